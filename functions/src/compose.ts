@@ -1,0 +1,16 @@
+import type { NotifyConfig } from './config';
+import { createNotifiers } from './notify';
+import type { AppConfig, Deps, Logger } from './services/context';
+import type { Store } from './store/port';
+
+/** The composition root: one set of dependencies, built once at start-up, whichever store is used. */
+export function composeDeps(options: { store: Store; app: AppConfig; notify: NotifyConfig; log: Logger; clock?: () => Date }): Deps {
+  const clock = options.clock ?? (() => new Date());
+  return {
+    store: options.store,
+    clock,
+    config: options.app,
+    notifiers: createNotifiers(options.notify, options.log, clock),
+    log: options.log,
+  };
+}

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isPlanId, type PlanId } from './domain/plans';
+import type { AppConfig } from './services/context';
+
+/** Raised for a bad setting; the message names the variable and is meant to be printed as is. */
+export class ConfigError extends Error {}
+
+export interface NotifyConfig {
+  /** SendGrid API key; without one, e-mails are written to the log instead of sent. */
+  sendgridApiKey: string | null;
+  /** Overrides SendGrid's API origin (a local fake in tests). */
+  sendgridApiUrl: string | null;
+  emailFrom: string;
+  /** Allow webhooks to private and loopback addresses (self-hosting only). */
+  allowPrivateWebhooks: boolean;
+  userAgent: string;
+}
+
+export type StoreKind = 'sqlite' | 'firestore';
+
+export interface ServerConfig {
+  app: AppConfig;
+  notify: NotifyConfig;
+  port: number;
+  store: StoreKind;
+  dbPath: string;
+  checkIntervalSeconds: number;
+  firestoreProjectId: string;
+}
+
+/** functions/ — the package root, both from `src/` under ts-jest and from `lib/` when built. */
+export const PACKAGE_DIR = path.resolve(__dirname, '..');
+export const REPO_DIR = path.resolve(PACKAGE_DIR, '..');
+
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`${name} must be 1 or 0 (got "${raw}")`);
+}
+
+function httpUrl(env: Env, name: string, fallback: string | null): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
+  return raw.replace(/\/+$/, '');
+}
+
+export function notifyConfigFrom(env: Env, version: string): NotifyConfig {
+  const emailFrom = env.CRONPEEK_EMAIL_FROM || 'alerts@cronpeek.local';
+  if (!/^[^\s@]+@[^\s@]+$/.test(emailFrom)) throw new ConfigError(`CRONPEEK_EMAIL_FROM must be an e-mail address (got "${emailFrom}")`);
+  return {
+    sendgridApiKey: env.SENDGRID_API_KEY || null,
+    sendgridApiUrl: httpUrl(env, 'SENDGRID_API_URL', null),
+    emailFrom,
+    allowPrivateWebhooks: flag(env, 'CRONPEEK_ALLOW_PRIVATE_WEBHOOKS'),
+    userAgent: `CronPeek/${version}`,
+  };
+}
+
+/** The embedded server's settings, from the environment. Throws ConfigError on the first bad value. */
+export function loadServerConfig(env: Env): ServerConfig {
+  const version = packageVersion();
+  const port = integer(env, 'PORT', 3000, 1, 65535);
+  const plan = env.CRONPEEK_DEFAULT_PLAN || 'free';
+  if (!isPlanId(plan)) throw new ConfigError(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
+  const store = env.CRONPEEK_STORE || 'sqlite';
+  if (store !== 'sqlite' && store !== 'firestore') throw new ConfigError(`CRONPEEK_STORE must be "sqlite" or "firestore" (got "${store}")`);
+  if (store === 'firestore' && !env.FIRESTORE_EMULATOR_HOST && !env.GOOGLE_APPLICATION_CREDENTIALS) {
+    throw new ConfigError('CRONPEEK_STORE=firestore needs FIRESTORE_EMULATOR_HOST (local emulator) or GOOGLE_APPLICATION_CREDENTIALS');
+  }
+  return {
+    app: {
+      publicUrl: httpUrl(env, 'PUBLIC_URL', `http://localhost:${port}`) as string,
+      defaultPlan: plan as PlanId,
+      version,
+    },
+    notify: notifyConfigFrom(env, version),
+    port,
+    store,
+    dbPath: path.resolve(env.CRONPEEK_DB || path.join(REPO_DIR, '.data', 'cronpeek.db')),
+    checkIntervalSeconds: integer(env, 'CRONPEEK_CHECK_INTERVAL', 30, 1, 3600),
+    firestoreProjectId: env.GCLOUD_PROJECT || env.GOOGLE_CLOUD_PROJECT || 'cronpeek',
+  };
+}

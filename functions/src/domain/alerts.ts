@@ -1,0 +1,71 @@
+import type { AlertEvent, Channel, Flip, Monitor, Notification } from './types';
+
+/** What an alert says about its monitor, frozen at the moment of the flip. */
+export interface AlertSnapshot {
+  monitorId: string;
+  name: string;
+  schedule: number;
+  grace: number;
+  lastPingAt: Date | null;
+}
+
+/** Only real outages and their recoveries alert; first pings, pauses and resumes do not. */
+export function alertEventOf(flip: Flip): AlertEvent | null {
+  if (flip.from === 'up' && flip.to === 'down') return 'monitor.down';
+  if (flip.from === 'down' && flip.to === 'up') return 'monitor.up';
+  return null;
+}
+
+export function notificationId(flipIdValue: string, channel: Channel): string {
+  return `${flipIdValue}_${channel}`;
+}
+
+/**
+ * The outbox rows a flip creates: one per channel of the monitor (`m` is the monitor as it was
+ * before the flip). They are written in the same transaction as the flip itself.
+ */
+export function notificationsFor(flip: Flip, m: Monitor): Notification[] {
+  const event = alertEventOf(flip);
+  if (event === null) return [];
+  const targets: Array<[Channel, string | null]> = [
+    ['email', m.alertEmail],
+    ['webhook', m.alertWebhook],
+  ];
+  return targets
+    .filter((t): t is [Channel, string] => t[1] !== null)
+    .map(([channel, target]) => ({
+      id: notificationId(flip.id, channel),
+      flipId: flip.id,
+      monitorId: m.id,
+      accountId: m.accountId,
+      channel,
+      event,
+      target,
+      createdAt: flip.at,
+      state: 'pending',
+      attempts: 0,
+      nextAttemptAt: flip.at,
+      lastError: null,
+      deliveredAt: null,
+      snapshot: {
+        monitorId: m.id,
+        name: m.name,
+        schedule: m.schedule,
+        grace: m.grace,
+        lastPingAt: m.lastPingAt,
+      },
+    }));
+}
+
+/** First retry after 30 s, doubling up to an hour between attempts. */
+const FIRST_RETRY_MS = 30_000;
+const MAX_RETRY_GAP_MS = 3_600_000;
+/** Attempts before a notification is given up: the last one lands about five hours after the first. */
+export const MAX_ATTEMPTS = 12;
+
+/** When to try again after failed attempt number `attempt` (1-based); null once attempts are spent. */
+export function nextRetryAt(attempt: number, now: Date): Date | null {
+  if (attempt >= MAX_ATTEMPTS) return null;
+  const gap = Math.min(MAX_RETRY_GAP_MS, FIRST_RETRY_MS * 2 ** (attempt - 1));
+  return new Date(now.getTime() + gap);
+}

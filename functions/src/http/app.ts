@@ -1,0 +1,115 @@
+import express, { type Request, type Response, Router } from 'express';
+import { createAccount, authenticate } from '../services/accounts';
+import type { Deps } from '../services/context';
+import { createMonitor, deleteMonitor, getOwnMonitor, listMonitors } from '../services/monitors';
+import { recordPing } from '../services/ping';
+import type { Account, PingMethod } from '../domain/types';
+import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
+import { createdMonitor, monitorStatus, monitorSummary } from './present';
+import { createAccountBody, createMonitorBody } from './schemas';
+
+/** JSON request bodies are capped at 64 KB; ping bodies may be up to 1 MB, of which 10 KB is kept. */
+const JSON_LIMIT = '64kb';
+const PING_BODY_MAX = '1mb';
+
+export interface AppOptions {
+  /** Serve these static files (the embedded server serves `public/`; Hosting does it in the cloud). */
+  staticDir?: string;
+  /** Trust X-Forwarded-For for the ping's source address (behind Hosting or a reverse proxy). */
+  trustProxy?: boolean;
+}
+
+type AuthedRequest = Request & { account?: Account };
+
+/**
+ * The whole HTTP API as an Express app. Routes are mounted both under `/api` (Hosting rewrite,
+ * embedded server) and at the root (the function's own URL, which sees `/v1/...`).
+ */
+export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  app.set('json spaces', 2);
+
+  const json = express.json({ limit: JSON_LIMIT, type: () => true, strict: false });
+  const authed = async (req: AuthedRequest) => {
+    req.account = await authenticate(deps, req.header('x-api-key'));
+    return req.account;
+  };
+  const router = Router();
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'cronpeek', version: deps.config.version, timestamp: deps.clock().toISOString() });
+  });
+  router.all('/health', methodNotAllowed(['GET', 'HEAD']));
+
+  router
+    .route('/v1/accounts')
+    .post(json, async (req, res) => {
+      const input = parseBody(createAccountBody, req.body);
+      const { apiKey, plan } = await createAccount(deps, input);
+      res.status(201).json({ apiKey, plan: plan.id, monitors: plan.maxMonitors });
+    })
+    .all(methodNotAllowed(['POST']));
+
+  router
+    .route('/v1/monitors')
+    .post(json, async (req, res) => {
+      const account = await authed(req);
+      const input = parseBody(createMonitorBody, req.body);
+      const monitor = await createMonitor(deps, account, input);
+      res.status(201).json(createdMonitor(monitor, deps.config.publicUrl));
+    })
+    .get(async (req, res) => {
+      const account = await authed(req);
+      const monitors = await listMonitors(deps, account);
+      res.json({ monitors: monitors.map((m) => monitorSummary(m, deps.config.publicUrl)), count: monitors.length });
+    })
+    .all(methodNotAllowed(['GET', 'POST']));
+
+  router
+    .route('/v1/monitors/:id/status')
+    .get(async (req, res) => {
+      const account = await authed(req);
+      const monitor = await getOwnMonitor(deps, account, String(req.params.id));
+      res.json(monitorStatus(monitor, deps.config.publicUrl));
+    })
+    .all(methodNotAllowed(['GET']));
+
+  router
+    .route('/v1/monitors/:id')
+    .delete(async (req, res) => {
+      const account = await authed(req);
+      await deleteMonitor(deps, account, String(req.params.id));
+      res.json({ deleted: true });
+    })
+    .all(methodNotAllowed(['DELETE']));
+
+  const ping = async (req: Request, res: Response) => {
+    const monitor = await recordPing(deps, {
+      token: String(req.params.token),
+      method: req.method as PingMethod,
+      source: req.ip ?? null,
+      userAgent: req.header('user-agent') ?? null,
+      body: Buffer.isBuffer(req.body) ? req.body : null,
+    });
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.method === 'HEAD') {
+      res.status(200).end();
+      return;
+    }
+    res.json({ ok: true, monitor: monitor.name, status: monitor.status });
+  };
+  router
+    .route('/v1/ping/:token')
+    .get(ping) // Express answers HEAD with the GET handler; `ping` leaves the body out itself.
+    .post(express.raw({ type: () => true, limit: PING_BODY_MAX }), ping)
+    .all(methodNotAllowed(['GET', 'POST', 'HEAD']));
+
+  app.use('/api', router);
+  app.use('/', router);
+  if (options.staticDir) app.use(express.static(options.staticDir, { index: 'index.html' }));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

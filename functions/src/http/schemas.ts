@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
+
+const period = (field: string) =>
+  z
+    .number({ error: `${field} must be an integer number of seconds` })
+    .int({ error: `${field} must be an integer number of seconds` })
+    .min(MIN_PERIOD, { error: `${field} must be at least ${MIN_PERIOD} seconds` })
+    .max(MAX_PERIOD, { error: `${field} must be at most ${MAX_PERIOD} seconds (one year)` });
+
+const email = (field: string) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .trim()
+    .max(254, { error: `${field} is too long` })
+    .pipe(z.email({ error: `${field} must be a valid email address` }));
+
+export const createAccountBody = z.object({ email: email('email') });
+
+export const createMonitorBody = z.object({
+  name: z
+    .string({ error: 'name must be a string' })
+    .trim()
+    .min(1, { error: 'name must not be empty' })
+    .max(100, { error: 'name must be at most 100 characters' }),
+  schedule: period('schedule'),
+  grace: period('grace').optional(),
+  alertEmail: email('alertEmail').transform((e) => e.toLowerCase()).optional(),
+  alertWebhook: z
+    .string({ error: 'alertWebhook must be a string' })
+    .max(2048, { error: 'alertWebhook must be at most 2048 characters' })
+    .pipe(z.url({ protocol: /^https?$/, error: 'alertWebhook must be an http(s) URL' }))
+    .optional(),
+});

@@ -1,0 +1,81 @@
+import { nextRetryAt } from '../domain/alerts';
+import type { Notification } from '../domain/types';
+import type { SendResult } from '../notify/types';
+import type { DeliveryRecord } from '../store/port';
+import type { Deps } from './context';
+
+/** A claim outlives the slowest send (webhooks time out after 10 s) with room to record the result. */
+export const LEASE_MS = 60_000;
+const BATCH = 50;
+const PARALLEL_SENDS = 8;
+
+export interface DeliveryReport {
+  attempted: number;
+  delivered: number;
+  logged: number;
+  retrying: number;
+  failed: number;
+}
+
+/** What a send's result leaves on the row: final states clear `nextAttemptAt`, retries set it. */
+export function deliveryRecord(result: SendResult, attempt: number, now: Date): DeliveryRecord {
+  switch (result.outcome) {
+    case 'delivered':
+    case 'logged':
+      return { state: result.outcome, nextAttemptAt: null, lastError: null, deliveredAt: now };
+    case 'failed':
+      return { state: 'failed', nextAttemptAt: null, lastError: result.error, deliveredAt: null };
+    case 'retry': {
+      const next = nextRetryAt(attempt, now);
+      return next === null
+        ? { state: 'failed', nextAttemptAt: null, lastError: `gave up after ${attempt} attempts: ${result.error}`, deliveredAt: null }
+        : { state: 'pending', nextAttemptAt: next, lastError: result.error, deliveredAt: null };
+    }
+  }
+}
+
+async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
+  let webhookSecret: string | null = null;
+  if (n.channel === 'webhook') {
+    const monitor = await deps.store.getMonitor(n.monitorId);
+    if (monitor === null) return { outcome: 'failed', error: 'monitor was deleted before the webhook could be signed' };
+    webhookSecret = monitor.webhookSecret;
+  }
+  try {
+    return await deps.notifiers[n.channel].send(n, { webhookSecret });
+  } catch (err) {
+    // A notifier that throws has hit something unexpected; keep the alert and try again later.
+    return { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Delivers one batch of due notifications: claim each (a lease, so a crashed worker's claim
+ * lapses and the row is retried), send outside any transaction, then record the outcome. Two
+ * workers racing for the same row cannot both claim it. Returns what this batch did.
+ */
+export async function deliverDueNotifications(deps: Deps, now: Date, limit = BATCH): Promise<DeliveryReport> {
+  const report: DeliveryReport = { attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0 };
+  const due = await deps.store.findDueNotifications(now, limit);
+  const queue = [...due];
+  const worker = async () => {
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+      const claimed = await deps.store.claimNotification(n.id, now, new Date(now.getTime() + LEASE_MS));
+      if (claimed === null) continue;
+      report.attempted++;
+      const result = await sendOne(deps, claimed);
+      const record = deliveryRecord(result, claimed.attempts, deps.clock());
+      const recorded = await deps.store.recordDelivery(claimed.id, claimed.attempts, record);
+      if (!recorded) {
+        deps.log.warn('delivery result not recorded: the claim lapsed and was taken over', { notification: claimed.id });
+        continue;
+      }
+      if (record.state === 'pending') report.retrying++;
+      else report[record.state]++;
+      const fields = { notification: claimed.id, channel: claimed.channel, event: claimed.event, attempt: claimed.attempts };
+      if (record.state === 'failed' || record.state === 'pending') deps.log.warn(`alert ${record.state === 'failed' ? 'failed' : 'will be retried'}`, { ...fields, error: record.lastError });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, due.length) }, worker));
+  return report;
+}

@@ -1,0 +1,60 @@
+import { AppError, ErrorCode } from '../domain/errors';
+import { PLANS, planLimitMessage } from '../domain/plans';
+import { defaultGrace } from '../domain/schedule';
+import type { Account, Monitor } from '../domain/types';
+import type { Deps } from './context';
+import { MONITOR_ID_PATTERN, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
+
+export interface MonitorInput {
+  name: string;
+  schedule: number;
+  grace?: number;
+  alertEmail?: string;
+  alertWebhook?: string;
+}
+
+export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, input: MonitorInput): Promise<Monitor> {
+  const plan = PLANS[account.plan];
+  if (input.alertWebhook !== undefined && !plan.webhookAlerts) {
+    throw new AppError(ErrorCode.Forbidden, 'Webhook alerts need the Pro plan. Remove alertWebhook or upgrade your plan.');
+  }
+  const monitor: Monitor = {
+    id: newMonitorId(),
+    accountId: account.id,
+    name: input.name,
+    schedule: input.schedule,
+    grace: input.grace ?? defaultGrace(input.schedule),
+    alertEmail: input.alertEmail ?? account.email,
+    alertWebhook: input.alertWebhook ?? null,
+    webhookSecret: input.alertWebhook !== undefined ? newWebhookSecret() : null,
+    pingToken: newPingToken(),
+    status: 'new',
+    createdAt: deps.clock(),
+    lastPingAt: null,
+    lastAlertAt: null,
+    pingCount: 0,
+    alertAt: null,
+    historyDays: plan.historyDays,
+  };
+  const result = await deps.store.createMonitor(monitor, plan.maxMonitors);
+  if (result === 'limit_reached') throw new AppError(ErrorCode.PlanLimit, planLimitMessage(plan));
+  return monitor;
+}
+
+export function listMonitors(deps: Pick<Deps, 'store'>, account: Account): Promise<Monitor[]> {
+  return deps.store.listMonitors(account.id);
+}
+
+/** The account's own monitor: 404 for an id nobody has, 403 for someone else's. */
+export async function getOwnMonitor(deps: Pick<Deps, 'store'>, account: Account, id: string): Promise<Monitor> {
+  const monitor = MONITOR_ID_PATTERN.test(id) ? await deps.store.getMonitor(id) : null;
+  if (monitor === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  if (monitor.accountId !== account.id) throw new AppError(ErrorCode.Forbidden, 'This monitor belongs to another account.');
+  return monitor;
+}
+
+export async function deleteMonitor(deps: Pick<Deps, 'store'>, account: Account, id: string): Promise<void> {
+  await getOwnMonitor(deps, account, id);
+  // A concurrent delete of the same monitor may win; either way it is gone, which is what was asked.
+  await deps.store.deleteMonitor(id);
+}

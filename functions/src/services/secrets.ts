@@ -1,0 +1,14 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** `cpk_` and 32 lower-case hex characters: 128 random bits. */
+export const API_KEY_PATTERN = /^cpk_[0-9a-f]{32}$/;
+export const MONITOR_ID_PATTERN = /^[0-9a-f]{16}$/;
+/** Ping tokens are URL-safe base64 of 18 random bytes (144 bits). */
+export const PING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{24}$/;
+
+export const newApiKey = (): string => `cpk_${randomBytes(16).toString('hex')}`;
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+export const newAccountId = (): string => randomBytes(10).toString('hex');
+export const newMonitorId = (): string => randomBytes(8).toString('hex');
+export const newPingToken = (): string => randomBytes(18).toString('base64url');
+export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64url')}`;

@@ -1,0 +1,78 @@
+import type { Transition } from '../domain/transitions';
+import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types';
+
+/**
+ * Decides what an event does to a monitor as the store currently holds it. Adapters call it
+ * inside their transaction (and may call it again on retry), so it must be pure.
+ */
+export type Decide = (monitor: Monitor) => Transition | null;
+
+export interface Applied {
+  /** The monitor after the change (or as it was, when `decide` returned null). */
+  monitor: Monitor;
+  transition: Transition | null;
+}
+
+export type PingData = Omit<Ping, 'monitorId' | 'expiresAt'>;
+
+/** What a delivery attempt leaves on its notification row. */
+export interface DeliveryRecord {
+  state: 'pending' | 'delivered' | 'logged' | 'failed';
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
+/**
+ * The storage port. Services speak only this; each adapter (SQLite, Firestore) maps it onto its
+ * own storage and passes the shared contract suite. Writes that depend on a read are atomic:
+ * a lost race is reported through the return value, never by overwriting someone else's write.
+ */
+export interface Store {
+  /** 'email_taken' when an account already has this (normalised) e-mail. */
+  createAccount(account: Account): Promise<'created' | 'email_taken'>;
+  findAccountByKeyHash(apiKeyHash: string): Promise<Account | null>;
+
+  /**
+   * Creates the monitor and counts it against its account, atomically refusing when the
+   * account already holds `maxMonitors` (null: no limit).
+   */
+  createMonitor(monitor: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'>;
+  /** The account's monitors, newest first. */
+  listMonitors(accountId: string): Promise<Monitor[]>;
+  getMonitor(id: string): Promise<Monitor | null>;
+  /** Deletes the monitor, its pings and flips, and frees its slot. False when it did not exist. */
+  deleteMonitor(id: string): Promise<boolean>;
+
+  /**
+   * Records a ping for the monitor with this token and applies `decide` to it, atomically:
+   * the ping row, the monitor's changes, the flip and its notifications land together or not
+   * at all. The ping expires after the monitor's history window (`pingExpiresAt`). Null when no
+   * monitor has the token.
+   */
+  recordPing(pingToken: string, ping: PingData, decide: Decide): Promise<Applied | null>;
+  /** Applies `decide` to the monitor atomically (with its flip and notifications). Null when it does not exist. */
+  updateMonitor(id: string, decide: Decide): Promise<Applied | null>;
+  /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */
+  findDueMonitors(now: Date, limit: number): Promise<string[]>;
+  /** Recent pings of a monitor, newest first. */
+  listPings(monitorId: string, limit: number): Promise<Ping[]>;
+  /** Status changes of a monitor, oldest first. */
+  listFlips(monitorId: string): Promise<Flip[]>;
+  /** Removes pings whose `expiresAt` has passed; returns how many. */
+  purgeExpiredPings(now: Date, limit: number): Promise<number>;
+
+  /** Notifications whose `nextAttemptAt` is at or before `now` (pending, or claimed with a lapsed lease). */
+  findDueNotifications(now: Date, limit: number): Promise<Notification[]>;
+  /**
+   * Claims a due notification for delivery: sets it `processing`, counts the attempt and moves
+   * `nextAttemptAt` to `leaseUntil`. Null when someone else claimed it first or it is no longer due.
+   */
+  claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null>;
+  /** Records the outcome of the attempt that claimed it; false when that claim was lost to another. */
+  recordDelivery(id: string, attempt: number, record: DeliveryRecord): Promise<boolean>;
+  getNotification(id: string): Promise<Notification | null>;
+  listNotifications(monitorId: string): Promise<Notification[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,320 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { AlertSnapshot } from '../../domain/alerts';
+import { notificationsFor } from '../../domain/alerts';
+import { applyChanges, type Transition } from '../../domain/transitions';
+import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import { pingExpiresAt } from '../../domain/plans';
+import type { Applied, Decide, DeliveryRecord, PingData, Store } from '../port';
+import { migrate } from './schema';
+
+type Row = Record<string, unknown>;
+
+const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+const reqDate = (v: unknown): Date => new Date(Number(v));
+
+function toAccount(r: Row): Account {
+  return {
+    id: String(r.id),
+    email: String(r.email),
+    apiKeyHash: String(r.api_key_hash),
+    plan: r.plan as Account['plan'],
+    createdAt: reqDate(r.created_at),
+    monitorCount: Number(r.monitor_count),
+  };
+}
+
+function toMonitor(r: Row): Monitor {
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    name: String(r.name),
+    schedule: Number(r.schedule),
+    grace: Number(r.grace),
+    alertEmail: String(r.alert_email),
+    alertWebhook: (r.alert_webhook as string | null) ?? null,
+    webhookSecret: (r.webhook_secret as string | null) ?? null,
+    pingToken: String(r.ping_token),
+    status: r.status as Monitor['status'],
+    createdAt: reqDate(r.created_at),
+    lastPingAt: date(r.last_ping_at),
+    lastAlertAt: date(r.last_alert_at),
+    pingCount: Number(r.ping_count),
+    alertAt: date(r.alert_at),
+    historyDays: r.history_days === null ? null : Number(r.history_days),
+  };
+}
+
+function toPing(r: Row): Ping {
+  return {
+    monitorId: String(r.monitor_id),
+    at: reqDate(r.at),
+    method: r.method as Ping['method'],
+    kind: 'success',
+    source: (r.source as string | null) ?? null,
+    userAgent: (r.user_agent as string | null) ?? null,
+    body: (r.body as string | null) ?? null,
+    expiresAt: date(r.expires_at),
+  };
+}
+
+function toFlip(r: Row): Flip {
+  return {
+    id: String(r.id),
+    monitorId: String(r.monitor_id),
+    from: r.from_status as Flip['from'],
+    to: r.to_status as Flip['to'],
+    at: reqDate(r.at),
+    reason: r.reason as Flip['reason'],
+  };
+}
+
+function toNotification(r: Row): Notification {
+  const snap = JSON.parse(String(r.snapshot)) as Omit<AlertSnapshot, 'lastPingAt'> & { lastPingAt: number | null };
+  return {
+    id: String(r.id),
+    flipId: String(r.flip_id),
+    monitorId: String(r.monitor_id),
+    accountId: String(r.account_id),
+    channel: r.channel as Notification['channel'],
+    event: r.event as Notification['event'],
+    target: String(r.target),
+    createdAt: reqDate(r.created_at),
+    state: r.state as Notification['state'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: date(r.next_attempt_at),
+    lastError: (r.last_error as string | null) ?? null,
+    deliveredAt: date(r.delivered_at),
+    snapshot: { ...snap, lastPingAt: date(snap.lastPingAt) },
+  };
+}
+
+/**
+ * The embedded adapter: one SQLite file in WAL mode. Every read-decides-write runs in a
+ * `BEGIN IMMEDIATE` transaction (the write lock is taken before the read, so a second process on
+ * the same file waits instead of interleaving) and its UPDATE re-checks the status it read.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+  }
+
+  async createAccount(a: Account): Promise<'created' | 'email_taken'> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
+      )
+      .run(a.id, a.email, a.apiKeyHash, a.plan, ms(a.createdAt), a.monitorCount);
+    return result.changes === 1 ? 'created' : 'email_taken';
+  }
+
+  async findAccountByKeyHash(hash: string): Promise<Account | null> {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE api_key_hash = ?').get(hash) as Row | undefined;
+    return r ? toAccount(r) : null;
+  }
+
+  async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {
+    return this.db
+      .transaction((): 'created' | 'limit_reached' => {
+        // The count and the limit check are one statement: concurrent creates cannot both pass.
+        const counted = this.db
+          .prepare(
+            `UPDATE accounts SET monitor_count = monitor_count + 1
+             WHERE id = ? AND (? IS NULL OR monitor_count < ?)`,
+          )
+          .run(m.accountId, maxMonitors, maxMonitors);
+        if (counted.changes !== 1) return 'limit_reached';
+        this.db
+          .prepare(
+            `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
+               webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
+               alert_at, history_days)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            m.id, m.accountId, m.name, m.schedule, m.grace, m.alertEmail, m.alertWebhook, m.webhookSecret,
+            m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
+            ms(m.alertAt), m.historyDays,
+          );
+        return 'created';
+      })
+      .immediate();
+  }
+
+  async listMonitors(accountId: string): Promise<Monitor[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM monitors WHERE account_id = ? ORDER BY created_at DESC, rowid DESC')
+      .all(accountId) as Row[];
+    return rows.map(toMonitor);
+  }
+
+  async getMonitor(id: string): Promise<Monitor | null> {
+    const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+    return r ? toMonitor(r) : null;
+  }
+
+  async deleteMonitor(id: string): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const r = this.db.prepare('SELECT account_id FROM monitors WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return false;
+        this.db.prepare('DELETE FROM monitors WHERE id = ?').run(id);
+        this.db.prepare('DELETE FROM pings WHERE monitor_id = ?').run(id);
+        this.db.prepare('DELETE FROM flips WHERE monitor_id = ?').run(id);
+        this.db.prepare('UPDATE accounts SET monitor_count = monitor_count - 1 WHERE id = ?').run(r.account_id);
+        return true;
+      })
+      .immediate();
+  }
+
+  async recordPing(token: string, ping: PingData, decide: Decide): Promise<Applied | null> {
+    return this.db
+      .transaction((): Applied | null => {
+        const r = this.db.prepare('SELECT * FROM monitors WHERE ping_token = ?').get(token) as Row | undefined;
+        if (!r) return null;
+        const monitor = toMonitor(r);
+        this.db
+          .prepare(
+            `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
+            ms(pingExpiresAt(monitor.historyDays, ping.at)),
+          );
+        return this.applyInTransaction(monitor, decide);
+      })
+      .immediate();
+  }
+
+  async updateMonitor(id: string, decide: Decide): Promise<Applied | null> {
+    return this.db
+      .transaction((): Applied | null => {
+        const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+        return r ? this.applyInTransaction(toMonitor(r), decide) : null;
+      })
+      .immediate();
+  }
+
+  /** Writes a transition with its flip and notifications; must run inside a transaction. */
+  private applyInTransaction(monitor: Monitor, decide: Decide): Applied {
+    const t: Transition | null = decide(monitor);
+    if (t === null) return { monitor, transition: null };
+    const c = t.changes;
+    const updated = this.db
+      .prepare(
+        `UPDATE monitors SET status = ?, alert_at = ?,
+           last_ping_at = COALESCE(?, last_ping_at), last_alert_at = COALESCE(?, last_alert_at),
+           ping_count = ping_count + ?
+         WHERE id = ? AND status = ?`,
+      )
+      .run(c.status, ms(c.alertAt), ms(c.lastPingAt ?? null), ms(c.lastAlertAt ?? null), c.countPing ? 1 : 0, monitor.id, monitor.status);
+    if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
+    if (t.flip) {
+      const f = t.flip;
+      this.db
+        .prepare('INSERT INTO flips (id, monitor_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(f.id, f.monitorId, f.from, f.to, ms(f.at), f.reason);
+      const insert = this.db.prepare(
+        `INSERT INTO notifications (id, flip_id, monitor_id, account_id, channel, event, target, created_at,
+           state, attempts, next_attempt_at, last_error, delivered_at, snapshot)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const n of notificationsFor(f, monitor)) {
+        insert.run(
+          n.id, n.flipId, n.monitorId, n.accountId, n.channel, n.event, n.target, ms(n.createdAt), n.state,
+          n.attempts, ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt),
+          JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }),
+        );
+      }
+    }
+    return { monitor: applyChanges(monitor, c), transition: t };
+  }
+
+  async findDueMonitors(now: Date, limit: number): Promise<string[]> {
+    const rows = this.db
+      .prepare('SELECT id FROM monitors WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?')
+      .all(ms(now), limit) as Row[];
+    return rows.map((r) => String(r.id));
+  }
+
+  async listPings(monitorId: string, limit: number): Promise<Ping[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM pings WHERE monitor_id = ? ORDER BY at DESC, seq DESC LIMIT ?')
+      .all(monitorId, limit) as Row[];
+    return rows.map(toPing);
+  }
+
+  async listFlips(monitorId: string): Promise<Flip[]> {
+    const rows = this.db.prepare('SELECT * FROM flips WHERE monitor_id = ? ORDER BY at, rowid').all(monitorId) as Row[];
+    return rows.map(toFlip);
+  }
+
+  async purgeExpiredPings(now: Date, limit: number): Promise<number> {
+    return this.db
+      .prepare(
+        `DELETE FROM pings WHERE seq IN (
+           SELECT seq FROM pings WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+      )
+      .run(ms(now), limit).changes;
+  }
+
+  async findDueNotifications(now: Date, limit: number): Promise<Notification[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM notifications WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+         ORDER BY next_attempt_at LIMIT ?`,
+      )
+      .all(ms(now), limit) as Row[];
+    return rows.map(toNotification);
+  }
+
+  async claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null> {
+    const claimed = this.db
+      .prepare(
+        `UPDATE notifications SET state = 'processing', attempts = attempts + 1, next_attempt_at = ?
+         WHERE id = ? AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+         RETURNING *`,
+      )
+      .get(ms(leaseUntil), id, ms(now)) as Row | undefined;
+    return claimed ? toNotification(claimed) : null;
+  }
+
+  async recordDelivery(id: string, attempt: number, rec: DeliveryRecord): Promise<boolean> {
+    // Only the holder of the latest claim may record: a stale worker whose lease lapsed loses.
+    const result = this.db
+      .prepare(
+        `UPDATE notifications SET state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
+         WHERE id = ? AND attempts = ? AND state = 'processing'`,
+      )
+      .run(rec.state, ms(rec.nextAttemptAt), rec.lastError, ms(rec.deliveredAt), id, attempt);
+    return result.changes === 1;
+  }
+
+  async getNotification(id: string): Promise<Notification | null> {
+    const r = this.db.prepare('SELECT * FROM notifications WHERE id = ?').get(id) as Row | undefined;
+    return r ? toNotification(r) : null;
+  }
+
+  async listNotifications(monitorId: string): Promise<Notification[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM notifications WHERE monitor_id = ? ORDER BY created_at, id')
+      .all(monitorId) as Row[];
+    return rows.map(toNotification);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations in order; `PRAGMA user_version` records how many have run. Append, never edit:
+ * a database created by an older version is brought forward at start.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    api_key_hash TEXT NOT NULL UNIQUE,
+    plan TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    monitor_count INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE monitors (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    schedule INTEGER NOT NULL,
+    grace INTEGER NOT NULL,
+    alert_email TEXT NOT NULL,
+    alert_webhook TEXT,
+    webhook_secret TEXT,
+    ping_token TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_ping_at INTEGER,
+    last_alert_at INTEGER,
+    ping_count INTEGER NOT NULL DEFAULT 0,
+    alert_at INTEGER,
+    history_days INTEGER
+  );
+  CREATE INDEX monitors_by_account ON monitors (account_id, created_at);
+  -- The checker's only question is "alert_at <= now": a partial index keeps it proportional to due monitors.
+  CREATE INDEX monitors_due ON monitors (alert_at) WHERE alert_at IS NOT NULL;
+  CREATE TABLE pings (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    monitor_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT,
+    user_agent TEXT,
+    body TEXT,
+    expires_at INTEGER
+  );
+  CREATE INDEX pings_by_monitor ON pings (monitor_id, at);
+  CREATE INDEX pings_expiry ON pings (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TABLE flips (
+    id TEXT PRIMARY KEY,
+    monitor_id TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    reason TEXT NOT NULL
+  );
+  CREATE INDEX flips_by_monitor ON flips (monitor_id, at);
+  CREATE TABLE notifications (
+    id TEXT PRIMARY KEY,
+    flip_id TEXT NOT NULL,
+    monitor_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    event TEXT NOT NULL,
+    target TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    last_error TEXT,
+    delivered_at INTEGER,
+    snapshot TEXT NOT NULL
+  );
+  CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+  CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema version ${current} is newer than this CronPeek (${SCHEMA_VERSION})`);
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
