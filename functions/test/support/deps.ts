@@ -1,0 +1,35 @@
+import { composeDeps } from '../../src/compose';
+import type { NotifyConfig } from '../../src/config';
+import type { PlanId } from '../../src/domain/plans';
+import { type Deps, type Logger, silentLogger } from '../../src/services/context';
+import type { Store } from '../../src/store/port';
+import { FakeClock } from './clock';
+
+export const TEST_PUBLIC_URL = 'https://cronpeek.test';
+
+export function testNotifyConfig(overrides: Partial<NotifyConfig> = {}): NotifyConfig {
+  return {
+    sendgridApiKey: null,
+    sendgridApiUrl: null,
+    emailFrom: 'alerts@cronpeek.test',
+    allowPrivateWebhooks: true,
+    userAgent: 'CronPeek/test',
+    ...overrides,
+  };
+}
+
+/** Real dependencies around `store`, with a fake clock and a silent (or given) logger. */
+export function testDeps(
+  store: Store,
+  options: { clock?: FakeClock; plan?: PlanId; notify?: Partial<NotifyConfig>; log?: Logger } = {},
+): Deps & { fakeClock: FakeClock } {
+  const fakeClock = options.clock ?? new FakeClock();
+  const deps = composeDeps({
+    store,
+    app: { publicUrl: TEST_PUBLIC_URL, defaultPlan: options.plan ?? 'free', version: '1.0.0' },
+    notify: testNotifyConfig(options.notify),
+    log: options.log ?? silentLogger,
+    clock: fakeClock.now,
+  });
+  return { ...deps, fakeClock };
+}

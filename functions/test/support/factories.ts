@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { Account, Monitor } from '../../src/domain/types';
+import { hashApiKey, newApiKey, newMonitorId, newPingToken } from '../../src/services/secrets';
+
+export function makeAccount(overrides: Partial<Account> = {}): Account {
+  const id = randomBytes(10).toString('hex');
+  return {
+    id,
+    email: `${id}@example.com`,
+    apiKeyHash: hashApiKey(newApiKey()),
+    plan: 'free',
+    createdAt: new Date('2026-03-01T00:00:00.000Z'),
+    monitorCount: 0,
+    ...overrides,
+  };
+}
+
+export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
+  return {
+    id: newMonitorId(),
+    accountId: 'account-1',
+    name: 'Nightly DB Backup',
+    schedule: 3600,
+    grace: 360,
+    alertEmail: 'ops@example.com',
+    alertWebhook: null,
+    webhookSecret: null,
+    pingToken: newPingToken(),
+    status: 'new',
+    createdAt: new Date('2026-03-01T00:00:00.000Z'),
+    lastPingAt: null,
+    lastAlertAt: null,
+    pingCount: 0,
+    alertAt: null,
+    historyDays: 7,
+    ...overrides,
+  };
+}
