@@ -1,0 +1,127 @@
+import { deadlineAfter, defaultGrace } from '../../src/domain/schedule';
+import { applyChanges, transition } from '../../src/domain/transitions';
+import { notificationsFor } from '../../src/domain/alerts';
+import { makeMonitor } from '../support/factories';
+
+const now = new Date('2026-03-28T02:00:00.000Z');
+const later = (s: number) => new Date(now.getTime() + s * 1000);
+
+describe('defaultGrace', () => {
+  test('is 10% of the schedule', () => {
+    expect(defaultGrace(86_400)).toBe(8_640);
+  });
+  test('is never below a minute', () => {
+    expect(defaultGrace(60)).toBe(60);
+    expect(defaultGrace(300)).toBe(60);
+  });
+  test('rounds to whole seconds', () => {
+    expect(defaultGrace(6_005)).toBe(601);
+  });
+});
+
+describe('deadlineAfter', () => {
+  test('is the ping time plus schedule plus grace', () => {
+    expect(deadlineAfter(now, 3600, 360).toISOString()).toBe('2026-03-28T03:06:00.000Z');
+  });
+});
+
+describe('a ping', () => {
+  test('turns a new monitor up and records a flip without alerting', () => {
+    const m = makeMonitor({ status: 'new' });
+    const t = transition(m, 'ping', now)!;
+    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace), lastPingAt: now, countPing: true });
+    expect(t.flip).toMatchObject({ from: 'new', to: 'up', reason: 'ping', at: now });
+    expect(notificationsFor(t.flip!, m)).toEqual([]);
+  });
+
+  test('keeps an up monitor up, moves its deadline and records no flip', () => {
+    const m = makeMonitor({ status: 'up', alertAt: later(10) });
+    const t = transition(m, 'ping', later(5))!;
+    expect(t.flip).toBeNull();
+    expect(t.changes.alertAt).toEqual(deadlineAfter(later(5), m.schedule, m.grace));
+  });
+
+  test('brings a down monitor back up with a recovery flip', () => {
+    const m = makeMonitor({ status: 'down', alertAt: null });
+    const t = transition(m, 'ping', now)!;
+    expect(t.changes.status).toBe('up');
+    expect(t.flip).toMatchObject({ from: 'down', to: 'up', reason: 'ping' });
+  });
+
+  test('is counted but leaves a paused monitor paused with no deadline', () => {
+    const m = makeMonitor({ status: 'paused' });
+    const t = transition(m, 'ping', now)!;
+    expect(t.changes).toEqual({ status: 'paused', alertAt: null, lastPingAt: now, countPing: true });
+    expect(t.flip).toBeNull();
+  });
+});
+
+describe('a passed deadline', () => {
+  test('turns an up monitor down, clears its deadline and stamps the alert', () => {
+    const m = makeMonitor({ status: 'up', alertAt: now });
+    const t = transition(m, 'deadline', now)!;
+    expect(t.changes).toEqual({ status: 'down', alertAt: null, lastAlertAt: now, countPing: false });
+    expect(t.flip).toMatchObject({ from: 'up', to: 'down', reason: 'missed' });
+  });
+
+  test('does nothing before the deadline', () => {
+    expect(transition(makeMonitor({ status: 'up', alertAt: later(1) }), 'deadline', now)).toBeNull();
+  });
+
+  test('never takes down a monitor that has not pinged yet', () => {
+    expect(transition(makeMonitor({ status: 'new', alertAt: null }), 'deadline', later(10 ** 7))).toBeNull();
+  });
+
+  test('does nothing to a monitor that is already down (a second sweep lost the race)', () => {
+    expect(transition(makeMonitor({ status: 'down', alertAt: null }), 'deadline', now)).toBeNull();
+  });
+
+  test('does nothing to a paused monitor', () => {
+    expect(transition(makeMonitor({ status: 'paused', alertAt: null }), 'deadline', now)).toBeNull();
+  });
+});
+
+describe('pause and resume', () => {
+  test('pausing clears the deadline and flips without alerting', () => {
+    const m = makeMonitor({ status: 'up', alertAt: later(100) });
+    const t = transition(m, 'pause', now)!;
+    expect(t.changes).toMatchObject({ status: 'paused', alertAt: null });
+    expect(t.flip).toMatchObject({ from: 'up', to: 'paused', reason: 'pause' });
+    expect(notificationsFor(t.flip!, m)).toEqual([]);
+  });
+
+  test('pausing a paused monitor is not a change', () => {
+    expect(transition(makeMonitor({ status: 'paused' }), 'pause', now)).toBeNull();
+  });
+
+  test('resuming a monitor that pinged before gives it one full period', () => {
+    const m = makeMonitor({ status: 'paused', lastPingAt: later(-10_000) });
+    const t = transition(m, 'resume', now)!;
+    expect(t.changes).toMatchObject({ status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace) });
+    expect(notificationsFor(t.flip!, m)).toEqual([]);
+  });
+
+  test('resuming a monitor that never pinged returns it to new', () => {
+    const t = transition(makeMonitor({ status: 'paused', lastPingAt: null }), 'resume', now)!;
+    expect(t.changes).toMatchObject({ status: 'new', alertAt: null });
+  });
+
+  test('resuming a monitor that is not paused is not a change', () => {
+    expect(transition(makeMonitor({ status: 'up' }), 'resume', now)).toBeNull();
+  });
+});
+
+describe('flip ids', () => {
+  test('are the same for the same change, so racing writers collide', () => {
+    const m = makeMonitor({ status: 'up', alertAt: now });
+    expect(transition(m, 'deadline', now)!.flip!.id).toBe(transition(m, 'deadline', now)!.flip!.id);
+  });
+});
+
+describe('applyChanges', () => {
+  test('counts the ping and keeps fields the change does not name', () => {
+    const m = makeMonitor({ status: 'up', pingCount: 4, lastAlertAt: later(-50), alertAt: later(10) });
+    const after = applyChanges(m, transition(m, 'ping', now)!.changes);
+    expect(after).toMatchObject({ pingCount: 5, lastPingAt: now, lastAlertAt: later(-50), status: 'up' });
+  });
+});

@@ -1,0 +1,314 @@
+import { flipId, transition } from '../../src/domain/transitions';
+import type { Monitor } from '../../src/domain/types';
+import type { PingData, Store } from '../../src/store/port';
+import { makeAccount, makeMonitor } from '../support/factories';
+import { storeKinds } from '../support/stores';
+
+const t0 = new Date('2026-03-28T02:00:00.000Z');
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+const pingData = (when: Date, overrides: Partial<PingData> = {}): PingData => ({
+  at: when,
+  method: 'GET',
+  kind: 'success',
+  source: '203.0.113.9',
+  userAgent: 'curl/8',
+  body: null,
+  ...overrides,
+});
+
+/** The storage contract: every adapter must behave exactly like this. */
+describe.each(storeKinds())('store contract on %s', (_name, kind) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await kind.open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  async function withMonitor(overrides: Partial<Monitor> = {}): Promise<Monitor> {
+    const account = makeAccount();
+    await store.createAccount(account);
+    const monitor = makeMonitor({ accountId: account.id, ...overrides });
+    expect(await store.createMonitor(monitor, null)).toBe('created');
+    return monitor;
+  }
+
+  describe('accounts', () => {
+    test('an account is found by its key hash', async () => {
+      const account = makeAccount();
+      expect(await store.createAccount(account)).toBe('created');
+      expect(await store.findAccountByKeyHash(account.apiKeyHash)).toEqual(account);
+    });
+
+    test('an unknown key hash finds nothing', async () => {
+      expect(await store.findAccountByKeyHash('0'.repeat(64))).toBeNull();
+    });
+
+    test('a second account with the same e-mail is refused and the first keeps its key', async () => {
+      const first = makeAccount({ email: 'dev@company.com' });
+      const second = makeAccount({ email: 'dev@company.com' });
+      await store.createAccount(first);
+      expect(await store.createAccount(second)).toBe('email_taken');
+      expect(await store.findAccountByKeyHash(second.apiKeyHash)).toBeNull();
+      expect(await store.findAccountByKeyHash(first.apiKeyHash)).not.toBeNull();
+    });
+
+    test('concurrent signups with one e-mail create exactly one account', async () => {
+      const attempts = Array.from({ length: 8 }, () => makeAccount({ email: 'race@company.com' }));
+      const results = await Promise.all(attempts.map((a) => store.createAccount(a)));
+      expect(results.filter((r) => r === 'created')).toHaveLength(1);
+    });
+  });
+
+  describe('monitors', () => {
+    test('a created monitor reads back as it was written', async () => {
+      const m = await withMonitor({ alertWebhook: 'https://hooks.example.com/a', webhookSecret: 'whsec_x', historyDays: null });
+      expect(await store.getMonitor(m.id)).toEqual(m);
+    });
+
+    test('an unknown id reads as null', async () => {
+      expect(await store.getMonitor('0123456789abcdef')).toBeNull();
+    });
+
+    test('creating counts the monitor against its account', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      await store.createMonitor(makeMonitor({ accountId: account.id }), 5);
+      await store.createMonitor(makeMonitor({ accountId: account.id }), 5);
+      expect((await store.findAccountByKeyHash(account.apiKeyHash))!.monitorCount).toBe(2);
+    });
+
+    test('the plan limit refuses the monitor past it and stores nothing', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      for (let i = 0; i < 2; i++) expect(await store.createMonitor(makeMonitor({ accountId: account.id }), 2)).toBe('created');
+      const refused = makeMonitor({ accountId: account.id });
+      expect(await store.createMonitor(refused, 2)).toBe('limit_reached');
+      expect(await store.getMonitor(refused.id)).toBeNull();
+      expect(await store.listMonitors(account.id)).toHaveLength(2);
+    });
+
+    test('concurrent creates never pass the plan limit', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      const results = await Promise.all(Array.from({ length: 12 }, () => store.createMonitor(makeMonitor({ accountId: account.id }), 5)));
+      expect(results.filter((r) => r === 'created')).toHaveLength(5);
+      expect(await store.listMonitors(account.id)).toHaveLength(5);
+      expect((await store.findAccountByKeyHash(account.apiKeyHash))!.monitorCount).toBe(5);
+    });
+
+    test('monitors are listed newest first, and only the account’s own', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      const older = makeMonitor({ accountId: account.id, createdAt: at(0) });
+      const newer = makeMonitor({ accountId: account.id, createdAt: at(60) });
+      await store.createMonitor(older, null);
+      await store.createMonitor(newer, null);
+      await withMonitor();
+      expect((await store.listMonitors(account.id)).map((m) => m.id)).toEqual([newer.id, older.id]);
+    });
+
+    test('deleting removes the monitor and its pings and frees its slot', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      const m = makeMonitor({ accountId: account.id });
+      await store.createMonitor(m, 1);
+      await store.recordPing(m.pingToken, pingData(at(1)), (mon) => transition(mon, 'ping', at(1)));
+      expect(await store.deleteMonitor(m.id)).toBe(true);
+      expect(await store.getMonitor(m.id)).toBeNull();
+      expect(await store.listPings(m.id, 10)).toEqual([]);
+      expect(await store.recordPing(m.pingToken, pingData(at(2)), (mon) => transition(mon, 'ping', at(2)))).toBeNull();
+      expect(await store.createMonitor(makeMonitor({ accountId: account.id }), 1)).toBe('created');
+    });
+
+    test('deleting an unknown monitor reports false', async () => {
+      expect(await store.deleteMonitor('0123456789abcdef')).toBe(false);
+    });
+  });
+
+  describe('pings', () => {
+    test('an unknown token records nothing', async () => {
+      expect(await store.recordPing('unknown-token-000000000', pingData(at(0)), (m) => transition(m, 'ping', at(0)))).toBeNull();
+    });
+
+    test('a ping is stored with its details and an expiry from the history window', async () => {
+      const m = await withMonitor({ historyDays: 7 });
+      await store.recordPing(m.pingToken, pingData(at(5), { method: 'POST', body: 'rows=42' }), (mon) => transition(mon, 'ping', at(5)));
+      expect(await store.listPings(m.id, 10)).toEqual([
+        {
+          monitorId: m.id,
+          at: at(5),
+          method: 'POST',
+          kind: 'success',
+          source: '203.0.113.9',
+          userAgent: 'curl/8',
+          body: 'rows=42',
+          expiresAt: at(5 + 7 * 86_400),
+        },
+      ]);
+    });
+
+    test('pings of a monitor with unlimited history never expire', async () => {
+      const m = await withMonitor({ historyDays: null });
+      await store.recordPing(m.pingToken, pingData(at(5)), (mon) => transition(mon, 'ping', at(5)));
+      expect((await store.listPings(m.id, 1))[0].expiresAt).toBeNull();
+    });
+
+    test('the first ping turns the monitor up, sets its deadline and records the flip', async () => {
+      const m = await withMonitor();
+      const applied = await store.recordPing(m.pingToken, pingData(at(5)), (mon) => transition(mon, 'ping', at(5)));
+      expect(applied!.monitor).toMatchObject({ status: 'up', pingCount: 1, lastPingAt: at(5), alertAt: at(5 + m.schedule + m.grace) });
+      expect(await store.getMonitor(m.id)).toEqual(applied!.monitor);
+      expect(await store.listFlips(m.id)).toEqual([{ id: flipId(m.id, at(5), 'up'), monitorId: m.id, from: 'new', to: 'up', at: at(5), reason: 'ping' }]);
+      expect(await store.listNotifications(m.id)).toEqual([]);
+    });
+
+    test('concurrent pings are all recorded and counted', async () => {
+      const m = await withMonitor();
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => store.recordPing(m.pingToken, pingData(at(i)), (mon) => transition(mon, 'ping', at(i)))),
+      );
+      expect((await store.getMonitor(m.id))!.pingCount).toBe(40);
+      expect(await store.listPings(m.id, 100)).toHaveLength(40);
+      expect((await store.listFlips(m.id)).filter((f) => f.to === 'up')).toHaveLength(1);
+    });
+
+    test('pings are listed newest first', async () => {
+      const m = await withMonitor();
+      for (const s of [1, 3, 2]) await store.recordPing(m.pingToken, pingData(at(s)), (mon) => transition(mon, 'ping', at(s)));
+      expect((await store.listPings(m.id, 2)).map((p) => p.at)).toEqual([at(3), at(2)]);
+    });
+
+    test('expired pings are purged and the others kept', async () => {
+      const m = await withMonitor({ historyDays: 1 });
+      await store.recordPing(m.pingToken, pingData(at(0)), (mon) => transition(mon, 'ping', at(0)));
+      await store.recordPing(m.pingToken, pingData(at(3600)), (mon) => transition(mon, 'ping', at(3600)));
+      expect(await store.purgeExpiredPings(at(86_400 + 60), 100)).toBe(1);
+      expect((await store.listPings(m.id, 10)).map((p) => p.at)).toEqual([at(3600)]);
+    });
+  });
+
+  describe('transitions and the outbox', () => {
+    async function upMonitor(overrides: Partial<Monitor> = {}): Promise<Monitor> {
+      const m = await withMonitor(overrides);
+      return (await store.recordPing(m.pingToken, pingData(at(0)), (mon) => transition(mon, 'ping', at(0))))!.monitor;
+    }
+
+    test('only monitors whose deadline has passed are due, earliest first', async () => {
+      const a = await upMonitor({ schedule: 60, grace: 60 });
+      const b = await upMonitor({ schedule: 60, grace: 50 });
+      await upMonitor({ schedule: 3600, grace: 60 });
+      await withMonitor();
+      expect(await store.findDueMonitors(at(109), 10)).toEqual([]);
+      expect(await store.findDueMonitors(at(120), 10)).toEqual([b.id, a.id]);
+      expect(await store.findDueMonitors(at(120), 1)).toEqual([b.id]);
+    });
+
+    test('a missed deadline flips the monitor down with one notification per channel', async () => {
+      const m = await upMonitor({ alertWebhook: 'https://hooks.example.com/a', webhookSecret: 'whsec_x' });
+      const due = m.alertAt!;
+      const applied = await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', due));
+      expect(applied!.monitor).toMatchObject({ status: 'down', alertAt: null, lastAlertAt: due });
+      expect(await store.getMonitor(m.id)).toEqual(applied!.monitor);
+      const rows = await store.listNotifications(m.id);
+      expect(rows.map((n) => [n.channel, n.event, n.state, n.attempts])).toEqual([
+        ['email', 'monitor.down', 'pending', 0],
+        ['webhook', 'monitor.down', 'pending', 0],
+      ]);
+      expect(rows[0].snapshot).toEqual({ monitorId: m.id, name: m.name, schedule: m.schedule, grace: m.grace, lastPingAt: at(0) });
+      expect(await store.findDueMonitors(due, 10)).toEqual([]);
+    });
+
+    test('a decision of "no change" writes nothing', async () => {
+      const m = await upMonitor();
+      const applied = await store.updateMonitor(m.id, () => null);
+      expect(applied).toEqual({ monitor: m, transition: null });
+      expect(await store.getMonitor(m.id)).toEqual(m);
+    });
+
+    test('updating an unknown monitor reports null', async () => {
+      expect(await store.updateMonitor('0123456789abcdef', (mon) => transition(mon, 'pause', t0))).toBeNull();
+    });
+
+    test('concurrent deadline checks flip the monitor once', async () => {
+      const m = await upMonitor();
+      const due = m.alertAt!;
+      const results = await Promise.all(Array.from({ length: 5 }, () => store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', due))));
+      expect(results.filter((r) => r?.transition !== null)).toHaveLength(1);
+      expect((await store.listFlips(m.id)).map((f) => f.to)).toEqual(['up', 'down']);
+      expect(await store.listNotifications(m.id)).toHaveLength(1);
+    });
+
+    test('a ping after an outage records the recovery and its notification', async () => {
+      const m = await upMonitor();
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', m.alertAt!));
+      const back = at(10_000);
+      const applied = await store.recordPing(m.pingToken, pingData(back), (mon) => transition(mon, 'ping', back));
+      expect(applied!.monitor.status).toBe('up');
+      expect((await store.listNotifications(m.id)).map((n) => n.event)).toEqual(['monitor.down', 'monitor.up']);
+    });
+  });
+
+  describe('notification delivery', () => {
+    async function pendingNotification() {
+      const m = await withMonitor();
+      await store.recordPing(m.pingToken, pingData(at(0)), (mon) => transition(mon, 'ping', at(0)));
+      const due = at(m.schedule + m.grace);
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', due));
+      const [n] = await store.listNotifications(m.id);
+      return { n, due };
+    }
+
+    test('a pending notification is due from its creation', async () => {
+      const { n, due } = await pendingNotification();
+      expect((await store.findDueNotifications(due, 10)).map((x) => x.id)).toEqual([n.id]);
+      expect(await store.findDueNotifications(at(-1), 10)).toEqual([]);
+    });
+
+    test('a claim counts the attempt and holds a lease', async () => {
+      const { n, due } = await pendingNotification();
+      const lease = at(999_999);
+      const claimed = await store.claimNotification(n.id, due, lease);
+      expect(claimed).toMatchObject({ id: n.id, state: 'processing', attempts: 1, nextAttemptAt: lease });
+      expect(await store.findDueNotifications(due, 10)).toEqual([]);
+    });
+
+    test('only one of two concurrent claims wins', async () => {
+      const { n, due } = await pendingNotification();
+      const claims = await Promise.all([1, 2, 3].map(() => store.claimNotification(n.id, due, at(999_999))));
+      expect(claims.filter((c) => c !== null)).toHaveLength(1);
+    });
+
+    test('a lapsed lease can be claimed again, and the stale claimer cannot record', async () => {
+      const { n, due } = await pendingNotification();
+      const lease = new Date(due.getTime() + 60_000);
+      await store.claimNotification(n.id, due, lease);
+      expect(await store.claimNotification(n.id, new Date(lease.getTime() - 1), at(999_999))).toBeNull();
+      const second = await store.claimNotification(n.id, lease, at(999_999));
+      expect(second!.attempts).toBe(2);
+      const record = { state: 'delivered' as const, nextAttemptAt: null, lastError: null, deliveredAt: lease };
+      expect(await store.recordDelivery(n.id, 1, record)).toBe(false);
+      expect(await store.recordDelivery(n.id, 2, record)).toBe(true);
+      expect(await store.getNotification(n.id)).toMatchObject({ state: 'delivered', nextAttemptAt: null, deliveredAt: lease, attempts: 2 });
+    });
+
+    test('a retry is recorded with its error and becomes due again later', async () => {
+      const { n, due } = await pendingNotification();
+      await store.claimNotification(n.id, due, at(999_999));
+      const retryAt = new Date(due.getTime() + 30_000);
+      await store.recordDelivery(n.id, 1, { state: 'pending', nextAttemptAt: retryAt, lastError: 'webhook answered 500', deliveredAt: null });
+      expect(await store.getNotification(n.id)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'webhook answered 500' });
+      expect(await store.findDueNotifications(due, 10)).toEqual([]);
+      expect((await store.findDueNotifications(retryAt, 10)).map((x) => x.id)).toEqual([n.id]);
+    });
+
+    test('a final state is never due again', async () => {
+      const { n, due } = await pendingNotification();
+      await store.claimNotification(n.id, due, at(999_999));
+      await store.recordDelivery(n.id, 1, { state: 'failed', nextAttemptAt: null, lastError: 'webhook answered 404', deliveredAt: null });
+      expect(await store.findDueNotifications(at(10 ** 9), 10)).toEqual([]);
+      expect(await store.claimNotification(n.id, at(10 ** 9), at(10 ** 9 + 60))).toBeNull();
+    });
+  });
+});
