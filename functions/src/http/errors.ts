@@ -12,7 +12,8 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue.path.join('.');
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message;
+    const given = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], body);
+    const message = given === undefined ? `${field} is required` : issue.message;
     throw new AppError(ErrorCode.BadRequest, `${message}.`);
   }
   return result.data;

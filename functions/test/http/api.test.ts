@@ -1,0 +1,411 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../src/http/app';
+import { sweepDueMonitors } from '../../src/services/checker';
+import type { Store } from '../../src/store/port';
+import { testDeps, TEST_PUBLIC_URL } from '../support/deps';
+import { storeKinds } from '../support/stores';
+import type { FakeClock } from '../support/clock';
+
+const LIMIT_MESSAGE = 'Monitor limit reached (5). Upgrade your plan for more monitors.';
+
+describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
+  let store: Store;
+  let app: Express;
+  let clock: FakeClock;
+
+  beforeEach(async () => {
+    store = await kind.open();
+    const deps = testDeps(store);
+    clock = deps.fakeClock;
+    app = createApp(deps);
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  let seq = 0;
+  async function signup(email = `user${++seq}-${Date.now()}@example.com`): Promise<string> {
+    const res = await request(app).post('/api/v1/accounts').send({ email }).expect(201);
+    return res.body.apiKey;
+  }
+  async function newMonitor(key: string, body: Record<string, unknown> = {}) {
+    const res = await request(app)
+      .post('/api/v1/monitors')
+      .set('x-api-key', key)
+      .send({ name: 'Nightly DB Backup', schedule: 86400, ...body })
+      .expect(201);
+    return res.body as { monitorId: string; pingUrl: string; grace: number };
+  }
+  const tokenOf = (pingUrl: string) => pingUrl.split('/').pop() as string;
+  const status = (key: string, id: string) => request(app).get(`/api/v1/monitors/${id}/status`).set('x-api-key', key);
+
+  describe('health', () => {
+    test('answers ok with the service version and the current time', async () => {
+      const res = await request(app).get('/api/health').expect(200);
+      expect(res.body).toEqual({ status: 'ok', service: 'cronpeek', version: '1.0.0', timestamp: clock.now().toISOString() });
+    });
+  });
+
+  describe('create account', () => {
+    test('returns a new key, the plan and its monitor allowance', async () => {
+      const res = await request(app).post('/api/v1/accounts').send({ email: 'dev@company.com' }).expect(201);
+      expect(res.body).toEqual({ apiKey: expect.stringMatching(/^cpk_[0-9a-f]{32}$/), plan: 'free', monitors: 5 });
+    });
+
+    test('refuses a known e-mail, whatever its case and spacing, without revealing the key', async () => {
+      await request(app).post('/api/v1/accounts').send({ email: 'dev@company.com' }).expect(201);
+      const res = await request(app).post('/api/v1/accounts').send({ email: '  DEV@Company.com ' }).expect(409);
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(JSON.stringify(res.body)).not.toMatch(/cpk_/);
+    });
+
+    test('on the pro plan the allowance is unlimited', async () => {
+      const proApp = createApp(testDeps(store, { plan: 'pro' }));
+      const res = await request(proApp).post('/api/v1/accounts').send({ email: 'pro@company.com' }).expect(201);
+      expect(res.body).toMatchObject({ plan: 'pro', monitors: null });
+    });
+
+    test.each([
+      ['a missing e-mail', {}, 'email is required.'],
+      ['an invalid e-mail', { email: 'not-an-email' }, 'email must be a valid email address.'],
+      ['an e-mail that is not a string', { email: 42 }, 'email must be a string.'],
+    ])('refuses %s with 400', async (_what, body, message) => {
+      const res = await request(app).post('/api/v1/accounts').send(body).expect(400);
+      expect(res.body).toEqual({ error: message });
+    });
+
+    test('refuses malformed JSON with 400', async () => {
+      const res = await request(app).post('/api/v1/accounts').set('Content-Type', 'application/json').send('{"email": ').expect(400);
+      expect(res.body).toEqual({ error: 'Malformed JSON in request body.' });
+    });
+
+    test.each([
+      ['an array', '[{"email":"a@b.co"}]'],
+      ['a string', '"a@b.co"'],
+      ['null', 'null'],
+    ])('refuses a body that is %s with 400', async (_what, raw) => {
+      const res = await request(app).post('/api/v1/accounts').set('Content-Type', 'application/json').send(raw).expect(400);
+      expect(res.body).toEqual({ error: 'Request body must be a JSON object.' });
+    });
+
+    test('refuses a body over 64 KB with 413', async () => {
+      const res = await request(app)
+        .post('/api/v1/accounts')
+        .send({ email: 'big@company.com', padding: 'x'.repeat(70 * 1024) })
+        .expect(413);
+      expect(res.body).toEqual({ error: 'Request body is too large.' });
+    });
+
+    test('answers other methods with 405 and Allow', async () => {
+      const res = await request(app).get('/api/v1/accounts').expect(405);
+      expect(res.headers.allow).toBe('POST');
+      expect(res.body.error).toMatch(/not allowed/);
+    });
+  });
+
+  describe('authentication', () => {
+    test('a missing key is 401', async () => {
+      const res = await request(app).get('/api/v1/monitors').expect(401);
+      expect(res.body).toEqual({ error: 'Missing API key. Send it in the x-api-key header.' });
+    });
+
+    test.each([['malformed', 'nope'], ['well-formed but unknown', `cpk_${'0'.repeat(32)}`]])('a %s key is 401', async (_what, key) => {
+      const res = await request(app).get('/api/v1/monitors').set('x-api-key', key).expect(401);
+      expect(res.body).toEqual({ error: 'Invalid API key.' });
+    });
+  });
+
+  describe('create monitor', () => {
+    test('returns the documented shape with a ping URL on the public origin', async () => {
+      const key = await signup();
+      const res = await request(app)
+        .post('/api/v1/monitors')
+        .set('x-api-key', key)
+        .send({ name: '  Nightly DB Backup ', schedule: 86400, grace: 3600, extra: 'ignored' })
+        .expect(201);
+      expect(res.body).toEqual({
+        monitorId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        name: 'Nightly DB Backup',
+        pingUrl: expect.stringMatching(new RegExp(`^${TEST_PUBLIC_URL}/api/v1/ping/[A-Za-z0-9_-]{24}$`)),
+        schedule: 86400,
+        grace: 3600,
+        status: 'new',
+      });
+    });
+
+    test('defaults grace to 10% of the schedule', async () => {
+      expect((await newMonitor(await signup(), { schedule: 86400 })).grace).toBe(8640);
+    });
+
+    test('defaults grace to at least a minute', async () => {
+      expect((await newMonitor(await signup(), { schedule: 60 })).grace).toBe(60);
+    });
+
+    test('gives every monitor its own ping token', async () => {
+      const key = await signup();
+      const a = await newMonitor(key);
+      const b = await newMonitor(key);
+      expect(tokenOf(a.pingUrl)).not.toBe(tokenOf(b.pingUrl));
+    });
+
+    test.each([
+      ['a missing name', { schedule: 60 }, 'name is required.'],
+      ['an empty name', { name: '   ', schedule: 60 }, 'name must not be empty.'],
+      ['a name over 100 characters', { name: 'x'.repeat(101), schedule: 60 }, 'name must be at most 100 characters.'],
+      ['a missing schedule', { name: 'a' }, 'schedule is required.'],
+      ['a schedule under a minute', { name: 'a', schedule: 59 }, 'schedule must be at least 60 seconds.'],
+      ['a fractional schedule', { name: 'a', schedule: 90.5 }, 'schedule must be an integer number of seconds.'],
+      ['a schedule given as a string', { name: 'a', schedule: '3600' }, 'schedule must be an integer number of seconds.'],
+      ['a schedule over a year', { name: 'a', schedule: 31_536_001 }, 'schedule must be at most 31536000 seconds (one year).'],
+      ['a grace under a minute', { name: 'a', schedule: 60, grace: 10 }, 'grace must be at least 60 seconds.'],
+      ['an invalid alert e-mail', { name: 'a', schedule: 60, alertEmail: 'nope' }, 'alertEmail must be a valid email address.'],
+      ['a webhook that is not http(s)', { name: 'a', schedule: 60, alertWebhook: 'ftp://example.com/x' }, 'alertWebhook must be an http(s) URL.'],
+      ['a webhook over 2048 characters', { name: 'a', schedule: 60, alertWebhook: `https://example.com/${'x'.repeat(2048)}` }, 'alertWebhook must be at most 2048 characters.'],
+    ])('refuses %s with 400 and creates nothing', async (_what, body, message) => {
+      const key = await signup();
+      const res = await request(app).post('/api/v1/monitors').set('x-api-key', key).send(body).expect(400);
+      expect(res.body).toEqual({ error: message });
+      expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(0);
+    });
+
+    test('refuses a webhook on the free plan with 403', async () => {
+      const key = await signup();
+      const res = await request(app)
+        .post('/api/v1/monitors')
+        .set('x-api-key', key)
+        .send({ name: 'a', schedule: 60, alertWebhook: 'https://hooks.example.com/x' })
+        .expect(403);
+      expect(res.body.error).toMatch(/Pro plan/);
+    });
+
+    test('returns the webhook secret once on the pro plan', async () => {
+      const proApp = createApp(testDeps(store, { plan: 'pro' }));
+      const { body } = await request(proApp).post('/api/v1/accounts').send({ email: 'hooks@company.com' });
+      const res = await request(proApp)
+        .post('/api/v1/monitors')
+        .set('x-api-key', body.apiKey)
+        .send({ name: 'a', schedule: 60, alertWebhook: 'https://hooks.example.com/x' })
+        .expect(201);
+      expect(res.body.webhookSecret).toMatch(/^whsec_/);
+      const shown = await request(proApp).get(`/api/v1/monitors/${res.body.monitorId}/status`).set('x-api-key', body.apiKey);
+      expect(JSON.stringify(shown.body)).not.toContain(res.body.webhookSecret);
+    });
+
+    test('the free plan stops at five monitors with the documented message', async () => {
+      const key = await signup();
+      for (let i = 0; i < 5; i++) await newMonitor(key);
+      const res = await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'six', schedule: 60 }).expect(403);
+      expect(res.body).toEqual({ error: LIMIT_MESSAGE });
+    });
+
+    test('twelve concurrent creates on a free account give exactly five monitors', async () => {
+      const key = await signup();
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: `m${i}`, schedule: 60 })),
+      );
+      expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+      expect(results.filter((r) => r.status === 403).every((r) => r.body.error === LIMIT_MESSAGE)).toBe(true);
+      expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(5);
+    });
+  });
+
+  describe('list monitors', () => {
+    test('lists the account’s monitors newest first in the documented shape', async () => {
+      const key = await signup();
+      const first = await newMonitor(key, { name: 'first' });
+      clock.advance(1);
+      const second = await newMonitor(key, { name: 'second' });
+      await newMonitor(await signup(), { name: 'someone else' });
+      const res = await request(app).get('/api/v1/monitors').set('x-api-key', key).expect(200);
+      expect(res.body.count).toBe(2);
+      expect(res.body.monitors.map((m: { monitorId: string }) => m.monitorId)).toEqual([second.monitorId, first.monitorId]);
+      expect(res.body.monitors[1]).toEqual({
+        monitorId: first.monitorId,
+        name: 'first',
+        status: 'new',
+        schedule: 86400,
+        grace: 8640,
+        lastPing: null,
+        pingCount: 0,
+        pingUrl: first.pingUrl,
+      });
+    });
+  });
+
+  describe('monitor status', () => {
+    test('shows last ping, last alert and count', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      await request(app).get(`/api/v1/ping/${tokenOf(m.pingUrl)}`).expect(200);
+      const res = await status(key, m.monitorId).expect(200);
+      expect(res.body).toMatchObject({
+        monitorId: m.monitorId,
+        name: 'Nightly DB Backup',
+        status: 'up',
+        schedule: 86400,
+        grace: 8640,
+        lastPing: clock.now().toISOString(),
+        lastAlert: null,
+        pingCount: 1,
+      });
+    });
+
+    test('an unknown id is 404', async () => {
+      const res = await status(await signup(), '0123456789abcdef').expect(404);
+      expect(res.body).toEqual({ error: 'Monitor not found.' });
+    });
+
+    test('a malformed id is 404', async () => {
+      await status(await signup(), '..%2F..%2Fetc').expect(404);
+    });
+
+    test('another account’s monitor is 403', async () => {
+      const m = await newMonitor(await signup());
+      const res = await status(await signup(), m.monitorId).expect(403);
+      expect(res.body).toEqual({ error: 'This monitor belongs to another account.' });
+    });
+  });
+
+  describe('delete monitor', () => {
+    test('deletes it and frees its slot', async () => {
+      const key = await signup();
+      const monitors = [];
+      for (let i = 0; i < 5; i++) monitors.push(await newMonitor(key));
+      const res = await request(app).delete(`/api/v1/monitors/${monitors[0].monitorId}`).set('x-api-key', key).expect(200);
+      expect(res.body).toEqual({ deleted: true });
+      await status(key, monitors[0].monitorId).expect(404);
+      await request(app).get(`/api/v1/ping/${tokenOf(monitors[0].pingUrl)}`).expect(404);
+      await newMonitor(key);
+    });
+
+    test('another account’s monitor is refused with 403 and kept', async () => {
+      const owner = await signup();
+      const m = await newMonitor(owner);
+      await request(app).delete(`/api/v1/monitors/${m.monitorId}`).set('x-api-key', await signup()).expect(403);
+      await status(owner, m.monitorId).expect(200);
+    });
+
+    test('an unknown monitor is 404', async () => {
+      await request(app).delete('/api/v1/monitors/0123456789abcdef').set('x-api-key', await signup()).expect(404);
+    });
+  });
+
+  describe('ping', () => {
+    test.each(['get', 'post'] as const)('%s records the run and answers with the monitor', async (method) => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      const res = await request(app)[method](`/api/v1/ping/${tokenOf(m.pingUrl)}`).expect(200);
+      expect(res.body).toEqual({ ok: true, monitor: 'Nightly DB Backup', status: 'up' });
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect((await status(key, m.monitorId)).body.pingCount).toBe(1);
+    });
+
+    test('HEAD records the run and answers 200 with no body', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      const res = await request(app).head(`/api/v1/ping/${tokenOf(m.pingUrl)}`).expect(200);
+      expect(res.text ?? '').toBe('');
+      expect((await status(key, m.monitorId)).body.pingCount).toBe(1);
+    });
+
+    test('works at the function’s own URL without the /api prefix', async () => {
+      const m = await newMonitor(await signup());
+      await request(app).get(`/v1/ping/${tokenOf(m.pingUrl)}`).expect(200);
+    });
+
+    test('POST accepts any body and content type and keeps the first 10 KB', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      const body = 'line\n'.repeat(4000);
+      await request(app).post(`/api/v1/ping/${tokenOf(m.pingUrl)}`).set('Content-Type', 'application/json').send(body).expect(200);
+      const [ping] = await store.listPings(m.monitorId, 1);
+      expect(ping.body).toBe(body.slice(0, 10 * 1024));
+      expect(ping).toMatchObject({ method: 'POST', kind: 'success' });
+    });
+
+    test('records the user agent and source address', async () => {
+      const m = await newMonitor(await signup());
+      await request(app).get(`/api/v1/ping/${tokenOf(m.pingUrl)}`).set('User-Agent', 'backup.sh/1.0').expect(200);
+      const [ping] = await store.listPings(m.monitorId, 1);
+      expect(ping.userAgent).toBe('backup.sh/1.0');
+      expect(ping.source).toMatch(/127\.0\.0\.1|::1/);
+    });
+
+    test('a body over 1 MB is refused with 413 and not counted', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      await request(app)
+        .post(`/api/v1/ping/${tokenOf(m.pingUrl)}`)
+        .set('Content-Type', 'application/octet-stream')
+        .send(Buffer.alloc(1024 * 1024 + 1))
+        .expect(413);
+      expect((await status(key, m.monitorId)).body.pingCount).toBe(0);
+    });
+
+    test.each([['unknown', 'A'.repeat(24)], ['malformed', 'not a token']])('an %s token is 404', async (_what, token) => {
+      const res = await request(app).get(`/api/v1/ping/${encodeURIComponent(token)}`).expect(404);
+      expect(res.body).toEqual({ error: 'Unknown ping token.' });
+    });
+
+    test('other methods are 405', async () => {
+      const m = await newMonitor(await signup());
+      const res = await request(app).put(`/api/v1/ping/${tokenOf(m.pingUrl)}`).expect(405);
+      expect(res.headers.allow).toBe('GET, POST, HEAD');
+    });
+
+    test('forty concurrent pings are all counted', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      const results = await Promise.all(Array.from({ length: 40 }, () => request(app).get(`/api/v1/ping/${tokenOf(m.pingUrl)}`)));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect((await status(key, m.monitorId)).body.pingCount).toBe(40);
+      expect(await store.listPings(m.monitorId, 100)).toHaveLength(40);
+    });
+  });
+
+  describe('missed pings', () => {
+    test('a sweep past the deadline turns an up monitor down, and a later ping brings it back', async () => {
+      const key = await signup();
+      const m = await newMonitor(key, { schedule: 3600, grace: 600 });
+      const token = tokenOf(m.pingUrl);
+      await request(app).get(`/api/v1/ping/${token}`).expect(200);
+
+      clock.advance(3600 + 600 - 1);
+      await sweepDueMonitors({ store }, clock.now());
+      expect((await status(key, m.monitorId)).body.status).toBe('up');
+
+      const downAt = clock.advance(1);
+      await sweepDueMonitors({ store }, clock.now());
+      expect((await status(key, m.monitorId)).body).toMatchObject({ status: 'down', lastAlert: downAt.toISOString() });
+
+      clock.advance(120);
+      const res = await request(app).get(`/api/v1/ping/${token}`).expect(200);
+      expect(res.body.status).toBe('up');
+      expect((await status(key, m.monitorId)).body).toMatchObject({ status: 'up', pingCount: 2 });
+    });
+
+    test('a monitor that never pinged does not go down', async () => {
+      const key = await signup();
+      const m = await newMonitor(key, { schedule: 60 });
+      clock.advance(10 * 86_400);
+      await sweepDueMonitors({ store }, clock.now());
+      expect((await status(key, m.monitorId)).body.status).toBe('new');
+    });
+  });
+
+  describe('errors', () => {
+    test('an unknown route is a JSON 404', async () => {
+      const res = await request(app).get('/api/v2/anything').expect(404);
+      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.body).toEqual({ error: 'No route for GET /api/v2/anything.' });
+    });
+
+    test('responses never carry a stack trace or framework banner', async () => {
+      const res = await request(app).post('/api/v1/monitors').set('x-api-key', await signup()).set('Content-Type', 'application/json').send('{oops');
+      expect(res.status).toBe(400);
+      expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+  });
+});
