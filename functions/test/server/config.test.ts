@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { ConfigError, loadServerConfig, REPO_DIR } from '../../src/config';
+
+describe('embedded server configuration', () => {
+  test('defaults suit a first run on a laptop', () => {
+    const c = loadServerConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      store: 'sqlite',
+      dbPath: path.join(REPO_DIR, '.data', 'cronpeek.db'),
+      checkIntervalSeconds: 30,
+      app: { publicUrl: 'http://localhost:3000', defaultPlan: 'free', version: '1.0.0' },
+      notify: { sendgridApiKey: null, allowPrivateWebhooks: false, userAgent: 'CronPeek/1.0.0' },
+    });
+  });
+
+  test('the public URL follows the port and loses a trailing slash when given', () => {
+    expect(loadServerConfig({ PORT: '8080' }).app.publicUrl).toBe('http://localhost:8080');
+    expect(loadServerConfig({ PUBLIC_URL: 'https://cron.example.com/' }).app.publicUrl).toBe('https://cron.example.com');
+  });
+
+  test('every setting is read from its variable', () => {
+    const c = loadServerConfig({
+      PORT: '4000',
+      CRONPEEK_DB: '/var/lib/cronpeek/data.db',
+      CRONPEEK_DEFAULT_PLAN: 'pro',
+      CRONPEEK_CHECK_INTERVAL: '5',
+      CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
+      SENDGRID_API_KEY: 'SG.key',
+      CRONPEEK_EMAIL_FROM: 'cron@example.com',
+    });
+    expect(c).toMatchObject({
+      port: 4000,
+      dbPath: '/var/lib/cronpeek/data.db',
+      checkIntervalSeconds: 5,
+      app: { defaultPlan: 'pro' },
+      notify: { allowPrivateWebhooks: true, sendgridApiKey: 'SG.key', emailFrom: 'cron@example.com' },
+    });
+  });
+
+  test.each([
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['CRONPEEK_CHECK_INTERVAL', { CRONPEEK_CHECK_INTERVAL: '0' }],
+    ['CRONPEEK_CHECK_INTERVAL', { CRONPEEK_CHECK_INTERVAL: '1.5' }],
+    ['CRONPEEK_DEFAULT_PLAN', { CRONPEEK_DEFAULT_PLAN: 'enterprise' }],
+    ['CRONPEEK_STORE', { CRONPEEK_STORE: 'postgres' }],
+    ['CRONPEEK_STORE', { CRONPEEK_STORE: 'firestore' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://example.com' }],
+    ['CRONPEEK_ALLOW_PRIVATE_WEBHOOKS', { CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: 'yes please' }],
+    ['CRONPEEK_EMAIL_FROM', { CRONPEEK_EMAIL_FROM: 'nobody' }],
+  ])('a bad %s stops start-up with a one-line error naming it', (name, env) => {
+    let error: unknown;
+    try {
+      loadServerConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
