@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Follows the README quick start literally: `npm start` on a fresh database, the documented
+# Quick Start calls with curl, then a clean shutdown on SIGTERM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port=${SMOKE_PORT:-3917}
+data=$(mktemp -d)
+log="$data/server.log"
+base="http://localhost:$port"
+PORT=$port CRONPEEK_DB="$data/cronpeek.db" setsid npm start >"$log" 2>&1 &
+pid=$!
+cleanup() { kill -TERM -- -"$pid" 2>/dev/null || true; rm -rf "$data"; }
+trap cleanup EXIT
+
+for _ in $(seq 1 120); do
+  curl -fsS "$base/api/health" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fsS "$base/api/health" >/dev/null || { cat "$log"; echo "smoke: server did not come up"; exit 1; }
+
+json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
+key=$(curl -fsS -X POST "$base/api/v1/accounts" -H "Content-Type: application/json" -d '{"email": "you@example.com"}' | json apiKey)
+ping_url=$(curl -fsS -X POST "$base/api/v1/monitors" -H "x-api-key: $key" -H "Content-Type: application/json" \
+  -d '{"name": "Nightly DB Backup", "schedule": 86400}' | json pingUrl)
+status=$(curl -fsS "$ping_url" | json status)
+[ "$status" = "up" ] || { echo "smoke: ping answered status '$status'"; exit 1; }
+count=$(curl -fsS -H "x-api-key: $key" "$base/api/v1/monitors" | json count)
+[ "$count" = "1" ] || { echo "smoke: expected 1 monitor, got $count"; exit 1; }
+curl -fsS "$base/" | grep -qi cronpeek || { echo "smoke: / does not serve the docs"; exit 1; }
+
+kill -TERM -- -"$pid"
+for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+if kill -0 "$pid" 2>/dev/null; then echo "smoke: server did not stop on SIGTERM"; exit 1; fi
+grep -q "shutting down" "$log" || { cat "$log"; echo "smoke: no clean shutdown message"; exit 1; }
+[ -f "$data/cronpeek.db" ] || { echo "smoke: no database file at CRONPEEK_DB"; exit 1; }
+echo "smoke: quick start OK (account, monitor, ping -> up, list, docs page, clean SIGTERM)"
