@@ -5,29 +5,51 @@ import type { Logger } from '../services/context';
 import { emailContent } from './message';
 import type { Notifier, SendResult } from './types';
 
+export const EMAIL_TIMEOUT_MS = 10_000;
+
 /** SendGrid answers these when trying again later may succeed. */
 const transient = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+/** SendGrid's own explanation of a refusal (`{"errors":[{"message":…}]}`), when it gave one. */
+function sendgridReason(err: unknown): string | null {
+  const body = (err as { response?: { body?: unknown } }).response?.body;
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return null;
+  const messages = errors.map((e) => (e as { message?: unknown }).message).filter((m): m is string => typeof m === 'string');
+  return messages.length > 0 ? messages.join('; ').slice(0, 500) : null;
+}
+
+export interface EmailOptions {
+  /** Deadline for one SendGrid request; 10 s unless a test needs less. */
+  timeoutMs?: number;
+}
 
 /**
  * E-mail through SendGrid. Without an API key (the embedded default) every e-mail is written to
  * the log and the notification is marked `logged`, so nothing is dropped silently.
  */
-export function emailNotifier(config: NotifyConfig, log: Logger): Notifier {
+export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Notifier {
   let mail: MailService | null = null;
   if (config.sendgridApiKey) {
     const client = new Client();
     client.setApiKey(config.sendgridApiKey);
+    // After setApiKey, which resets the base URL to SendGrid's global region.
     if (config.sendgridApiUrl) client.setDefaultRequest('baseUrl', config.sendgridApiUrl);
-    // Passed through to the SDK's HTTP client: a hung SendGrid must not hold the checker.
-    client.setDefaultRequest({ timeout: 10_000 } as unknown as Parameters<Client['setDefaultRequest']>[0]);
     mail = new MailService();
     mail.setClient(client);
+    // A hung SendGrid must not hold the checker (or outlive the delivery lease).
+    mail.setTimeout(options.timeoutMs ?? EMAIL_TIMEOUT_MS);
   }
   return {
     async send(n): Promise<SendResult> {
       const content = emailContent(n);
       if (mail === null) {
-        log.info('email (no SENDGRID_API_KEY set, logged instead of sent)', { to: n.target, ...content, html: undefined });
+        log.info('email not sent: no SENDGRID_API_KEY set, so it is written here instead', {
+          notification: n.id,
+          to: n.target,
+          subject: content.subject,
+          text: content.text,
+        });
         return { outcome: 'logged' };
       }
       try {
@@ -36,7 +58,8 @@ export function emailNotifier(config: NotifyConfig, log: Logger): Notifier {
       } catch (err) {
         const status = (err as { code?: unknown }).code;
         if (typeof status === 'number' && status >= 400 && status < 600) {
-          const error = `SendGrid answered ${status}`;
+          const reason = sendgridReason(err);
+          const error = `SendGrid answered ${status}${reason ? `: ${reason}` : ''}`;
           return transient(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
         }
         return { outcome: 'retry', error: `SendGrid unreachable: ${err instanceof Error ? err.message : String(err)}` };

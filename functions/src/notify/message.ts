@@ -45,9 +45,14 @@ export function emailContent(n: Notification): EmailContent {
   return { subject, text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
 }
 
-/** Version 1 of the webhook payload; see the README for the contract. */
+/**
+ * Version 1 of the webhook payload; see the README for the contract. `monitor` shows the
+ * monitor's public fields as they were right after the flip: a recovery is caused by a ping, so
+ * its `lastPing` is the flip time itself.
+ */
 export function webhookPayload(n: Notification) {
   const s = n.snapshot;
+  const lastPing = n.event === 'monitor.up' ? n.createdAt : s.lastPingAt;
   return {
     version: 1,
     event: n.event,
@@ -59,7 +64,7 @@ export function webhookPayload(n: Notification) {
       status: n.event === 'monitor.down' ? 'down' : 'up',
       schedule: s.schedule,
       grace: s.grace,
-      lastPing: s.lastPingAt === null ? null : s.lastPingAt.toISOString(),
+      lastPing: lastPing === null ? null : lastPing.toISOString(),
     },
   };
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import net, { type LookupFunction } from 'node:net';
 import type { NotifyConfig } from '../config';
 import { isPrivateAddress } from './address';
 import { webhookPayload } from './message';
@@ -18,6 +18,7 @@ export function signatureHeader(secret: string, timestamp: number, body: string)
 }
 
 class RefusedTarget extends Error {}
+class TimedOut extends Error {}
 
 /**
  * Resolves like the default lookup, then refuses private addresses. Checking here, at connect
@@ -36,18 +37,34 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
 
 const transient = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
+export interface WebhookOptions {
+  /** Deadline for the whole exchange, connect to response headers; 10 s unless a test needs less. */
+  timeoutMs?: number;
+}
+
 /** POSTs the signed, versioned JSON payload; 2xx is delivered, 408/429/5xx and network errors retry. */
-export function webhookNotifier(config: NotifyConfig, clock: () => Date): Notifier {
+export function webhookNotifier(config: NotifyConfig, clock: () => Date, options: WebhookOptions = {}): Notifier {
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  // Own agents without keep-alive: a pooled socket from another configuration (or a target that
+  // has since moved) must never carry a delivery past the address check.
+  const agents = { 'http:': new http.Agent({ keepAlive: false }), 'https:': new https.Agent({ keepAlive: false }) };
   return {
     send(n, { webhookSecret }): Promise<SendResult> {
-      const body = JSON.stringify(webhookPayload(n));
-      const timestamp = Math.floor(clock().getTime() / 1000);
       let url: URL;
       try {
         url = new URL(n.target);
       } catch {
         return Promise.resolve({ outcome: 'failed', error: 'webhook URL is not valid' });
       }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        return Promise.resolve({ outcome: 'failed', error: `webhook URL must be http(s), not ${url.protocol}` });
+      }
+      // IP literals never reach `lookup`, so they are judged here, before any connection is opened.
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      if (!config.allowPrivateWebhooks && net.isIP(host) !== 0 && isPrivateAddress(host)) {
+        return Promise.resolve({ outcome: 'failed', error: `refused: ${host} is a private address` });
+      }
+      const body = JSON.stringify(webhookPayload(n));
       const headers: Record<string, string> = {
         'Content-Type': 'application/json',
         'Content-Length': String(Buffer.byteLength(body)),
@@ -55,42 +72,36 @@ export function webhookNotifier(config: NotifyConfig, clock: () => Date): Notifi
         'X-CronPeek-Event': n.event,
         'X-CronPeek-Delivery': n.id,
       };
-      if (webhookSecret) headers[SIGNATURE_HEADER] = signatureHeader(webhookSecret, timestamp, body);
+      if (webhookSecret) headers[SIGNATURE_HEADER] = signatureHeader(webhookSecret, Math.floor(clock().getTime() / 1000), body);
       const transport = url.protocol === 'https:' ? https : http;
       return new Promise<SendResult>((resolve) => {
-        const req = transport.request(
-          url,
-          {
-            method: 'POST',
-            headers,
-            timeout: WEBHOOK_TIMEOUT_MS,
-            lookup: config.allowPrivateWebhooks ? undefined : guardedLookup,
-          },
-          (res) => {
-            const status = res.statusCode ?? 0;
-            res.resume();
-            if (status >= 200 && status < 300) resolve({ outcome: 'delivered' });
-            else if (transient(status)) resolve({ outcome: 'retry', error: `webhook answered ${status}` });
-            else resolve({ outcome: 'failed', error: `webhook answered ${status}` });
-          },
-        );
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`)));
+        const req = transport.request(url, {
+          method: 'POST',
+          headers,
+          agent: agents[url.protocol as 'http:' | 'https:'],
+          lookup: config.allowPrivateWebhooks ? undefined : guardedLookup,
+        });
+        // One deadline for the whole exchange: a socket timeout alone would let a target that
+        // trickles bytes hold the delivery (and its lease) indefinitely.
+        const deadline = setTimeout(() => req.destroy(new TimedOut(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        req.on('response', (res) => {
+          const status = res.statusCode ?? 0;
+          // The answer is the status; the body is drained and then the connection is let go.
+          res.on('error', () => {});
+          res.on('close', () => clearTimeout(deadline));
+          res.resume();
+          if (status >= 200 && status < 300) resolve({ outcome: 'delivered' });
+          else if (transient(status)) resolve({ outcome: 'retry', error: `webhook answered ${status}` });
+          else resolve({ outcome: 'failed', error: `webhook answered ${status}` });
+        });
         req.on('error', (err) => {
+          clearTimeout(deadline);
           if (err instanceof RefusedTarget) resolve({ outcome: 'failed', error: err.message });
+          else if (err instanceof TimedOut) resolve({ outcome: 'retry', error: `webhook timed out: ${err.message}` });
           else resolve({ outcome: 'retry', error: `webhook unreachable: ${err.message}` });
         });
-        // IP literals skip `lookup`, so they are checked here.
-        const host = url.hostname.replace(/^\[|\]$/g, '');
-        if (!config.allowPrivateWebhooks && isIPLiteral(host) && isPrivateAddress(host)) {
-          req.destroy(new RefusedTarget(`refused: ${host} is a private address`));
-          return;
-        }
         req.end(body);
       });
     },
   };
-}
-
-function isIPLiteral(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }

@@ -58,22 +58,37 @@ export async function deliverDueNotifications(deps: Deps, now: Date, limit = BAT
   const report: DeliveryReport = { attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0 };
   const due = await deps.store.findDueNotifications(now, limit);
   const queue = [...due];
+  const deliverOne = async (n: Notification) => {
+    // Rows are claimed one by one as workers free up, possibly well after `now`: the lease is
+    // measured from the moment of the claim, or it could lapse while the send is still running.
+    const claimAt = new Date(Math.max(now.getTime(), deps.clock().getTime()));
+    const claimed = await deps.store.claimNotification(n.id, claimAt, new Date(claimAt.getTime() + LEASE_MS));
+    if (claimed === null) return;
+    report.attempted++;
+    const result = await sendOne(deps, claimed);
+    const record = deliveryRecord(result, claimed.attempts, deps.clock());
+    const recorded = await deps.store.recordDelivery(claimed.id, claimed.attempts, record);
+    const fields = { notification: claimed.id, channel: claimed.channel, event: claimed.event, attempt: claimed.attempts };
+    if (!recorded) {
+      deps.log.warn('delivery result not recorded: the claim lapsed and was taken over', { ...fields, outcome: result.outcome });
+      return;
+    }
+    if (record.state === 'pending') {
+      report.retrying++;
+      deps.log.warn('alert will be retried', { ...fields, error: record.lastError, nextAttemptAt: record.nextAttemptAt?.toISOString() });
+    } else {
+      report[record.state]++;
+      if (record.state === 'failed') deps.log.error('alert failed', { ...fields, error: record.lastError });
+    }
+  };
   const worker = async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-      const claimed = await deps.store.claimNotification(n.id, now, new Date(now.getTime() + LEASE_MS));
-      if (claimed === null) continue;
-      report.attempted++;
-      const result = await sendOne(deps, claimed);
-      const record = deliveryRecord(result, claimed.attempts, deps.clock());
-      const recorded = await deps.store.recordDelivery(claimed.id, claimed.attempts, record);
-      if (!recorded) {
-        deps.log.warn('delivery result not recorded: the claim lapsed and was taken over', { notification: claimed.id });
-        continue;
+      try {
+        await deliverOne(n);
+      } catch (err) {
+        // A store error leaves the row claimed; its lease lapses and a later run retries it.
+        deps.log.error('delivery step failed', { notification: n.id, error: err instanceof Error ? err.message : String(err) });
       }
-      if (record.state === 'pending') report.retrying++;
-      else report[record.state]++;
-      const fields = { notification: claimed.id, channel: claimed.channel, event: claimed.event, attempt: claimed.attempts };
-      if (record.state === 'failed' || record.state === 'pending') deps.log.warn(`alert ${record.state === 'failed' ? 'failed' : 'will be retried'}`, { ...fields, error: record.lastError });
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, due.length) }, worker));
