@@ -1,0 +1,232 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { api, describeWithBrowser, eventually, launchBrowser, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
+
+describeWithBrowser('dashboard (public/dashboard.html) against the embedded server', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    ({ context, page, pageErrors } = await openPage(browser));
+  });
+  afterEach(async () => {
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  const openDashboard = () => page.goto(`${server.baseUrl}/dashboard.html`);
+
+  async function signUpInPage(email = uniqueEmail()): Promise<string> {
+    await openDashboard();
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.locator('#new-key').waitFor();
+    return page.locator('#new-key-value').inputValue();
+  }
+
+  async function openWithKey(apiKey: string): Promise<void> {
+    await openDashboard();
+    await page.getByLabel('API key', { exact: true }).fill(apiKey);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.locator('#signed-in').waitFor();
+  }
+
+  const row = (monitorId: string) => page.locator(`#monitor-rows tr[data-monitor-id="${monitorId}"]`);
+  const statusOf = (monitorId: string) => row(monitorId).locator('.badge').textContent();
+  const pingsOf = (monitorId: string) => row(monitorId).locator('td[data-label="Pings"]').textContent();
+  const rowIds = () => page.locator('#monitor-rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-monitor-id')));
+
+  test('signing up shows the new API key with a copy button and a warning to save it', async () => {
+    const key = await signUpInPage();
+
+    expect(key).toMatch(/^cpk_[0-9a-f]{32}$/);
+    expect(await page.locator('#new-key').textContent()).toContain('only time CronPeek shows it');
+    expect(await page.getByRole('button', { name: 'Copy key' }).isVisible()).toBe(true);
+    await expect(api.listMonitors(server.baseUrl, key)).resolves.toEqual([]);
+  });
+
+  test('the copy button puts the new key on the clipboard', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.baseUrl });
+    const key = await signUpInPage();
+
+    await page.getByRole('button', { name: 'Copy key' }).click();
+
+    await eventually(() => page.evaluate('navigator.clipboard.readText()'), key);
+  });
+
+  test('the new key is not shown again after a reload, though the tab stays signed in', async () => {
+    await signUpInPage();
+
+    await page.reload();
+
+    await page.locator('#signed-in').waitFor();
+    expect(await page.locator('#new-key').isHidden()).toBe(true);
+    expect(await page.locator('#new-key-value').inputValue()).toBe('');
+  });
+
+  test('the API key is kept in sessionStorage, never in localStorage', async () => {
+    const key = await signUpInPage();
+
+    expect(await page.evaluate('sessionStorage.getItem("cronpeek.apiKey")')).toBe(key);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
+  });
+
+  test('signing out forgets the key', async () => {
+    await signUpInPage();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    expect(await page.locator('#signed-out').isVisible()).toBe(true);
+    expect(await page.evaluate('sessionStorage.getItem("cronpeek.apiKey")')).toBeNull();
+  });
+
+  test('a second signup with the same email shows the API error and no key', async () => {
+    const email = uniqueEmail();
+    await api.signUp(server.baseUrl, email);
+    await openDashboard();
+
+    await page.getByLabel('Email', { exact: true }).fill(email);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+
+    await eventually(() => page.locator('#signup-error').textContent(), 'An account with this email already exists. Use the API key issued when it was created.');
+    expect(await page.locator('#new-key-value').inputValue()).toBe('');
+    expect(await page.locator('#signed-in').isHidden()).toBe(true);
+  });
+
+  test("a pasted API key opens that account's monitors", async () => {
+    const key = await api.signUp(server.baseUrl);
+    const monitor = await api.createMonitor(server.baseUrl, key, { name: 'Pasted key job', schedule: 300 });
+
+    await openWithKey(key);
+
+    await eventually(rowIds, [monitor.monitorId]);
+    expect(await row(monitor.monitorId).locator('.monitor-name').textContent()).toBe('Pasted key job');
+  });
+
+  test("an unknown pasted key is refused with the API's message", async () => {
+    await openDashboard();
+    await page.getByLabel('API key', { exact: true }).fill(`cpk_${'0'.repeat(32)}`);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+
+    await eventually(() => page.locator('#key-error').textContent(), 'Your API key was not accepted: Invalid API key.');
+    expect(await page.locator('#signed-in').isHidden()).toBe(true);
+  });
+
+  test('a monitor created in the form appears in the list with status new', async () => {
+    const key = await signUpInPage();
+
+    await page.getByLabel('Name', { exact: true }).fill('Nightly DB Backup');
+    await page.getByLabel('Schedule (seconds between pings)').fill('86400');
+    await page.getByRole('button', { name: 'Create monitor' }).click();
+
+    await page.locator('#monitor-rows tr').first().waitFor();
+    const [created] = await api.listMonitors(server.baseUrl, key);
+    await eventually(rowIds, [created.monitorId]);
+    expect(created).toMatchObject({ name: 'Nightly DB Backup', schedule: 86400 });
+    expect(await statusOf(created.monitorId)).toBe('new');
+    expect(await pingsOf(created.monitorId)).toBe('0');
+    expect(await row(created.monitorId).locator('code').textContent()).toMatch(new RegExp(`^${server.baseUrl}/api/v1/ping/[A-Za-z0-9_-]{24}$`));
+  });
+
+  test('choosing a schedule preset fills in its number of seconds', async () => {
+    await signUpInPage();
+
+    await page.getByLabel('Schedule preset').selectOption({ label: 'Every day' });
+
+    expect(await page.getByLabel('Schedule (seconds between pings)').inputValue()).toBe('86400');
+  });
+
+  test('after an HTTP ping, Refresh shows the monitor up with one ping', async () => {
+    const key = await api.signUp(server.baseUrl);
+    const monitor = await api.createMonitor(server.baseUrl, key, { name: 'Hourly sync', schedule: 3600 });
+    await openWithKey(key);
+    await eventually(() => statusOf(monitor.monitorId), 'new');
+
+    expect((await fetch(monitor.pingUrl)).status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+
+    await eventually(() => statusOf(monitor.monitorId), 'up');
+    expect(await pingsOf(monitor.monitorId)).toBe('1');
+    expect(await row(monitor.monitorId).locator('td[data-label="Last ping"]').textContent()).toBe('just now');
+  });
+
+  test('the list refreshes by itself every 15 seconds', async () => {
+    await page.clock.install();
+    const key = await api.signUp(server.baseUrl);
+    const monitor = await api.createMonitor(server.baseUrl, key, { name: 'Auto refresh', schedule: 60 });
+    await openWithKey(key);
+    await eventually(() => statusOf(monitor.monitorId), 'new');
+    await fetch(monitor.pingUrl);
+
+    await page.clock.runFor(14_000);
+    expect(await statusOf(monitor.monitorId)).toBe('new');
+    await page.clock.runFor(1_000);
+
+    await eventually(() => statusOf(monitor.monitorId), 'up');
+  });
+
+  test('deleting a monitor after confirming removes it from the list and the account', async () => {
+    const key = await api.signUp(server.baseUrl);
+    const keep = await api.createMonitor(server.baseUrl, key, { name: 'Keep me', schedule: 60 });
+    const doomed = await api.createMonitor(server.baseUrl, key, { name: 'Delete me', schedule: 60 });
+    await openWithKey(key);
+    await eventually(rowIds, [doomed.monitorId, keep.monitorId]);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+
+    await page.getByRole('button', { name: 'Delete monitor Delete me' }).click();
+
+    await eventually(rowIds, [keep.monitorId]);
+    expect(dialogs).toEqual([expect.stringContaining('"Delete me"')]);
+    expect((await api.listMonitors(server.baseUrl, key)).map((m) => m.monitorId)).toEqual([keep.monitorId]);
+  });
+
+  test('dismissing the delete confirmation keeps the monitor', async () => {
+    const key = await api.signUp(server.baseUrl);
+    const monitor = await api.createMonitor(server.baseUrl, key, { name: 'Not today', schedule: 60 });
+    await openWithKey(key);
+    await eventually(rowIds, [monitor.monitorId]);
+    page.on('dialog', (dialog) => void dialog.dismiss());
+
+    await page.getByRole('button', { name: 'Delete monitor Not today' }).click();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+
+    await eventually(rowIds, [monitor.monitorId]);
+    expect(await api.listMonitors(server.baseUrl, key)).toHaveLength(1);
+  });
+
+  test("an API error while creating a monitor is shown from the response's error field", async () => {
+    const key = await signUpInPage();
+
+    await page.getByLabel('Name', { exact: true }).fill('Too eager');
+    await page.getByLabel('Schedule (seconds between pings)').fill('30');
+    await page.getByRole('button', { name: 'Create monitor' }).click();
+
+    await eventually(() => page.getByRole('alert').filter({ hasText: 'schedule' }).textContent(), 'schedule must be at least 60 seconds.');
+    expect(await api.listMonitors(server.baseUrl, key)).toEqual([]);
+  });
+
+  test('monitor names are shown as text, never interpreted as HTML', async () => {
+    const name = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
+    const key = await api.signUp(server.baseUrl);
+    const monitor = await api.createMonitor(server.baseUrl, key, { name, schedule: 60 });
+
+    await openWithKey(key);
+
+    await eventually(() => row(monitor.monitorId).locator('.monitor-name').textContent(), name);
+    expect(await page.locator('#monitor-rows img, #monitor-rows b').count()).toBe(0);
+    expect(await page.title()).toBe('CronPeek Dashboard');
+  });
+});

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadServerConfig } from '../../src/config';
+import { startServer } from '../../src/server';
+import { silentLogger } from '../../src/services/context';
+
+/** Debian's Chromium; `npx playwright install` is not available on these machines. */
+export const CHROMIUM_PATH = process.env.CRONPEEK_CHROMIUM || '/usr/bin/chromium';
+
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function missingBrowserReason(): string | null {
+  try {
+    fs.accessSync(CHROMIUM_PATH, fs.constants.X_OK);
+    return null;
+  } catch {
+    return `no executable Chromium at ${CHROMIUM_PATH} (install it with "apt-get install -y chromium", or set CRONPEEK_CHROMIUM)`;
+  }
+}
+
+/**
+ * `describe` for suites that drive a real browser. Without Chromium the suite does not run: it
+ * says so loudly and leaves a visible todo, or fails outright when CRONPEEK_REQUIRE_BROWSER=1
+ * (CI must not go green on a machine that silently skipped the browser).
+ */
+export function describeWithBrowser(title: string, body: () => void): void {
+  const reason = missingBrowserReason();
+  if (reason === null) {
+    describe(title, body);
+    return;
+  }
+  if (process.env.CRONPEEK_REQUIRE_BROWSER === '1') {
+    describe(title, () => {
+      test('needs Chromium (CRONPEEK_REQUIRE_BROWSER=1)', () => {
+        throw new Error(`Browser tests required but cannot run: ${reason}`);
+      });
+    });
+    return;
+  }
+  const bar = '!'.repeat(100);
+  console.warn(`\n${bar}\n!!! BROWSER TESTS DID NOT RUN: "${title}"\n!!! Why: ${reason}\n!!! Set CRONPEEK_REQUIRE_BROWSER=1 to make this a failure.\n${bar}\n`);
+  describe(title, () => {
+    test.todo(`browser tests did not run: ${reason}`);
+  });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real embedded server (API + `public/`), on a free port, with SQLite in a temp dir. */
+export async function startTestServer(): Promise<TestServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-browser-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = loadServerConfig({
+    PORT: String(port),
+    CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
+    PUBLIC_URL: baseUrl,
+    CRONPEEK_CHECK_INTERVAL: '3600',
+  });
+  const running = await startServer(config, silentLogger);
+  return {
+    baseUrl,
+    async close() {
+      await running.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh context per test (empty session storage) that records uncaught page errors. */
+export async function openPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  return { context, page, pageErrors };
+}
+
+/**
+ * Polls `read` until it returns `expected` (deep equality) or `timeoutMs` passes, then asserts,
+ * so a failure shows the last value seen.
+ */
+export async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    last = await read();
+  }
+  expect(last).toEqual(expected);
+}
+
+let emailCounter = 0;
+export function uniqueEmail(): string {
+  emailCounter += 1;
+  return `user${emailCounter}-${Date.now()}@example.com`;
+}
+
+async function apiCall<T>(baseUrl: string, method: string, apiPath: string, body?: unknown, apiKey?: string): Promise<T> {
+  const res = await fetch(`${baseUrl}${apiPath}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${apiPath} answered ${res.status}: ${JSON.stringify(data)}`);
+  return data;
+}
+
+/** Direct API calls, for setting up and checking what the browser did. */
+export const api = {
+  signUp: (baseUrl: string, email = uniqueEmail()) =>
+    apiCall<{ apiKey: string }>(baseUrl, 'POST', '/api/v1/accounts', { email }).then((r) => r.apiKey),
+  createMonitor: (baseUrl: string, apiKey: string, body: Record<string, unknown>) =>
+    apiCall<{ monitorId: string; pingUrl: string; name: string }>(baseUrl, 'POST', '/api/v1/monitors', body, apiKey),
+  listMonitors: (baseUrl: string, apiKey: string) =>
+    apiCall<{ monitors: Array<{ monitorId: string; name: string; status: string; pingCount: number; schedule: number }> }>(
+      baseUrl,
+      'GET',
+      '/api/v1/monitors',
+      undefined,
+      apiKey,
+    ).then((r) => r.monitors),
+};

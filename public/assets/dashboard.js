@@ -1,0 +1,392 @@
+// CronPeek dashboard: plain DOM code over the public API. Data from the API is only ever written
+// with textContent or attributes, never as HTML.
+(function () {
+  'use strict';
+
+  var KEY_STORAGE = 'cronpeek.apiKey';
+  var REFRESH_MS = 15000;
+  var STATUSES = { new: 'status-new', up: 'status-up', down: 'status-down', paused: 'status-paused' };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var els = {
+    signedOut: $('signed-out'),
+    signedIn: $('signed-in'),
+    signupForm: $('signup-form'),
+    signupEmail: $('signup-email'),
+    signupError: $('signup-error'),
+    keyForm: $('key-form'),
+    keyInput: $('key-input'),
+    keyError: $('key-error'),
+    newKey: $('new-key'),
+    newKeyValue: $('new-key-value'),
+    copyNewKey: $('copy-new-key'),
+    dismissNewKey: $('dismiss-new-key'),
+    keyHint: $('key-hint-value'),
+    signOut: $('sign-out'),
+    monitorForm: $('monitor-form'),
+    name: $('monitor-name'),
+    schedule: $('monitor-schedule'),
+    preset: $('schedule-preset'),
+    grace: $('monitor-grace'),
+    alertEmail: $('monitor-email'),
+    alertWebhook: $('monitor-webhook'),
+    createButton: $('create-monitor'),
+    monitorError: $('monitor-error'),
+    monitorCreated: $('monitor-created'),
+    refresh: $('refresh'),
+    updated: $('list-updated'),
+    listError: $('list-error'),
+    rows: $('monitor-rows'),
+    empty: $('no-monitors'),
+  };
+
+  var refreshTimer = null;
+  var loading = false;
+
+  // --- API key, kept for this tab only ---------------------------------------------------------
+
+  function readKey() {
+    try { return sessionStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
+  }
+  function writeKey(key) {
+    try { sessionStorage.setItem(KEY_STORAGE, key); } catch (e) { /* storage disabled: the key lives until reload */ }
+    currentKey = key;
+  }
+  function forgetKey() {
+    try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
+    currentKey = null;
+  }
+  var currentKey = readKey();
+
+  // --- HTTP ----------------------------------------------------------------------------------
+
+  function ApiError(status, message) {
+    this.status = status;
+    this.message = message;
+  }
+
+  /** Calls the API; resolves with the parsed body, rejects with an ApiError carrying its `error`. */
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    if (currentKey) headers['x-api-key'] = currentKey;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    }).then(
+      function (res) {
+        return res.text().then(function (text) {
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+          if (res.ok) return data;
+          var message = data && typeof data.error === 'string' ? data.error : 'The server answered ' + res.status + '.';
+          throw new ApiError(res.status, message);
+        });
+      },
+      function () {
+        throw new ApiError(0, 'Could not reach the CronPeek API. Check your connection and try again.');
+      }
+    );
+  }
+
+  // --- Small DOM helpers ---------------------------------------------------------------------
+
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (name) {
+        if (name === 'text') node.textContent = props[name];
+        else if (name === 'className') node.className = props[name];
+        else node.setAttribute(name, props[name]);
+      });
+    }
+    (children || []).forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
+  function showMessage(box, text) {
+    box.textContent = text;
+    box.hidden = false;
+  }
+  function hideMessage(box) {
+    box.textContent = '';
+    box.hidden = true;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = el('textarea', { readonly: '' });
+      area.value = text;
+      area.style.position = 'fixed';
+      area.style.opacity = '0';
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand('copy');
+      document.body.removeChild(area);
+      if (ok) resolve();
+      else reject(new Error('copy failed'));
+    });
+  }
+
+  function copyButton(label, textFn, ariaLabel) {
+    var button = el('button', { type: 'button', className: 'secondary small', text: label });
+    if (ariaLabel) button.setAttribute('aria-label', ariaLabel);
+    button.addEventListener('click', function () {
+      copyText(textFn()).then(
+        function () { button.textContent = 'Copied'; },
+        function () { button.textContent = 'Copy failed'; }
+      );
+      setTimeout(function () { button.textContent = label; }, 1500);
+    });
+    return button;
+  }
+
+  // --- Formatting ----------------------------------------------------------------------------
+
+  function plural(n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's'); }
+
+  function duration(seconds) {
+    var units = [[604800, 'week'], [86400, 'day'], [3600, 'hour'], [60, 'minute']];
+    for (var i = 0; i < units.length; i++) {
+      if (seconds % units[i][0] === 0) return plural(seconds / units[i][0], units[i][1]);
+    }
+    return plural(seconds, 'second');
+  }
+
+  function every(seconds) {
+    var text = duration(seconds);
+    return 'every ' + (text.indexOf('1 ') === 0 ? text.slice(2) : text);
+  }
+
+  function relativeTime(iso, now) {
+    var then = Date.parse(iso);
+    if (isNaN(then)) return 'unknown';
+    var s = Math.round((now - then) / 1000);
+    if (s < 5) return 'just now';
+    if (s < 60) return s + ' s ago';
+    if (s < 3600) return Math.floor(s / 60) + ' min ago';
+    if (s < 86400) return Math.floor(s / 3600) + ' h ago';
+    return plural(Math.floor(s / 86400), 'day') + ' ago';
+  }
+
+  // --- Views ---------------------------------------------------------------------------------
+
+  function showSignedOut() {
+    stopRefresh();
+    els.signedIn.hidden = true;
+    els.signedOut.hidden = false;
+    els.rows.replaceChildren();
+  }
+
+  function showSignedIn() {
+    els.signedOut.hidden = true;
+    els.signedIn.hidden = false;
+    els.keyHint.textContent = currentKey.slice(0, 4) + '…' + currentKey.slice(-4);
+    refreshList();
+    startRefresh();
+  }
+
+  function startRefresh() {
+    stopRefresh();
+    refreshTimer = setInterval(refreshList, REFRESH_MS);
+  }
+  function stopRefresh() {
+    if (refreshTimer !== null) clearInterval(refreshTimer);
+    refreshTimer = null;
+  }
+
+  function statusBadge(status) {
+    return el('span', { className: 'badge ' + (STATUSES[status] || 'status-unknown'), text: String(status) });
+  }
+
+  function monitorRow(m, now) {
+    var lastPing = m.lastPing
+      ? el('time', { datetime: m.lastPing, title: new Date(m.lastPing).toLocaleString(), text: relativeTime(m.lastPing, now) })
+      : el('span', { className: 'hint', text: 'never' });
+    var remove = el('button', { type: 'button', className: 'danger small', text: 'Delete', 'aria-label': 'Delete monitor ' + m.name });
+    remove.addEventListener('click', function () { deleteMonitor(m, remove); });
+    return el('tr', { 'data-monitor-id': m.monitorId }, [
+      el('td', { 'data-label': 'Name' }, [
+        el('span', { className: 'monitor-name', text: m.name }),
+        el('span', { className: 'monitor-id', text: m.monitorId }),
+      ]),
+      el('td', { 'data-label': 'Status' }, [statusBadge(m.status)]),
+      el('td', { 'data-label': 'Schedule', text: every(m.schedule) + ', grace ' + duration(m.grace) }),
+      el('td', { 'data-label': 'Last ping' }, [lastPing]),
+      el('td', { 'data-label': 'Pings', className: 'num', text: String(m.pingCount) }),
+      el('td', { 'data-label': 'Ping URL' }, [
+        el('div', { className: 'ping-url' }, [
+          el('code', { text: m.pingUrl }),
+          copyButton('Copy', function () { return m.pingUrl; }, 'Copy ping URL of ' + m.name),
+        ]),
+      ]),
+      el('td', {}, [remove]),
+    ]);
+  }
+
+  function renderMonitors(monitors) {
+    var now = Date.now();
+    els.rows.replaceChildren.apply(els.rows, monitors.map(function (m) { return monitorRow(m, now); }));
+    els.empty.hidden = monitors.length > 0;
+    els.updated.textContent = 'Updated ' + new Date(now).toLocaleTimeString();
+  }
+
+  function authFailed(error) {
+    forgetKey();
+    showSignedOut();
+    showMessage(els.keyError, 'Your API key was not accepted: ' + error.message);
+  }
+
+  function refreshList() {
+    if (loading || !currentKey) return Promise.resolve();
+    loading = true;
+    els.refresh.disabled = true;
+    return api('GET', '/api/v1/monitors')
+      .then(function (data) {
+        hideMessage(els.listError);
+        renderMonitors(Array.isArray(data && data.monitors) ? data.monitors : []);
+      })
+      .catch(function (error) {
+        if (error.status === 401) authFailed(error);
+        else showMessage(els.listError, error.message);
+      })
+      .then(function () {
+        loading = false;
+        els.refresh.disabled = false;
+      });
+  }
+
+  function deleteMonitor(m, button) {
+    if (!window.confirm('Delete the monitor "' + m.name + '"? Its ping URL stops working. This cannot be undone.')) return;
+    button.disabled = true;
+    api('DELETE', '/api/v1/monitors/' + encodeURIComponent(m.monitorId))
+      .then(function () {
+        hideMessage(els.listError);
+        return refreshList();
+      })
+      .catch(function (error) {
+        button.disabled = false;
+        if (error.status === 401) authFailed(error);
+        else showMessage(els.listError, error.message);
+      });
+  }
+
+  // --- Forms ---------------------------------------------------------------------------------
+
+  function numberOrRaw(input) {
+    var raw = input.value.trim();
+    if (raw === '') return undefined;
+    var n = Number(raw);
+    return isNaN(n) ? raw : n;
+  }
+
+  function optionalText(input) {
+    var value = input.value.trim();
+    return value === '' ? undefined : value;
+  }
+
+  els.signupForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    hideMessage(els.signupError);
+    var button = els.signupForm.querySelector('button');
+    button.disabled = true;
+    api('POST', '/api/v1/accounts', { email: els.signupEmail.value.trim() })
+      .then(function (data) {
+        writeKey(data.apiKey);
+        els.newKeyValue.value = data.apiKey;
+        els.newKey.hidden = false;
+        els.signupForm.reset();
+        showSignedIn();
+        els.newKeyValue.focus();
+        els.newKeyValue.select();
+      })
+      .catch(function (error) { showMessage(els.signupError, error.message); })
+      .then(function () { button.disabled = false; });
+  });
+
+  els.keyForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    hideMessage(els.keyError);
+    var key = els.keyInput.value.trim();
+    if (key === '') {
+      showMessage(els.keyError, 'Paste the API key you received when you signed up.');
+      return;
+    }
+    writeKey(key);
+    els.keyForm.reset();
+    showSignedIn();
+  });
+
+  els.copyNewKey.addEventListener('click', function () {
+    copyText(els.newKeyValue.value).then(
+      function () { els.copyNewKey.textContent = 'Copied'; },
+      function () { els.copyNewKey.textContent = 'Copy failed: select it and copy by hand'; }
+    );
+  });
+
+  els.dismissNewKey.addEventListener('click', function () {
+    els.newKey.hidden = true;
+    els.newKeyValue.value = '';
+    els.copyNewKey.textContent = 'Copy key';
+  });
+
+  els.signOut.addEventListener('click', function () {
+    forgetKey();
+    els.newKey.hidden = true;
+    els.newKeyValue.value = '';
+    hideMessage(els.monitorCreated);
+    hideMessage(els.monitorError);
+    showSignedOut();
+  });
+
+  els.preset.addEventListener('change', function () {
+    if (els.preset.value !== '') els.schedule.value = els.preset.value;
+  });
+  els.schedule.addEventListener('input', function () {
+    var match = Array.prototype.some.call(els.preset.options, function (o) { return o.value === els.schedule.value; });
+    els.preset.value = match ? els.schedule.value : '';
+  });
+
+  els.monitorForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    hideMessage(els.monitorError);
+    hideMessage(els.monitorCreated);
+    var body = {
+      name: els.name.value,
+      schedule: numberOrRaw(els.schedule),
+      grace: numberOrRaw(els.grace),
+      alertEmail: optionalText(els.alertEmail),
+      alertWebhook: optionalText(els.alertWebhook),
+    };
+    els.createButton.disabled = true;
+    api('POST', '/api/v1/monitors', body)
+      .then(function (m) {
+        els.name.value = '';
+        els.grace.value = '';
+        els.alertEmail.value = '';
+        els.alertWebhook.value = '';
+        var parts = [el('p', { text: 'Created "' + m.name + '". Call this URL at the end of each successful run:' }),
+          el('p', {}, [el('code', { text: m.pingUrl })])];
+        if (m.webhookSecret) {
+          parts.push(el('p', { text: 'Webhook signing secret (shown only now, save it): ' }));
+          parts.push(el('p', {}, [el('code', { text: m.webhookSecret })]));
+        }
+        els.monitorCreated.replaceChildren.apply(els.monitorCreated, parts);
+        els.monitorCreated.hidden = false;
+        return refreshList();
+      })
+      .catch(function (error) {
+        if (error.status === 401) authFailed(error);
+        else showMessage(els.monitorError, error.message);
+      })
+      .then(function () { els.createButton.disabled = false; });
+  });
+
+  els.refresh.addEventListener('click', function () { refreshList(); });
+
+  if (currentKey) showSignedIn();
+  else showSignedOut();
+})();
