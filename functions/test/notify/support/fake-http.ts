@@ -8,8 +8,8 @@ export interface Received {
   body: string;
 }
 
-/** What the fake answers: a status (with an optional JSON body), or nothing at all. */
-export type Answer = { status: number; json?: unknown } | 'hang';
+/** What the fake answers: a status (with an optional JSON body, optionally late), or nothing at all. */
+export type Answer = { status: number; json?: unknown; delayMs?: number } | 'hang';
 
 /**
  * A real HTTP server on 127.0.0.1 that records every request and answers as told: the webhook
@@ -41,8 +41,10 @@ export async function startFakeHttp(): Promise<FakeHttp> {
       const answer = decide(received, index);
       if (answer === 'hang') return;
       const body = answer.json === undefined ? '' : JSON.stringify(answer.json);
-      res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+      setTimeout(() => {
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      }, answer.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
