@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import request from 'supertest';
+import { REPO_DIR } from '../../src/config';
+import { createApp } from '../../src/http/app';
+import type { Store } from '../../src/store/port';
+import { testDeps } from '../support/deps';
+import { sqliteKind } from '../support/stores';
+
+/** Checks public/cronpeek.postman_collection.json against the real app; no browser involved. */
+
+interface PostmanRequest {
+  method: string;
+  header: Array<{ key: string; value: string }>;
+  url: { raw: string; host: string[]; path: string[] };
+  body?: { mode: string; raw: string };
+}
+interface PostmanItem {
+  name: string;
+  item?: PostmanItem[];
+  request?: PostmanRequest;
+  event?: Array<{ listen: string; script: { exec: string[] } }>;
+  response?: Array<{ name: string; code: number; body: string }>;
+}
+interface Collection {
+  info: { name: string; schema: string };
+  variable: Array<{ key: string; value: string }>;
+  item: PostmanItem[];
+}
+type Leaf = PostmanItem & { request: PostmanRequest };
+
+const COLLECTION_PATH = path.join(REPO_DIR, 'public', 'cronpeek.postman_collection.json');
+const readCollection = (): Collection => JSON.parse(fs.readFileSync(COLLECTION_PATH, 'utf8')) as Collection;
+
+/** The requests in the order Postman's runner sends them (depth first). */
+function requestsOf(items: PostmanItem[]): Leaf[] {
+  return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
+}
+
+/** The endpoints as the API document names them. */
+const DOCUMENTED_ENDPOINTS = [
+  'DELETE /api/v1/monitors/:id',
+  'GET /api/health',
+  'GET /api/v1/monitors',
+  'GET /api/v1/monitors/:id/status',
+  'GET /api/v1/ping/:token',
+  'HEAD /api/v1/ping/:token',
+  'POST /api/v1/accounts',
+  'POST /api/v1/monitors',
+  'POST /api/v1/ping/:token',
+];
+
+const endpointOf = (r: PostmanRequest): string =>
+  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' ? ':id' : p === '{{pingToken}}' ? ':token' : p)).join('/')}`;
+
+function substitute(text: string, vars: Record<string, string>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    if (!(name in vars)) throw new Error(`collection uses undefined variable {{${name}}}`);
+    return vars[name];
+  });
+}
+
+/** Sends one collection request, with its variables filled in, to the app through supertest. */
+function send(app: ReturnType<typeof createApp>, r: PostmanRequest, vars: Record<string, string>) {
+  const url = substitute(r.url.raw, vars);
+  const agent = request(app);
+  const methods = { GET: agent.get, POST: agent.post, HEAD: agent.head, DELETE: agent.delete } as const;
+  const method = methods[r.method as keyof typeof methods];
+  if (!method) throw new Error(`unexpected method ${r.method}`);
+  let req = method.call(agent, url);
+  for (const h of r.header) req = req.set(h.key, substitute(h.value, vars));
+  return r.body ? req.send(substitute(r.body.raw, vars)) : req;
+}
+
+describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
+  let store: Store;
+  let app: ReturnType<typeof createApp>;
+
+  beforeEach(async () => {
+    store = await sqliteKind.open();
+    app = createApp(testDeps(store));
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  let emails = 0;
+  const freshEmail = () => `postman${++emails}@example.com`;
+
+  test('is valid JSON in the Postman v2.1 collection format', () => {
+    const collection = readCollection();
+
+    expect(collection.info).toMatchObject({ name: 'CronPeek API', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' });
+    for (const { request: r } of requestsOf(collection.item)) {
+      expect(r.url.raw).toBe(`${r.url.host.join('.')}/${r.url.path.join('/')}`);
+    }
+  });
+
+  test('declares baseUrl (http://localhost:3000), apiKey, monitorId and pingToken', () => {
+    const vars = Object.fromEntries(readCollection().variable.map((v) => [v.key, v.value]));
+
+    expect(vars).toMatchObject({ baseUrl: 'http://localhost:3000', apiKey: '', monitorId: '', pingToken: '' });
+  });
+
+  test('names every documented endpoint, and nothing else', () => {
+    const endpoints = requestsOf(readCollection().item).map((it) => endpointOf(it.request));
+
+    expect([...endpoints].sort()).toEqual(DOCUMENTED_ENDPOINTS);
+  });
+
+  test("every saved example response has a JSON body (or none, for HEAD)", () => {
+    const examples = requestsOf(readCollection().item).flatMap((it) => (it.response ?? []).map((ex) => ({ request: it.name, ...ex })));
+
+    expect(examples.length).toBeGreaterThanOrEqual(DOCUMENTED_ENDPOINTS.length);
+    for (const ex of examples) {
+      if (ex.body !== '') expect(() => JSON.parse(ex.body)).not.toThrow();
+    }
+  });
+
+  test("each request's method and path is a route the app answers (not 404, not 405)", async () => {
+    const answers: string[] = [];
+    for (const item of requestsOf(readCollection().item)) {
+      // A fresh account and monitor per request, so no request depends on another one's effects.
+      const signup = await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201);
+      const apiKey = signup.body.apiKey as string;
+      const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'probe', schedule: 60 }).expect(201);
+      const vars = {
+        baseUrl: '',
+        email: freshEmail(),
+        apiKey,
+        monitorId: created.body.monitorId as string,
+        pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
+      };
+
+      const res = await send(app, item.request, vars);
+
+      answers.push(`${endpointOf(item.request)} -> ${res.status}`);
+    }
+
+    expect(answers.filter((a) => / -> 40[45]$/.test(a))).toEqual([]);
+    expect(answers).toHaveLength(DOCUMENTED_ENDPOINTS.length);
+  });
+
+  test('run in order, its test scripts store apiKey, monitorId and pingToken and all pass', async () => {
+    const collection = readCollection();
+    const vars: Record<string, string> = { ...Object.fromEntries(collection.variable.map((v) => [v.key, v.value])), baseUrl: '', email: freshEmail() };
+    const results: Array<{ request: string; test: string; error: string | null }> = [];
+
+    for (const item of requestsOf(collection.item)) {
+      const res = await send(app, item.request, vars);
+      const pm = {
+        test(name: string, fn: () => void) {
+          try {
+            fn();
+            results.push({ request: item.name, test: name, error: null });
+          } catch (err) {
+            results.push({ request: item.name, test: name, error: String(err) });
+          }
+        },
+        response: { code: res.status, text: () => res.text ?? '', json: () => JSON.parse(res.text) as unknown },
+        collectionVariables: { get: (key: string) => vars[key], set: (key: string, value: unknown) => void (vars[key] = String(value)) },
+      };
+      for (const event of item.event ?? []) {
+        if (event.listen === 'test') vm.runInNewContext(event.script.exec.join('\n'), { pm });
+      }
+    }
+
+    expect(results.filter((r) => r.error !== null)).toEqual([]);
+    expect(new Set(results.map((r) => r.request)).size).toBe(DOCUMENTED_ENDPOINTS.length);
+    expect(vars.apiKey).toMatch(/^cpk_[0-9a-f]{32}$/);
+    expect(vars.monitorId).toMatch(/^[0-9a-f]{16}$/);
+    expect(vars.pingToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
+  });
+});
