@@ -210,8 +210,10 @@
     remove.addEventListener('click', function () { deleteMonitor(m, remove); });
     return el('tr', { 'data-monitor-id': m.monitorId }, [
       el('td', { 'data-label': 'Name' }, [
-        el('span', { className: 'monitor-name', text: m.name }),
-        el('span', { className: 'monitor-id', text: m.monitorId }),
+        el('div', {}, [
+          el('span', { className: 'monitor-name', text: m.name }),
+          el('span', { className: 'monitor-id', text: m.monitorId }),
+        ]),
       ]),
       el('td', { 'data-label': 'Status' }, [statusBadge(m.status)]),
       el('td', { 'data-label': 'Schedule', text: every(m.schedule) + ', grace ' + duration(m.grace) }),

@@ -218,6 +218,28 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     expect(await api.listMonitors(server.baseUrl, key)).toEqual([]);
   });
 
+  test('on the Pro plan, a monitor created with a webhook shows its signing secret once', async () => {
+    const pro = await startTestServer({ CRONPEEK_DEFAULT_PLAN: 'pro' });
+    try {
+      await page.goto(`${pro.baseUrl}/dashboard.html`);
+      await page.getByLabel('Email', { exact: true }).fill(uniqueEmail());
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.locator('#new-key').waitFor();
+
+      await page.getByLabel('Name', { exact: true }).fill('Webhook job');
+      await page.getByLabel('Alert webhook (optional)').fill('https://hooks.example.com/cronpeek');
+      await page.getByRole('button', { name: 'Create monitor' }).click();
+
+      await page.locator('#monitor-created').waitFor();
+      const created = (await page.locator('#monitor-created code').allTextContents())[1] ?? '';
+      expect(created).toMatch(/^whsec_[A-Za-z0-9_-]+$/);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await eventually(async () => (await page.locator('#monitor-rows').textContent())?.includes('whsec_'), false);
+    } finally {
+      await pro.close();
+    }
+  });
+
   test('monitor names are shown as text, never interpreted as HTML', async () => {
     const name = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>';
     const key = await api.signUp(server.baseUrl);

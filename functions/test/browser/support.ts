@@ -76,8 +76,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real embedded server (API + `public/`), on a free port, with SQLite in a temp dir. */
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * The real embedded server (API + `public/`), on a free port, with SQLite in a temp dir. `env`
+ * adds settings such as CRONPEEK_DEFAULT_PLAN.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-browser-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -86,6 +89,7 @@ export async function startTestServer(): Promise<TestServer> {
     CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
     PUBLIC_URL: baseUrl,
     CRONPEEK_CHECK_INTERVAL: '3600',
+    ...env,
   });
   const running = await startServer(config, silentLogger);
   return {
