@@ -4,7 +4,7 @@ import type { Monitor } from '../../src/domain/types';
 import type { Store } from '../../src/store/port';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
-import { alertDeps, newAccount, newMonitor, ping, type AlertDeps } from './support/world';
+import { alertDeps, newAccount, newMonitor, notificationOf, ping, type AlertDeps } from './support/world';
 
 const MONITORS = 4;
 
@@ -84,5 +84,24 @@ describe.each(storeKinds())('concurrent checker runs on %s', (_name, kind) => {
     const emailIds = (await Promise.all(monitors.map((m) => store.listNotifications(m.id)))).flat().filter((n) => n.channel === 'email').map((n) => n.id);
     const loggedEmails = deps.lines.filter((l) => emailIds.includes(l.fields.notification as string) && l.fields.to !== undefined);
     expect(loggedEmails).toHaveLength(MONITORS);
+  });
+
+  test('a claim\'s lease runs from when it is claimed, so a slow batch cannot have its rows taken over mid-send', async () => {
+    const deps = alertDeps(store);
+    const m = await newMonitor(deps, { alertWebhook: `${target.origin}/hook` });
+    await ping(deps, m);
+    deps.fakeClock.advance(m.schedule + m.grace);
+    await sweepDueMonitors(deps, deps.clock());
+    const foundAt = deps.clock();
+    // Two minutes pass between finding the batch and claiming this row (slow sends ahead of it).
+    deps.fakeClock.advance(120);
+    target.answer(() => ({ status: 200, delayMs: 100 }));
+
+    const slow = deliverDueNotifications(deps, foundAt);
+    await target.waitForRequests(1);
+    await deliverDueNotifications(deps, deps.clock());
+    await slow;
+    expect(target.requests).toHaveLength(1);
+    expect(await notificationOf(store, m, 'webhook')).toMatchObject({ state: 'delivered', attempts: 1 });
   });
 });
