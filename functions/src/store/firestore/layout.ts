@@ -1,0 +1,196 @@
+import { Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
+import type { AlertSnapshot } from '../../domain/alerts';
+import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
+
+/**
+ * How CronPeek's data sits in Firestore. Every query the adapter makes has its index in
+ * `firestore.indexes.json` at the repository root; fields not listed there are exempt from
+ * indexing, so keep the two in step.
+ *
+ *   accounts/{accountId}            the account; `monitorCount` is what the plan limit checks
+ *   apiKeys/{sha256 of the key}     { accountId }: authentication is a document read, not a query
+ *   emails/{normalised e-mail}      { accountId }: `create()` makes e-mails unique
+ *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `accountId`, by `alertAt`
+ *   monitors/{id}/pings/{autoId}    ping history; `expiresAt` carries the TTL policy
+ *   monitors/{id}/flips/{flipId}    status changes, ordered by `at` then `seq`
+ *   notifications/{notificationId}  the alert outbox; queried by `nextAttemptAt` and by `monitorId`
+ */
+export const ACCOUNTS = 'accounts';
+export const API_KEYS = 'apiKeys';
+export const EMAILS = 'emails';
+export const MONITORS = 'monitors';
+export const PINGS = 'pings';
+export const FLIPS = 'flips';
+export const NOTIFICATIONS = 'notifications';
+
+/** Document ids cannot contain `/`; escaping `%` first keeps the mapping one-to-one. */
+export function emailDocId(email: string): string {
+  return email.replace(/%/g, '%25').replace(/\//g, '%2F');
+}
+
+const ts = (d: Date | null): Timestamp | null => (d === null ? null : Timestamp.fromDate(d));
+const date = (v: unknown): Date | null => (v instanceof Timestamp ? v.toDate() : null);
+const reqDate = (v: unknown): Date => (v as Timestamp).toDate();
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function data(snap: DocumentSnapshot): DocumentData {
+  const d = snap.data();
+  if (d === undefined) throw new Error(`${snap.ref.path} does not exist`);
+  return d;
+}
+
+export function accountDoc(a: Account): DocumentData {
+  return {
+    email: a.email,
+    apiKeyHash: a.apiKeyHash,
+    plan: a.plan,
+    createdAt: ts(a.createdAt),
+    monitorCount: a.monitorCount,
+    // Counts every monitor ever created, never decremented: it orders an account's monitors created in the same millisecond.
+    monitorSeq: 0,
+  };
+}
+
+export function toAccount(snap: DocumentSnapshot): Account {
+  const d = data(snap);
+  return {
+    id: snap.id,
+    email: d.email,
+    apiKeyHash: d.apiKeyHash,
+    plan: d.plan,
+    createdAt: reqDate(d.createdAt),
+    monitorCount: d.monitorCount,
+  };
+}
+
+/** `seq` is the monitor's place in its account's creation order (see `monitorSeq`). */
+export function monitorDoc(m: Monitor, seq: number): DocumentData {
+  return {
+    accountId: m.accountId,
+    name: m.name,
+    schedule: m.schedule,
+    grace: m.grace,
+    alertEmail: m.alertEmail,
+    alertWebhook: m.alertWebhook,
+    webhookSecret: m.webhookSecret,
+    pingToken: m.pingToken,
+    status: m.status,
+    createdAt: ts(m.createdAt),
+    lastPingAt: ts(m.lastPingAt),
+    lastAlertAt: ts(m.lastAlertAt),
+    pingCount: m.pingCount,
+    alertAt: ts(m.alertAt),
+    historyDays: m.historyDays,
+    seq,
+    // How many flips the monitor has had; each flip takes the next number, so same-millisecond flips keep their order.
+    flipCount: 0,
+  };
+}
+
+export function toMonitor(snap: DocumentSnapshot): Monitor {
+  const d = data(snap);
+  return {
+    id: snap.id,
+    accountId: d.accountId,
+    name: d.name,
+    schedule: d.schedule,
+    grace: d.grace,
+    alertEmail: d.alertEmail,
+    alertWebhook: str(d.alertWebhook),
+    webhookSecret: str(d.webhookSecret),
+    pingToken: d.pingToken,
+    status: d.status,
+    createdAt: reqDate(d.createdAt),
+    lastPingAt: date(d.lastPingAt),
+    lastAlertAt: date(d.lastAlertAt),
+    pingCount: d.pingCount,
+    alertAt: date(d.alertAt),
+    historyDays: typeof d.historyDays === 'number' ? d.historyDays : null,
+  };
+}
+
+/** The flip count a monitor document holds (not part of the domain's Monitor). */
+export function flipCountOf(snap: DocumentSnapshot): number {
+  const n = snap.get('flipCount');
+  return typeof n === 'number' ? n : 0;
+}
+
+/**
+ * `seq` breaks ties between pings of the same millisecond: it is the count the monitor had when
+ * the ping was read plus one, exact for pings that follow one another (concurrent pings of the
+ * same instant may share it, and their order is then arbitrary).
+ */
+export function pingDoc(p: Ping, seq: number): DocumentData {
+  return {
+    at: ts(p.at),
+    method: p.method,
+    kind: p.kind,
+    source: p.source,
+    userAgent: p.userAgent,
+    body: p.body,
+    expiresAt: ts(p.expiresAt),
+    seq,
+  };
+}
+
+export function toPing(monitorId: string, snap: DocumentSnapshot): Ping {
+  const d = data(snap);
+  return {
+    monitorId,
+    at: reqDate(d.at),
+    method: d.method,
+    kind: 'success',
+    source: str(d.source),
+    userAgent: str(d.userAgent),
+    body: str(d.body),
+    expiresAt: date(d.expiresAt),
+  };
+}
+
+export function flipDoc(f: Flip, seq: number): DocumentData {
+  return { from: f.from, to: f.to, at: ts(f.at), reason: f.reason, seq };
+}
+
+export function toFlip(monitorId: string, snap: DocumentSnapshot): Flip {
+  const d = data(snap);
+  return { id: snap.id, monitorId, from: d.from, to: d.to, at: reqDate(d.at), reason: d.reason };
+}
+
+export function notificationDoc(n: Notification): DocumentData {
+  return {
+    flipId: n.flipId,
+    monitorId: n.monitorId,
+    accountId: n.accountId,
+    channel: n.channel,
+    event: n.event,
+    target: n.target,
+    createdAt: ts(n.createdAt),
+    state: n.state,
+    attempts: n.attempts,
+    nextAttemptAt: ts(n.nextAttemptAt),
+    lastError: n.lastError,
+    deliveredAt: ts(n.deliveredAt),
+    snapshot: { ...n.snapshot, lastPingAt: ts(n.snapshot.lastPingAt) },
+  };
+}
+
+export function toNotification(snap: DocumentSnapshot): Notification {
+  const d = data(snap);
+  const s = d.snapshot as Omit<AlertSnapshot, 'lastPingAt'> & { lastPingAt: unknown };
+  return {
+    id: snap.id,
+    flipId: d.flipId,
+    monitorId: d.monitorId,
+    accountId: d.accountId,
+    channel: d.channel,
+    event: d.event,
+    target: d.target,
+    createdAt: reqDate(d.createdAt),
+    state: d.state,
+    attempts: d.attempts,
+    nextAttemptAt: date(d.nextAttemptAt),
+    lastError: str(d.lastError),
+    deliveredAt: date(d.deliveredAt),
+    snapshot: { monitorId: s.monitorId, name: s.name, schedule: s.schedule, grace: s.grace, lastPingAt: date(s.lastPingAt) },
+  };
+}
