@@ -4,7 +4,7 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 
 export const pingUrl = (publicUrl: string, m: Monitor): string => `${publicUrl}/api/v1/ping/${m.pingToken}`;
 
-/** A monitor as the list and status endpoints show it. */
+/** A monitor as the list shows it: the documented fields, then its ping URL. */
 export function monitorSummary(m: Monitor, publicUrl: string) {
   return {
     monitorId: m.id,
@@ -18,17 +18,11 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
   };
 }
 
+/** A monitor as the status endpoint shows it: the list's fields plus the last alert and settings. */
 export function monitorStatus(m: Monitor, publicUrl: string) {
   return {
-    monitorId: m.id,
-    name: m.name,
-    status: m.status,
-    schedule: m.schedule,
-    grace: m.grace,
-    lastPing: iso(m.lastPingAt),
+    ...monitorSummary(m, publicUrl),
     lastAlert: iso(m.lastAlertAt),
-    pingCount: m.pingCount,
-    pingUrl: pingUrl(publicUrl, m),
     alertEmail: m.alertEmail,
     alertWebhook: m.alertWebhook,
     createdAt: iso(m.createdAt),
