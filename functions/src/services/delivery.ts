@@ -1,4 +1,4 @@
-import { nextRetryAt } from '../domain/alerts';
+import { MAX_ATTEMPTS, nextRetryAt } from '../domain/alerts';
 import type { Notification } from '../domain/types';
 import type { SendResult } from '../notify/types';
 import type { DeliveryRecord } from '../store/port';
@@ -65,7 +65,12 @@ export async function deliverDueNotifications(deps: Deps, now: Date, limit = BAT
     const claimed = await deps.store.claimNotification(n.id, claimAt, new Date(claimAt.getTime() + LEASE_MS));
     if (claimed === null) return;
     report.attempted++;
-    const result = await sendOne(deps, claimed);
+    // Every claim counts as an attempt, abandoned ones too: a row whose sends keep killing the
+    // worker would otherwise be claimed forever.
+    const result: SendResult =
+      claimed.attempts > MAX_ATTEMPTS
+        ? { outcome: 'failed', error: `gave up after ${claimed.attempts - 1} attempts, some abandoned without a result` }
+        : await sendOne(deps, claimed);
     const record = deliveryRecord(result, claimed.attempts, deps.clock());
     const recorded = await deps.store.recordDelivery(claimed.id, claimed.attempts, record);
     const fields = { notification: claimed.id, channel: claimed.channel, event: claimed.event, attempt: claimed.attempts };

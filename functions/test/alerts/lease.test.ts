@@ -1,3 +1,4 @@
+import { MAX_ATTEMPTS } from '../../src/domain/alerts';
 import { deliverDueNotifications, deliveryRecord, LEASE_MS } from '../../src/services/delivery';
 import type { Monitor, Notification } from '../../src/domain/types';
 import { sweepDueMonitors } from '../../src/services/checker';
@@ -67,5 +68,21 @@ describe.each(storeKinds())('abandoned delivery claims on %s', (_name, kind) => 
     const late = deliveryRecord({ outcome: 'delivered' }, abandoned.attempts, now);
     expect(await store.recordDelivery(abandoned.id, abandoned.attempts, late)).toBe(false);
     expect(await store.recordDelivery(abandoned.id, 2, late)).toBe(true);
+  });
+
+  test('a notification whose claims keep being abandoned is given up after the last attempt', async () => {
+    for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+      const now = deps.fakeClock.advance(LEASE_MS / 1000);
+      expect(await store.claimNotification(abandoned.id, now, new Date(now.getTime() + LEASE_MS))).toMatchObject({ attempts: attempt });
+    }
+    deps.fakeClock.advance(LEASE_MS / 1000);
+    await deliverDueNotifications(deps, deps.clock());
+    expect(target.requests).toHaveLength(0);
+    expect(await store.getNotification(abandoned.id)).toMatchObject({
+      state: 'failed',
+      attempts: MAX_ATTEMPTS + 1,
+      nextAttemptAt: null,
+      lastError: `gave up after ${MAX_ATTEMPTS} attempts, some abandoned without a result`,
+    });
   });
 });
