@@ -59,6 +59,20 @@ describe.each(storeKinds())('webhook alerts on %s', (_name, kind) => {
     expect(JSON.parse(target.requests[0].body).deliveryId).toBe(n.id);
   });
 
+  test('the checker run reports the flip and what each delivery came to', async () => {
+    const deps = alertDeps(store);
+    target.answer(() => ({ status: 503 }));
+    const m = await newMonitor(deps, { alertWebhook: `${target.origin}/hook` });
+    await ping(deps, m);
+    const report = await missDeadline(deps, m);
+    expect(report).toMatchObject({
+      due: 1,
+      flipped: 1,
+      delivery: { attempted: 2, delivered: 0, logged: 1, retrying: 1, failed: 0 },
+      unfinished: false,
+    });
+  });
+
   test('after a 500 the webhook is retried and delivered on the next due attempt', async () => {
     const deps = alertDeps(store);
     target.answer((_req, i) => ({ status: i === 0 ? 500 : 200 }));
