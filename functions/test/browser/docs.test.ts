@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeWithBrowser, launchBrowser, openPage, startTestServer, type TestServer } from './support';
+import { api, describeWithBrowser, launchBrowser, openPage, startTestServer, type TestServer } from './support';
 
 describeWithBrowser('documentation page (public/index.html) on the embedded server', () => {
   let server: TestServer;
@@ -76,6 +76,56 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     expect(await dashboard.text()).toContain('<title>CronPeek Dashboard</title>');
     expect(collection.status).toBe(200);
     expect((await collection.json()) as { info: { name: string } }).toMatchObject({ info: { name: 'CronPeek API' } });
+  });
+
+  test("its response examples have the same fields as the API's real responses", async () => {
+    await page.goto(`${server.baseUrl}/`);
+    const documented = async (section: string, label: string) => {
+      const text = await page.locator(`#${section} .code-label:text-is("${label}") + .code-block code`).textContent();
+      return Object.keys(JSON.parse(text ?? '') as object).sort();
+    };
+    const fieldsOf = (body: unknown) => Object.keys(body as object).sort();
+    const call = async (method: string, apiPath: string, apiKey?: string, body?: unknown) => {
+      const res = await fetch(`${server.baseUrl}${apiPath}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const email = `docs-${Date.now()}@example.com`;
+    const signup = await call('POST', '/api/v1/accounts', undefined, { email });
+    const apiKey = signup.apiKey as string;
+    const created = await call('POST', '/api/v1/monitors', apiKey, { name: 'Docs check', schedule: 60 });
+    const ping = await call('GET', new URL(created.pingUrl as string).pathname);
+    const [listed] = await api.listMonitors(server.baseUrl, apiKey);
+
+    const actual = {
+      account: fieldsOf(signup),
+      duplicate: fieldsOf(await call('POST', '/api/v1/accounts', undefined, { email })),
+      monitor: fieldsOf({ ...created, webhookSecret: 'only with a webhook' }),
+      list: fieldsOf(await call('GET', '/api/v1/monitors', apiKey)),
+      listed: fieldsOf(listed),
+      status: fieldsOf(await call('GET', `/api/v1/monitors/${created.monitorId}/status`, apiKey)),
+      ping: fieldsOf(ping),
+      health: fieldsOf(await call('GET', '/api/health')),
+      deleted: fieldsOf(await call('DELETE', `/api/v1/monitors/${created.monitorId}`, apiKey)),
+    };
+    const listExample = JSON.parse((await page.locator('#list-monitors .code-label:text-is("Response 200") + .code-block code').textContent()) ?? '') as {
+      monitors: object[];
+    };
+
+    expect({
+      account: await documented('create-account', 'Response 201'),
+      duplicate: await documented('create-account', 'Response 409 (email already registered)'),
+      monitor: await documented('create-monitor', 'Response 201'),
+      list: await documented('list-monitors', 'Response 200'),
+      listed: fieldsOf(listExample.monitors[0]),
+      status: await documented('monitor-status', 'Response 200'),
+      ping: await documented('send-ping', 'Response 200 (GET/POST)'),
+      health: await documented('health-check', 'Response 200'),
+      deleted: await documented('delete-monitor', 'Response 200'),
+    }).toEqual(actual);
   });
 
   test('documents every endpoint of the API', async () => {
