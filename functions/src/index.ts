@@ -1,0 +1,88 @@
+import { defineSecret, defineString } from 'firebase-functions/params';
+import { onRequest } from 'firebase-functions/v2/https';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import type { Express } from 'express';
+import { composeDeps } from './compose';
+import { notifyConfigFrom, packageVersion } from './config';
+import { isPlanId } from './domain/plans';
+import { createApp } from './http/app';
+import { runCheck } from './services/checker';
+import { jsonLogger, type Deps } from './services/context';
+import { openFirestoreStore } from './store/firestore';
+
+/**
+ * The Firebase entry point: the HTTP API and the every-minute checker, both over Firestore.
+ * Settings are Firebase params (set at deploy, `.env.<project>` or prompted); the SendGrid key is
+ * a Secret Manager secret.
+ */
+const REGION = 'us-central1';
+const DEFAULT_PUBLIC_URL = 'https://cronpeek.web.app';
+const DEFAULT_EMAIL_FROM = 'alerts@cronpeek.web.app';
+/** The checker stops starting new batches after this, well inside its 60 s timeout and the next run. */
+const CHECK_BUDGET_MS = 45_000;
+
+const sendgridApiKey = defineSecret('SENDGRID_API_KEY');
+const publicUrl = defineString('PUBLIC_URL', {
+  default: DEFAULT_PUBLIC_URL,
+  description: 'Origin that ping URLs are built on (the Hosting site), without a trailing slash',
+});
+const emailFrom = defineString('CRONPEEK_EMAIL_FROM', {
+  default: DEFAULT_EMAIL_FROM,
+  description: 'Sender of alert e-mails; must be a verified SendGrid sender',
+});
+const defaultPlan = defineString('CRONPEEK_DEFAULT_PLAN', {
+  default: 'free',
+  description: 'Plan given to new accounts',
+  input: { select: { options: [{ value: 'free' }, { value: 'pro' }] } },
+});
+
+interface Composition {
+  deps: Deps;
+  app: Express;
+}
+
+/**
+ * Built on first use and then kept for the life of the instance. Params and secrets have values
+ * only at run time (the CLI loads this module at deploy to discover the functions), and one
+ * Firestore client is meant to serve every request an instance handles. This cache is the
+ * module's only state.
+ */
+let composition: Composition | undefined;
+
+function composed(): Composition {
+  if (composition === undefined) {
+    const version = packageVersion();
+    // Outside a deployment (tests, shells) unset params read as "", so the defaults apply here too.
+    const plan = defaultPlan.value() || 'free';
+    if (!isPlanId(plan)) throw new Error(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
+    const deps = composeDeps({
+      store: openFirestoreStore({ projectId: process.env.GCLOUD_PROJECT }),
+      app: { publicUrl: (publicUrl.value() || DEFAULT_PUBLIC_URL).replace(/\/+$/, ''), defaultPlan: plan, version },
+      notify: notifyConfigFrom(
+        { SENDGRID_API_KEY: sendgridApiKey.value(), CRONPEEK_EMAIL_FROM: emailFrom.value() || DEFAULT_EMAIL_FROM },
+        version,
+      ),
+      log: jsonLogger,
+    });
+    // Behind Hosting and Google's front end the client's address is in X-Forwarded-For.
+    composition = { deps, app: createApp(deps, { trustProxy: true }) };
+  }
+  return composition;
+}
+
+/** The API, at `/api/v1/...` behind the Hosting rewrite and at `/v1/...` on the function's own URL. */
+export const api = onRequest({ region: REGION, invoker: 'public', secrets: [sendgridApiKey] }, (req, res) => {
+  composed().app(req, res);
+});
+
+/** Turns overdue monitors down, delivers due alerts and purges expired pings. Overlapping runs are safe. */
+export const checkMonitors = onSchedule(
+  { schedule: 'every 1 minutes', region: REGION, secrets: [sendgridApiKey], timeoutSeconds: 60, retryCount: 0 },
+  async (event) => {
+    const { deps } = composed();
+    const report = await runCheck(deps, { budgetMs: CHECK_BUDGET_MS });
+    if (report.flipped || report.delivery.attempted || report.pingsPurged || report.unfinished) {
+      deps.log.info('check', { scheduleTime: event.scheduleTime, ...report });
+    }
+  },
+);
