@@ -85,8 +85,24 @@ class HeldCall implements GrpcCall {
 
 const hasBytes = (v: unknown): boolean => v instanceof Uint8Array && v.length > 0;
 
+/** The part of a RunQuery request that decides which index serves it. */
+export interface RunQueryRequest {
+  structuredQuery?: {
+    from?: Array<{ collectionId?: string; allDescendants?: boolean }>;
+    where?: Filter;
+    orderBy?: Array<{ field: { fieldPath: string }; direction?: string }>;
+  };
+}
+
+export type Filter =
+  | { fieldFilter: { field: { fieldPath: string }; op: string } }
+  | { unaryFilter: { field: { fieldPath: string }; op: string } }
+  | { compositeFilter: { op: string; filters: Filter[] } };
+
 export class UsageMeter {
   private usage = none();
+  /** Every query this client has run, for checking them against firestore.indexes.json. */
+  readonly queries: RunQueryRequest[] = [];
   private heldCommit: { gate: Promise<void>; reached: () => void } | null = null;
 
   /** Returns what was counted since the last call, and starts counting afresh. */
@@ -112,7 +128,10 @@ export class UsageMeter {
     const usage = this.usage;
     usage.rpcs.push(method);
     const request = props.argument as { writes?: Array<{ delete?: string }>; transaction?: unknown };
-    if (method === 'RunQuery') usage.reads++;
+    if (method === 'RunQuery') {
+      usage.reads++;
+      this.queries.push(props.argument as RunQueryRequest);
+    }
     if (method === 'Commit' || method === 'BatchWrite') {
       for (const w of request.writes ?? []) {
         if (w.delete) usage.deletes++;

@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Timestamp } from 'firebase-admin/firestore';
+import { notificationsFor } from '../../src/domain/alerts';
+import { transition } from '../../src/domain/transitions';
+import type { Flip } from '../../src/domain/types';
+import { accountDoc, API_KEYS, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc } from '../../src/store/firestore/layout';
+import { clearProject } from '../support/emulator';
+import { makeAccount, makeMonitor } from '../support/factories';
+import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../support/stores';
+import { openMeteredStore, type Filter, type RunQueryRequest } from './support/usage';
+
+type Order = 'ASCENDING' | 'DESCENDING';
+type Scope = 'COLLECTION' | 'COLLECTION_GROUP';
+interface IndexConfig {
+  indexes: Array<{ collectionGroup: string; queryScope: Scope; fields: Array<{ fieldPath: string; order: Order }> }>;
+  fieldOverrides: Array<{ collectionGroup: string; fieldPath: string; ttl?: boolean; indexes: Array<{ order: Order; queryScope: Scope }> }>;
+}
+
+const config = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../firestore.indexes.json'), 'utf8')) as IndexConfig;
+
+/** What an index must provide for a query: equality fields, then the sort order. */
+interface Need {
+  group: string;
+  scope: Scope;
+  equality: string[];
+  orders: Array<[string, Order]>;
+}
+
+function filtersOf(f: Filter | undefined): Array<{ field: string; op: string }> {
+  if (f === undefined) return [];
+  if ('compositeFilter' in f) return f.compositeFilter.filters.flatMap(filtersOf);
+  const leaf = 'fieldFilter' in f ? f.fieldFilter : f.unaryFilter;
+  return [{ field: leaf.field.fieldPath, op: leaf.op }];
+}
+
+/** Null for a kindless query (recursive delete), which Firestore serves from its built-in name index. */
+function needOf(q: RunQueryRequest): Need | null {
+  const sq = q.structuredQuery ?? {};
+  const from = sq.from?.[0];
+  if (!from?.collectionId) return null;
+  const filters = filtersOf(sq.where);
+  const orders: Array<[string, Order]> = (sq.orderBy ?? [])
+    .filter((o) => o.field.fieldPath !== '__name__')
+    .map((o) => [o.field.fieldPath, (o.direction ?? 'ASCENDING') as Order]);
+  // Firestore orders a range filter's results by its field first when the query does not say so.
+  for (const r of filters.filter((f) => f.op !== 'EQUAL')) if (!orders.some(([field]) => field === r.field)) orders.unshift([r.field, 'ASCENDING']);
+  return {
+    group: from.collectionId,
+    scope: from.allDescendants ? 'COLLECTION_GROUP' : 'COLLECTION',
+    equality: [...new Set(filters.filter((f) => f.op === 'EQUAL').map((f) => f.field))],
+    orders,
+  };
+}
+
+function isServed(need: Need): boolean {
+  const fields = new Set([...need.equality, ...need.orders.map(([field]) => field)]);
+  if (fields.size === 1) {
+    const [field] = fields;
+    const order = need.orders[0]?.[1] ?? 'ASCENDING';
+    const override = config.fieldOverrides.find((o) => o.collectionGroup === need.group && o.fieldPath === field);
+    // Without an override a field has Firestore's automatic single-field indexes, collection scope only.
+    if (override === undefined) return need.scope === 'COLLECTION';
+    return override.indexes.some((i) => i.queryScope === need.scope && i.order === order);
+  }
+  return config.indexes.some((ix) => {
+    if (ix.collectionGroup !== need.group || ix.queryScope !== need.scope) return false;
+    if (ix.fields.length !== need.equality.length + need.orders.length) return false;
+    const head = ix.fields.slice(0, need.equality.length).map((f) => f.fieldPath);
+    const tail = ix.fields.slice(need.equality.length).map((f): [string, Order] => [f.fieldPath, f.order]);
+    return need.equality.every((f) => head.includes(f)) && JSON.stringify(tail) === JSON.stringify(need.orders);
+  });
+}
+
+/** Every field name the adapter writes, per collection group. */
+function writtenFields(): Map<string, string[]> {
+  const account = makeAccount();
+  const monitor = makeMonitor({ accountId: account.id, status: 'up', alertAt: new Date(), alertWebhook: 'https://example.com/h' });
+  const flip: Flip = transition(monitor, 'deadline', new Date(Date.now() + 86_400_000))!.flip!;
+  const ping = { at: new Date(), method: 'GET' as const, kind: 'success' as const, source: null, userAgent: null, body: null, monitorId: monitor.id, expiresAt: new Date() };
+  return new Map([
+    ['accounts', Object.keys(accountDoc(account))],
+    [API_KEYS, ['accountId']],
+    [EMAILS, ['accountId']],
+    ['monitors', Object.keys(monitorDoc(monitor, 1))],
+    ['pings', Object.keys(pingDoc(ping, 1))],
+    ['flips', Object.keys(flipDoc(flip, 1))],
+    ['notifications', Object.keys(notificationDoc(notificationsFor(flip, monitor)[0]))],
+  ]);
+}
+
+const missing = firestoreMissing();
+if (missing !== null) markFirestoreNotRun(missing);
+
+/** firestore.indexes.json against what the adapter really does: its queries and the fields it writes. */
+(missing === null ? describe : describe.skip)('firestore.indexes.json', () => {
+  let queries: RunQueryRequest[];
+
+  beforeAll(async () => {
+    const projectId = emulatorProjectId();
+    const { store, meter } = openMeteredStore(projectId);
+    // Every Store method, so that every query the adapter can make is recorded.
+    const account = makeAccount();
+    const now = new Date();
+    const monitor = makeMonitor({ accountId: account.id });
+    await store.createAccount(account);
+    await store.findAccountByKeyHash(account.apiKeyHash);
+    await store.createMonitor(monitor, null);
+    await store.listMonitors(account.id);
+    await store.getMonitor(monitor.id);
+    await store.recordPing(monitor.pingToken, { at: now, method: 'GET', kind: 'success', source: null, userAgent: null, body: null }, (m) => transition(m, 'ping', now));
+    await store.updateMonitor(monitor.id, (m) => transition(m, 'pause', now));
+    await store.findDueMonitors(now, 10);
+    await store.listPings(monitor.id, 10);
+    await store.listFlips(monitor.id);
+    await store.purgeExpiredPings(now, 10);
+    await store.findDueNotifications(now, 10);
+    await store.claimNotification('none', now, now);
+    await store.recordDelivery('none', 1, { state: 'failed', nextAttemptAt: null, lastError: 'x', deliveredAt: null });
+    await store.getNotification('none');
+    await store.listNotifications(monitor.id);
+    await store.deleteMonitor(monitor.id);
+    queries = meter.queries;
+    await store.close();
+    await clearProject(process.env.FIRESTORE_EMULATOR_HOST as string, projectId);
+  });
+
+  test('every query the adapter makes is served by a declared or automatic index', () => {
+    const needs = queries.map(needOf).filter((n): n is Need => n !== null);
+    expect(needs.length).toBeGreaterThanOrEqual(8);
+    expect(needs.filter((n) => !isServed(n))).toEqual([]);
+  });
+
+  test('every field the adapter writes is either indexed for a query or exempt from indexing', () => {
+    const undecided = [...writtenFields()].flatMap(([group, fields]) =>
+      fields.filter((f) => !config.fieldOverrides.some((o) => o.collectionGroup === group && o.fieldPath === f)).map((f) => `${group}.${f}`),
+    );
+    expect(undecided).toEqual([]);
+  });
+
+  test('only fields some query filters or sorts on alone keep a single-field index', () => {
+    const queried = new Set(
+      queries
+        .map(needOf)
+        .filter((n): n is Need => n !== null)
+        .filter((n) => new Set([...n.equality, ...n.orders.map(([f]) => f)]).size === 1)
+        .map((n) => `${n.group}.${n.equality[0] ?? n.orders[0][0]}`),
+    );
+    const indexed = config.fieldOverrides.filter((o) => o.indexes.length > 0).map((o) => `${o.collectionGroup}.${o.fieldPath}`);
+    expect(indexed.sort()).toEqual([...queried].sort());
+  });
+
+  test('ping history expires through a TTL policy on a Timestamp field', () => {
+    expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['pings.expiresAt']);
+    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', source: null, userAgent: null, body: null, monitorId: 'm', expiresAt: new Date() }, 1);
+    expect(doc.expiresAt).toBeInstanceOf(Timestamp);
+  });
+});
