@@ -6,6 +6,7 @@ import request from 'supertest';
 import { api, checkMonitors } from '../../src/index';
 import type { Store } from '../../src/store/port';
 import { openFirestoreStore } from '../../src/store/firestore';
+import { clearProject } from '../support/emulator';
 import { makeAccount, makeMonitor } from '../support/factories';
 import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../support/stores';
 
@@ -45,6 +46,7 @@ if (missing !== null) markFirestoreNotRun(missing);
       await deleteApp(app);
     }
     fft.cleanup();
+    await clearProject(process.env.FIRESTORE_EMULATOR_HOST as string, projectId);
     if (savedSendgridKey !== undefined) process.env.SENDGRID_API_KEY = savedSendgridKey;
   });
 
