@@ -64,7 +64,7 @@ export const FAST_PING_MARGIN_MS = 30_000;
 const code = (err: unknown): unknown => (err as { code?: unknown }).code;
 const ts = (d: Date): Timestamp => Timestamp.fromDate(d);
 
-/** The monitor fields a transition writes; counters are increments so concurrent pings add up. */
+/** The monitor fields a transition writes; the ping count is an increment, so no path needs the value it read. */
 function changesDoc(c: MonitorChanges): DocumentData {
   const update: DocumentData = { status: c.status, alertAt: c.alertAt === null ? null : ts(c.alertAt) };
   if (c.lastPingAt) update.lastPingAt = ts(c.lastPingAt);
@@ -82,8 +82,6 @@ function isRoutine(m: Monitor, t: Transition | null, at: Date): t is Transition 
 export interface FirestoreStoreOptions {
   /** The Google Cloud project; omitted inside Cloud Functions, where the runtime supplies it. */
   projectId?: string;
-  /** REST instead of gRPC: a faster cold start, and what the cost bench counts on the wire. */
-  preferRest?: boolean;
 }
 
 /**
@@ -92,9 +90,7 @@ export interface FirestoreStoreOptions {
  */
 export function openFirestoreStore(options: FirestoreStoreOptions = {}): FirestoreStore {
   const app = initializeApp(options.projectId ? { projectId: options.projectId } : undefined, `cronpeek-${randomUUID()}`);
-  const db = getFirestore(app);
-  if (options.preferRest) db.settings({ preferRest: true });
-  return new FirestoreStore(db, () => deleteApp(app));
+  return new FirestoreStore(getFirestore(app), () => deleteApp(app));
 }
 
 /**
