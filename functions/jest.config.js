@@ -5,6 +5,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 30000,
+  // Jest's summary, then one plain closing line: `tests: N passed, N failed, N skipped`.
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // One Firestore emulator for the whole run, started here unless FIRESTORE_EMULATOR_HOST names one.
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',

@@ -1,4 +1,5 @@
-import express, { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import { AppError, ErrorCode } from '../domain/errors';
 import { createAccount, authenticate } from '../services/accounts';
 import type { Deps } from '../services/context';
 import { createMonitor, deleteMonitor, getOwnMonitor, listMonitors } from '../services/monitors';
@@ -9,8 +10,35 @@ import { createdMonitor, monitorStatus, monitorSummary } from './present';
 import { createAccountBody, createMonitorBody } from './schemas';
 
 /** JSON request bodies are capped at 64 KB; ping bodies may be up to 1 MB, of which 10 KB is kept. */
-const JSON_LIMIT = '64kb';
-const PING_BODY_MAX = '1mb';
+const JSON_LIMIT = 64 * 1024;
+const PING_BODY_MAX = 1024 * 1024;
+
+type FrameworkRequest = Request & { rawBody?: unknown };
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError(ErrorCode.BadRequest, 'Malformed JSON in request body.');
+  }
+}
+
+/**
+ * On Cloud Functions the Functions Framework has already read and parsed the body (by its
+ * content type, without our limits) and kept the bytes in `req.rawBody`; Express's parsers then
+ * skip the request. Decode those bytes here so both ways of running apply the same limits,
+ * the same content-type leniency and the same errors. Embedded, the body is still unread and the
+ * Express parser that follows does the work.
+ */
+function fromFrameworkBody(limit: number, decode: (raw: Buffer) => unknown): RequestHandler {
+  return (req: FrameworkRequest, _res, next) => {
+    if (Buffer.isBuffer(req.rawBody)) {
+      if (req.rawBody.length > limit) throw new AppError(ErrorCode.PayloadTooLarge, 'Request body is too large.');
+      req.body = req.rawBody.length === 0 ? undefined : decode(req.rawBody);
+    }
+    next();
+  };
+}
 
 export interface AppOptions {
   /** Serve these static files (the embedded server serves `public/`; Hosting does it in the cloud). */
@@ -31,7 +59,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.set('trust proxy', options.trustProxy ?? false);
   app.set('json spaces', 2);
 
-  const json = express.json({ limit: JSON_LIMIT, type: () => true, strict: false });
+  const json = [fromFrameworkBody(JSON_LIMIT, parseJson), express.json({ limit: JSON_LIMIT, type: () => true, strict: false })];
+  const rawBody = [fromFrameworkBody(PING_BODY_MAX, (raw) => raw), express.raw({ type: () => true, limit: PING_BODY_MAX })];
   const authed = async (req: AuthedRequest) => {
     req.account = await authenticate(deps, req.header('x-api-key'));
     return req.account;
@@ -45,7 +74,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   router
     .route('/v1/accounts')
-    .post(json, async (req, res) => {
+    .post(...json, async (req, res) => {
       const input = parseBody(createAccountBody, req.body);
       const { apiKey, plan } = await createAccount(deps, input);
       res.status(201).json({ apiKey, plan: plan.id, monitors: plan.maxMonitors });
@@ -54,7 +83,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   router
     .route('/v1/monitors')
-    .post(json, async (req, res) => {
+    .post(...json, async (req, res) => {
       const account = await authed(req);
       const input = parseBody(createMonitorBody, req.body);
       const monitor = await createMonitor(deps, account, input);
@@ -103,7 +132,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   router
     .route('/v1/ping/:token')
     .get(ping) // Express answers HEAD with the GET handler; `ping` leaves the body out itself.
-    .post(express.raw({ type: () => true, limit: PING_BODY_MAX }), ping)
+    .post(...rawBody, ping)
     .all(methodNotAllowed(['GET', 'POST', 'HEAD']));
 
   app.use('/api', router);
