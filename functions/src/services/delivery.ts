@@ -2,6 +2,7 @@ import { MAX_ATTEMPTS, nextRetryAt } from '../domain/alerts';
 import type { Notification } from '../domain/types';
 import type { SendResult } from '../notify/types';
 import type { DeliveryRecord } from '../store/port';
+import { forEachConcurrently } from './concurrency';
 import type { Deps } from './context';
 
 /** A claim outlives the slowest send (webhooks time out after 10 s) with room to record the result. */
@@ -35,14 +36,12 @@ export function deliveryRecord(result: SendResult, attempt: number, now: Date): 
 }
 
 async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
-  let webhookSecret: string | null = null;
-  if (n.channel === 'webhook') {
-    const monitor = await deps.store.getMonitor(n.monitorId);
-    if (monitor === null) return { outcome: 'failed', error: 'monitor was deleted before the webhook could be signed' };
-    webhookSecret = monitor.webhookSecret;
-  }
+  // The monitor supplies the webhook's signing key; and once its owner has deleted it, alerts
+  // about it are noise, so they are recorded as not sent instead.
+  const monitor = await deps.store.getMonitor(n.monitorId);
+  if (monitor === null) return { outcome: 'failed', error: 'not sent: the monitor was deleted' };
   try {
-    return await deps.notifiers[n.channel].send(n, { webhookSecret });
+    return await deps.notifiers[n.channel].send(n, { webhookSecret: monitor.webhookSecret });
   } catch (err) {
     // A notifier that throws has hit something unexpected; keep the alert and try again later.
     return { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
@@ -57,7 +56,6 @@ async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
 export async function deliverDueNotifications(deps: Deps, now: Date, limit = BATCH): Promise<DeliveryReport> {
   const report: DeliveryReport = { attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0 };
   const due = await deps.store.findDueNotifications(now, limit);
-  const queue = [...due];
   const deliverOne = async (n: Notification) => {
     // Rows are claimed one by one as workers free up, possibly well after `now`: the lease is
     // measured from the moment of the claim, or it could lapse while the send is still running.
@@ -86,16 +84,13 @@ export async function deliverDueNotifications(deps: Deps, now: Date, limit = BAT
       if (record.state === 'failed') deps.log.error('alert failed', { ...fields, error: record.lastError });
     }
   };
-  const worker = async () => {
-    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-      try {
-        await deliverOne(n);
-      } catch (err) {
-        // A store error leaves the row claimed; its lease lapses and a later run retries it.
-        deps.log.error('delivery step failed', { notification: n.id, error: err instanceof Error ? err.message : String(err) });
-      }
+  await forEachConcurrently(due, PARALLEL_SENDS, async (n) => {
+    try {
+      await deliverOne(n);
+    } catch (err) {
+      // A store error leaves the row claimed; its lease lapses and a later run retries it.
+      deps.log.error('delivery step failed', { notification: n.id, error: err instanceof Error ? err.message : String(err) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, due.length) }, worker));
+  });
   return report;
 }

@@ -1,4 +1,4 @@
-import { runCheck } from '../../src/services/checker';
+import { runCheck, sweepDueMonitors } from '../../src/services/checker';
 import type { Store } from '../../src/store/port';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
@@ -53,6 +53,19 @@ describe.each(storeKinds())('e-mail alerts on %s', (_name, kind) => {
     await runCheck(deps, { budgetMs: 10_000 });
     expect(sendgrid.requests).toHaveLength(2);
     expect(await notificationOf(store, m, 'email')).toMatchObject({ state: 'delivered', attempts: 2 });
+  });
+
+  test('an alert still queued when its monitor is deleted is not sent, and says why', async () => {
+    const deps = withSendGrid();
+    const m = await newMonitor(deps);
+    await ping(deps, m);
+    deps.fakeClock.advance(m.schedule + m.grace);
+    await sweepDueMonitors(deps, deps.clock());
+    const queued = await notificationOf(store, m, 'email');
+    await store.deleteMonitor(m.id);
+    await runCheck(deps, { budgetMs: 10_000 });
+    expect(sendgrid.requests).toHaveLength(0);
+    expect(await store.getNotification(queued.id)).toMatchObject({ state: 'failed', lastError: 'not sent: the monitor was deleted', nextAttemptAt: null });
   });
 
   test('a 400 from SendGrid is recorded as failed and not retried', async () => {
