@@ -115,21 +115,7 @@
     box.hidden = true;
   }
 
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var area = el('textarea', { readonly: '' });
-      area.value = text;
-      area.style.position = 'fixed';
-      area.style.opacity = '0';
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand('copy');
-      document.body.removeChild(area);
-      if (ok) resolve();
-      else reject(new Error('copy failed'));
-    });
-  }
+  var copyText = window.cronpeekCopy;
 
   function copyButton(label, textFn, ariaLabel) {
     var button = el('button', { type: 'button', className: 'secondary small', text: label });

@@ -18,22 +18,7 @@
     }
   }
 
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement('textarea');
-      area.value = text;
-      area.setAttribute('readonly', '');
-      area.style.position = 'fixed';
-      area.style.opacity = '0';
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand('copy');
-      document.body.removeChild(area);
-      if (ok) resolve();
-      else reject(new Error('copy failed'));
-    });
-  }
+  var copyText = window.cronpeekCopy;
 
   function addCopyButtons() {
     var blocks = document.querySelectorAll('.code-block');
