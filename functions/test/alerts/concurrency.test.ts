@@ -4,7 +4,7 @@ import type { Monitor } from '../../src/domain/types';
 import type { Store } from '../../src/store/port';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
-import { alertDeps, newAccount, newMonitor, notificationOf, ping, type AlertDeps } from './support/world';
+import { alertDeps, dueWebhookMonitors, newMonitor, notificationOf, ping, type AlertDeps } from './support/world';
 
 const MONITORS = 4;
 
@@ -23,17 +23,7 @@ describe.each(storeKinds())('concurrent checker runs on %s', (_name, kind) => {
     await store.close();
   });
 
-  async function dueMonitors(deps: AlertDeps): Promise<Monitor[]> {
-    const account = await newAccount(deps);
-    const monitors: Monitor[] = [];
-    for (let i = 0; i < MONITORS; i++) {
-      const m = await newMonitor(deps, { name: `job ${i}`, alertWebhook: `${target.origin}/hook/${i}` }, account);
-      await ping(deps, m);
-      monitors.push(m);
-    }
-    deps.fakeClock.advance(3600 + 360);
-    return monitors;
-  }
+  const dueMonitors = (deps: AlertDeps) => dueWebhookMonitors(deps, MONITORS, target.origin);
 
   async function expectOneOutageEach(monitors: Monitor[]) {
     for (const m of monitors) {

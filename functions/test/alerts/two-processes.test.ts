@@ -4,10 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { CheckReport } from '../../src/services/checker';
-import type { Monitor } from '../../src/domain/types';
 import { SqliteStore } from '../../src/store/sqlite';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
-import { alertDeps, newAccount, newMonitor, ping } from './support/world';
+import { alertDeps, dueWebhookMonitors } from './support/world';
 
 const run = promisify(execFile);
 const MONITORS = 30;
@@ -35,14 +34,8 @@ describe('two checker processes on one SQLite file', () => {
     const file = path.join(dir, 'cronpeek.db');
     const store = new SqliteStore(file);
     const deps = alertDeps(store);
-    const account = await newAccount(deps);
-    const monitors: Monitor[] = [];
-    for (let i = 0; i < MONITORS; i++) {
-      const m = await newMonitor(deps, { name: `job ${i}`, alertWebhook: `${target.origin}/hook/${i}` }, account);
-      await ping(deps, m);
-      monitors.push(m);
-    }
-    const checkAt = deps.fakeClock.advance(3600 + 360).toISOString();
+    const monitors = await dueWebhookMonitors(deps, MONITORS, target.origin);
+    const checkAt = deps.clock().toISOString();
 
     const go = path.join(dir, 'go');
     const env = { ...process.env, CHECK_DB: file, CHECK_AT: checkAt, CHECK_GO: go };

@@ -38,6 +38,22 @@ export function ping(deps: Deps, m: Monitor): Promise<Monitor> {
   return recordPing(deps, { token: m.pingToken, method: 'GET', source: '203.0.113.9', userAgent: 'curl/8', body: null });
 }
 
+/**
+ * `count` monitors of one account, each with a webhook to `${webhookOrigin}/hook/<i>`, pinged
+ * once; the clock is then moved past their deadline, so all of them are due.
+ */
+export async function dueWebhookMonitors(deps: AlertDeps, count: number, webhookOrigin: string): Promise<Monitor[]> {
+  const account = await newAccount(deps);
+  const monitors: Monitor[] = [];
+  for (let i = 0; i < count; i++) {
+    const m = await newMonitor(deps, { name: `job ${i}`, alertWebhook: `${webhookOrigin}/hook/${i}` }, account);
+    await ping(deps, m);
+    monitors.push(m);
+  }
+  deps.fakeClock.advance(3600 + 360);
+  return monitors;
+}
+
 /** Lets the monitor's deadline pass (it must be up) and runs the checker once. */
 export async function missDeadline(deps: AlertDeps, m: Monitor): Promise<CheckReport> {
   deps.fakeClock.advance(m.schedule + m.grace);
