@@ -21,6 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const given = process.env.FIRESTORE_EMULATOR_HOST;
   if (given) {
     await waitForEmulator(given, 30_000);
+    console.log(`\nFirestore suites run on the emulator at ${given} (FIRESTORE_EMULATOR_HOST).`);
     return;
   }
   const launcher = findEmulatorLauncher();
@@ -39,4 +40,5 @@ export default async function globalSetup(): Promise<void> {
   const emulator = await startEmulator(launcher as string);
   process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
   process.env[PGID_ENV] = String(emulator.pgid);
+  console.log(`\nFirestore suites run on the emulator started at ${emulator.host}.`);
 }
