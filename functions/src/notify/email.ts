@@ -3,12 +3,10 @@ import { MailService } from '@sendgrid/mail';
 import type { NotifyConfig } from '../config';
 import type { Logger } from '../services/context';
 import { emailContent } from './message';
-import type { Notifier, SendResult } from './types';
+import { isTransientStatus, type Notifier, type SendResult } from './types';
 
 export const EMAIL_TIMEOUT_MS = 10_000;
 
-/** SendGrid answers these when trying again later may succeed. */
-const transient = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 /** SendGrid's own explanation of a refusal (`{"errors":[{"message":…}]}`), when it gave one. */
 function sendgridReason(err: unknown): string | null {
@@ -60,7 +58,7 @@ export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailO
         if (typeof status === 'number' && status >= 400 && status < 600) {
           const reason = sendgridReason(err);
           const error = `SendGrid answered ${status}${reason ? `: ${reason}` : ''}`;
-          return transient(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
+          return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
         }
         return { outcome: 'retry', error: `SendGrid unreachable: ${err instanceof Error ? err.message : String(err)}` };
       }

@@ -15,3 +15,6 @@ export interface Notifier {
 }
 
 export type Notifiers = Record<Channel, Notifier>;
+
+/** HTTP answers after which trying again later may succeed: timeouts, rate limits, server errors. */
+export const isTransientStatus = (status: number): boolean => status === 408 || status === 429 || status >= 500;

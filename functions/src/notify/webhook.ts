@@ -6,7 +6,7 @@ import net, { type LookupFunction } from 'node:net';
 import type { NotifyConfig } from '../config';
 import { isPrivateAddress } from './address';
 import { webhookPayload } from './message';
-import type { Notifier, SendResult } from './types';
+import { isTransientStatus, type Notifier, type SendResult } from './types';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const SIGNATURE_HEADER = 'X-CronPeek-Signature';
@@ -35,7 +35,6 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
-const transient = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 export interface WebhookOptions {
   /** Deadline for the whole exchange, connect to response headers; 10 s unless a test needs less. */
@@ -91,7 +90,7 @@ export function webhookNotifier(config: NotifyConfig, clock: () => Date, options
           res.on('close', () => clearTimeout(deadline));
           res.resume();
           if (status >= 200 && status < 300) resolve({ outcome: 'delivered' });
-          else if (transient(status)) resolve({ outcome: 'retry', error: `webhook answered ${status}` });
+          else if (isTransientStatus(status)) resolve({ outcome: 'retry', error: `webhook answered ${status}` });
           else resolve({ outcome: 'failed', error: `webhook answered ${status}` });
         });
         req.on('error', (err) => {
