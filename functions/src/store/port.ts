@@ -32,6 +32,8 @@ export interface Store {
   /** 'email_taken' when an account already has this (normalised) e-mail. */
   createAccount(account: Account): Promise<'created' | 'email_taken'>;
   findAccountByKeyHash(apiKeyHash: string): Promise<Account | null>;
+  /** The account with this e-mail; the caller passes it trimmed and lower-cased, as accounts store it. */
+  findAccountByEmail(email: string): Promise<Account | null>;
 
   /**
    * Creates the monitor and counts it against its account, atomically refusing when the

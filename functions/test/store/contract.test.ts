@@ -45,6 +45,18 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       expect(await store.findAccountByKeyHash('0'.repeat(64))).toBeNull();
     });
 
+    test('an account is found by its e-mail', async () => {
+      const account = makeAccount({ email: 'owner/ops%team@company.com' });
+      await store.createAccount(account);
+      await store.createAccount(makeAccount());
+      expect(await store.findAccountByEmail('owner/ops%team@company.com')).toEqual(account);
+    });
+
+    test('an unknown e-mail finds nothing', async () => {
+      await store.createAccount(makeAccount({ email: 'dev@company.com' }));
+      expect(await store.findAccountByEmail('nobody@company.com')).toBeNull();
+    });
+
     test('a second account with the same e-mail is refused and the first keeps its key', async () => {
       const first = makeAccount({ email: 'dev@company.com' });
       const second = makeAccount({ email: 'dev@company.com' });

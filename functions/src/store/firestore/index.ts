@@ -140,6 +140,13 @@ export class FirestoreStore implements Store {
     return account.exists ? toAccount(account) : null;
   }
 
+  async findAccountByEmail(email: string): Promise<Account | null> {
+    const entry = await this.db.collection(EMAILS).doc(emailDocId(email)).get();
+    if (!entry.exists) return null;
+    const account = await this.db.collection(ACCOUNTS).doc(String(entry.get('accountId'))).get();
+    return account.exists ? toAccount(account) : null;
+  }
+
   async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {
     const accountRef = this.db.collection(ACCOUNTS).doc(m.accountId);
     return this.transaction(accountRef.path, async (tx) => {

@@ -124,6 +124,11 @@ export class SqliteStore implements Store {
     return r ? toAccount(r) : null;
   }
 
+  async findAccountByEmail(email: string): Promise<Account | null> {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE email = ?').get(email) as Row | undefined;
+    return r ? toAccount(r) : null;
+  }
+
   async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {
     return this.db
       .transaction((): 'created' | 'limit_reached' => {
