@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { composeDeps } from '../src/compose';
 import { createApp } from '../src/http/app';
 import { sweepDueMonitors } from '../src/services/checker';
-import { silentLogger } from '../src/services/context';
+import { silentLogger } from '../src/log';
 import { newMonitorId, newPingToken } from '../src/services/secrets';
 import { SqliteStore } from '../src/store/sqlite';
 import { transition } from '../src/domain/transitions';

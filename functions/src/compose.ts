@@ -1,6 +1,7 @@
 import type { NotifyConfig } from './config';
 import { createNotifiers } from './notify';
-import type { AppConfig, Deps, Logger } from './services/context';
+import type { Logger } from './log';
+import type { AppConfig, Deps } from './services/context';
 import type { Store } from './store/port';
 
 /** The composition root: one set of dependencies, built once at start-up, whichever store is used. */

@@ -7,7 +7,8 @@ import { notifyConfigFrom, packageVersion } from './config';
 import { isPlanId } from './domain/plans';
 import { createApp } from './http/app';
 import { runCheck } from './services/checker';
-import { jsonLogger, type Deps } from './services/context';
+import { jsonLogger } from './log';
+import type { Deps } from './services/context';
 import { openFirestoreStore } from './store/firestore';
 
 /**

@@ -4,7 +4,8 @@ import { composeDeps } from './compose';
 import { ConfigError, loadServerConfig, REPO_DIR, type ServerConfig } from './config';
 import { createApp } from './http/app';
 import { runCheck } from './services/checker';
-import { jsonLogger, type Deps, type Logger } from './services/context';
+import { jsonLogger, type Logger } from './log';
+import type { Deps } from './services/context';
 import type { Store } from './store/port';
 
 /** Loaded on demand so that each way of running pulls in only the adapter it uses. */

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, ErrorCode, httpStatusOf } from '../domain/errors';
-import type { Logger } from '../services/context';
+import type { Logger } from '../log';
 
 /** Parses with zod; the first problem becomes a 400 that names the field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

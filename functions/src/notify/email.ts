@@ -1,7 +1,7 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
 import type { NotifyConfig } from '../config';
-import type { Logger } from '../services/context';
+import type { Logger } from '../log';
 import { emailContent } from './message';
 import { isTransientStatus, type Notifier, type SendResult } from './types';
 

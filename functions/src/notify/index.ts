@@ -1,5 +1,5 @@
 import type { NotifyConfig } from '../config';
-import type { Logger } from '../services/context';
+import type { Logger } from '../log';
 import { emailNotifier } from './email';
 import type { Notifiers } from './types';
 import { webhookNotifier } from './webhook';

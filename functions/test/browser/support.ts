@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadServerConfig } from '../../src/config';
 import { startServer } from '../../src/server';
-import { silentLogger } from '../../src/services/context';
+import { silentLogger } from '../../src/log';
 
 /** Debian's Chromium; `npx playwright install` is not available on these machines. */
 export const CHROMIUM_PATH = process.env.CRONPEEK_CHROMIUM || '/usr/bin/chromium';

@@ -1,5 +1,5 @@
 import { emailNotifier } from '../../src/notify/email';
-import { silentLogger } from '../../src/services/context';
+import { silentLogger } from '../../src/log';
 import { testNotifyConfig } from '../support/deps';
 import { alertFor } from './support/alert';
 import { startFakeHttp, type FakeHttp } from './support/fake-http';

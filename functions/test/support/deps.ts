@@ -1,7 +1,8 @@
 import { composeDeps } from '../../src/compose';
 import type { NotifyConfig } from '../../src/config';
 import type { PlanId } from '../../src/domain/plans';
-import { type Deps, type Logger, silentLogger } from '../../src/services/context';
+import { type Logger, silentLogger } from '../../src/log';
+import type { Deps } from '../../src/services/context';
 import type { Store } from '../../src/store/port';
 import { FakeClock } from './clock';
 

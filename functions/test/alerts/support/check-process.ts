@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { composeDeps } from '../../../src/compose';
 import { runCheck } from '../../../src/services/checker';
-import { silentLogger } from '../../../src/services/context';
+import { silentLogger } from '../../../src/log';
 import { SqliteStore } from '../../../src/store/sqlite';
 import { testNotifyConfig } from '../../support/deps';
 

@@ -3,7 +3,8 @@ import type { Account, Channel, Monitor, Notification } from '../../../src/domai
 import { createNotifiers } from '../../../src/notify';
 import { authenticate, createAccount } from '../../../src/services/accounts';
 import { runCheck, type CheckReport } from '../../../src/services/checker';
-import { type Deps, type Logger } from '../../../src/services/context';
+import type { Logger } from '../../../src/log';
+import type { Deps } from '../../../src/services/context';
 import { createMonitor, type MonitorInput } from '../../../src/services/monitors';
 import { recordPing } from '../../../src/services/ping';
 import type { Store } from '../../../src/store/port';

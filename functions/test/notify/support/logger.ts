@@ -1,4 +1,4 @@
-import type { Logger } from '../../../src/services/context';
+import type { Logger } from '../../../src/log';
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
