@@ -1,13 +1,6 @@
 import type { AlertEvent, Channel, Flip, Monitor, Notification } from './types';
 
-/** What an alert says about its monitor, frozen at the moment of the flip. */
-export interface AlertSnapshot {
-  monitorId: string;
-  name: string;
-  schedule: number;
-  grace: number;
-  lastPingAt: Date | null;
-}
+export type { AlertSnapshot } from './types';
 
 /** Only real outages and their recoveries alert; first pings, pauses and resumes do not. */
 export function alertEventOf(flip: Flip): AlertEvent | null {

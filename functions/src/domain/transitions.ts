@@ -1,5 +1,7 @@
+import { notificationsFor } from './alerts';
+import { pingExpiresAt } from './plans';
 import { deadlineAfter } from './schedule';
-import type { Flip, FlipReason, Monitor, MonitorStatus } from './types';
+import type { Flip, FlipReason, Monitor, MonitorStatus, Notification } from './types';
 
 export type MonitorEvent = 'ping' | 'deadline' | 'pause' | 'resume';
 
@@ -12,10 +14,31 @@ export interface MonitorChanges {
   countPing: boolean;
 }
 
+/**
+ * Everything an event does, decided here so that the adapters only persist it: the monitor's
+ * changes, the flip, the outbox rows that flip creates, and for an event that records a ping,
+ * when that ping expires.
+ */
 export interface Transition {
   changes: MonitorChanges;
   /** Set when the status changes; every status change is recorded as a flip. */
   flip: Flip | null;
+  /** The alerts the flip sends (one per channel); written in the same transaction as the flip. */
+  notifications: Notification[];
+  /** Only for events that record a ping: when it may be forgotten (null keeps it). */
+  ping?: { expiresAt: Date | null };
+}
+
+/** A transition of an event that records a ping. */
+export type PingTransition = Transition & { ping: { expiresAt: Date | null } };
+
+/** The transition for `changes` and `flip`, with the notifications the flip creates (`m` as before it). */
+function decided(m: Monitor, changes: MonitorChanges, flip: Flip | null): Transition {
+  return { changes, flip, notifications: flip ? notificationsFor(flip, m) : [] };
+}
+
+function withPing(m: Monitor, t: Transition, now: Date): PingTransition {
+  return { ...t, ping: { expiresAt: pingExpiresAt(m.historyDays, now) } };
 }
 
 /** Flip ids are deterministic, so two writers racing on the same change collide instead of doubling it. */
@@ -33,40 +56,33 @@ function flipTo(m: Monitor, to: MonitorStatus, at: Date, reason: FlipReason): Fl
  * monitor as it is now (a deadline that a ping already moved, resuming a monitor that is not
  * paused): callers treat that as losing a race, not as an error.
  */
+export function transition(m: Monitor, event: 'ping', now: Date): PingTransition;
+export function transition(m: Monitor, event: MonitorEvent, now: Date): Transition | null;
 export function transition(m: Monitor, event: MonitorEvent, now: Date): Transition | null {
   switch (event) {
     case 'ping': {
       // A paused monitor records pings but stays paused until it is resumed explicitly.
       if (m.status === 'paused') {
-        return { changes: { status: 'paused', alertAt: null, lastPingAt: now, countPing: true }, flip: null };
+        return withPing(m, decided(m, { status: 'paused', alertAt: null, lastPingAt: now, countPing: true }, null), now);
       }
-      const flip = flipTo(m, 'up', now, 'ping');
-      return {
-        changes: { status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace), lastPingAt: now, countPing: true },
-        flip,
-      };
+      const changes = { status: 'up' as const, alertAt: deadlineAfter(now, m.schedule, m.grace), lastPingAt: now, countPing: true };
+      return withPing(m, decided(m, changes, flipTo(m, 'up', now, 'ping')), now);
     }
     case 'deadline': {
       if (m.status !== 'up' || m.alertAt === null || m.alertAt.getTime() > now.getTime()) return null;
-      return {
-        changes: { status: 'down', alertAt: null, lastAlertAt: now, countPing: false },
-        flip: flipTo(m, 'down', now, 'missed'),
-      };
+      return decided(m, { status: 'down', alertAt: null, lastAlertAt: now, countPing: false }, flipTo(m, 'down', now, 'missed'));
     }
     case 'pause': {
       if (m.status === 'paused') return null;
-      return { changes: { status: 'paused', alertAt: null, countPing: false }, flip: flipTo(m, 'paused', now, 'pause') };
+      return decided(m, { status: 'paused', alertAt: null, countPing: false }, flipTo(m, 'paused', now, 'pause'));
     }
     case 'resume': {
       if (m.status !== 'paused') return null;
       // A resumed monitor that has pinged before gets one full period before it can go down.
       if (m.lastPingAt === null) {
-        return { changes: { status: 'new', alertAt: null, countPing: false }, flip: flipTo(m, 'new', now, 'resume') };
+        return decided(m, { status: 'new', alertAt: null, countPing: false }, flipTo(m, 'new', now, 'resume'));
       }
-      return {
-        changes: { status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace), countPing: false },
-        flip: flipTo(m, 'up', now, 'resume'),
-      };
+      return decided(m, { status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace), countPing: false }, flipTo(m, 'up', now, 'resume'));
     }
   }
 }

@@ -1,4 +1,3 @@
-import type { AlertSnapshot } from './alerts';
 import type { PlanId } from './plans';
 
 export type MonitorStatus = 'new' | 'up' | 'down' | 'paused';
@@ -63,6 +62,15 @@ export interface Flip {
 }
 
 export type Channel = 'email' | 'webhook';
+/** What an alert says about its monitor, frozen at the moment of the flip. */
+export interface AlertSnapshot {
+  monitorId: string;
+  name: string;
+  schedule: number;
+  grace: number;
+  lastPingAt: Date | null;
+}
+
 export type AlertEvent = 'monitor.down' | 'monitor.up';
 export type NotificationState = 'pending' | 'processing' | 'delivered' | 'logged' | 'failed';
 

@@ -1,4 +1,4 @@
-import type { Transition } from '../domain/transitions';
+import type { PingTransition, Transition } from '../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types';
 
 /**
@@ -6,6 +6,9 @@ import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types
  * inside their transaction (and may call it again on retry), so it must be pure.
  */
 export type Decide = (monitor: Monitor) => Transition | null;
+
+/** Decides what a ping does to its monitor; a ping is always recorded, so there is always a transition. */
+export type DecidePing = (monitor: Monitor) => PingTransition;
 
 export interface Applied {
   /** The monitor after the change (or as it was, when `decide` returned null). */
@@ -49,11 +52,10 @@ export interface Store {
   /**
    * Records a ping for the monitor with this token and applies `decide` to it, atomically:
    * the ping row, the monitor's changes, the flip and its notifications land together or not
-   * at all. The ping expires after the monitor's history window (`pingExpiresAt`). Null when no
-   * monitor has the token.
+   * at all. The ping expires when the transition says. Null when no monitor has the token.
    */
-  recordPing(pingToken: string, ping: PingData, decide: Decide): Promise<Applied | null>;
-  /** Applies `decide` to the monitor atomically (with its flip and notifications). Null when it does not exist. */
+  recordPing(pingToken: string, ping: PingData, decide: DecidePing): Promise<Applied | null>;
+  /** Applies `decide` to the monitor atomically (its changes, flip and notifications). Null when it does not exist. */
   updateMonitor(id: string, decide: Decide): Promise<Applied | null>;
   /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */
   findDueMonitors(now: Date, limit: number): Promise<string[]>;

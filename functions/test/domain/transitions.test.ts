@@ -125,3 +125,29 @@ describe('applyChanges', () => {
     expect(after).toMatchObject({ pingCount: 5, lastPingAt: now, lastAlertAt: later(-50), status: 'up' });
   });
 });
+
+describe('what a transition carries for the adapters to persist', () => {
+  test('a missed deadline brings one outbox row per channel of the monitor as it was', () => {
+    const m = makeMonitor({ status: 'up', alertAt: later(-1), alertWebhook: 'https://hooks.example.com/x' });
+    const t = transition(m, 'deadline', now)!;
+    expect(t.notifications.map((n) => [n.channel, n.event, n.target])).toEqual([
+      ['email', 'monitor.down', m.alertEmail],
+      ['webhook', 'monitor.down', 'https://hooks.example.com/x'],
+    ]);
+    expect(t.notifications).toEqual(notificationsFor(t.flip!, m));
+  });
+
+  test('a change without a flip brings no outbox rows', () => {
+    const m = makeMonitor({ status: 'up', alertAt: later(10) });
+    expect(transition(m, 'ping', now).notifications).toEqual([]);
+  });
+
+  test("a ping's expiry follows the monitor's history window", () => {
+    expect(transition(makeMonitor({ historyDays: 7 }), 'ping', now).ping.expiresAt).toEqual(later(7 * 86_400));
+    expect(transition(makeMonitor({ historyDays: null }), 'ping', now).ping.expiresAt).toBeNull();
+  });
+
+  test('events that record no ping carry no ping expiry', () => {
+    expect(transition(makeMonitor({ status: 'up' }), 'pause', now)!.ping).toBeUndefined();
+  });
+});

@@ -232,6 +232,19 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       expect(await store.findDueMonitors(due, 10)).toEqual([]);
     });
 
+    test('the adapter writes the outbox rows and ping expiry the transition carries, and decides none itself', async () => {
+      const m = await upMonitor({ alertWebhook: 'https://hooks.example.com/a', webhookSecret: 'whsec_x' });
+      const due = m.alertAt!;
+      await store.updateMonitor(m.id, (mon) => {
+        const t = transition(mon, 'deadline', due)!;
+        return { ...t, notifications: t.notifications.filter((n) => n.channel === 'webhook') };
+      });
+      expect((await store.listNotifications(m.id)).map((n) => n.channel)).toEqual(['webhook']);
+      const expiresAt = at(123);
+      await store.recordPing(m.pingToken, pingData(at(100)), (mon) => ({ ...transition(mon, 'ping', at(100)), ping: { expiresAt } }));
+      expect((await store.listPings(m.id, 1))[0].expiresAt).toEqual(expiresAt);
+    });
+
     test('a decision of "no change" writes nothing', async () => {
       const m = await upMonitor();
       const applied = await store.updateMonitor(m.id, () => null);

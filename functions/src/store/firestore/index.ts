@@ -9,11 +9,9 @@ import {
   type Firestore,
   type Transaction,
 } from 'firebase-admin/firestore';
-import { notificationsFor } from '../../domain/alerts';
-import { pingExpiresAt } from '../../domain/plans';
-import { applyChanges, type MonitorChanges, type Transition } from '../../domain/transitions';
+import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
-import type { Applied, Decide, DeliveryRecord, PingData, Store } from '../port';
+import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
 import {
   ACCOUNTS,
   API_KEYS,
@@ -73,9 +71,14 @@ function changesDoc(c: MonitorChanges): DocumentData {
   return update;
 }
 
+function pingFields(monitor: Monitor, ping: PingData, t: PingTransition): DocumentData {
+  const full: Ping = { ...ping, monitorId: monitor.id, expiresAt: t.ping.expiresAt };
+  return pingDoc(full, monitor.pingCount + 1);
+}
+
 /** Routine: the status stays as it is, so no flip and no notification is written. */
-function isRoutine(m: Monitor, t: Transition | null, at: Date): t is Transition {
-  if (t === null || t.flip !== null || t.changes.status !== m.status) return false;
+function isRoutine(m: Monitor, t: Transition, at: Date): boolean {
+  if (t.flip !== null || t.notifications.length > 0 || t.changes.status !== m.status) return false;
   return m.alertAt === null || m.alertAt.getTime() - at.getTime() >= FAST_PING_MARGIN_MS;
 }
 
@@ -191,7 +194,7 @@ export class FirestoreStore implements Store {
     return existed;
   }
 
-  async recordPing(token: string, ping: PingData, decide: Decide): Promise<Applied | null> {
+  async recordPing(token: string, ping: PingData, decide: DecidePing): Promise<Applied | null> {
     const found = await this.db.collection(MONITORS).where('pingToken', '==', token).limit(1).get();
     if (found.empty) return null;
     const ref = found.docs[0].ref;
@@ -209,13 +212,13 @@ export class FirestoreStore implements Store {
    * the transaction: a status change, a deadline too close, or a lost compare-and-set (a
    * concurrent ping, pause, sweep or delete).
    */
-  private async routinePing(snap: DocumentSnapshot, ping: PingData, decide: Decide): Promise<Applied | null> {
+  private async routinePing(snap: DocumentSnapshot, ping: PingData, decide: DecidePing): Promise<Applied | null> {
     const monitor = toMonitor(snap);
     const t = decide(monitor);
     if (!isRoutine(monitor, t, ping.at)) return null;
     const batch = this.db.batch();
     batch.update(snap.ref, changesDoc(t.changes), { lastUpdateTime: snap.updateTime as Timestamp });
-    batch.create(snap.ref.collection(PINGS).doc(), this.pingFields(monitor, ping));
+    batch.create(snap.ref.collection(PINGS).doc(), pingFields(monitor, ping, t));
     try {
       await batch.commit();
     } catch (err) {
@@ -226,43 +229,38 @@ export class FirestoreStore implements Store {
   }
 
   /** Runs inside the monitor's queue slot already, so it goes straight to Firestore. */
-  private async pingInTransaction(path: string, ping: PingData, decide: Decide): Promise<Applied | null> {
+  private async pingInTransaction(path: string, ping: PingData, decide: DecidePing): Promise<Applied | null> {
     const ref = this.db.doc(path);
     return this.db.runTransaction(async (tx) => {
       const snap = await tx.get(ref);
       if (!snap.exists) return null;
       const monitor = toMonitor(snap);
-      tx.create(ref.collection(PINGS).doc(), this.pingFields(monitor, ping));
-      return this.applyInTransaction(tx, snap, monitor, decide);
+      const t = decide(monitor);
+      tx.create(ref.collection(PINGS).doc(), pingFields(monitor, ping, t));
+      return this.applyInTransaction(tx, snap, monitor, t);
     }, { maxAttempts: TRANSACTION_ATTEMPTS });
-  }
-
-  private pingFields(monitor: Monitor, ping: PingData): DocumentData {
-    const full: Ping = { ...ping, monitorId: monitor.id, expiresAt: pingExpiresAt(monitor.historyDays, ping.at) };
-    return pingDoc(full, monitor.pingCount + 1);
   }
 
   async updateMonitor(id: string, decide: Decide): Promise<Applied | null> {
     const ref = this.monitorRef(id);
     return this.transaction(ref.path, async (tx) => {
       const snap = await tx.get(ref);
-      return snap.exists ? this.applyInTransaction(tx, snap, toMonitor(snap), decide) : null;
+      if (!snap.exists) return null;
+      const monitor = toMonitor(snap);
+      return this.applyInTransaction(tx, snap, monitor, decide(monitor));
     });
   }
 
   /** Writes a transition with its flip and notifications; every read of `tx` must be done. */
-  private applyInTransaction(tx: Transaction, snap: DocumentSnapshot, monitor: Monitor, decide: Decide): Applied {
-    const t = decide(monitor);
+  private applyInTransaction(tx: Transaction, snap: DocumentSnapshot, monitor: Monitor, t: Transition | null): Applied {
     if (t === null) return { monitor, transition: null };
     const update = changesDoc(t.changes);
     if (t.flip) {
       const seq = flipCountOf(snap) + 1;
       update.flipCount = seq;
       tx.create(snap.ref.collection(FLIPS).doc(t.flip.id), flipDoc(t.flip, seq));
-      for (const n of notificationsFor(t.flip, monitor)) {
-        tx.create(this.db.collection(NOTIFICATIONS).doc(n.id), notificationDoc(n));
-      }
     }
+    for (const n of t.notifications) tx.create(this.db.collection(NOTIFICATIONS).doc(n.id), notificationDoc(n));
     tx.update(snap.ref, update);
     return { monitor: applyChanges(monitor, t.changes), transition: t };
   }

@@ -1,6 +1,5 @@
 import { Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
-import type { AlertSnapshot } from '../../domain/alerts';
-import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AlertSnapshot, Flip, Monitor, Notification, Ping } from '../../domain/types';
 
 /**
  * How CronPeek's data sits in Firestore. Every query the adapter makes has its index in

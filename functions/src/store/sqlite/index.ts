@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { AlertSnapshot } from '../../domain/alerts';
-import { notificationsFor } from '../../domain/alerts';
 import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
-import { pingExpiresAt } from '../../domain/plans';
-import type { Applied, Decide, DeliveryRecord, PingData, Store } from '../port';
+import type { Account, AlertSnapshot, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
 import { migrate } from './schema';
 
 type Row = Record<string, unknown>;
@@ -183,12 +180,13 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  async recordPing(token: string, ping: PingData, decide: Decide): Promise<Applied | null> {
+  async recordPing(token: string, ping: PingData, decide: DecidePing): Promise<Applied | null> {
     return this.db
       .transaction((): Applied | null => {
         const r = this.db.prepare('SELECT * FROM monitors WHERE ping_token = ?').get(token) as Row | undefined;
         if (!r) return null;
         const monitor = toMonitor(r);
+        const t = decide(monitor);
         this.db
           .prepare(
             `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at)
@@ -196,9 +194,9 @@ export class SqliteStore implements Store {
           )
           .run(
             monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
-            ms(pingExpiresAt(monitor.historyDays, ping.at)),
+            ms(t.ping.expiresAt),
           );
-        return this.applyInTransaction(monitor, decide);
+        return this.applyInTransaction(monitor, t);
       })
       .immediate();
   }
@@ -207,14 +205,15 @@ export class SqliteStore implements Store {
     return this.db
       .transaction((): Applied | null => {
         const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
-        return r ? this.applyInTransaction(toMonitor(r), decide) : null;
+        if (!r) return null;
+        const monitor = toMonitor(r);
+        return this.applyInTransaction(monitor, decide(monitor));
       })
       .immediate();
   }
 
   /** Writes a transition with its flip and notifications; must run inside a transaction. */
-  private applyInTransaction(monitor: Monitor, decide: Decide): Applied {
-    const t: Transition | null = decide(monitor);
+  private applyInTransaction(monitor: Monitor, t: Transition | null): Applied {
     if (t === null) return { monitor, transition: null };
     const c = t.changes;
     const updated = this.db
@@ -231,18 +230,18 @@ export class SqliteStore implements Store {
       this.db
         .prepare('INSERT INTO flips (id, monitor_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
         .run(f.id, f.monitorId, f.from, f.to, ms(f.at), f.reason);
-      const insert = this.db.prepare(
-        `INSERT INTO notifications (id, flip_id, monitor_id, account_id, channel, event, target, created_at,
-           state, attempts, next_attempt_at, last_error, delivered_at, snapshot)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    }
+    const insert = this.db.prepare(
+      `INSERT INTO notifications (id, flip_id, monitor_id, account_id, channel, event, target, created_at,
+         state, attempts, next_attempt_at, last_error, delivered_at, snapshot)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const n of t.notifications) {
+      insert.run(
+        n.id, n.flipId, n.monitorId, n.accountId, n.channel, n.event, n.target, ms(n.createdAt), n.state,
+        n.attempts, ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt),
+        JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }),
       );
-      for (const n of notificationsFor(f, monitor)) {
-        insert.run(
-          n.id, n.flipId, n.monitorId, n.accountId, n.channel, n.event, n.target, ms(n.createdAt), n.state,
-          n.attempts, ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt),
-          JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }),
-        );
-      }
     }
     return { monitor: applyChanges(monitor, c), transition: t };
   }
