@@ -9,6 +9,7 @@ export enum ErrorCode {
   Conflict = 'conflict',
   PayloadTooLarge = 'payload_too_large',
   UnsupportedMediaType = 'unsupported_media_type',
+  RateLimited = 'rate_limited',
 }
 
 export const httpStatusOf: Record<ErrorCode, number> = {
@@ -21,12 +22,15 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   [ErrorCode.Conflict]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
   [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.RateLimited]: 429,
 };
 
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For `RateLimited`: when the client may try again, sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';

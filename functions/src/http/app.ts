@@ -6,6 +6,7 @@ import { createMonitor, deleteMonitor, getOwnMonitor, listMonitors } from '../se
 import { recordPing } from '../services/ping';
 import type { Account, PingMethod } from '../domain/types';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
+import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
 import { createdMonitor, monitorStatus, monitorSummary } from './present';
 import { createAccountBody, createMonitorBody } from './schemas';
 
@@ -58,6 +59,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxy ?? false);
   app.set('json spaces', 2);
+  // Every answer starts as an API answer; the static pages swap in their own policy below.
+  app.use(setHeaders(API_HEADERS));
 
   const json = [fromFrameworkBody(JSON_LIMIT, parseJson), express.json({ limit: JSON_LIMIT, type: () => true, strict: false })];
   const rawBody = [fromFrameworkBody(PING_BODY_MAX, (raw) => raw), express.raw({ type: () => true, limit: PING_BODY_MAX })];
@@ -66,6 +69,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     return req.account;
   };
   const router = Router();
+  router.use('/v1/ping', pingCors);
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok', service: 'cronpeek', version: deps.config.version, timestamp: deps.clock().toISOString() });
@@ -137,7 +141,17 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   app.use('/api', router);
   app.use('/', router);
-  if (options.staticDir) app.use(express.static(options.staticDir, { index: 'index.html' }));
+  if (options.staticDir) {
+    app.use(
+      express.static(options.staticDir, {
+        index: 'index.html',
+        setHeaders: (res) => {
+          for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+          res.removeHeader('Cache-Control');
+        },
+      }),
+    );
+  }
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

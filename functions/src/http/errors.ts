@@ -30,8 +30,21 @@ export function methodNotAllowed(allowed: string[]): RequestHandler {
   };
 }
 
-/** Body-parser errors carry a `type`; map the ones a client can cause. */
-function fromParserError(err: { type?: string; status?: number }): AppError | null {
+const CLIENT_ERROR_CODES: Record<number, ErrorCode> = {
+  400: ErrorCode.BadRequest,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.MethodNotAllowed,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+};
+
+/**
+ * Errors from the framework rather than our code, that a client can cause: body-parser's carry
+ * a `type`; the router's failure to decode a `%` escape in a path parameter is a URIError. They
+ * are answered like any other 4xx, and not logged: a client must not be able to flood the log.
+ */
+function fromFrameworkError(err: { type?: string; status?: unknown; statusCode?: unknown }): AppError | null {
+  if (err instanceof URIError) return new AppError(ErrorCode.BadRequest, 'Malformed percent-encoding in the URL.');
   switch (err.type) {
     case 'entity.parse.failed':
       return new AppError(ErrorCode.BadRequest, 'Malformed JSON in request body.');
@@ -44,17 +57,26 @@ function fromParserError(err: { type?: string; status?: number }): AppError | nu
     case 'request.size.invalid':
     case 'stream.encoding.set':
       return new AppError(ErrorCode.BadRequest, 'The request body could not be read.');
-    default:
-      return null;
   }
+  // Anything else the framework marks as the client's fault (http-errors sets `status` 4xx).
+  const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : 0;
+  const code = CLIENT_ERROR_CODES[status];
+  return code ? new AppError(code, status === 400 ? 'Bad request.' : 'The request was refused.') : null;
 }
 
 /** The one place errors become responses: `{"error": "..."}`, never a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof AppError ? err : fromParserError(err ?? {});
+    const known = err instanceof AppError ? err : fromFrameworkError(err ?? {});
     if (known) {
+      if (known.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(known.retryAfterSeconds));
       res.status(httpStatusOf[known.code]).json({ error: known.message });
+      return;
+    }
+    if (res.headersSent) {
+      // Too late for a JSON answer; end the response so the client is not left waiting.
+      log.error('error after the response started', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+      res.end();
       return;
     }
     log.error('unhandled error', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });

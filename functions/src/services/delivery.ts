@@ -88,8 +88,14 @@ export async function deliverDueNotifications(deps: Deps, now: Date, limit = BAT
     try {
       await deliverOne(n);
     } catch (err) {
-      // A store error leaves the row claimed; its lease lapses and a later run retries it.
-      deps.log.error('delivery step failed', { notification: n.id, error: err instanceof Error ? err.message : String(err) });
+      // A store error or a bad row: set the notification aside (a claimed row's lease has already
+      // moved it; an unclaimed one would otherwise be picked first again on every run).
+      const error = err instanceof Error ? err.message : String(err);
+      const until = new Date(deps.clock().getTime() + LEASE_MS);
+      deps.log.error('delivery step failed; set aside', { notification: n.id, error, retryAt: until.toISOString() });
+      await deps.store.postponeNotification(n.id, until, `delivery step failed: ${error}`).catch((postponeErr: unknown) => {
+        deps.log.error('notification could not be set aside', { notification: n.id, error: String(postponeErr) });
+      });
     }
   });
   return report;

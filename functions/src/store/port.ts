@@ -57,6 +57,12 @@ export interface Store {
   recordPing(pingToken: string, ping: PingData, decide: DecidePing): Promise<Applied | null>;
   /** Applies `decide` to the monitor atomically (its changes, flip and notifications). Null when it does not exist. */
   updateMonitor(id: string, decide: Decide): Promise<Applied | null>;
+  /**
+   * Moves a monitor's `alertAt` forward to `until` (never back, and only while it has one),
+   * without decoding the monitor: the checker sets aside a monitor it failed to process this
+   * way, so one bad monitor cannot stop the others' alerts run after run.
+   */
+  postponeMonitor(id: string, until: Date): Promise<void>;
   /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */
   findDueMonitors(now: Date, limit: number): Promise<string[]>;
   /** Recent pings of a monitor, newest first. */
@@ -73,6 +79,8 @@ export interface Store {
    * `nextAttemptAt` to `leaseUntil`. Null when someone else claimed it first or it is no longer due.
    */
   claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null>;
+  /** Like `postponeMonitor` for a notification's `nextAttemptAt`; `reason` becomes its `lastError`. */
+  postponeNotification(id: string, until: Date, reason: string): Promise<void>;
   /** Records the outcome of the attempt that claimed it; false when that claim was lost to another. */
   recordDelivery(id: string, attempt: number, record: DeliveryRecord): Promise<boolean>;
   getNotification(id: string): Promise<Notification | null>;

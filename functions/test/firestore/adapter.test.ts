@@ -83,7 +83,7 @@ if (missing !== null) markFirestoreNotRun(missing);
 
     test('an idle sweep reads nothing but its query', async () => {
       await upMonitor();
-      expect(await sweepDueMonitors({ store }, at(60))).toEqual({ due: 0, flipped: 0 });
+      expect(await sweepDueMonitors({ store }, at(60))).toEqual({ due: 0, flipped: 0, failed: 0 });
       expect(meter.take()).toEqual({ reads: 1, writes: 0, deletes: 0, transactions: 0, rpcs: ['RunQuery'] });
     });
 
@@ -118,7 +118,7 @@ if (missing !== null) markFirestoreNotRun(missing);
       const held = meter.holdNextCommit(release.promise);
       const pinging = ping(store, m, 60);
       await held;
-      expect(await sweepDueMonitors({ store: anotherInstance() }, at(4000))).toEqual({ due: 1, flipped: 1 });
+      expect(await sweepDueMonitors({ store: anotherInstance() }, at(4000))).toEqual({ due: 1, flipped: 1, failed: 0 });
       release.open();
       await pinging;
 

@@ -89,7 +89,8 @@ describe('webhook notifier', () => {
   });
 
   test('a redirect is not followed, so it cannot lead past the address check', async () => {
-    target.answer((_req, i) => (i === 0 ? { status: 302, json: { location: '/elsewhere' } } : { status: 200 }));
+    // A real redirect, to a path on the same target: were it followed, a second request would arrive.
+    target.answer((_req, i) => (i === 0 ? { status: 302, headers: { Location: `${target.origin}/elsewhere` } } : { status: 200 }));
     expect(await send(`${target.origin}/hook`)).toEqual({ outcome: 'failed', error: 'webhook answered 302' });
     expect(target.requests).toHaveLength(1);
   });
@@ -123,6 +124,9 @@ describe('webhook notifier', () => {
       ['the cloud metadata address', 'http://169.254.169.254/latest/meta-data/'],
       ['the IPv6 loopback', 'http://[::1]:PORT/hook'],
       ['an IPv4-mapped loopback', 'http://[::ffff:127.0.0.1]:PORT/hook'],
+      ['an IPv4-translated loopback', 'http://[::ffff:0:7f00:1]:PORT/hook'],
+      ['a documentation address', 'http://192.0.2.10/hook'],
+      ['an IPv6 documentation address', 'http://[2001:db8::1]/hook'],
       ['a decimal loopback', 'http://2130706433:PORT/hook'],
       ['a hostname resolving to loopback', 'http://localhost:PORT/hook'],
     ])('refuses %s', async (_name, url) => {

@@ -265,6 +265,20 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       expect(await store.listNotifications(m.id)).toHaveLength(1);
     });
 
+    test('postponing moves a due monitor forward, never back, and leaves a monitor without a deadline alone', async () => {
+      const m = await upMonitor();
+      const due = m.alertAt!;
+      await store.postponeMonitor(m.id, new Date(due.getTime() + 300_000));
+      expect(await store.findDueMonitors(due, 10)).toEqual([]);
+      expect((await store.getMonitor(m.id))!.alertAt).toEqual(new Date(due.getTime() + 300_000));
+      await store.postponeMonitor(m.id, due);
+      expect((await store.getMonitor(m.id))!.alertAt).toEqual(new Date(due.getTime() + 300_000));
+      const fresh = await withMonitor();
+      await store.postponeMonitor(fresh.id, due);
+      expect((await store.getMonitor(fresh.id))!.alertAt).toBeNull();
+      await store.postponeMonitor('0123456789abcdef', due);
+    });
+
     test('a ping after an outage records the recovery and its notification', async () => {
       const m = await upMonitor();
       await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', m.alertAt!));
@@ -326,6 +340,18 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       expect(await store.getNotification(n.id)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'webhook answered 500' });
       expect(await store.findDueNotifications(due, 10)).toEqual([]);
       expect((await store.findDueNotifications(retryAt, 10)).map((x) => x.id)).toEqual([n.id]);
+    });
+
+    test('postponing moves a due notification forward with the reason, and leaves a final one alone', async () => {
+      const { n, due } = await pendingNotification();
+      const later = new Date(due.getTime() + 60_000);
+      await store.postponeNotification(n.id, later, 'delivery step failed: boom');
+      expect(await store.findDueNotifications(due, 10)).toEqual([]);
+      expect(await store.getNotification(n.id)).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: later, lastError: 'delivery step failed: boom' });
+      await store.claimNotification(n.id, later, at(999_999));
+      await store.recordDelivery(n.id, 1, { state: 'delivered', nextAttemptAt: null, lastError: null, deliveredAt: later });
+      await store.postponeNotification(n.id, at(10 ** 6), 'late');
+      expect(await store.getNotification(n.id)).toMatchObject({ state: 'delivered', nextAttemptAt: null, lastError: null });
     });
 
     test('a final state is never due again', async () => {

@@ -5,6 +5,7 @@ import {
   getFirestore,
   Timestamp,
   type DocumentData,
+  type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
   type Transaction,
@@ -265,6 +266,20 @@ export class FirestoreStore implements Store {
     return { monitor: applyChanges(monitor, t.changes), transition: t };
   }
 
+  async postponeMonitor(id: string, until: Date): Promise<void> {
+    await this.postpone(this.monitorRef(id), 'alertAt', until, {});
+  }
+
+  /** Moves a timestamp field forward, reading only that field: the rest of the document may be what failed. */
+  private async postpone(ref: DocumentReference, field: string, until: Date, also: DocumentData): Promise<void> {
+    await this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      const current = snap.exists ? snap.get(field) : null;
+      if (!(current instanceof Timestamp)) return;
+      tx.update(ref, { ...also, [field]: current.toMillis() >= until.getTime() ? current : ts(until) });
+    });
+  }
+
   async findDueMonitors(now: Date, limit: number): Promise<string[]> {
     // select() with no fields: the sweep needs ids only, and each is re-read in its transaction.
     const snap = await this.db
@@ -330,6 +345,10 @@ export class FirestoreStore implements Store {
       tx.update(ref, { state: claimed.state, attempts: claimed.attempts, nextAttemptAt: ts(leaseUntil) });
       return claimed;
     });
+  }
+
+  async postponeNotification(id: string, until: Date, reason: string): Promise<void> {
+    await this.postpone(this.db.collection(NOTIFICATIONS).doc(id), 'nextAttemptAt', until, { lastError: reason });
   }
 
   async recordDelivery(id: string, attempt: number, rec: DeliveryRecord): Promise<boolean> {

@@ -246,6 +246,10 @@ export class SqliteStore implements Store {
     return { monitor: applyChanges(monitor, c), transition: t };
   }
 
+  async postponeMonitor(id: string, until: Date): Promise<void> {
+    this.db.prepare('UPDATE monitors SET alert_at = MAX(alert_at, ?) WHERE id = ? AND alert_at IS NOT NULL').run(ms(until), id);
+  }
+
   async findDueMonitors(now: Date, limit: number): Promise<string[]> {
     const rows = this.db
       .prepare('SELECT id FROM monitors WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?')
@@ -293,6 +297,12 @@ export class SqliteStore implements Store {
       )
       .get(ms(leaseUntil), id, ms(now)) as Row | undefined;
     return claimed ? toNotification(claimed) : null;
+  }
+
+  async postponeNotification(id: string, until: Date, reason: string): Promise<void> {
+    this.db
+      .prepare('UPDATE notifications SET next_attempt_at = MAX(next_attempt_at, ?), last_error = ? WHERE id = ? AND next_attempt_at IS NOT NULL')
+      .run(ms(until), reason, id);
   }
 
   async recordDelivery(id: string, attempt: number, rec: DeliveryRecord): Promise<boolean> {

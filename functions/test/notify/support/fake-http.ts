@@ -8,8 +8,8 @@ export interface Received {
   body: string;
 }
 
-/** What the fake answers: a status (with an optional JSON body, optionally late), or nothing at all. */
-export type Answer = { status: number; json?: unknown; delayMs?: number } | 'hang';
+/** What the fake answers: a status (with optional JSON body and headers, optionally late), or nothing at all. */
+export type Answer = { status: number; json?: unknown; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /**
  * A real HTTP server on 127.0.0.1 that records every request and answers as told: the webhook
@@ -42,7 +42,7 @@ export async function startFakeHttp(): Promise<FakeHttp> {
       if (answer === 'hang') return;
       const body = answer.json === undefined ? '' : JSON.stringify(answer.json);
       setTimeout(() => {
-        res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...answer.headers });
         res.end(body);
       }, answer.delayMs ?? 0);
     });
