@@ -27,11 +27,14 @@ status=$(curl -fsS "$ping_url" | json status)
 [ "$status" = "up" ] || { echo "smoke: ping answered status '$status'"; exit 1; }
 count=$(curl -fsS -H "x-api-key: $key" "$base/api/v1/monitors" | json count)
 [ "$count" = "1" ] || { echo "smoke: expected 1 monitor, got $count"; exit 1; }
-curl -fsS "$base/" | grep -qi cronpeek || { echo "smoke: / does not serve the docs"; exit 1; }
+# Saved first: `grep -q` stops reading at the first match, which fails curl under pipefail.
+curl -fsS "$base/" -o "$data/index.html" && grep -qi cronpeek "$data/index.html" || { echo "smoke: / does not serve the docs"; exit 1; }
 
-kill -TERM -- -"$pid"
-for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-if kill -0 "$pid" 2>/dev/null; then echo "smoke: server did not stop on SIGTERM"; exit 1; fi
+# SIGTERM to the `npm start` process alone (as a process manager sends it) must stop the server.
+kill -TERM "$pid"
+for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+if kill -0 "$pid" 2>/dev/null; then echo "smoke: npm start did not stop on SIGTERM"; exit 1; fi
+if curl -fsS "$base/api/health" >/dev/null 2>&1; then echo "smoke: the server still answers after SIGTERM to npm start"; exit 1; fi
 grep -q "shutting down" "$log" || { cat "$log"; echo "smoke: no clean shutdown message"; exit 1; }
 [ -f "$data/cronpeek.db" ] || { echo "smoke: no database file at CRONPEEK_DB"; exit 1; }
 echo "smoke: quick start OK (account, monitor, ping -> up, list, docs page, clean SIGTERM)"

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { isPlanId, type PlanId } from './domain/plans';
 import type { AppConfig } from './services/context';
@@ -19,10 +20,16 @@ export interface NotifyConfig {
 
 export type StoreKind = 'sqlite' | 'firestore';
 
+/** Express's `trust proxy`: off, a number of proxy hops, or a list of proxy addresses/subnets. */
+export type TrustProxy = false | number | string[];
+
 export interface ServerConfig {
   app: AppConfig;
   notify: NotifyConfig;
   port: number;
+  /** Interface to listen on; null listens on every interface (IPv4 and IPv6). */
+  host: string | null;
+  trustProxy: TrustProxy;
   store: StoreKind;
   dbPath: string;
   checkIntervalSeconds: number;
@@ -55,6 +62,15 @@ function flag(env: Env, name: string): boolean {
   throw new ConfigError(`${name} must be 1 or 0 (got "${raw}")`);
 }
 
+function hostFrom(env: Env): string | null {
+  const raw = (env.HOST ?? '').trim();
+  if (raw === '') return null;
+  if (net.isIP(raw) === 0 && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(raw)) {
+    throw new ConfigError(`HOST must be an IP address or a host name (got "${raw}")`);
+  }
+  return raw;
+}
+
 function httpUrl(env: Env, name: string, fallback: string | null): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -80,6 +96,33 @@ export function notifyConfigFrom(env: Env, version: string): NotifyConfig {
   };
 }
 
+/**
+ * CRONPEEK_TRUST_PROXY: unset/0/false trusts no proxy (the client address is the connection's);
+ * a number N trusts N proxies in front (the address N hops from the right of X-Forwarded-For);
+ * otherwise a comma-separated list of proxy addresses or subnets (or Express's names `loopback`,
+ * `linklocal`, `uniquelocal`). `true` (trust everything) is refused: anyone could then choose
+ * their own address, and with it escape the per-address limits.
+ */
+export function trustProxyFrom(env: Env, name = 'CRONPEEK_TRUST_PROXY'): TrustProxy {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) {
+    if (Number(raw) > 10) throw new ConfigError(`${name} must be a number of proxies from 0 to 10 or a list of proxy addresses (got "${raw}")`);
+    return Number(raw);
+  }
+  if (raw === 'true') throw new ConfigError(`${name}=true would let any client choose its address; give the number of proxies in front instead (got "${raw}")`);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  for (const entry of list) {
+    const [address, bits] = entry.split('/');
+    if (named.has(entry)) continue;
+    if (net.isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new ConfigError(`${name} must be a number of proxies or a comma-separated list of addresses/subnets (got "${raw}")`);
+    }
+  }
+  return list;
+}
+
 /** The embedded server's settings, from the environment. Throws ConfigError on the first bad value. */
 export function loadServerConfig(env: Env): ServerConfig {
   const version = packageVersion();
@@ -99,6 +142,8 @@ export function loadServerConfig(env: Env): ServerConfig {
     },
     notify: notifyConfigFrom(env, version),
     port,
+    host: hostFrom(env),
+    trustProxy: trustProxyFrom(env),
     store,
     dbPath: path.resolve(env.CRONPEEK_DB || path.join(REPO_DIR, '.data', 'cronpeek.db')),
     checkIntervalSeconds: integer(env, 'CRONPEEK_CHECK_INTERVAL', 30, 1, 3600),

@@ -3,7 +3,7 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import type { Express } from 'express';
 import { composeDeps } from './compose';
-import { notifyConfigFrom, packageVersion } from './config';
+import { notifyConfigFrom, packageVersion, trustProxyFrom } from './config';
 import { isPlanId } from './domain/plans';
 import { createApp } from './http/app';
 import { runCheck } from './services/checker';
@@ -37,6 +37,12 @@ const defaultPlan = defineString('CRONPEEK_DEFAULT_PLAN', {
   input: { select: { options: [{ value: 'free' }, { value: 'pro' }] } },
 });
 
+const trustProxy = defineString('CRONPEEK_TRUST_PROXY', {
+  default: '2',
+  description:
+    'Proxies in front of the function whose X-Forwarded-For entries are trusted for the client address: 2 behind the Hosting rewrite (Hosting, then Google\'s front end), 1 when only the function URL is used',
+});
+
 interface Composition {
   deps: Deps;
   app: Express;
@@ -65,8 +71,9 @@ function composed(): Composition {
       ),
       log: jsonLogger,
     });
-    // Behind Hosting and Google's front end the client's address is in X-Forwarded-For.
-    composition = { deps, app: createApp(deps, { trustProxy: true }) };
+    // Behind Hosting and Google's front end the client's address is in X-Forwarded-For, as many
+    // entries from the right as there are proxies; the ones further left are whatever the client sent.
+    composition = { deps, app: createApp(deps, { trustProxy: trustProxyFrom({ CRONPEEK_TRUST_PROXY: trustProxy.value() || '2' }) }) };
   }
   return composition;
 }

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { composeDeps } from './compose';
 import { ConfigError, loadServerConfig, REPO_DIR, type ServerConfig } from './config';
@@ -47,24 +48,76 @@ export function startChecker(deps: Deps, intervalMs: number, log: Logger): { sto
   };
 }
 
-export async function startServer(config: ServerConfig, log: Logger = jsonLogger) {
+/** A client has this long to send its request headers, and this long for the whole request. */
+export const HEADERS_TIMEOUT_MS = 15_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** On SIGTERM/SIGINT, requests in flight get this long to finish before their connections are cut. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServerTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  shutdownGraceMs: number;
+}
+
+const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersTimeoutMs: HEADERS_TIMEOUT_MS,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  shutdownGraceMs: SHUTDOWN_GRACE_MS,
+};
+
+/** `http://127.0.0.1:3000`, `http://[::]:3000`: where the server really listens. */
+export function listeningUrl(server: http.Server): string {
+  const a = server.address() as AddressInfo;
+  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+}
+
+export async function startServer(config: ServerConfig, log: Logger = jsonLogger, timeouts: Partial<ServerTimeouts> = {}) {
+  const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const store = await openStore(config);
   const deps = composeDeps({ store, app: config.app, notify: config.notify, log });
-  const app = createApp(deps, { staticDir: path.join(REPO_DIR, 'public'), trustProxy: false });
-  const server = http.createServer(app);
+  const app = createApp(deps, { staticDir: path.join(REPO_DIR, 'public'), trustProxy: config.trustProxy });
+  const server = http.createServer(
+    {
+      // A client trickling its headers (or body) is cut off instead of holding a connection forever;
+      // the check runs every second rather than Node's default 30 s, so the limits hold to the second.
+      headersTimeout: t.headersTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, t.headersTimeoutMs),
+    },
+    app,
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, resolve);
+    if (config.host === null) server.listen(config.port, resolve);
+    else server.listen(config.port, config.host, resolve);
   });
   const checker = startChecker(deps, config.checkIntervalSeconds * 1000, log);
+  let closing: Promise<void> | null = null;
+  /**
+   * Stops accepting connections, lets requests in flight (and a checker run) finish for at most
+   * the grace period, then cuts whatever is left and closes the store. A checker run cut short
+   * loses nothing: its claimed alerts' leases lapse and the next run retries them.
+   */
+  const close = async () => {
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), t.shutdownGraceMs);
+    });
+    const finished = await Promise.race([Promise.all([drained, checker.stop()]).then(() => 'done' as const), grace]);
+    clearTimeout(timer);
+    if (finished === 'timeout') log.warn('shutdown grace period over; closing the remaining connections', { graceMs: t.shutdownGraceMs });
+    server.closeAllConnections();
+    await store.close();
+  };
   return {
     server,
     deps,
-    async close() {
-      await checker.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await store.close();
+    close() {
+      closing ??= close();
+      return closing;
     },
   };
 }
@@ -84,13 +137,14 @@ async function main() {
   const where = config.store === 'sqlite' ? `SQLite ${config.dbPath}` : `Firestore project ${config.firestoreProjectId} (${process.env.FIRESTORE_EMULATOR_HOST ? `emulator ${process.env.FIRESTORE_EMULATOR_HOST}` : 'cloud'})`;
   console.log(
     [
-      `CronPeek ${config.app.version} listening on http://localhost:${config.port}`,
+      `CronPeek ${config.app.version} listening on ${listeningUrl(running.server)}${config.host === null ? ' (every interface)' : ''}`,
       `  data:          ${where}`,
       `  ping URLs:     ${config.app.publicUrl}/api/v1/ping/<token>`,
       `  default plan:  ${config.app.defaultPlan}`,
       `  checker:       every ${config.checkIntervalSeconds} s`,
       `  e-mail:        ${config.notify.sendgridApiKey ? `SendGrid, from ${config.notify.emailFrom}` : 'printed to this log (set SENDGRID_API_KEY to send)'}`,
       `  webhooks:      ${config.notify.allowPrivateWebhooks ? 'private addresses allowed' : 'public addresses only'}`,
+      `  client address: ${config.trustProxy === false ? 'the connection (no proxy trusted)' : `X-Forwarded-For, trusting ${Array.isArray(config.trustProxy) ? config.trustProxy.join(', ') : `${config.trustProxy} proxy hop(s)`}`}`,
     ].join('\n'),
   );
   let closing = false;

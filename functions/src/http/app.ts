@@ -44,8 +44,12 @@ function fromFrameworkBody(limit: number, decode: (raw: Buffer) => unknown): Req
 export interface AppOptions {
   /** Serve these static files (the embedded server serves `public/`; Hosting does it in the cloud). */
   staticDir?: string;
-  /** Trust X-Forwarded-For for the ping's source address (behind Hosting or a reverse proxy). */
-  trustProxy?: boolean;
+  /**
+   * Express's `trust proxy`: how the client address (the ping's source, the per-address limits)
+   * is read from X-Forwarded-For behind Hosting or a reverse proxy. A number counts the proxies
+   * in front; a list names them.
+   */
+  trustProxy?: boolean | number | string[];
 }
 
 type AuthedRequest = Request & { account?: Account };

@@ -19,6 +19,25 @@ describe('embedded server configuration', () => {
     expect(loadServerConfig({ PUBLIC_URL: 'https://cron.example.com/' }).app.publicUrl).toBe('https://cron.example.com');
   });
 
+  test('listens on every interface and trusts no proxy unless told', () => {
+    expect(loadServerConfig({})).toMatchObject({ host: null, trustProxy: false });
+  });
+
+  test.each([
+    ['1', 1],
+    ['2', 2],
+    ['0', false],
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 192.0.2.7', ['10.0.0.0/8', '192.0.2.7']],
+  ])('CRONPEEK_TRUST_PROXY=%s is read as %j', (raw, expected) => {
+    expect(loadServerConfig({ CRONPEEK_TRUST_PROXY: raw }).trustProxy).toEqual(expected);
+  });
+
+  test('HOST names the interface', () => {
+    expect(loadServerConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadServerConfig({ HOST: '::' }).host).toBe('::');
+  });
+
   test('every setting is read from its variable', () => {
     const c = loadServerConfig({
       PORT: '4000',
@@ -50,6 +69,10 @@ describe('embedded server configuration', () => {
     ['PUBLIC_URL', { PUBLIC_URL: 'ftp://example.com' }],
     ['CRONPEEK_ALLOW_PRIVATE_WEBHOOKS', { CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: 'yes please' }],
     ['CRONPEEK_EMAIL_FROM', { CRONPEEK_EMAIL_FROM: 'nobody' }],
+    ['HOST', { HOST: 'not a host!' }],
+    ['CRONPEEK_TRUST_PROXY', { CRONPEEK_TRUST_PROXY: 'true' }],
+    ['CRONPEEK_TRUST_PROXY', { CRONPEEK_TRUST_PROXY: '99' }],
+    ['CRONPEEK_TRUST_PROXY', { CRONPEEK_TRUST_PROXY: '10.0.0.0/8, proxy.example' }],
   ])('a bad %s stops start-up with a one-line error naming it', (name, env) => {
     let error: unknown;
     try {
