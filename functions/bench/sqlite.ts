@@ -50,7 +50,7 @@ async function main() {
     const short = i < DUE;
     const m: Monitor = {
       id: newMonitorId(), accountId: 'bench', name: `job ${i}`, schedule: short ? 60 : 86_400, grace: 60,
-      alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, pingToken: newPingToken(), status: 'new',
+      alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, alertSlack: null, alertPagerDuty: null, pingToken: newPingToken(), status: 'new',
       createdAt: t0, lastPingAt: null, lastAlertAt: null, pingCount: 0, alertAt: null, historyDays: null,
     };
     await store.createMonitor(m, null);
@@ -77,7 +77,7 @@ async function main() {
   const deps = composeDeps({
     store,
     app: { publicUrl: 'http://127.0.0.1', defaultPlan: 'pro', version: 'bench' },
-    notify: { sendgridApiKey: null, sendgridApiUrl: null, emailFrom: 'a@b.c', allowPrivateWebhooks: false, userAgent: 'bench' },
+    notify: { sendgridApiKey: null, sendgridApiUrl: null, emailFrom: 'a@b.c', allowPrivateWebhooks: false, userAgent: 'bench', pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue', publicUrl: null },
     log: silentLogger,
   });
   const server = http.createServer(createApp(deps));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { PAGERDUTY_EVENTS_URL } from './notify/pagerduty';
 import { isPlanId, type PlanId } from './domain/plans';
 import type { AppConfig } from './services/context';
 
@@ -16,6 +17,10 @@ export interface NotifyConfig {
   /** Allow webhooks to private and loopback addresses (self-hosting only). */
   allowPrivateWebhooks: boolean;
   userAgent: string;
+  /** PagerDuty Events API v2 endpoint (`CRONPEEK_PAGERDUTY_URL`; EU accounts and tests change it). */
+  pagerdutyUrl: string;
+  /** Origin of the dashboard that Slack and PagerDuty alerts link to; null leaves the link out. */
+  publicUrl: string | null;
 }
 
 export type StoreKind = 'sqlite' | 'firestore';
@@ -93,6 +98,8 @@ export function notifyConfigFrom(env: Env, version: string): NotifyConfig {
     emailFrom,
     allowPrivateWebhooks: flag(env, 'CRONPEEK_ALLOW_PRIVATE_WEBHOOKS'),
     userAgent: `CronPeek/${version}`,
+    pagerdutyUrl: httpUrl(env, 'CRONPEEK_PAGERDUTY_URL', PAGERDUTY_EVENTS_URL) as string,
+    publicUrl: httpUrl(env, 'PUBLIC_URL', null),
   };
 }
 
@@ -134,13 +141,14 @@ export function loadServerConfig(env: Env): ServerConfig {
   if (store === 'firestore' && !env.FIRESTORE_EMULATOR_HOST && !env.GOOGLE_APPLICATION_CREDENTIALS) {
     throw new ConfigError('CRONPEEK_STORE=firestore needs FIRESTORE_EMULATOR_HOST (local emulator) or GOOGLE_APPLICATION_CREDENTIALS');
   }
+  const publicUrl = httpUrl(env, 'PUBLIC_URL', `http://localhost:${port}`) as string;
   return {
     app: {
-      publicUrl: httpUrl(env, 'PUBLIC_URL', `http://localhost:${port}`) as string,
+      publicUrl,
       defaultPlan: plan as PlanId,
       version,
     },
-    notify: notifyConfigFrom(env, version),
+    notify: { ...notifyConfigFrom(env, version), publicUrl },
     port,
     host: hostFrom(env),
     trustProxy: trustProxyFrom(env),

@@ -6,6 +6,7 @@ import { composeDeps } from './compose';
 import { notifyConfigFrom, packageVersion, trustProxyFrom } from './config';
 import { isPlanId } from './domain/plans';
 import { createApp } from './http/app';
+import { PAGERDUTY_EVENTS_URL } from './notify/pagerduty';
 import { runCheck } from './services/checker';
 import { jsonLogger } from './log';
 import type { Deps } from './services/context';
@@ -30,6 +31,10 @@ const publicUrl = defineString('PUBLIC_URL', {
 const emailFrom = defineString('CRONPEEK_EMAIL_FROM', {
   default: DEFAULT_EMAIL_FROM,
   description: 'Sender of alert e-mails; must be a verified SendGrid sender',
+});
+const pagerdutyUrl = defineString('CRONPEEK_PAGERDUTY_URL', {
+  default: PAGERDUTY_EVENTS_URL,
+  description: 'PagerDuty Events API v2 endpoint (https://events.eu.pagerduty.com/v2/enqueue for EU accounts)',
 });
 const defaultPlan = defineString('CRONPEEK_DEFAULT_PLAN', {
   default: 'free',
@@ -62,11 +67,17 @@ function composed(): Composition {
     // Outside a deployment (tests, shells) unset params read as "", so the defaults apply here too.
     const plan = defaultPlan.value() || 'free';
     if (!isPlanId(plan)) throw new Error(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
+    const origin = (publicUrl.value() || DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
     const deps = composeDeps({
       store: openFirestoreStore({ projectId: process.env.GCLOUD_PROJECT }),
-      app: { publicUrl: (publicUrl.value() || DEFAULT_PUBLIC_URL).replace(/\/+$/, ''), defaultPlan: plan, version },
+      app: { publicUrl: origin, defaultPlan: plan, version },
       notify: notifyConfigFrom(
-        { SENDGRID_API_KEY: sendgridApiKey.value(), CRONPEEK_EMAIL_FROM: emailFrom.value() || DEFAULT_EMAIL_FROM },
+        {
+          SENDGRID_API_KEY: sendgridApiKey.value(),
+          CRONPEEK_EMAIL_FROM: emailFrom.value() || DEFAULT_EMAIL_FROM,
+          CRONPEEK_PAGERDUTY_URL: pagerdutyUrl.value() || PAGERDUTY_EVENTS_URL,
+          PUBLIC_URL: origin,
+        },
         version,
       ),
       log: jsonLogger,

@@ -1,6 +1,16 @@
+import { flipId } from './transitions';
 import type { AlertEvent, Channel, Flip, Monitor, Notification } from './types';
 
 export type { AlertSnapshot } from './types';
+
+/**
+ * The down flip an outage began with, seen from the monitor as it is while down: a flip to
+ * down always sets `lastAlertAt` to its own time, so the id can be rebuilt from it.
+ */
+export function outageIdOf(flip: Flip, m: Monitor): string {
+  if (flip.to === 'down' || m.lastAlertAt === null) return flip.id;
+  return flipId(m.id, m.lastAlertAt, 'down');
+}
 
 /** Only real outages and their recoveries alert; first pings, pauses and resumes do not. */
 export function alertEventOf(flip: Flip): AlertEvent | null {
@@ -23,6 +33,8 @@ export function notificationsFor(flip: Flip, m: Monitor): Notification[] {
   const targets: Array<[Channel, string | null]> = [
     ['email', m.alertEmail],
     ['webhook', m.alertWebhook],
+    ['slack', m.alertSlack],
+    ['pagerduty', m.alertPagerDuty],
   ];
   return targets
     .filter((t): t is [Channel, string] => t[1] !== null)
@@ -46,6 +58,7 @@ export function notificationsFor(flip: Flip, m: Monitor): Notification[] {
         schedule: m.schedule,
         grace: m.grace,
         lastPingAt: m.lastPingAt,
+        outageId: outageIdOf(flip, m),
       },
     }));
 }

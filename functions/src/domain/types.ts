@@ -24,6 +24,10 @@ export interface Monitor {
   alertWebhook: string | null;
   /** HMAC key for webhook signatures; shown once, when the webhook is set. */
   webhookSecret: string | null;
+  /** A Slack incoming-webhook URL (Pro). */
+  alertSlack: string | null;
+  /** A PagerDuty Events API v2 integration (routing) key (Pro). */
+  alertPagerDuty: string | null;
   pingToken: string;
   status: MonitorStatus;
   createdAt: Date;
@@ -61,7 +65,7 @@ export interface Flip {
   reason: FlipReason;
 }
 
-export type Channel = 'email' | 'webhook';
+export type Channel = 'email' | 'webhook' | 'slack' | 'pagerduty';
 /** What an alert says about its monitor, frozen at the moment of the flip. */
 export interface AlertSnapshot {
   monitorId: string;
@@ -69,6 +73,12 @@ export interface AlertSnapshot {
   schedule: number;
   grace: number;
   lastPingAt: Date | null;
+  /**
+   * The id of the flip that started this outage: the down alert's own flip, and for the up
+   * alert the down flip it ends. Channels that pair a recovery with its alert (PagerDuty's
+   * `dedup_key`) derive their key from it. Absent on rows written before it existed.
+   */
+  outageId?: string;
 }
 
 export type AlertEvent = 'monitor.down' | 'monitor.up';

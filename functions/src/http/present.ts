@@ -25,6 +25,8 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     lastAlert: iso(m.lastAlertAt),
     alertEmail: m.alertEmail,
     alertWebhook: m.alertWebhook,
+    alertSlack: m.alertSlack,
+    alertPagerDuty: m.alertPagerDuty,
     createdAt: iso(m.createdAt),
   };
 }

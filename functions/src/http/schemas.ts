@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTING_KEY_PATTERN } from '../notify/pagerduty';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
 
 const period = (field: string) =>
@@ -14,6 +15,23 @@ const email = (field: string) =>
     .trim()
     .max(254, { error: `${field} is too long` })
     .pipe(z.email({ error: `${field} must be a valid email address` }));
+
+const httpsUrl = (field: string) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .max(2048, { error: `${field} must be at most 2048 characters` })
+    .pipe(z.url({ protocol: /^https?$/, error: `${field} must be an http(s) URL` }));
+
+/** A PagerDuty Events API v2 integration key: 32 letters and digits. */
+const routingKey = (field: string) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .trim()
+    .regex(ROUTING_KEY_PATTERN, { error: `${field} must be a PagerDuty Events API v2 integration key (32 letters and digits)` });
+
+/** The Pro channels, as create and PATCH both validate them. */
+export const alertSlackField = httpsUrl('alertSlack');
+export const alertPagerDutyField = routingKey('alertPagerDuty');
 
 export const createAccountBody = z.object({ email: email('email') });
 
@@ -31,4 +49,6 @@ export const createMonitorBody = z.object({
     .max(2048, { error: 'alertWebhook must be at most 2048 characters' })
     .pipe(z.url({ protocol: /^https?$/, error: 'alertWebhook must be an http(s) URL' }))
     .optional(),
+  alertSlack: alertSlackField.optional(),
+  alertPagerDuty: alertPagerDutyField.optional(),
 });

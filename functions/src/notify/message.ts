@@ -1,8 +1,8 @@
 import type { Notification } from '../domain/types';
 
-const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
+export const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
 
-function duration(seconds: number): string {
+export function duration(seconds: number): string {
   if (seconds % 86_400 === 0) return `${seconds / 86_400} day(s)`;
   if (seconds % 3_600 === 0) return `${seconds / 3_600} hour(s)`;
   if (seconds % 60 === 0) return `${seconds / 60} minute(s)`;

@@ -1,4 +1,5 @@
 import { MAX_ATTEMPTS, nextRetryAt } from '../domain/alerts';
+import { CHANNEL_NAMES, PLANS } from '../domain/plans';
 import type { Notification } from '../domain/types';
 import type { SendResult } from '../notify/types';
 import type { DeliveryRecord } from '../store/port';
@@ -40,6 +41,15 @@ async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
   // about it are noise, so they are recorded as not sent instead.
   const monitor = await deps.store.getMonitor(n.monitorId);
   if (monitor === null) return { outcome: 'failed', error: 'not sent: the monitor was deleted' };
+  if (n.channel !== 'email') {
+    // Pro channels follow the account's plan at send time: after a downgrade the monitor keeps
+    // its settings, but its Slack, PagerDuty and webhook alerts are recorded as not sent.
+    const account = await deps.store.getAccount(n.accountId);
+    const plan = account === null ? null : PLANS[account.plan];
+    if (plan !== null && !plan.channels.includes(n.channel)) {
+      return { outcome: 'failed', error: `not sent: ${CHANNEL_NAMES[n.channel].label} alerts need the Pro plan and the account is on ${plan.id}` };
+    }
+  }
   try {
     return await deps.notifiers[n.channel].send(n, { webhookSecret: monitor.webhookSecret });
   } catch (err) {

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../domain/errors';
-import { PLANS, planLimitMessage } from '../domain/plans';
+import { channelNeedsProMessage, PLANS, planLimitMessage } from '../domain/plans';
 import { defaultGrace } from '../domain/schedule';
 import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
@@ -11,12 +11,18 @@ export interface MonitorInput {
   grace?: number;
   alertEmail?: string;
   alertWebhook?: string;
+  alertSlack?: string;
+  alertPagerDuty?: string;
 }
 
 export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, input: MonitorInput): Promise<Monitor> {
   const plan = PLANS[account.plan];
   if (input.alertWebhook !== undefined && !plan.webhookAlerts) {
-    throw new AppError(ErrorCode.Forbidden, 'Webhook alerts need the Pro plan. Remove alertWebhook or upgrade your plan.');
+    throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('webhook'));
+  }
+  if (input.alertSlack !== undefined && !plan.channels.includes('slack')) throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('slack'));
+  if (input.alertPagerDuty !== undefined && !plan.channels.includes('pagerduty')) {
+    throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('pagerduty'));
   }
   const monitor: Monitor = {
     id: newMonitorId(),
@@ -27,6 +33,8 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     alertEmail: input.alertEmail ?? account.email,
     alertWebhook: input.alertWebhook ?? null,
     webhookSecret: input.alertWebhook !== undefined ? newWebhookSecret() : null,
+    alertSlack: input.alertSlack ?? null,
+    alertPagerDuty: input.alertPagerDuty ?? null,
     pingToken: newPingToken(),
     status: 'new',
     createdAt: deps.clock(),

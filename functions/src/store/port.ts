@@ -1,3 +1,4 @@
+import type { PlanId } from '../domain/plans';
 import type { PingTransition, Transition } from '../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types';
 
@@ -85,6 +86,11 @@ export interface Store {
   recordDelivery(id: string, attempt: number, record: DeliveryRecord): Promise<boolean>;
   getNotification(id: string): Promise<Notification | null>;
   listNotifications(monitorId: string): Promise<Notification[]>;
+
+  /** The account with this id (delivery checks its plan before sending to a Pro channel). */
+  getAccount(id: string): Promise<Account | null>;
+  /** Moves the account to `plan`; the account as it is afterwards, or null when it does not exist. */
+  setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null>;
 
   close(): Promise<void>;
 }

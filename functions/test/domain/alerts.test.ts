@@ -1,5 +1,5 @@
 import { alertEventOf, MAX_ATTEMPTS, nextRetryAt, notificationsFor } from '../../src/domain/alerts';
-import { transition } from '../../src/domain/transitions';
+import { applyChanges, transition } from '../../src/domain/transitions';
 import { makeMonitor } from '../support/factories';
 
 const now = new Date('2026-03-28T02:00:00.000Z');
@@ -30,8 +30,19 @@ describe('alert policy', () => {
   test('the snapshot freezes what the alert says about the monitor', () => {
     const last = new Date('2026-03-28T00:00:00.000Z');
     const m = makeMonitor({ status: 'up', alertAt: now, lastPingAt: last, name: 'ETL' });
-    const [row] = notificationsFor(transition(m, 'deadline', now)!.flip!, m);
-    expect(row.snapshot).toEqual({ monitorId: m.id, name: 'ETL', schedule: m.schedule, grace: m.grace, lastPingAt: last });
+    const flip = transition(m, 'deadline', now)!.flip!;
+    const [row] = notificationsFor(flip, m);
+    expect(row.snapshot).toEqual({ monitorId: m.id, name: 'ETL', schedule: m.schedule, grace: m.grace, lastPingAt: last, outageId: flip.id });
+  });
+
+  test('a recovery names the down flip that started its outage', () => {
+    const up = makeMonitor({ status: 'up', alertAt: now, lastPingAt: new Date('2026-03-28T00:00:00.000Z') });
+    const downFlip = transition(up, 'deadline', now)!;
+    const down = applyChanges(up, downFlip.changes);
+    const later = new Date(now.getTime() + 5 * 60_000);
+    const [recovery] = notificationsFor(transition(down, 'ping', later)!.flip!, down);
+    expect(recovery.event).toBe('monitor.up');
+    expect(recovery.snapshot.outageId).toBe(downFlip.flip!.id);
   });
 });
 

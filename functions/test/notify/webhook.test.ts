@@ -4,6 +4,7 @@ import { testNotifyConfig } from '../support/deps';
 import { alertFor, FLIP_AT, LAST_PING_AT } from './support/alert';
 import { startFakeHttp, type FakeHttp } from './support/fake-http';
 import { verifyCronPeekSignature } from './support/verify';
+import { resolveToLoopback } from '../support/standins/tls';
 
 const SECRET = 'whsec_test';
 const nowSeconds = Math.floor(FLIP_AT.getTime() / 1000);
@@ -133,6 +134,13 @@ describe('webhook notifier', () => {
       const result = await send(url.replace('PORT', String(target.port)), { allowPrivateWebhooks: false });
       expect(result.outcome).toBe('failed');
       expect(result).toHaveProperty('error', expect.stringMatching(/^refused: .*private address/));
+      expect(target.requests).toHaveLength(0);
+    });
+
+    test('refuses a public-looking name whose DNS answer is private, checked at connect time', async () => {
+      const notifier = webhookNotifier(testNotifyConfig({ allowPrivateWebhooks: false }), clock, { resolve: resolveToLoopback('alerts.example.com') });
+      const result = await notifier.send(alertFor('webhook', `http://alerts.example.com:${target.port}/hook`), { webhookSecret: SECRET });
+      expect(result).toEqual({ outcome: 'failed', error: 'refused: alerts.example.com resolves to private address 127.0.0.1' });
       expect(target.requests).toHaveLength(0);
     });
 

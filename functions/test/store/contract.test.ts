@@ -228,7 +228,14 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
         ['email', 'monitor.down', 'pending', 0],
         ['webhook', 'monitor.down', 'pending', 0],
       ]);
-      expect(rows[0].snapshot).toEqual({ monitorId: m.id, name: m.name, schedule: m.schedule, grace: m.grace, lastPingAt: at(0) });
+      expect(rows[0].snapshot).toEqual({
+        monitorId: m.id,
+        name: m.name,
+        schedule: m.schedule,
+        grace: m.grace,
+        lastPingAt: at(0),
+        outageId: applied!.transition!.flip!.id,
+      });
       expect(await store.findDueMonitors(due, 10)).toEqual([]);
     });
 
@@ -360,6 +367,68 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       await store.recordDelivery(n.id, 1, { state: 'failed', nextAttemptAt: null, lastError: 'webhook answered 404', deliveredAt: null });
       expect(await store.findDueNotifications(at(10 ** 9), 10)).toEqual([]);
       expect(await store.claimNotification(n.id, at(10 ** 9), at(10 ** 9 + 60))).toBeNull();
+    });
+  });
+
+  describe('plans and Pro channels', () => {
+    test('an account is found by its id', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      expect(await store.getAccount(account.id)).toEqual(account);
+      expect(await store.getAccount('0'.repeat(20))).toBeNull();
+    });
+
+    test('a plan change is kept and returned, and touches nothing else', async () => {
+      const account = makeAccount({ plan: 'free' });
+      await store.createAccount(account);
+      const m = await store.createMonitor(makeMonitor({ accountId: account.id }), 5);
+      expect(m).toBe('created');
+      expect(await store.setAccountPlan(account.id, 'pro')).toEqual({ ...account, plan: 'pro', monitorCount: 1 });
+      expect(await store.findAccountByKeyHash(account.apiKeyHash)).toEqual({ ...account, plan: 'pro', monitorCount: 1 });
+      expect(await store.setAccountPlan(account.id, 'free')).toMatchObject({ plan: 'free', monitorCount: 1 });
+    });
+
+    test('a plan change for an unknown account changes nothing', async () => {
+      expect(await store.setAccountPlan('0'.repeat(20), 'pro')).toBeNull();
+      expect(await store.getAccount('0'.repeat(20))).toBeNull();
+    });
+
+    test('Slack and PagerDuty targets read back as written', async () => {
+      const m = await withMonitor({ alertSlack: 'https://hooks.slack.com/services/T0/B0/abc', alertPagerDuty: 'a'.repeat(32) });
+      expect(await store.getMonitor(m.id)).toEqual(m);
+    });
+
+    test('an outage notifies every channel once, and the recovery names the outage it ends', async () => {
+      const account = makeAccount({ plan: 'pro' });
+      await store.createAccount(account);
+      const m = makeMonitor({
+        accountId: account.id,
+        alertWebhook: 'https://example.com/hook',
+        webhookSecret: 'whsec_x',
+        alertSlack: 'https://hooks.slack.com/services/T0/B0/abc',
+        alertPagerDuty: 'b'.repeat(32),
+      });
+      await store.createMonitor(m, null);
+      await store.recordPing(m.pingToken, pingData(t0), (mon) => transition(mon, 'ping', t0));
+      const due = at(m.schedule + m.grace);
+      const down = await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', due));
+      // A second checker deciding the same deadline finds nothing left to do.
+      expect((await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', due)))!.transition).toBeNull();
+      const back = at(m.schedule + m.grace + 300);
+      await store.recordPing(m.pingToken, pingData(back), (mon) => transition(mon, 'ping', back));
+      const rows = await store.listNotifications(m.id);
+      // Rows of one flip share its time; their order among themselves is not part of the contract.
+      expect(rows.map((n) => [n.event, n.channel, n.target]).sort()).toEqual([
+        ['monitor.down', 'email', m.alertEmail],
+        ['monitor.down', 'pagerduty', m.alertPagerDuty],
+        ['monitor.down', 'slack', m.alertSlack],
+        ['monitor.down', 'webhook', m.alertWebhook],
+        ['monitor.up', 'email', m.alertEmail],
+        ['monitor.up', 'pagerduty', m.alertPagerDuty],
+        ['monitor.up', 'slack', m.alertSlack],
+        ['monitor.up', 'webhook', m.alertWebhook],
+      ]);
+      expect(new Set(rows.map((n) => n.snapshot.outageId))).toEqual(new Set([down!.transition!.flip!.id]));
     });
   });
 });

@@ -15,6 +15,8 @@ export function testNotifyConfig(overrides: Partial<NotifyConfig> = {}): NotifyC
     emailFrom: 'alerts@cronpeek.test',
     allowPrivateWebhooks: true,
     userAgent: 'CronPeek/test',
+    pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
+    publicUrl: TEST_PUBLIC_URL,
     ...overrides,
   };
 }

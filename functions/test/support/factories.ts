@@ -25,6 +25,8 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     alertEmail: 'ops@example.com',
     alertWebhook: null,
     webhookSecret: null,
+    alertSlack: null,
+    alertPagerDuty: null,
     pingToken: newPingToken(),
     status: 'new',
     createdAt: new Date('2026-03-01T00:00:00.000Z'),

@@ -10,6 +10,7 @@ import {
   type Firestore,
   type Transaction,
 } from 'firebase-admin/firestore';
+import type { PlanId } from '../../domain/plans';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
@@ -142,6 +143,23 @@ export class FirestoreStore implements Store {
     if (!key.exists) return null;
     const account = await this.db.collection(ACCOUNTS).doc(String(key.get('accountId'))).get();
     return account.exists ? toAccount(account) : null;
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const account = await this.db.collection(ACCOUNTS).doc(id).get();
+    return account.exists ? toAccount(account) : null;
+  }
+
+  async setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null> {
+    const ref = this.db.collection(ACCOUNTS).doc(accountId);
+    try {
+      // update() refuses a missing document, so a plan is never written onto an account that is gone.
+      await ref.update({ plan });
+    } catch (err) {
+      if (code(err) === NOT_FOUND) return null;
+      throw err;
+    }
+    return this.getAccount(accountId);
   }
 
   async findAccountByEmail(email: string): Promise<Account | null> {

@@ -72,6 +72,8 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     alertEmail: m.alertEmail,
     alertWebhook: m.alertWebhook,
     webhookSecret: m.webhookSecret,
+    alertSlack: m.alertSlack,
+    alertPagerDuty: m.alertPagerDuty,
     pingToken: m.pingToken,
     status: m.status,
     createdAt: ts(m.createdAt),
@@ -97,6 +99,8 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     alertEmail: d.alertEmail,
     alertWebhook: str(d.alertWebhook),
     webhookSecret: str(d.webhookSecret),
+    alertSlack: str(d.alertSlack),
+    alertPagerDuty: str(d.alertPagerDuty),
     pingToken: d.pingToken,
     status: d.status,
     createdAt: reqDate(d.createdAt),
@@ -190,6 +194,13 @@ export function toNotification(snap: DocumentSnapshot): Notification {
     nextAttemptAt: date(d.nextAttemptAt),
     lastError: str(d.lastError),
     deliveredAt: date(d.deliveredAt),
-    snapshot: { monitorId: s.monitorId, name: s.name, schedule: s.schedule, grace: s.grace, lastPingAt: date(s.lastPingAt) },
+    snapshot: {
+      monitorId: s.monitorId,
+      name: s.name,
+      schedule: s.schedule,
+      grace: s.grace,
+      lastPingAt: date(s.lastPingAt),
+      ...(typeof s.outageId === 'string' ? { outageId: s.outageId } : {}),
+    },
   };
 }

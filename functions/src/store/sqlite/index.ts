@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { applyChanges, type Transition } from '../../domain/transitions';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
+import type { PlanId } from '../../domain/plans';
 import { migrate } from './schema';
 
 type Row = Record<string, unknown>;
@@ -33,6 +34,8 @@ function toMonitor(r: Row): Monitor {
     alertEmail: String(r.alert_email),
     alertWebhook: (r.alert_webhook as string | null) ?? null,
     webhookSecret: (r.webhook_secret as string | null) ?? null,
+    alertSlack: (r.alert_slack as string | null) ?? null,
+    alertPagerDuty: (r.alert_pagerduty as string | null) ?? null,
     pingToken: String(r.ping_token),
     status: r.status as Monitor['status'],
     createdAt: reqDate(r.created_at),
@@ -121,6 +124,16 @@ export class SqliteStore implements Store {
     return r ? toAccount(r) : null;
   }
 
+  async getAccount(id: string): Promise<Account | null> {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return r ? toAccount(r) : null;
+  }
+
+  async setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null> {
+    this.db.prepare('UPDATE accounts SET plan = ? WHERE id = ?').run(plan, accountId);
+    return this.getAccount(accountId);
+  }
+
   async findAccountByEmail(email: string): Promise<Account | null> {
     const r = this.db.prepare('SELECT * FROM accounts WHERE email = ?').get(email) as Row | undefined;
     return r ? toAccount(r) : null;
@@ -141,13 +154,13 @@ export class SqliteStore implements Store {
           .prepare(
             `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
                webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
-               alert_at, history_days)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               alert_at, history_days, alert_slack, alert_pagerduty)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             m.id, m.accountId, m.name, m.schedule, m.grace, m.alertEmail, m.alertWebhook, m.webhookSecret,
             m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
-            ms(m.alertAt), m.historyDays,
+            ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty,
           );
         return 'created';
       })

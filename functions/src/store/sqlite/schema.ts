@@ -76,6 +76,11 @@ const MIGRATIONS: string[] = [
   CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
   CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at);
   `,
+  // Slack and PagerDuty alert channels (Pro).
+  `
+  ALTER TABLE monitors ADD COLUMN alert_slack TEXT;
+  ALTER TABLE monitors ADD COLUMN alert_pagerduty TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,8 @@ export function alertFor(channel: Channel, target: string, event: AlertEvent = '
     alertEmail: channel === 'email' ? target : 'ops@example.com',
     alertWebhook: channel === 'webhook' ? target : null,
     webhookSecret: channel === 'webhook' ? 'whsec_test' : null,
+    alertSlack: channel === 'slack' ? target : null,
+    alertPagerDuty: channel === 'pagerduty' ? target : null,
     ...overrides,
   });
   const t = transition(monitor, event === 'monitor.down' ? 'deadline' : 'ping', FLIP_AT);

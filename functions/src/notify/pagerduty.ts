@@ -1,0 +1,97 @@
+import type { NotifyConfig } from '../config';
+import type { Notification } from '../domain/types';
+import { when } from './message';
+import { checkTarget, postJson, type ConnectOptions } from './post';
+import { isTransientStatus, type Notifier, type SendResult } from './types';
+
+export const PAGERDUTY_TIMEOUT_MS = 10_000;
+export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
+/** An Events API v2 integration key, as PagerDuty shows it on the integration. */
+export const ROUTING_KEY_PATTERN = /^[A-Za-z0-9]{32}$/;
+
+/**
+ * One incident per outage: the trigger and the resolve that ends it carry the same key, built
+ * from the flip that started the outage. Rows older than `outageId` fall back to their own flip.
+ */
+export const dedupKeyOf = (n: Notification): string => `cronpeek-${n.snapshot.outageId ?? n.flipId}`;
+
+/** An Events API v2 event: `trigger` when the monitor goes down, `resolve` when it pings again. */
+export function pagerdutyEvent(n: Notification, dashboardUrl: string | null) {
+  const s = n.snapshot;
+  const down = n.event === 'monitor.down';
+  const lastPing = down ? s.lastPingAt : n.createdAt;
+  return {
+    routing_key: n.target,
+    event_action: down ? 'trigger' : 'resolve',
+    dedup_key: dedupKeyOf(n),
+    payload: {
+      // PagerDuty caps the summary at 1024 characters; a monitor name is at most 100.
+      summary: down ? `DOWN: ${s.name} — no ping since ${when(s.lastPingAt)}` : `UP: ${s.name} — pinged again at ${when(n.createdAt)}`,
+      source: `cronpeek monitor ${s.monitorId}`,
+      severity: 'critical',
+      timestamp: n.createdAt.toISOString(),
+      component: s.name,
+      class: 'missed ping',
+      custom_details: {
+        monitorId: s.monitorId,
+        name: s.name,
+        status: down ? 'down' : 'up',
+        schedule: s.schedule,
+        grace: s.grace,
+        lastPing: lastPing === null ? null : lastPing.toISOString(),
+      },
+    },
+    client: 'CronPeek',
+    ...(dashboardUrl !== null ? { client_url: dashboardUrl } : {}),
+  };
+}
+
+/** PagerDuty's explanation of a refusal (`{"message": …, "errors": […]}`), when it gave one. */
+function pagerdutyReason(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; errors?: unknown };
+    const parts = [typeof parsed.message === 'string' ? parsed.message : null];
+    if (Array.isArray(parsed.errors)) parts.push(...parsed.errors.filter((e): e is string => typeof e === 'string'));
+    return parts.filter((p) => p !== null).join('; ').slice(0, 300);
+  } catch {
+    return body.trim().replace(/\s+/g, ' ').slice(0, 200);
+  }
+}
+
+export interface PagerDutyOptions extends ConnectOptions {
+  /** Deadline for the whole exchange; 10 s unless a test needs less. */
+  timeoutMs?: number;
+}
+
+/**
+ * Sends Events API v2 events to `config.pagerdutyUrl`; the notification's target is the routing
+ * key. PagerDuty answers 202; 400 (an invalid event or key) is final; 429 and 5xx retry.
+ */
+export function pagerdutyNotifier(config: NotifyConfig, options: PagerDutyOptions = {}): Notifier {
+  const timeoutMs = options.timeoutMs ?? PAGERDUTY_TIMEOUT_MS;
+  const dashboardUrl = config.publicUrl === null ? null : `${config.publicUrl}/dashboard.html`;
+  return {
+    async send(n): Promise<SendResult> {
+      if (!ROUTING_KEY_PATTERN.test(n.target)) return { outcome: 'failed', error: 'PagerDuty routing key is not 32 letters and digits' };
+      const checked = checkTarget(config.pagerdutyUrl, config.allowPrivateWebhooks);
+      if ('error' in checked) return { outcome: 'failed', error: checked.error.startsWith('refused') ? checked.error : `PagerDuty ${checked.error}` };
+      const body = JSON.stringify(pagerdutyEvent(n, dashboardUrl));
+      const result = await postJson(checked.url, body, { 'User-Agent': config.userAgent }, { ...options, timeoutMs, allowPrivate: config.allowPrivateWebhooks });
+      switch (result.kind) {
+        case 'answered': {
+          const { status } = result;
+          if (status >= 200 && status < 300) return { outcome: 'delivered' };
+          const reason = pagerdutyReason(result.body);
+          const error = `PagerDuty answered ${status}${reason ? `: ${reason}` : ''}`;
+          return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
+        }
+        case 'refused':
+          return { outcome: 'failed', error: result.error };
+        case 'timeout':
+          return { outcome: 'retry', error: `PagerDuty timed out: ${result.error}` };
+        case 'unreachable':
+          return { outcome: 'retry', error: `PagerDuty unreachable: ${result.error}` };
+      }
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type LookupFunction } from 'node:net';
+import { isPrivateAddress } from './address';
+
+/** Hostname → addresses, like `dns.lookup(…, { all: true })`. The seam tests resolve names through. */
+export type Resolve = (hostname: string) => Promise<dns.LookupAddress[]>;
+
+export const systemResolve: Resolve = (hostname) => dns.promises.lookup(hostname, { all: true });
+
+/** How outgoing alert requests reach their targets; production uses the defaults. */
+export interface ConnectOptions {
+  /** Name resolution; the private-address check applies to whatever it returns. */
+  resolve?: Resolve;
+  /** Extra trusted certificate authorities (PEM), for a local HTTPS stand-in in tests. */
+  ca?: string;
+}
+
+export interface PostOptions extends ConnectOptions {
+  /** Deadline for the whole exchange, connect to the end of the answer. */
+  timeoutMs: number;
+  /** Allow private, loopback and link-local targets (self-hosting only). */
+  allowPrivate: boolean;
+}
+
+/** What came of one POST: an answer (status and the first bytes of its body), or why there was none. */
+export type PostResult =
+  | { kind: 'answered'; status: number; body: string }
+  | { kind: 'refused'; error: string }
+  | { kind: 'timeout'; error: string }
+  | { kind: 'unreachable'; error: string };
+
+/** Answers are read up to this many bytes: enough for Slack's and PagerDuty's error texts. */
+const MAX_ANSWER_BYTES = 4_096;
+
+class RefusedTarget extends Error {}
+class TimedOut extends Error {}
+
+/**
+ * Resolves through `resolve`, then (unless private targets are allowed) refuses private
+ * addresses. Checking here, at connect time, rather than before the request, leaves no window
+ * for DNS rebinding.
+ */
+function lookupVia(resolve: Resolve, allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (all) => {
+        const list = options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
+        if (list.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+        const bad = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+        if (bad) return callback(new RefusedTarget(`refused: ${hostname} resolves to private address ${bad.address}`), '', 0);
+        if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+        callback(null, list[0].address, list[0].family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
+  };
+}
+
+/** Checks a target URL before any connection: http(s) only, and no private IP literal. */
+export function checkTarget(target: string, allowPrivate: boolean): { url: URL } | { error: string } {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return { error: 'URL is not valid' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `URL must be http(s), not ${url.protocol}` };
+  // IP literals never reach `lookup`, so they are judged here, before any connection is opened.
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (!allowPrivate && net.isIP(host) !== 0 && isPrivateAddress(host)) return { error: `refused: ${host} is a private address` };
+  return { url };
+}
+
+/**
+ * POSTs `body` to a URL already passed through `checkTarget`. Redirects are not followed (a
+ * redirect could lead past the address check), and every request gets a fresh connection: a
+ * pooled socket from another target must never carry a delivery past the check.
+ */
+export function postJson(url: URL, body: string, headers: Record<string, string>, options: PostOptions): Promise<PostResult> {
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise<PostResult>((resolve) => {
+    const req = transport.request(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers },
+      agent: false,
+      lookup: lookupVia(options.resolve ?? systemResolve, options.allowPrivate),
+      ...(options.ca && url.protocol === 'https:' ? { ca: options.ca } : {}),
+    });
+    // One deadline for the whole exchange: a socket timeout alone would let a target that
+    // trickles bytes hold the delivery (and its lease) indefinitely.
+    const timeoutSeconds = options.timeoutMs / 1000;
+    const deadline = setTimeout(() => req.destroy(new TimedOut(`no answer within ${timeoutSeconds} s`)), options.timeoutMs);
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = () => {
+        clearTimeout(deadline);
+        resolve({ kind: 'answered', status, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER_BYTES) });
+      };
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_ANSWER_BYTES) chunks.push(c);
+        size += c.length;
+        // The rest of a huge answer is not worth waiting for.
+        if (size >= MAX_ANSWER_BYTES) {
+          finish();
+          res.destroy();
+        }
+      });
+      res.on('end', finish);
+      // The status is what matters; an answer cut short after it still counts.
+      res.on('error', finish);
+      res.on('close', finish);
+    });
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      if (err instanceof RefusedTarget) resolve({ kind: 'refused', error: err.message });
+      else if (err instanceof TimedOut) resolve({ kind: 'timeout', error: err.message });
+      else resolve({ kind: 'unreachable', error: err.message });
+    });
+    req.end(body);
+  });
+}

@@ -1,0 +1,93 @@
+import type { NotifyConfig } from '../config';
+import type { Notification } from '../domain/types';
+import { duration, when } from './message';
+import { checkTarget, postJson, type ConnectOptions } from './post';
+import { isTransientStatus, type Notifier, type SendResult } from './types';
+
+export const SLACK_TIMEOUT_MS = 10_000;
+
+/** Slack's own incoming-webhook host: a webhook there only understands Slack messages. */
+export function isSlackWebhook(target: string): boolean {
+  try {
+    return new URL(target).hostname.toLowerCase() === 'hooks.slack.com';
+  } catch {
+    return false;
+  }
+}
+
+/** Slack reads `&`, `<` and `>` as markup, so a monitor name must have them escaped. */
+const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * An incoming-webhook message: `text` is the notification fallback (and all that older clients
+ * show); the blocks carry the details and a link to the dashboard.
+ */
+export function slackMessage(n: Notification, dashboardUrl: string | null) {
+  const s = n.snapshot;
+  const down = n.event === 'monitor.down';
+  const name = escapeSlack(s.name);
+  const text = down
+    ? `🔴 DOWN: ${name} — no ping since ${when(s.lastPingAt)}`
+    : `🟢 UP: ${name} — pinged again at ${when(n.createdAt)}`;
+  const detail = down
+    ? `No ping arrived within its schedule plus grace. Declared down at ${when(n.createdAt)}.`
+    : `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.`;
+  const lastPing = down ? s.lastPingAt : n.createdAt;
+  const blocks: unknown[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `${down ? '🔴' : '🟢'} *${down ? 'DOWN' : 'UP'}: ${name}*\n${detail}` } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Schedule*\nevery ${duration(s.schedule)}` },
+        { type: 'mrkdwn', text: `*Grace*\n${duration(s.grace)}` },
+        { type: 'mrkdwn', text: `*Last ping*\n${when(lastPing)}` },
+        { type: 'mrkdwn', text: `*Monitor id*\n\`${s.monitorId}\`` },
+      ],
+    },
+  ];
+  if (dashboardUrl !== null) {
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open the CronPeek dashboard' }, url: dashboardUrl }],
+    });
+  }
+  return { text, blocks };
+}
+
+export interface SlackOptions extends ConnectOptions {
+  /** Deadline for the whole exchange; 10 s unless a test needs less. */
+  timeoutMs?: number;
+}
+
+/**
+ * Posts to a Slack incoming webhook. Slack answers 200 `ok`; otherwise its answer is a short
+ * error text (`invalid_payload`, `no_service`, `channel_is_archived`…) kept in `lastError`.
+ * 404 and 410 (the webhook or its channel is gone) are final, as is any other 4xx but 408/429.
+ */
+export function slackNotifier(config: NotifyConfig, options: SlackOptions = {}): Notifier {
+  const timeoutMs = options.timeoutMs ?? SLACK_TIMEOUT_MS;
+  const dashboardUrl = config.publicUrl === null ? null : `${config.publicUrl}/dashboard.html`;
+  return {
+    async send(n): Promise<SendResult> {
+      const checked = checkTarget(n.target, config.allowPrivateWebhooks);
+      if ('error' in checked) return { outcome: 'failed', error: checked.error.startsWith('refused') ? checked.error : `Slack webhook ${checked.error}` };
+      const body = JSON.stringify(slackMessage(n, dashboardUrl));
+      const result = await postJson(checked.url, body, { 'User-Agent': config.userAgent }, { ...options, timeoutMs, allowPrivate: config.allowPrivateWebhooks });
+      switch (result.kind) {
+        case 'answered': {
+          const { status } = result;
+          if (status >= 200 && status < 300) return { outcome: 'delivered' };
+          const reason = result.body.trim().replace(/\s+/g, ' ').slice(0, 200);
+          const error = `Slack answered ${status}${reason ? `: ${reason}` : ''}`;
+          return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
+        }
+        case 'refused':
+          return { outcome: 'failed', error: result.error };
+        case 'timeout':
+          return { outcome: 'retry', error: `Slack timed out: ${result.error}` };
+        case 'unreachable':
+          return { outcome: 'retry', error: `Slack unreachable: ${result.error}` };
+      }
+    },
+  };
+}
