@@ -10,7 +10,7 @@ import type { Deps } from './services/context';
 import type { Store } from './store/port';
 
 /** Loaded on demand so that each way of running pulls in only the adapter it uses. */
-async function openStore(config: ServerConfig): Promise<Store> {
+export async function openStore(config: ServerConfig): Promise<Store> {
   if (config.store === 'firestore') {
     const { openFirestoreStore } = await import('./store/firestore');
     return openFirestoreStore({ projectId: config.firestoreProjectId });

@@ -1,0 +1,73 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../src/http/app';
+import type { Store } from '../../src/store/port';
+import { testDeps } from '../support/deps';
+import { storeKinds } from '../support/stores';
+
+const SLACK_URL = 'https://hooks.slack.com/services/T0CRONPEEK/B0ALERTS/x7kQ2mN9pL4vR8sT1wY6zA3c';
+const ROUTING_KEY = 'R0123456789abcdefABCDEF012345678';
+
+describe.each(storeKinds())('Slack and PagerDuty settings over HTTP on %s', (_name, kind) => {
+  let store: Store;
+  let app: Express;
+  beforeEach(async () => {
+    store = await kind.open();
+    app = createApp(testDeps(store));
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  let seq = 0;
+  async function account(plan: 'free' | 'pro'): Promise<string> {
+    const email = `owner${++seq}-${Date.now()}@example.com`;
+    const res = await request(app).post('/api/v1/accounts').send({ email }).expect(201);
+    if (plan === 'pro') await store.setAccountPlan((await store.findAccountByEmail(email))!.id, 'pro');
+    return res.body.apiKey;
+  }
+  const create = (key: string, body: Record<string, unknown>) =>
+    request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'Nightly DB Backup', schedule: 3600, ...body });
+
+  test.each([
+    ['alertSlack', { alertSlack: SLACK_URL }, 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.'],
+    ['alertPagerDuty', { alertPagerDuty: ROUTING_KEY }, 'PagerDuty alerts need the Pro plan. Remove alertPagerDuty or upgrade your plan.'],
+  ])('a free account is refused %s with 403 naming the channel, and nothing is created', async (_field, body, message) => {
+    const key = await account('free');
+    expect((await create(key, body).expect(403)).body).toEqual({ error: message });
+    expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(0);
+  });
+
+  test('a Pro account sets both, and the status answer shows them', async () => {
+    const key = await account('pro');
+    const { body: created } = await create(key, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(201);
+    const { body: status } = await request(app).get(`/api/v1/monitors/${created.monitorId}/status`).set('x-api-key', key).expect(200);
+    expect(status).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY, alertWebhook: null });
+  });
+
+  test('a monitor without them shows null for both', async () => {
+    const key = await account('free');
+    const { body: created } = await create(key, {}).expect(201);
+    const { body: status } = await request(app).get(`/api/v1/monitors/${created.monitorId}/status`).set('x-api-key', key).expect(200);
+    expect(status).toMatchObject({ alertSlack: null, alertPagerDuty: null });
+  });
+
+  test.each([
+    ['a Slack URL that is not http(s)', { alertSlack: 'ftp://hooks.slack.com/x' }, 'alertSlack must be an http(s) URL.'],
+    ['a Slack URL that is not a URL', { alertSlack: 'hooks.slack.com/services/x' }, 'alertSlack must be an http(s) URL.'],
+    ['a Slack URL given as a number', { alertSlack: 42 }, 'alertSlack must be a string.'],
+    ['a Slack URL over 2048 characters', { alertSlack: `https://hooks.slack.com/${'x'.repeat(2048)}` }, 'alertSlack must be at most 2048 characters.'],
+    ['a routing key of 31 characters', { alertPagerDuty: ROUTING_KEY.slice(1) }, 'alertPagerDuty must be a PagerDuty Events API v2 integration key (32 letters and digits).'],
+    ['a routing key with symbols', { alertPagerDuty: `${ROUTING_KEY.slice(2)}-_` }, 'alertPagerDuty must be a PagerDuty Events API v2 integration key (32 letters and digits).'],
+    ['a routing key given as an object', { alertPagerDuty: { key: ROUTING_KEY } }, 'alertPagerDuty must be a string.'],
+  ])('refuses %s with 400 naming the field', async (_what, body, message) => {
+    const key = await account('pro');
+    expect((await create(key, body).expect(400)).body).toEqual({ error: message });
+    expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(0);
+  });
+
+  test('the documented Slack example for alertWebhook is accepted on Pro', async () => {
+    const key = await account('pro');
+    await create(key, { alertWebhook: SLACK_URL }).expect(201);
+  });
+});
