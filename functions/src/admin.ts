@@ -3,7 +3,8 @@ import { ConfigError, loadServerConfig } from './config';
 import { AppError } from './domain/errors';
 import { CHANNEL_NAMES, isPlanId, type Plan } from './domain/plans';
 import type { Channel, Monitor } from './domain/types';
-import { silentLogger, type Deps } from './services/context';
+import { silentLogger } from './log';
+import type { Deps } from './services/context';
 import { accountOverview, changePlan } from './services/plans';
 import { openStore } from './server';
 
