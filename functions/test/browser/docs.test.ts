@@ -162,4 +162,25 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     expect(text).toContain('Ping URLs accept GET, POST, or HEAD requests');
     expect(text).toContain('keeps the first 10 KB of it');
   });
+
+  test('shows where to find a Slack webhook URL and a PagerDuty key, and its example is refused on Free as it says', async () => {
+    await page.goto(`${server.baseUrl}/`);
+
+    const text = (await sectionText('slack-pagerduty')).replace(/\s+/g, ' ');
+    expect(text).toContain('Incoming Webhooks');
+    expect(text).toContain('Events API V2');
+    expect(text).toContain('Integration Key');
+
+    const example = (await page.locator('#slack-pagerduty pre code').first().textContent()) ?? '';
+    const body = JSON.parse(/-d '([\s\S]+)'/.exec(example)?.[1] ?? '') as Record<string, unknown>;
+    expect(body).toMatchObject({ alertSlack: expect.stringMatching(/^https:\/\/hooks\.slack\.com\//), alertPagerDuty: expect.stringMatching(/^[0-9a-z]{32}$/) });
+    const apiKey = await api.signUp(server.baseUrl);
+    const res = await fetch(`${server.baseUrl}/api/v1/monitors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.' });
+  });
 });

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { REPO_DIR } from '../../src/config';
+import { createApp } from '../../src/http/app';
+import type { Store } from '../../src/store/port';
+import { testDeps } from '../support/deps';
+import { sqliteKind } from '../support/stores';
+
+interface Example {
+  name: string;
+  code: number;
+  body: string;
+  originalRequest: { body: { raw: string } };
+}
+
+/** The Postman collection's Slack and PagerDuty examples, replayed against the real app. */
+describe('Postman collection: Slack and PagerDuty examples', () => {
+  const collection = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'public', 'cronpeek.postman_collection.json'), 'utf8')) as {
+    item: Array<{ name: string; item: Array<{ name: string; response: Example[] }> }>;
+  };
+  const create = collection.item.flatMap((g) => g.item).find((i) => i.name === 'Create monitor')!;
+  const example = (name: string) => create.response.find((r) => r.name === name)!;
+  let store: Store;
+  beforeEach(async () => {
+    store = await sqliteKind.open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  async function signedUp(plan: 'free' | 'pro') {
+    const app = createApp(testDeps(store, { plan }));
+    const { body } = await request(app).post('/api/v1/accounts').send({ email: `postman-${plan}@example.com` }).expect(201);
+    return { app, apiKey: body.apiKey as string };
+  }
+
+  test('the Pro example is created as shown', async () => {
+    const ex = example('Created with Slack and PagerDuty (Pro)');
+    const { app, apiKey } = await signedUp('pro');
+    const res = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).set('content-type', 'application/json').send(ex.originalRequest.body.raw);
+    expect(res.status).toBe(ex.code);
+    expect(Object.keys(res.body).sort()).toEqual(Object.keys(JSON.parse(ex.body)).sort());
+    const status = await request(app).get(`/api/v1/monitors/${res.body.monitorId}/status`).set('x-api-key', apiKey);
+    const sent = JSON.parse(ex.originalRequest.body.raw);
+    expect(status.body).toMatchObject({ alertSlack: sent.alertSlack, alertPagerDuty: sent.alertPagerDuty });
+  });
+
+  test('the Free example is refused with the answer shown', async () => {
+    const ex = example('Slack on the Free plan');
+    const { app, apiKey } = await signedUp('free');
+    const res = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).set('content-type', 'application/json').send(ex.originalRequest.body.raw);
+    expect(res.status).toBe(ex.code);
+    expect(res.body).toEqual(JSON.parse(ex.body));
+  });
+});
