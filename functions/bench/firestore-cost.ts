@@ -20,7 +20,7 @@ import { openMeteredStore, type Usage } from '../test/firestore/support/usage';
 const IDLE_MONITORS = Number(process.env.BENCH_IDLE_MONITORS ?? 300);
 const t0 = new Date('2026-03-28T02:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const pingData = (when: Date): PingData => ({ at: when, method: 'GET', kind: 'success', source: '203.0.113.9', userAgent: 'curl/8', body: null });
+const pingData = (when: Date): PingData => ({ at: when, method: 'GET', kind: 'success', exitCode: null, rid: null, source: '203.0.113.9', userAgent: 'curl/8', body: null });
 
 async function emulatorHost(): Promise<{ host: string; started: StartedEmulator | null }> {
   if (process.env.FIRESTORE_EMULATOR_HOST) return { host: process.env.FIRESTORE_EMULATOR_HOST, started: null };

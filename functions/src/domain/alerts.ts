@@ -12,9 +12,25 @@ export function outageIdOf(flip: Flip, m: Monitor): string {
   return flipId(m.id, m.lastAlertAt, 'down');
 }
 
-/** Only real outages and their recoveries alert; first pings, pauses and resumes do not. */
+/** How much of a failing run's output an alert quotes: its last lines, within a size. */
+export const OUTPUT_LINES = 20;
+export const OUTPUT_CHARS = 2_000;
+
+/** The last `OUTPUT_LINES` lines of a run's output, at most `OUTPUT_CHARS` characters; null when blank. */
+export function outputTail(body: string | null): string | null {
+  if (body === null) return null;
+  const lines = body.replace(/\r\n?/g, '\n').replace(/\s+$/, '').split('\n');
+  const tail = lines.slice(-OUTPUT_LINES).join('\n');
+  const cut = tail.length > OUTPUT_CHARS ? tail.slice(tail.length - OUTPUT_CHARS) : tail;
+  return cut.trim().length === 0 ? null : cut;
+}
+
+/**
+ * Only real outages and their recoveries alert; first pings, pauses and resumes do not. A new
+ * monitor that reports a failure (or a start that never finishes) on its first run is an outage too.
+ */
 export function alertEventOf(flip: Flip): AlertEvent | null {
-  if (flip.from === 'up' && flip.to === 'down') return 'monitor.down';
+  if ((flip.from === 'up' || flip.from === 'new') && flip.to === 'down') return 'monitor.down';
   if (flip.from === 'down' && flip.to === 'up') return 'monitor.up';
   return null;
 }
@@ -27,7 +43,7 @@ export function notificationId(flipIdValue: string, channel: Channel): string {
  * The outbox rows a flip creates: one per channel of the monitor (`m` is the monitor as it was
  * before the flip). They are written in the same transaction as the flip itself.
  */
-export function notificationsFor(flip: Flip, m: Monitor): Notification[] {
+export function notificationsFor(flip: Flip, m: Monitor, output: string | null = null): Notification[] {
   const event = alertEventOf(flip);
   if (event === null) return [];
   const targets: Array<[Channel, string | null]> = [
@@ -59,6 +75,10 @@ export function notificationsFor(flip: Flip, m: Monitor): Notification[] {
         grace: m.grace,
         lastPingAt: m.lastPingAt,
         outageId: outageIdOf(flip, m),
+        cron: m.cron,
+        tz: m.tz,
+        reason: flip.reason,
+        output,
       },
     }));
 }

@@ -1,9 +1,25 @@
 import { notificationsFor } from './alerts';
 import { pingExpiresAt } from './plans';
 import { deadlineAfter } from './schedule';
-import type { Flip, FlipReason, Monitor, MonitorStatus, Notification } from './types';
+import type { Flip, FlipReason, Monitor, MonitorStatus, Notification, OpenRun } from './types';
 
-export type MonitorEvent = 'ping' | 'deadline' | 'pause' | 'resume';
+/**
+ * What a job reported on its ping URL: the plain URL and `/0` are a success, `/start` a start,
+ * `/fail` and `/1`…`/255` a failure. `rid` pairs a start with its end when runs overlap;
+ * `output` is the tail of the body the job sent, quoted in a failure's alert.
+ */
+export interface Signal {
+  kind: 'success' | 'start' | 'fail';
+  exitCode: number | null;
+  rid: string | null;
+  output: string | null;
+}
+
+/** `'ping'` is a plain success without a run id, as the original ping URL sends it. */
+export type MonitorEvent = 'ping' | 'deadline' | 'pause' | 'resume' | Signal;
+
+/** A start stays open until its end arrives; beyond this many the oldest is forgotten. */
+export const MAX_OPEN_RUNS = 20;
 
 /** The fields an event changes. `countPing` is an increment so concurrent pings add up. */
 export interface MonitorChanges {
@@ -11,13 +27,17 @@ export interface MonitorChanges {
   alertAt: Date | null;
   lastPingAt?: Date;
   lastAlertAt?: Date;
+  lastStartAt?: Date;
+  lastDuration?: number;
+  /** The open runs after the event, when it changed them. */
+  openRuns?: OpenRun[];
   countPing: boolean;
 }
 
 /**
  * Everything an event does, decided here so that the adapters only persist it: the monitor's
  * changes, the flip, the outbox rows that flip creates, and for an event that records a ping,
- * when that ping expires.
+ * when that ping expires and how long the run it ended took.
  */
 export interface Transition {
   changes: MonitorChanges;
@@ -25,20 +45,25 @@ export interface Transition {
   flip: Flip | null;
   /** The alerts the flip sends (one per channel); written in the same transaction as the flip. */
   notifications: Notification[];
-  /** Only for events that record a ping: when it may be forgotten (null keeps it). */
-  ping?: { expiresAt: Date | null };
+  /** Only for events that record a ping: when it may be forgotten (null keeps it), and for the end of a run its duration in ms. */
+  ping?: PingDecision;
+}
+
+export interface PingDecision {
+  expiresAt: Date | null;
+  duration: number | null;
 }
 
 /** A transition of an event that records a ping. */
-export type PingTransition = Transition & { ping: { expiresAt: Date | null } };
+export type PingTransition = Transition & { ping: PingDecision };
 
 /** The transition for `changes` and `flip`, with the notifications the flip creates (`m` as before it). */
-function decided(m: Monitor, changes: MonitorChanges, flip: Flip | null): Transition {
-  return { changes, flip, notifications: flip ? notificationsFor(flip, m) : [] };
+function decided(m: Monitor, changes: MonitorChanges, flip: Flip | null, output: string | null = null): Transition {
+  return { changes, flip, notifications: flip ? notificationsFor(flip, m, output) : [] };
 }
 
-function withPing(m: Monitor, t: Transition, now: Date): PingTransition {
-  return { ...t, ping: { expiresAt: pingExpiresAt(m.historyDays, now) } };
+function withPing(m: Monitor, t: Transition, now: Date, duration: number | null = null): PingTransition {
+  return { ...t, ping: { expiresAt: pingExpiresAt(m.historyDays, now), duration } };
 }
 
 /** Flip ids are deterministic, so two writers racing on the same change collide instead of doubling it. */
@@ -51,30 +76,94 @@ function flipTo(m: Monitor, to: MonitorStatus, at: Date, reason: FlipReason): Fl
   return { id: flipId(m.id, at, to), monitorId: m.id, from: m.status, to, at, reason };
 }
 
+const SUCCESS: Signal = { kind: 'success', exitCode: null, rid: null, output: null };
+
+/**
+ * While a run is open the monitor goes down when the oldest open run has had `grace` to finish
+ * ("started but never finished"); otherwise at the next expected time plus grace. Both are the
+ * one stored `alertAt`, so the checker still asks nothing but `alertAt <= now`.
+ */
+function armedAlertAt(m: Monitor, openRuns: OpenRun[], endedAt: Date): Date | null {
+  if (openRuns.length > 0) return new Date(openRuns[0].at.getTime() + m.grace * 1000);
+  return deadlineAfter(endedAt, m, m.grace);
+}
+
+/** The open run an end belongs to: the one with its `rid`, else (no rid sent) the latest. */
+function pairedRun(openRuns: OpenRun[], rid: string | null): number {
+  if (rid !== null) return openRuns.findIndex((r) => r.rid === rid);
+  return openRuns.length - 1;
+}
+
+function signal(m: Monitor, s: Signal, now: Date): PingTransition {
+  const paused = m.status === 'paused';
+  if (s.kind === 'start') {
+    // A repeated rid restarts that run rather than opening a second one.
+    const others = m.openRuns.filter((r) => s.rid === null || r.rid !== s.rid);
+    const openRuns = [...others, { rid: s.rid, at: now }].slice(-MAX_OPEN_RUNS);
+    // A down monitor stays down until a success; a paused one is not watched.
+    const watched = m.status === 'up' || m.status === 'new';
+    const changes: MonitorChanges = {
+      status: m.status,
+      alertAt: watched ? armedAlertAt(m, openRuns, now) : m.alertAt,
+      lastPingAt: now,
+      lastStartAt: now,
+      openRuns,
+      countPing: true,
+    };
+    return withPing(m, decided(m, changes, null), now);
+  }
+
+  const i = pairedRun(m.openRuns, s.rid);
+  const duration = i < 0 ? null : now.getTime() - m.openRuns[i].at.getTime();
+  const openRuns = i < 0 ? m.openRuns : m.openRuns.filter((_, j) => j !== i);
+  const ended = {
+    lastPingAt: now,
+    ...(duration !== null ? { lastDuration: duration } : {}),
+    ...(i >= 0 ? { openRuns } : {}),
+    countPing: true,
+  };
+
+  if (paused) return withPing(m, decided(m, { status: 'paused', alertAt: null, ...ended }, null), now, duration);
+
+  if (s.kind === 'fail') {
+    // A failure is an outage at once; a monitor already down stays down without a second alert.
+    const reason: FlipReason = s.exitCode === null ? 'failed' : `exit code ${s.exitCode}`;
+    const flip = flipTo(m, 'down', now, reason);
+    const changes: MonitorChanges = { status: 'down', alertAt: null, ...(flip ? { lastAlertAt: now } : {}), ...ended };
+    return withPing(m, decided(m, changes, flip, s.output), now, duration);
+  }
+
+  const changes: MonitorChanges = { status: 'up', alertAt: armedAlertAt(m, openRuns, now), ...ended };
+  return withPing(m, decided(m, changes, flipTo(m, 'up', now, 'ping')), now, duration);
+}
+
 /**
  * The single owner of every status change. Returns null when the event does not apply to the
  * monitor as it is now (a deadline that a ping already moved, resuming a monitor that is not
  * paused): callers treat that as losing a race, not as an error.
  */
-export function transition(m: Monitor, event: 'ping', now: Date): PingTransition;
+export function transition(m: Monitor, event: 'ping' | Signal, now: Date): PingTransition;
 export function transition(m: Monitor, event: MonitorEvent, now: Date): Transition | null;
 export function transition(m: Monitor, event: MonitorEvent, now: Date): Transition | null {
+  if (typeof event === 'object') return signal(m, event, now);
   switch (event) {
-    case 'ping': {
-      // A paused monitor records pings but stays paused until it is resumed explicitly.
-      if (m.status === 'paused') {
-        return withPing(m, decided(m, { status: 'paused', alertAt: null, lastPingAt: now, countPing: true }, null), now);
-      }
-      const changes = { status: 'up' as const, alertAt: deadlineAfter(now, m.schedule, m.grace), lastPingAt: now, countPing: true };
-      return withPing(m, decided(m, changes, flipTo(m, 'up', now, 'ping')), now);
-    }
+    case 'ping':
+      return signal(m, SUCCESS, now);
     case 'deadline': {
-      if (m.status !== 'up' || m.alertAt === null || m.alertAt.getTime() > now.getTime()) return null;
-      return decided(m, { status: 'down', alertAt: null, lastAlertAt: now, countPing: false }, flipTo(m, 'down', now, 'missed'));
+      if (m.status === 'paused' || m.status === 'down') return null;
+      if (m.alertAt === null || m.alertAt.getTime() > now.getTime()) return null;
+      // The deadline is the oldest open run's when one is open (see armedAlertAt): it is abandoned.
+      const hung = m.openRuns.length > 0;
+      return decided(
+        m,
+        { status: 'down', alertAt: null, lastAlertAt: now, ...(hung ? { openRuns: [] } : {}), countPing: false },
+        flipTo(m, 'down', now, hung ? 'started but never finished' : 'missed'),
+      );
     }
     case 'pause': {
       if (m.status === 'paused') return null;
-      return decided(m, { status: 'paused', alertAt: null, countPing: false }, flipTo(m, 'paused', now, 'pause'));
+      // Runs open when the monitor is paused are not waited for after it resumes.
+      return decided(m, { status: 'paused', alertAt: null, openRuns: [], countPing: false }, flipTo(m, 'paused', now, 'pause'));
     }
     case 'resume': {
       if (m.status !== 'paused') return null;
@@ -82,7 +171,7 @@ export function transition(m: Monitor, event: MonitorEvent, now: Date): Transiti
       if (m.lastPingAt === null) {
         return decided(m, { status: 'new', alertAt: null, countPing: false }, flipTo(m, 'new', now, 'resume'));
       }
-      return decided(m, { status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace), countPing: false }, flipTo(m, 'up', now, 'resume'));
+      return decided(m, { status: 'up', alertAt: deadlineAfter(now, m, m.grace), countPing: false }, flipTo(m, 'up', now, 'resume'));
     }
   }
 }
@@ -95,6 +184,9 @@ export function applyChanges(m: Monitor, changes: MonitorChanges): Monitor {
     alertAt: changes.alertAt,
     lastPingAt: changes.lastPingAt ?? m.lastPingAt,
     lastAlertAt: changes.lastAlertAt ?? m.lastAlertAt,
+    lastStartAt: changes.lastStartAt ?? m.lastStartAt,
+    lastDuration: changes.lastDuration ?? m.lastDuration,
+    openRuns: changes.openRuns ?? m.openRuns,
     pingCount: m.pingCount + (changes.countPing ? 1 : 0),
   };
 }

@@ -15,8 +15,12 @@ export interface Monitor {
   id: string;
   accountId: string;
   name: string;
-  /** Expected seconds between pings. */
+  /** Expected seconds between pings; for a cron monitor, the gap between two firings when the schedule was set. */
   schedule: number;
+  /** A 5-field cron expression the job runs on; null for a plain period. */
+  cron: string | null;
+  /** The IANA zone `cron` is read in; null for a plain period. */
+  tz: string | null;
   /** Seconds past the schedule before the monitor is declared down. */
   grace: number;
   /** Where e-mail alerts go: the override given at creation, else the account's e-mail. */
@@ -38,6 +42,18 @@ export interface Monitor {
   alertAt: Date | null;
   /** How long this monitor's pings are kept, copied from the plan at creation; null keeps them. */
   historyDays: number | null;
+  /** When the job last signalled a start. */
+  lastStartAt: Date | null;
+  /** Milliseconds the last run that reported a start and an end took. */
+  lastDuration: number | null;
+  /** Runs that reported a start and no end yet, oldest first; at most MAX_OPEN_RUNS. */
+  openRuns: OpenRun[];
+}
+
+/** A run the job announced with a start signal; `rid` pairs it with its end when runs overlap. */
+export interface OpenRun {
+  rid: string | null;
+  at: Date;
 }
 
 export type PingMethod = 'GET' | 'POST' | 'HEAD';
@@ -46,7 +62,13 @@ export interface Ping {
   monitorId: string;
   at: Date;
   method: PingMethod;
-  kind: 'success';
+  kind: PingKind;
+  /** The exit code the job reported (`/ping/:token/<code>`); null when it sent none. */
+  exitCode: number | null;
+  /** The run id the job sent (`?rid=`), pairing a start with its end. */
+  rid: string | null;
+  /** For an end paired with a start: how long the run took, in milliseconds. */
+  duration: number | null;
   source: string | null;
   userAgent: string | null;
   /** At most PING_BODY_LIMIT bytes of what the job sent, decoded as UTF-8. */
@@ -54,7 +76,18 @@ export interface Ping {
   expiresAt: Date | null;
 }
 
-export type FlipReason = 'ping' | 'missed' | 'pause' | 'resume';
+/** A success (the plain ping URL, `/0`), a start, or a failure (`/fail`, `/1`…`/255`). */
+export type PingKind = 'success' | 'start' | 'fail';
+
+/** Why a status changed. The down reasons are what alerts tell the user. */
+export type FlipReason =
+  | 'ping'
+  | 'missed'
+  | 'pause'
+  | 'resume'
+  | 'failed'
+  | 'started but never finished'
+  | `exit code ${number}`;
 
 export interface Flip {
   id: string;
@@ -79,6 +112,13 @@ export interface AlertSnapshot {
    * `dedup_key`) derive their key from it. Absent on rows written before it existed.
    */
   outageId?: string;
+  /** The cron expression and its zone, for cron monitors. */
+  cron?: string | null;
+  tz?: string | null;
+  /** Why the monitor flipped: `missed`, `failed`, `exit code 3`, `started but never finished`, `ping`. */
+  reason?: FlipReason;
+  /** The last lines of what the failing run sent in its POST body. */
+  output?: string | null;
 }
 
 export type AlertEvent = 'monitor.down' | 'monitor.up';

@@ -3,7 +3,7 @@ import { AppError, ErrorCode } from '../domain/errors';
 import { createAccount, authenticate } from '../services/accounts';
 import type { Deps } from '../services/context';
 import { createMonitor, deleteMonitor, getOwnMonitor, listMonitors } from '../services/monitors';
-import { recordPing } from '../services/ping';
+import { recordPing, type PingInput } from '../services/ping';
 import type { Account, PingMethod } from '../domain/types';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
 import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
@@ -53,6 +53,33 @@ export interface AppOptions {
 }
 
 type AuthedRequest = Request & { account?: Account };
+
+/** Run ids are opaque to CronPeek; printable ASCII keeps them safe to show and to match. */
+const RID_PATTERN = /^[\x21-\x7e]{1,64}$/;
+
+/**
+ * The signal a ping URL carries: its last segment (`start`, `fail`, an exit code 0–255; none for
+ * the plain URL) and `?rid=`. Checked before the token is looked up, so a malformed signal
+ * changes nothing.
+ */
+function signalOf(req: Request): Pick<PingInput, 'kind' | 'exitCode' | 'rid'> {
+  const raw = req.query.rid;
+  if (raw !== undefined && typeof raw !== 'string') throw new AppError(ErrorCode.BadRequest, 'rid must be given once.');
+  // An empty rid (an unset shell variable) is no rid: refusing it would lose the job's signal.
+  if (raw !== undefined && raw !== '' && !RID_PATTERN.test(raw)) {
+    throw new AppError(ErrorCode.BadRequest, 'rid must be 1 to 64 printable ASCII characters without spaces.');
+  }
+  const rid = raw === undefined || raw === '' ? null : raw;
+  const signal = req.params.signal === undefined ? undefined : String(req.params.signal);
+  if (signal === undefined) return { kind: 'success', exitCode: null, rid };
+  if (signal === 'start') return { kind: 'start', exitCode: null, rid };
+  if (signal === 'fail') return { kind: 'fail', exitCode: null, rid };
+  if (/^\d{1,3}$/.test(signal) && Number(signal) <= 255) {
+    const exitCode = Number(signal);
+    return { kind: exitCode === 0 ? 'success' : 'fail', exitCode, rid };
+  }
+  throw new AppError(ErrorCode.BadRequest, 'Unknown signal: use /start, /fail or an exit code from 0 to 255.');
+}
 
 /**
  * The whole HTTP API as an Express app. Routes are mounted both under `/api` (Hosting rewrite,
@@ -129,6 +156,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       source: req.ip ?? null,
       userAgent: req.header('user-agent') ?? null,
       body: Buffer.isBuffer(req.body) ? req.body : null,
+      ...signalOf(req),
     });
     res.setHeader('Cache-Control', 'no-store');
     if (req.method === 'HEAD') {
@@ -140,6 +168,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   router
     .route('/v1/ping/:token')
     .get(ping) // Express answers HEAD with the GET handler; `ping` leaves the body out itself.
+    .post(...rawBody, ping)
+    .all(methodNotAllowed(['GET', 'POST', 'HEAD']));
+  // Signals: /start, /fail and /<exit code>, each with an optional ?rid= pairing a start with its end.
+  router
+    .route('/v1/ping/:token/:signal')
+    .get(ping)
     .post(...rawBody, ping)
     .all(methodNotAllowed(['GET', 'POST', 'HEAD']));
 

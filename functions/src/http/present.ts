@@ -1,6 +1,19 @@
+import { nextDueAfter } from '../domain/schedule';
 import type { Monitor } from '../domain/types';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+/** A monitor's schedule as the API shows it: the cron expression, or the period in seconds. */
+export const scheduleOf = (m: Monitor): number | string => m.cron ?? m.schedule;
+
+/** Durations are stored in milliseconds and shown in seconds, to the millisecond. */
+export const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+
+/** When the next run is expected: null while the monitor is new or paused. */
+export function nextDue(m: Monitor): string | null {
+  if (m.status === 'new' || m.status === 'paused' || m.lastPingAt === null) return null;
+  return iso(nextDueAfter(m, m.lastPingAt));
+}
 
 export const pingUrl = (publicUrl: string, m: Monitor): string => `${publicUrl}/api/v1/ping/${m.pingToken}`;
 
@@ -10,7 +23,7 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
     monitorId: m.id,
     name: m.name,
     status: m.status,
-    schedule: m.schedule,
+    schedule: scheduleOf(m),
     grace: m.grace,
     lastPing: iso(m.lastPingAt),
     pingCount: m.pingCount,
@@ -28,6 +41,10 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     alertSlack: m.alertSlack,
     alertPagerDuty: m.alertPagerDuty,
     createdAt: iso(m.createdAt),
+    tz: m.tz,
+    lastStart: iso(m.lastStartAt),
+    lastDuration: seconds(m.lastDuration),
+    nextDue: nextDue(m),
   };
 }
 
@@ -37,7 +54,8 @@ export function createdMonitor(m: Monitor, publicUrl: string) {
     monitorId: m.id,
     name: m.name,
     pingUrl: pingUrl(publicUrl, m),
-    schedule: m.schedule,
+    schedule: scheduleOf(m),
+    tz: m.tz,
     grace: m.grace,
     status: m.status,
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),

@@ -41,7 +41,19 @@ export const createMonitorBody = z.object({
     .trim()
     .min(1, { error: 'name must not be empty' })
     .max(100, { error: 'name must be at most 100 characters' }),
-  schedule: period('schedule'),
+  // A number of seconds, or a 5-field cron expression (checked in the domain, which knows cron).
+  schedule: z.union([period('schedule'), z.string().max(100, { error: 'schedule must be at most 100 characters' })], {
+    error: (issue) => {
+      if (issue.input === undefined) return undefined;
+      // A number gets the period's own message (integer, bounds), anything else the general one.
+      const numberIssue = issue.code === 'invalid_union' && typeof issue.input === 'number' ? issue.errors[0]?.[0]?.message : undefined;
+      return numberIssue ?? 'schedule must be a number of seconds or a 5-field cron expression string';
+    },
+  }),
+  tz: z
+    .string({ error: 'tz must be an IANA time zone name such as "Europe/Berlin"' })
+    .max(64, { error: 'tz must be at most 64 characters' })
+    .optional(),
   grace: period('grace').optional(),
   alertEmail: email('alertEmail').transform((e) => e.toLowerCase()).optional(),
   alertWebhook: z

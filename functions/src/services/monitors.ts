@@ -1,13 +1,15 @@
 import { AppError, ErrorCode } from '../domain/errors';
 import { channelNeedsProMessage, PLANS, planLimitMessage } from '../domain/plans';
-import { defaultGrace } from '../domain/schedule';
+import { defaultGrace, validateTiming } from '../domain/schedule';
 import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
 import { MONITOR_ID_PATTERN, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
 
 export interface MonitorInput {
   name: string;
-  schedule: number;
+  /** Seconds between runs, or a 5-field cron expression read in `tz`. */
+  schedule: number | string;
+  tz?: string;
   grace?: number;
   alertEmail?: string;
   alertWebhook?: string;
@@ -24,12 +26,14 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
   if (input.alertPagerDuty !== undefined && !plan.channels.includes('pagerduty')) {
     throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('pagerduty'));
   }
+  const now = deps.clock();
+  const timing = validateTiming(input.schedule, input.tz, now);
   const monitor: Monitor = {
     id: newMonitorId(),
     accountId: account.id,
     name: input.name,
-    schedule: input.schedule,
-    grace: input.grace ?? defaultGrace(input.schedule),
+    ...timing,
+    grace: input.grace ?? defaultGrace(timing, now),
     alertEmail: input.alertEmail ?? account.email,
     alertWebhook: input.alertWebhook ?? null,
     webhookSecret: input.alertWebhook !== undefined ? newWebhookSecret() : null,
@@ -37,12 +41,15 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     alertPagerDuty: input.alertPagerDuty ?? null,
     pingToken: newPingToken(),
     status: 'new',
-    createdAt: deps.clock(),
+    createdAt: now,
     lastPingAt: null,
     lastAlertAt: null,
     pingCount: 0,
     alertAt: null,
     historyDays: plan.historyDays,
+    lastStartAt: null,
+    lastDuration: null,
+    openRuns: [],
   };
   const result = await deps.store.createMonitor(monitor, plan.maxMonitors);
   if (result === 'limit_reached') throw new AppError(ErrorCode.PlanLimit, planLimitMessage(plan));

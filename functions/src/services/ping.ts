@@ -1,6 +1,7 @@
+import { outputTail } from '../domain/alerts';
 import { AppError, ErrorCode } from '../domain/errors';
 import { transition } from '../domain/transitions';
-import type { Monitor, PingMethod } from '../domain/types';
+import type { Monitor, PingKind, PingMethod } from '../domain/types';
 import type { Deps } from './context';
 import { PING_TOKEN_PATTERN } from './secrets';
 
@@ -13,10 +14,15 @@ export interface PingInput {
   source: string | null;
   userAgent: string | null;
   body: Buffer | null;
+  /** What the job reported; the plain ping URL is a success. */
+  kind?: PingKind;
+  exitCode?: number | null;
+  /** Pairs a start with its end when runs overlap. */
+  rid?: string | null;
 }
 
 /**
- * Records one successful run. The ping row and the status change are written together, and
+ * Records one signal from a job: a success (the plain ping URL), a start, or a failure. The ping row and the status change are written together, and
  * nothing is sent from here: alerts leave through the outbox, so a slow webhook can never delay
  * or fail the job that pinged.
  */
@@ -24,17 +30,24 @@ export async function recordPing(deps: Pick<Deps, 'store' | 'clock'>, input: Pin
   if (!PING_TOKEN_PATTERN.test(input.token)) throw new AppError(ErrorCode.NotFound, 'Unknown ping token.');
   const now = deps.clock();
   const body = input.body && input.body.length > 0 ? input.body.subarray(0, PING_BODY_LIMIT).toString('utf8') : null;
+  const kind = input.kind ?? 'success';
+  const exitCode = input.exitCode ?? null;
+  const rid = input.rid ?? null;
+  // The end of a long log is what says why a run failed, so the alert quotes the tail of the whole body.
+  const output = kind === 'fail' && input.body && input.body.length > 0 ? outputTail(input.body.subarray(-PING_BODY_LIMIT).toString('utf8')) : null;
   const applied = await deps.store.recordPing(
     input.token,
     {
       at: now,
       method: input.method,
-      kind: 'success',
+      kind,
+      exitCode,
+      rid,
       source: input.source,
       userAgent: input.userAgent ? input.userAgent.slice(0, 512) : null,
       body,
     },
-    (m) => transition(m, 'ping', now),
+    (m) => transition(m, { kind, exitCode, rid, output }, now),
   );
   if (applied === null) throw new AppError(ErrorCode.NotFound, 'Unknown ping token.');
   return applied.monitor;

@@ -17,7 +17,8 @@ export interface Applied {
   transition: Transition | null;
 }
 
-export type PingData = Omit<Ping, 'monitorId' | 'expiresAt'>;
+/** A ping as the service hands it over; its run duration is decided by the transition it causes. */
+export type PingData = Omit<Ping, 'monitorId' | 'expiresAt' | 'duration'>;
 
 /** What a delivery attempt leaves on its notification row. */
 export interface DeliveryRecord {

@@ -62,7 +62,7 @@ describe('alerts on the embedded server', () => {
     const pingedAt = new Date(Date.now() - (60 + grace) * 1000);
     await running.deps.store.recordPing(
       token,
-      { at: pingedAt, method: 'GET', kind: 'success', source: '127.0.0.1', userAgent: 'cron', body: null },
+      { at: pingedAt, method: 'GET', kind: 'success', exitCode: null, rid: null, source: '127.0.0.1', userAgent: 'cron', body: null },
       (m) => transition(m, 'ping', pingedAt),
     );
 

@@ -32,7 +32,10 @@ describe('alert policy', () => {
     const m = makeMonitor({ status: 'up', alertAt: now, lastPingAt: last, name: 'ETL' });
     const flip = transition(m, 'deadline', now)!.flip!;
     const [row] = notificationsFor(flip, m);
-    expect(row.snapshot).toEqual({ monitorId: m.id, name: 'ETL', schedule: m.schedule, grace: m.grace, lastPingAt: last, outageId: flip.id });
+    expect(row.snapshot).toEqual({
+      monitorId: m.id, name: 'ETL', schedule: m.schedule, grace: m.grace, lastPingAt: last, outageId: flip.id,
+      cron: null, tz: null, reason: 'missed', output: null,
+    });
   });
 
   test('a recovery names the down flip that started its outage', () => {

@@ -5,23 +5,24 @@ import { makeMonitor } from '../support/factories';
 
 const now = new Date('2026-03-28T02:00:00.000Z');
 const later = (s: number) => new Date(now.getTime() + s * 1000);
+const every = (schedule: number) => ({ schedule, cron: null, tz: null });
 
 describe('defaultGrace', () => {
   test('is 10% of the schedule', () => {
-    expect(defaultGrace(86_400)).toBe(8_640);
+    expect(defaultGrace(every(86_400), now)).toBe(8_640);
   });
   test('is never below a minute', () => {
-    expect(defaultGrace(60)).toBe(60);
-    expect(defaultGrace(300)).toBe(60);
+    expect(defaultGrace(every(60), now)).toBe(60);
+    expect(defaultGrace(every(300), now)).toBe(60);
   });
   test('rounds to whole seconds', () => {
-    expect(defaultGrace(6_005)).toBe(601);
+    expect(defaultGrace(every(6_005), now)).toBe(601);
   });
 });
 
 describe('deadlineAfter', () => {
   test('is the ping time plus schedule plus grace', () => {
-    expect(deadlineAfter(now, 3600, 360).toISOString()).toBe('2026-03-28T03:06:00.000Z');
+    expect(deadlineAfter(now, every(3600), 360)!.toISOString()).toBe('2026-03-28T03:06:00.000Z');
   });
 });
 
@@ -29,7 +30,7 @@ describe('a ping', () => {
   test('turns a new monitor up and records a flip without alerting', () => {
     const m = makeMonitor({ status: 'new' });
     const t = transition(m, 'ping', now)!;
-    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace), lastPingAt: now, countPing: true });
+    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true });
     expect(t.flip).toMatchObject({ from: 'new', to: 'up', reason: 'ping', at: now });
     expect(notificationsFor(t.flip!, m)).toEqual([]);
   });
@@ -38,7 +39,7 @@ describe('a ping', () => {
     const m = makeMonitor({ status: 'up', alertAt: later(10) });
     const t = transition(m, 'ping', later(5))!;
     expect(t.flip).toBeNull();
-    expect(t.changes.alertAt).toEqual(deadlineAfter(later(5), m.schedule, m.grace));
+    expect(t.changes.alertAt).toEqual(deadlineAfter(later(5), m, m.grace));
   });
 
   test('brings a down monitor back up with a recovery flip', () => {
@@ -97,7 +98,7 @@ describe('pause and resume', () => {
   test('resuming a monitor that pinged before gives it one full period', () => {
     const m = makeMonitor({ status: 'paused', lastPingAt: later(-10_000) });
     const t = transition(m, 'resume', now)!;
-    expect(t.changes).toMatchObject({ status: 'up', alertAt: deadlineAfter(now, m.schedule, m.grace) });
+    expect(t.changes).toMatchObject({ status: 'up', alertAt: deadlineAfter(now, m, m.grace) });
     expect(notificationsFor(t.flip!, m)).toEqual([]);
   });
 

@@ -12,7 +12,7 @@ import { openMeteredStore, type UsageMeter } from './support/usage';
 
 const t0 = new Date('2026-03-28T02:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const pingData = (when: Date): PingData => ({ at: when, method: 'GET', kind: 'success', source: null, userAgent: null, body: null });
+const pingData = (when: Date): PingData => ({ at: when, method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null });
 const ping = (store: Store, m: Monitor, seconds: number) =>
   store.recordPing(m.pingToken, pingData(at(seconds)), (mon) => transition(mon, 'ping', at(seconds)));
 

@@ -77,7 +77,7 @@ function writtenFields(): Map<string, string[]> {
   const account = makeAccount();
   const monitor = makeMonitor({ accountId: account.id, status: 'up', alertAt: new Date(), alertWebhook: 'https://example.com/h' });
   const flip: Flip = transition(monitor, 'deadline', new Date(Date.now() + 86_400_000))!.flip!;
-  const ping = { at: new Date(), method: 'GET' as const, kind: 'success' as const, source: null, userAgent: null, body: null, monitorId: monitor.id, expiresAt: new Date() };
+  const ping = { at: new Date(), method: 'GET' as const, kind: 'success' as const, exitCode: null, rid: null, source: null, userAgent: null, body: null, monitorId: monitor.id, duration: null, expiresAt: new Date() };
   return new Map([
     ['accounts', Object.keys(accountDoc(account))],
     [API_KEYS, ['accountId']],
@@ -108,7 +108,7 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.createMonitor(monitor, null);
     await store.listMonitors(account.id);
     await store.getMonitor(monitor.id);
-    await store.recordPing(monitor.pingToken, { at: now, method: 'GET', kind: 'success', source: null, userAgent: null, body: null }, (m) => transition(m, 'ping', now));
+    await store.recordPing(monitor.pingToken, { at: now, method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null }, (m) => transition(m, 'ping', now));
     await store.updateMonitor(monitor.id, (m) => transition(m, 'pause', now));
     await store.findDueMonitors(now, 10);
     await store.listPings(monitor.id, 10);
@@ -152,7 +152,7 @@ if (missing !== null) markFirestoreNotRun(missing);
 
   test('ping history expires through a TTL policy on a Timestamp field', () => {
     expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['pings.expiresAt']);
-    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', source: null, userAgent: null, body: null, monitorId: 'm', expiresAt: new Date() }, 1);
+    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, monitorId: 'm', duration: null, expiresAt: new Date() }, 1);
     expect(doc.expiresAt).toBeInstanceOf(Timestamp);
   });
 });

@@ -1,4 +1,4 @@
-import { flipId, transition } from '../../src/domain/transitions';
+import { flipId, transition, type Signal } from '../../src/domain/transitions';
 import type { Monitor } from '../../src/domain/types';
 import type { PingData, Store } from '../../src/store/port';
 import { makeAccount, makeMonitor } from '../support/factories';
@@ -10,6 +10,8 @@ const pingData = (when: Date, overrides: Partial<PingData> = {}): PingData => ({
   at: when,
   method: 'GET',
   kind: 'success',
+  exitCode: null,
+  rid: null,
   source: '203.0.113.9',
   userAgent: 'curl/8',
   body: null,
@@ -32,6 +34,11 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
     const monitor = makeMonitor({ accountId: account.id, ...overrides });
     expect(await store.createMonitor(monitor, null)).toBe('created');
     return monitor;
+  }
+
+  async function upMonitor(overrides: Partial<Monitor> = {}): Promise<Monitor> {
+    const m = await withMonitor(overrides);
+    return (await store.recordPing(m.pingToken, pingData(at(0)), (mon) => transition(mon, 'ping', at(0))))!.monitor;
   }
 
   describe('accounts', () => {
@@ -153,6 +160,9 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
           at: at(5),
           method: 'POST',
           kind: 'success',
+          exitCode: null,
+          rid: null,
+          duration: null,
           source: '203.0.113.9',
           userAgent: 'curl/8',
           body: 'rows=42',
@@ -201,12 +211,105 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
     });
   });
 
-  describe('transitions and the outbox', () => {
-    async function upMonitor(overrides: Partial<Monitor> = {}): Promise<Monitor> {
-      const m = await withMonitor(overrides);
-      return (await store.recordPing(m.pingToken, pingData(at(0)), (mon) => transition(mon, 'ping', at(0))))!.monitor;
-    }
+  describe('cron monitors and signals', () => {
+    const signal = (kind: Signal['kind'], rid: string | null = null, exitCode: number | null = null, output: string | null = null): Signal => ({
+      kind,
+      exitCode,
+      rid,
+      output,
+    });
+    const send = (m: Monitor, s: Signal, when: Date, body: string | null = null) =>
+      store.recordPing(m.pingToken, pingData(when, { kind: s.kind, exitCode: s.exitCode, rid: s.rid, body }), (mon) => transition(mon, s, when));
 
+    test('a cron monitor reads back with its expression and zone', async () => {
+      const m = await withMonitor({ schedule: 86_400, cron: '30 2 * * *', tz: 'Europe/Berlin', grace: 8_640 });
+      expect(await store.getMonitor(m.id)).toEqual(m);
+    });
+
+    test('a cron monitor’s deadline is its next cron time plus grace', async () => {
+      const m = await withMonitor({ schedule: 86_400, cron: '30 2 * * *', tz: 'Europe/Berlin', grace: 600 });
+      // 28 March 2026 01:30 UTC is 02:30 CET; the next 02:30 falls into the skipped hour: 03:00 CEST.
+      const pinged = new Date('2026-03-28T01:30:20.000Z');
+      const applied = await store.recordPing(m.pingToken, pingData(pinged), (mon) => transition(mon, 'ping', pinged));
+      expect(applied!.monitor.alertAt).toEqual(new Date('2026-03-29T01:10:00.000Z'));
+      expect((await store.getMonitor(m.id))!.alertAt).toEqual(new Date('2026-03-29T01:10:00.000Z'));
+    });
+
+    test('a start is stored as an open run with its start time, and arms start + grace', async () => {
+      const m = await upMonitor();
+      await send(m, signal('start', 'run-1'), at(100));
+      const stored = (await store.getMonitor(m.id))!;
+      expect(stored).toMatchObject({ status: 'up', lastStartAt: at(100), alertAt: at(100 + m.grace), openRuns: [{ rid: 'run-1', at: at(100) }] });
+      expect(await store.listFlips(m.id)).toHaveLength(1);
+    });
+
+    test('the end of a run stores its duration on the ping and the monitor, and closes the run', async () => {
+      const m = await upMonitor();
+      await send(m, signal('start', 'r'), at(100));
+      const end = new Date(at(100).getTime() + 12_345);
+      await send(m, signal('success', 'r', 0), end);
+      expect((await store.getMonitor(m.id))!).toMatchObject({ lastDuration: 12_345, openRuns: [] });
+      const [last, first] = await store.listPings(m.id, 2);
+      expect(last).toMatchObject({ kind: 'success', exitCode: 0, rid: 'r', duration: 12_345 });
+      expect(first).toMatchObject({ kind: 'start', exitCode: null, rid: 'r', duration: null });
+    });
+
+    test('a failure flips down with its reason and puts the output tail in the alert', async () => {
+      const m = await upMonitor({ alertWebhook: 'https://hooks.example.com/a' });
+      const applied = await send(m, signal('fail', null, 3, 'error: disk full'), at(50), 'copying...\nerror: disk full\n');
+      expect(applied!.monitor.status).toBe('down');
+      expect((await store.listFlips(m.id)).map((f) => f.reason)).toEqual(['ping', 'exit code 3']);
+      const rows = await store.listNotifications(m.id);
+      expect(rows.map((n) => [n.channel, n.event, n.snapshot.reason, n.snapshot.output])).toEqual([
+        ['email', 'monitor.down', 'exit code 3', 'error: disk full'],
+        ['webhook', 'monitor.down', 'exit code 3', 'error: disk full'],
+      ]);
+      expect((await store.listPings(m.id, 1))[0]).toMatchObject({ kind: 'fail', exitCode: 3, body: 'copying...\nerror: disk full\n' });
+    });
+
+    test('a run that never finished is found due at start + grace and flips with that reason', async () => {
+      const m = await upMonitor();
+      await send(m, signal('start'), at(100));
+      expect(await store.findDueMonitors(at(100 + m.grace - 1), 10)).toEqual([]);
+      expect(await store.findDueMonitors(at(100 + m.grace), 10)).toEqual([m.id]);
+      const applied = await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', at(100 + m.grace)));
+      expect(applied!.transition!.flip).toMatchObject({ to: 'down', reason: 'started but never finished' });
+      expect((await store.getMonitor(m.id))!.openRuns).toEqual([]);
+    });
+
+    test('a sweep racing a start: whichever commits first, the run is not reported missed', async () => {
+      const m = await upMonitor();
+      const deadline = m.alertAt!;
+      const late = new Date(deadline.getTime() + 1_000);
+      // The sweep saw the monitor due; a start lands before its transaction re-reads the monitor.
+      expect(await store.findDueMonitors(late, 10)).toEqual([m.id]);
+      const [started, swept] = await Promise.all([
+        send(m, signal('start'), late),
+        store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', late)),
+      ]);
+      const flips = await store.listFlips(m.id);
+      if (swept!.transition === null) {
+        // The start won: the run has its grace, nothing flipped.
+        expect(flips.map((f) => f.reason)).toEqual(['ping']);
+        expect((await store.getMonitor(m.id))!).toMatchObject({ status: 'up', alertAt: new Date(late.getTime() + m.grace * 1000) });
+      } else {
+        // The sweep won: the deadline had passed with no run; the start then leaves it down, unarmed.
+        expect(flips.map((f) => f.reason)).toEqual(['ping', 'missed']);
+        expect(started!.monitor).toMatchObject({ status: 'down', alertAt: null });
+      }
+      expect((await store.getMonitor(m.id))!.lastStartAt).toEqual(late);
+    });
+
+    test('concurrent starts with different rids all stay open', async () => {
+      const m = await upMonitor();
+      await Promise.all(Array.from({ length: 8 }, (_, i) => send(m, signal('start', `r${i}`), at(10 + i))));
+      const stored = (await store.getMonitor(m.id))!;
+      expect(stored.openRuns.map((r) => r.rid).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']);
+      expect(stored.pingCount).toBe(9);
+    });
+  });
+
+  describe('transitions and the outbox', () => {
     test('only monitors whose deadline has passed are due, earliest first', async () => {
       const a = await upMonitor({ schedule: 60, grace: 60 });
       const b = await upMonitor({ schedule: 60, grace: 50 });
@@ -235,6 +338,7 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
         grace: m.grace,
         lastPingAt: at(0),
         outageId: applied!.transition!.flip!.id,
+        cron: null, tz: null, reason: 'missed', output: null,
       });
       expect(await store.findDueMonitors(due, 10)).toEqual([]);
     });
@@ -248,7 +352,7 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       });
       expect((await store.listNotifications(m.id)).map((n) => n.channel)).toEqual(['webhook']);
       const expiresAt = at(123);
-      await store.recordPing(m.pingToken, pingData(at(100)), (mon) => ({ ...transition(mon, 'ping', at(100)), ping: { expiresAt } }));
+      await store.recordPing(m.pingToken, pingData(at(100)), (mon) => ({ ...transition(mon, 'ping', at(100)), ping: { expiresAt, duration: null } }));
       expect((await store.listPings(m.id, 1))[0].expiresAt).toEqual(expiresAt);
     });
 

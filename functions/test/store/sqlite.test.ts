@@ -54,7 +54,7 @@ describe('SQLite adapter on disk', () => {
     await a.createAccount(account);
     await a.createMonitor(monitor, null);
     const at = new Date('2026-03-28T02:00:00.000Z');
-    const ping = { at, method: 'GET' as const, kind: 'success' as const, source: null, userAgent: null, body: null };
+    const ping = { at, method: 'GET' as const, kind: 'success' as const, exitCode: null, rid: null, source: null, userAgent: null, body: null };
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).recordPing(monitor.pingToken, ping, (m) => transition(m, 'ping', at))),
     );

@@ -21,6 +21,8 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     accountId: 'account-1',
     name: 'Nightly DB Backup',
     schedule: 3600,
+    cron: null,
+    tz: null,
     grace: 360,
     alertEmail: 'ops@example.com',
     alertWebhook: null,
@@ -35,6 +37,9 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     pingCount: 0,
     alertAt: null,
     historyDays: 7,
+    lastStartAt: null,
+    lastDuration: null,
+    openRuns: [],
     ...overrides,
   };
 }

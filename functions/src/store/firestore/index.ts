@@ -28,6 +28,7 @@ import {
   flipDoc,
   monitorDoc,
   notificationDoc,
+  openRunsDoc,
   pingDoc,
   toAccount,
   toFlip,
@@ -69,12 +70,15 @@ function changesDoc(c: MonitorChanges): DocumentData {
   const update: DocumentData = { status: c.status, alertAt: c.alertAt === null ? null : ts(c.alertAt) };
   if (c.lastPingAt) update.lastPingAt = ts(c.lastPingAt);
   if (c.lastAlertAt) update.lastAlertAt = ts(c.lastAlertAt);
+  if (c.lastStartAt) update.lastStartAt = ts(c.lastStartAt);
+  if (c.lastDuration !== undefined) update.lastDuration = c.lastDuration;
+  if (c.openRuns) update.openRuns = openRunsDoc(c.openRuns);
   if (c.countPing) update.pingCount = FieldValue.increment(1);
   return update;
 }
 
 function pingFields(monitor: Monitor, ping: PingData, t: PingTransition): DocumentData {
-  const full: Ping = { ...ping, monitorId: monitor.id, expiresAt: t.ping.expiresAt };
+  const full: Ping = { ...ping, monitorId: monitor.id, expiresAt: t.ping.expiresAt, duration: t.ping.duration };
   return pingDoc(full, monitor.pingCount + 1);
 }
 

@@ -1,5 +1,5 @@
 import { Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
-import type { Account, AlertSnapshot, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
 
 /**
  * How CronPeek's data sits in Firestore. Every query the adapter makes has its index in
@@ -31,6 +31,12 @@ const ts = (d: Date | null): Timestamp | null => (d === null ? null : Timestamp.
 const date = (v: unknown): Date | null => (v instanceof Timestamp ? v.toDate() : null);
 const reqDate = (v: unknown): Date => (v as Timestamp).toDate();
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/** Open runs as the monitor document holds them: a small array, rewritten whole by each signal. */
+export const openRunsDoc = (runs: OpenRun[]): DocumentData[] => runs.map((r) => ({ rid: r.rid, at: ts(r.at) }));
+const toOpenRuns = (v: unknown): OpenRun[] =>
+  Array.isArray(v) ? v.map((r: DocumentData) => ({ rid: str(r.rid), at: reqDate(r.at) })) : [];
 
 function data(snap: DocumentSnapshot): DocumentData {
   const d = snap.data();
@@ -68,6 +74,8 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     accountId: m.accountId,
     name: m.name,
     schedule: m.schedule,
+    cron: m.cron,
+    tz: m.tz,
     grace: m.grace,
     alertEmail: m.alertEmail,
     alertWebhook: m.alertWebhook,
@@ -82,6 +90,9 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     pingCount: m.pingCount,
     alertAt: ts(m.alertAt),
     historyDays: m.historyDays,
+    lastStartAt: ts(m.lastStartAt),
+    lastDuration: m.lastDuration,
+    openRuns: openRunsDoc(m.openRuns),
     seq,
     // How many flips the monitor has had; each flip takes the next number, so same-millisecond flips keep their order.
     flipCount: 0,
@@ -95,6 +106,8 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     accountId: d.accountId,
     name: d.name,
     schedule: d.schedule,
+    cron: str(d.cron),
+    tz: str(d.tz),
     grace: d.grace,
     alertEmail: d.alertEmail,
     alertWebhook: str(d.alertWebhook),
@@ -109,6 +122,9 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     pingCount: d.pingCount,
     alertAt: date(d.alertAt),
     historyDays: typeof d.historyDays === 'number' ? d.historyDays : null,
+    lastStartAt: date(d.lastStartAt),
+    lastDuration: num(d.lastDuration),
+    openRuns: toOpenRuns(d.openRuns),
   };
 }
 
@@ -128,6 +144,9 @@ export function pingDoc(p: Ping, seq: number): DocumentData {
     at: ts(p.at),
     method: p.method,
     kind: p.kind,
+    exitCode: p.exitCode,
+    rid: p.rid,
+    duration: p.duration,
     source: p.source,
     userAgent: p.userAgent,
     body: p.body,
@@ -142,7 +161,11 @@ export function toPing(monitorId: string, snap: DocumentSnapshot): Ping {
     monitorId,
     at: reqDate(d.at),
     method: d.method,
-    kind: 'success',
+    // Pings stored before signals existed have no kind: they were all successes.
+    kind: d.kind ?? 'success',
+    exitCode: num(d.exitCode),
+    rid: str(d.rid),
+    duration: num(d.duration),
     source: str(d.source),
     userAgent: str(d.userAgent),
     body: str(d.body),
@@ -201,6 +224,7 @@ export function toNotification(snap: DocumentSnapshot): Notification {
       grace: s.grace,
       lastPingAt: date(s.lastPingAt),
       ...(typeof s.outageId === 'string' ? { outageId: s.outageId } : {}),
+      ...(s.reason !== undefined ? { cron: s.cron ?? null, tz: s.tz ?? null, reason: s.reason, output: s.output ?? null } : {}),
     },
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, AlertSnapshot, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
 import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
 import type { PlanId } from '../../domain/plans';
 import { migrate } from './schema';
@@ -12,6 +12,13 @@ type Row = Record<string, unknown>;
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
 const reqDate = (v: unknown): Date => new Date(Number(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Open runs are a small JSON array on the monitor row, rewritten whole by each signal. */
+const openRunsJson = (runs: OpenRun[]): string => JSON.stringify(runs.map((r) => ({ rid: r.rid, at: r.at.getTime() })));
+const toOpenRuns = (v: unknown): OpenRun[] =>
+  (JSON.parse(String(v ?? '[]')) as Array<{ rid: string | null; at: number }>).map((r) => ({ rid: r.rid, at: new Date(r.at) }));
 
 function toAccount(r: Row): Account {
   return {
@@ -30,6 +37,8 @@ function toMonitor(r: Row): Monitor {
     accountId: String(r.account_id),
     name: String(r.name),
     schedule: Number(r.schedule),
+    cron: str(r.cron),
+    tz: str(r.tz),
     grace: Number(r.grace),
     alertEmail: String(r.alert_email),
     alertWebhook: (r.alert_webhook as string | null) ?? null,
@@ -44,6 +53,9 @@ function toMonitor(r: Row): Monitor {
     pingCount: Number(r.ping_count),
     alertAt: date(r.alert_at),
     historyDays: r.history_days === null ? null : Number(r.history_days),
+    lastStartAt: date(r.last_start_at),
+    lastDuration: num(r.last_duration),
+    openRuns: toOpenRuns(r.open_runs),
   };
 }
 
@@ -52,7 +64,10 @@ function toPing(r: Row): Ping {
     monitorId: String(r.monitor_id),
     at: reqDate(r.at),
     method: r.method as Ping['method'],
-    kind: 'success',
+    kind: r.kind as Ping['kind'],
+    exitCode: num(r.exit_code),
+    rid: str(r.rid),
+    duration: num(r.duration),
     source: (r.source as string | null) ?? null,
     userAgent: (r.user_agent as string | null) ?? null,
     body: (r.body as string | null) ?? null,
@@ -154,13 +169,14 @@ export class SqliteStore implements Store {
           .prepare(
             `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
                webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
-               alert_at, history_days, alert_slack, alert_pagerduty)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             m.id, m.accountId, m.name, m.schedule, m.grace, m.alertEmail, m.alertWebhook, m.webhookSecret,
             m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
-            ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty,
+            ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration,
+            openRunsJson(m.openRuns),
           );
         return 'created';
       })
@@ -202,12 +218,12 @@ export class SqliteStore implements Store {
         const t = decide(monitor);
         this.db
           .prepare(
-            `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at, exit_code, rid, duration)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
-            ms(t.ping.expiresAt),
+            ms(t.ping.expiresAt), ping.exitCode, ping.rid, t.ping.duration,
           );
         return this.applyInTransaction(monitor, t);
       })
@@ -233,10 +249,14 @@ export class SqliteStore implements Store {
       .prepare(
         `UPDATE monitors SET status = ?, alert_at = ?,
            last_ping_at = COALESCE(?, last_ping_at), last_alert_at = COALESCE(?, last_alert_at),
-           ping_count = ping_count + ?
+           last_start_at = COALESCE(?, last_start_at), last_duration = COALESCE(?, last_duration),
+           open_runs = COALESCE(?, open_runs), ping_count = ping_count + ?
          WHERE id = ? AND status = ?`,
       )
-      .run(c.status, ms(c.alertAt), ms(c.lastPingAt ?? null), ms(c.lastAlertAt ?? null), c.countPing ? 1 : 0, monitor.id, monitor.status);
+      .run(
+        c.status, ms(c.alertAt), ms(c.lastPingAt ?? null), ms(c.lastAlertAt ?? null), ms(c.lastStartAt ?? null),
+        c.lastDuration ?? null, c.openRuns ? openRunsJson(c.openRuns) : null, c.countPing ? 1 : 0, monitor.id, monitor.status,
+      );
     if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
     if (t.flip) {
       const f = t.flip;

@@ -81,6 +81,17 @@ const MIGRATIONS: string[] = [
   ALTER TABLE monitors ADD COLUMN alert_slack TEXT;
   ALTER TABLE monitors ADD COLUMN alert_pagerduty TEXT;
   `,
+  // Cron schedules, start/fail/exit-code signals and run durations.
+  `
+  ALTER TABLE monitors ADD COLUMN cron TEXT;
+  ALTER TABLE monitors ADD COLUMN tz TEXT;
+  ALTER TABLE monitors ADD COLUMN last_start_at INTEGER;
+  ALTER TABLE monitors ADD COLUMN last_duration INTEGER;
+  ALTER TABLE monitors ADD COLUMN open_runs TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE pings ADD COLUMN exit_code INTEGER;
+  ALTER TABLE pings ADD COLUMN rid TEXT;
+  ALTER TABLE pings ADD COLUMN duration INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
