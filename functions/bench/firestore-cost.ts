@@ -58,12 +58,17 @@ async function main() {
 
     await measure('first ping: new -> up (flip, no alert)', () => pingAt(0));
     await measure('routine ping: up, deadline far ahead', () => pingAt(60));
-    await measure('ping within 30 s of its deadline', () => pingAt(60 + 3960 - 10));
+    const signalAt = (s: number, kind: 'start' | 'success' | 'fail', exitCode: number | null = null) =>
+      store.recordPing(watched.pingToken, { ...pingData(at(s)), kind, exitCode }, (m) => transition(m, { kind, exitCode, rid: null, output: null }, at(s)));
+    await measure('start signal: up, run opened', () => signalAt(120, 'start'));
+    await measure('end of run (/0): up, duration recorded', () => signalAt(150, 'success', 0));
+    await measure('ping within 30 s of its deadline', () => pingAt(150 + 3960 - 10));
     await measure(`idle sweep (${IDLE_MONITORS + 1} monitors, none due)`, () => sweepDueMonitors({ store }, at(4_000)));
     const deps = testDeps(store, { clock: new FakeClock(at(4_000).toISOString()) });
     await measure('idle checker run (sweep + alerts + purge)', () => runCheck(deps, { budgetMs: 30_000 }));
     await measure('sweep flipping 1 due monitor (up -> down, e-mail + webhook)', () => sweepDueMonitors({ store }, at(8_100)));
     await measure('recovering ping: down -> up (e-mail + webhook)', () => pingAt(8_200));
+    await measure('failure (/3): up -> down at once (e-mail + webhook)', () => signalAt(8_260, 'fail', 3));
     await measure('list pings (20)', () => store.listPings(watched.id, 20));
     await measure('delete monitor (with its pings and flips)', () => store.deleteMonitor(watched.id));
   } finally {

@@ -58,6 +58,7 @@ export function validateTiming(schedule: number | string, tz: string | undefined
   if (zone === null) throw bad('tz must be an IANA time zone name such as "Europe/Berlin" or "UTC".');
   const expression = schedule.trim().split(/\s+/).join(' ');
   if (expression.length === 0 || expression.length > 100) throw bad('schedule must be a number of seconds or a 5-field cron expression.');
+  if (/^\d+$/.test(expression)) throw bad('schedule must be a number of seconds (a JSON number, not a string) or a 5-field cron expression.');
   const fields = expression.split(' ').length;
   if (fields === 6 || fields === 7) {
     throw bad('schedule must be a 5-field cron expression (minute hour day-of-month month day-of-week); seconds and years are not supported.');

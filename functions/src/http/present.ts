@@ -6,6 +6,9 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 /** A monitor's schedule as the API shows it: the cron expression, or the period in seconds. */
 export const scheduleOf = (m: Monitor): number | string => m.cron ?? m.schedule;
 
+/** `tz` is shown for cron monitors only: a period in seconds has no zone, and its answers stay as documented. */
+const zoneOf = (m: Monitor): { tz?: string } => (m.cron !== null && m.tz !== null ? { tz: m.tz } : {});
+
 /** Durations are stored in milliseconds and shown in seconds, to the millisecond. */
 export const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
 
@@ -24,6 +27,7 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
     name: m.name,
     status: m.status,
     schedule: scheduleOf(m),
+    ...zoneOf(m),
     grace: m.grace,
     lastPing: iso(m.lastPingAt),
     pingCount: m.pingCount,
@@ -41,7 +45,6 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     alertSlack: m.alertSlack,
     alertPagerDuty: m.alertPagerDuty,
     createdAt: iso(m.createdAt),
-    tz: m.tz,
     lastStart: iso(m.lastStartAt),
     lastDuration: seconds(m.lastDuration),
     nextDue: nextDue(m),
@@ -55,7 +58,7 @@ export function createdMonitor(m: Monitor, publicUrl: string) {
     name: m.name,
     pingUrl: pingUrl(publicUrl, m),
     schedule: scheduleOf(m),
-    tz: m.tz,
+    ...zoneOf(m),
     grace: m.grace,
     status: m.status,
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),

@@ -99,6 +99,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     const created = await call('POST', '/api/v1/monitors', apiKey, { name: 'Docs check', schedule: 60 });
     const ping = await call('GET', new URL(created.pingUrl as string).pathname);
     const [listed] = await api.listMonitors(server.baseUrl, apiKey);
+    const cron = await call('POST', '/api/v1/monitors', apiKey, { name: 'Docs cron', schedule: '30 2 * * *', tz: 'Europe/Berlin' });
+    const signal = await call('POST', `${new URL(cron.pingUrl as string).pathname}/3`);
 
     const actual = {
       account: fieldsOf(signup),
@@ -108,6 +110,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       listed: fieldsOf(listed),
       status: fieldsOf(await call('GET', `/api/v1/monitors/${created.monitorId}/status`, apiKey)),
       ping: fieldsOf(ping),
+      cron: fieldsOf(cron),
+      signal: fieldsOf(signal),
       health: fieldsOf(await call('GET', '/api/health')),
       deleted: fieldsOf(await call('DELETE', `/api/v1/monitors/${created.monitorId}`, apiKey)),
     };
@@ -123,6 +127,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       listed: fieldsOf(listExample.monitors[0]),
       status: await documented('monitor-status', 'Response 200'),
       ping: await documented('send-ping', 'Response 200 (GET/POST)'),
+      cron: await documented('cron-schedules', 'Response 201 (cron)'),
+      signal: await documented('signals', 'Response 200 (GET/POST)'),
       health: await documented('health-check', 'Response 200'),
       deleted: await documented('delete-monitor', 'Response 200'),
     }).toEqual(actual);
@@ -140,6 +146,7 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'GET /api/v1/monitors/:id/status API key required',
       'DELETE /api/v1/monitors/:id API key required',
       'GET POST HEAD /api/v1/ping/:token No auth',
+      'GET POST HEAD /api/v1/ping/:token/start | /fail | /:exitCode No auth',
       'GET /api/health No auth',
     ]);
   });
@@ -182,5 +189,27 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.' });
+  });
+
+  test('documents signals with a crontab example that sends start, then the exit code with the output', async () => {
+    await page.goto(`${server.baseUrl}/`);
+
+    const text = (await sectionText('signals')).replace(/\s+/g, ' ');
+
+    expect(text).toContain('/ping/:token/start');
+    expect(text).toContain('/ping/:token/fail');
+    expect(text).toContain('started but never finished');
+    expect(text).toMatch(/30 2 \* \* \* .*\$URL\/start.*--data-binary @\/tmp\/backup\.log "\$URL\/\$\?"/);
+    expect(text).toContain('?rid=');
+  });
+
+  test('documents cron schedules with their zone and how DST is handled', async () => {
+    await page.goto(`${server.baseUrl}/`);
+
+    const text = (await sectionText('cron-schedules')).replace(/\s+/g, ' ');
+
+    expect(text).toContain('5-field cron expression');
+    expect(text).toContain('"tz": "Europe/Berlin"');
+    expect(text).toContain('the hour the clocks skip');
   });
 });

@@ -81,6 +81,24 @@ if (missing !== null) markFirestoreNotRun(missing);
       expect(await store.listFlips(m.id)).toEqual([]);
     });
 
+    test('a start, the success that ends its run, and a success with no start are each one read and two writes', async () => {
+      const m = await upMonitor();
+      const signal = (kind: 'start' | 'success', seconds: number, rid: string | null) =>
+        store.recordPing(
+          m.pingToken,
+          { ...pingData(at(seconds)), kind, rid },
+          (mon) => transition(mon, { kind, exitCode: null, rid, output: null }, at(seconds)),
+        );
+      const routine = { reads: 1, writes: 2, deletes: 0, transactions: 0, rpcs: ['RunQuery', 'Commit'] };
+      await signal('start', 60, 'r1');
+      expect(meter.take()).toEqual(routine);
+      await signal('success', 90, 'r1');
+      expect(meter.take()).toEqual(routine);
+      await ping(store, m, 120);
+      expect(meter.take()).toEqual(routine);
+      expect((await store.getMonitor(m.id))!).toMatchObject({ status: 'up', lastDuration: 30_000, openRuns: [], pingCount: 4 });
+    });
+
     test('an idle sweep reads nothing but its query', async () => {
       await upMonitor();
       expect(await sweepDueMonitors({ store }, at(60))).toEqual({ due: 0, flipped: 0, failed: 0 });

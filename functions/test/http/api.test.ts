@@ -156,7 +156,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
       ['a missing schedule', { name: 'a' }, 'schedule is required.'],
       ['a schedule under a minute', { name: 'a', schedule: 59 }, 'schedule must be at least 60 seconds.'],
       ['a fractional schedule', { name: 'a', schedule: 90.5 }, 'schedule must be an integer number of seconds.'],
-      ['a schedule given as a string', { name: 'a', schedule: '3600' }, 'schedule must be an integer number of seconds.'],
+      ['a schedule given as a string', { name: 'a', schedule: '3600' }, 'schedule must be a number of seconds (a JSON number, not a string) or a 5-field cron expression.'],
       ['a schedule over a year', { name: 'a', schedule: 31_536_001 }, 'schedule must be at most 31536000 seconds (one year).'],
       ['a grace under a minute', { name: 'a', schedule: 60, grace: 10 }, 'grace must be at least 60 seconds.'],
       ['an invalid alert e-mail', { name: 'a', schedule: 60, alertEmail: 'nope' }, 'alertEmail must be a valid email address.'],
@@ -391,6 +391,190 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
       clock.advance(10 * 86_400);
       await sweepDueMonitors({ store }, clock.now());
       expect((await status(key, m.monitorId)).body.status).toBe('new');
+    });
+  });
+
+  describe('cron monitors', () => {
+    test('accept a 5-field expression with a zone and echo both', async () => {
+      const key = await signup();
+      const res = await request(app)
+        .post('/api/v1/monitors')
+        .set('x-api-key', key)
+        .send({ name: 'Nightly', schedule: '30 2 * * *', tz: 'Europe/Berlin' })
+        .expect(201);
+      expect(res.body).toEqual({
+        monitorId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        name: 'Nightly',
+        pingUrl: expect.any(String),
+        schedule: '30 2 * * *',
+        tz: 'Europe/Berlin',
+        // 10% of the gap between the next two firings: 03:00 CEST on 29 March (02:30 is skipped), then 02:30 on the 30th.
+        grace: 8460,
+        status: 'new',
+      });
+      const shown = (await status(key, res.body.monitorId).expect(200)).body;
+      expect(shown).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin', nextDue: null, lastStart: null, lastDuration: null });
+    });
+
+    test('default the zone to UTC', async () => {
+      const m = await newMonitor(await signup(), { schedule: '0 * * * *' });
+      expect(m).toMatchObject({ schedule: '0 * * * *', tz: 'UTC', grace: 360 });
+    });
+
+    test('show the next cron time after the last ping as nextDue', async () => {
+      const key = await signup();
+      // The fake clock starts at 2026-03-28T02:00Z (03:00 CET); the next 02:30 in Berlin falls into the skipped hour.
+      const m = await newMonitor(key, { schedule: '30 2 * * *', tz: 'Europe/Berlin' });
+      await request(app).get(`/api/v1/ping/${tokenOf(m.pingUrl)}`).expect(200);
+      expect((await status(key, m.monitorId)).body.nextDue).toBe('2026-03-29T01:00:00.000Z');
+    });
+
+    test.each([
+      ['a zone with a numeric schedule', { schedule: 3600, tz: 'UTC' }, /^tz applies to cron schedules only/],
+      ['an unknown zone', { schedule: '0 2 * * *', tz: 'Moon/Base' }, /^tz must be an IANA time zone/],
+      ['a zone that is not a string', { schedule: '0 2 * * *', tz: 1 }, /^tz must be an IANA time zone/],
+      ['a six-field expression', { schedule: '*/5 * * * * *' }, /^schedule must be a 5-field cron expression/],
+      ['an invalid expression', { schedule: '0 25 * * *' }, /^schedule is not a valid cron expression/],
+      ['an expression that never fires', { schedule: '0 0 31 2 *' }, /^schedule never fires/],
+      ['a schedule of the wrong type', { schedule: true }, /^schedule must be a number of seconds or a 5-field cron expression/],
+    ])('refuse %s with 400 naming the field, creating nothing', async (_what, body, message) => {
+      const key = await signup();
+      const res = await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'x', ...body }).expect(400);
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(res.body.error).toMatch(message);
+      expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(0);
+    });
+
+    test('a numeric monitor’s answers carry no tz', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      expect(m).not.toHaveProperty('tz');
+      expect((await status(key, m.monitorId)).body).not.toHaveProperty('tz');
+    });
+  });
+
+  describe('signals', () => {
+    async function pinged(key: string, body: Record<string, unknown> = {}) {
+      const m = await newMonitor(key, { schedule: 3600, grace: 600, ...body });
+      const token = tokenOf(m.pingUrl);
+      await request(app).get(`/api/v1/ping/${token}`).expect(200);
+      return { ...m, token };
+    }
+    const pingsOf = (id: string) => store.listPings(id, 10);
+
+    test.each(['get', 'post', 'head'] as const)('/start by %s is recorded and keeps the monitor up', async (method) => {
+      const key = await signup();
+      const m = await pinged(key);
+      clock.advance(5);
+      await request(app)[method](`/api/v1/ping/${m.token}/start?rid=run-1`).expect(200);
+      const [p] = await pingsOf(m.monitorId);
+      expect(p).toMatchObject({ kind: 'start', rid: 'run-1', method: method.toUpperCase() });
+      expect((await status(key, m.monitorId)).body).toMatchObject({ status: 'up', lastStart: clock.now().toISOString(), pingCount: 2 });
+    });
+
+    test('start then success records the run duration in seconds with millisecond precision', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).post(`/api/v1/ping/${m.token}/start`).expect(200);
+      clock.advance(12.345);
+      await request(app).post(`/api/v1/ping/${m.token}`).expect(200);
+      expect((await status(key, m.monitorId)).body.lastDuration).toBe(12.345);
+      expect((await pingsOf(m.monitorId))[0]).toMatchObject({ kind: 'success', duration: 12_345 });
+    });
+
+    test('overlapping runs are paired by rid', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).get(`/api/v1/ping/${m.token}/start?rid=a`).expect(200);
+      clock.advance(10);
+      await request(app).get(`/api/v1/ping/${m.token}/start?rid=b`).expect(200);
+      clock.advance(5);
+      await request(app).get(`/api/v1/ping/${m.token}/0?rid=a`).expect(200);
+      expect((await status(key, m.monitorId)).body.lastDuration).toBe(15);
+      clock.advance(20);
+      await request(app).get(`/api/v1/ping/${m.token}/0?rid=b`).expect(200);
+      expect((await status(key, m.monitorId)).body.lastDuration).toBe(25);
+    });
+
+    test('a start with no end past grace turns the monitor down, saying so', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).get(`/api/v1/ping/${m.token}/start`).expect(200);
+      clock.advance(599);
+      await sweepDueMonitors({ store }, clock.now());
+      expect((await status(key, m.monitorId)).body.status).toBe('up');
+      clock.advance(1);
+      expect(await sweepDueMonitors({ store }, clock.now())).toEqual({ due: 1, flipped: 1 });
+      expect((await status(key, m.monitorId)).body.status).toBe('down');
+      expect((await store.listFlips(m.monitorId)).pop()).toMatchObject({ to: 'down', reason: 'started but never finished' });
+      expect((await store.listNotifications(m.monitorId)).map((n) => [n.event, n.snapshot.reason])).toEqual([['monitor.down', 'started but never finished']]);
+    });
+
+    test.each([
+      ['fail', 'failed', null],
+      ['3', 'exit code 3', 3],
+      ['255', 'exit code 255', 255],
+    ])('/%s turns the monitor down at once with an alert', async (signal, reason, exitCode) => {
+      const key = await signup();
+      const m = await pinged(key);
+      const res = await request(app).post(`/api/v1/ping/${m.token}/${signal}`).send('line 1\nerror: boom\n').expect(200);
+      expect(res.body).toEqual({ ok: true, monitor: 'Nightly DB Backup', status: 'down' });
+      expect((await pingsOf(m.monitorId))[0]).toMatchObject({ kind: 'fail', exitCode });
+      expect((await store.listFlips(m.monitorId)).pop()).toMatchObject({ to: 'down', reason });
+      const [n] = await store.listNotifications(m.monitorId);
+      expect(n).toMatchObject({ event: 'monitor.down', snapshot: { reason, output: 'line 1\nerror: boom' } });
+    });
+
+    test('/0 after a failure brings the monitor up with a recovery', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).get(`/api/v1/ping/${m.token}/1`).expect(200);
+      clock.advance(60);
+      const res = await request(app).get(`/api/v1/ping/${m.token}/0`).expect(200);
+      expect(res.body.status).toBe('up');
+      expect((await store.listNotifications(m.monitorId)).map((n) => n.event)).toEqual(['monitor.down', 'monitor.up']);
+      expect((await pingsOf(m.monitorId))[0]).toMatchObject({ kind: 'success', exitCode: 0 });
+    });
+
+    test.each(['256', '-1', '1.5', '0x1', '007a', 'finish', '1000'])('/%s is 400 and records nothing', async (signal) => {
+      const key = await signup();
+      const m = await pinged(key);
+      const res = await request(app).get(`/api/v1/ping/${m.token}/${signal}`).expect(400);
+      expect(res.body).toEqual({ error: 'Unknown signal: use /start, /fail or an exit code from 0 to 255.' });
+      expect(await pingsOf(m.monitorId)).toHaveLength(1);
+    });
+
+    test('a rid over 64 characters is 400 and records nothing', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).get(`/api/v1/ping/${m.token}/start?rid=${'x'.repeat(65)}`).expect(400);
+      await request(app).get(`/api/v1/ping/${m.token}/start?rid=a&rid=b`).expect(400);
+      await request(app).get(`/api/v1/ping/${m.token}/start?rid=${'x'.repeat(64)}`).expect(200);
+      expect(await pingsOf(m.monitorId)).toHaveLength(2);
+    });
+
+    test('an empty rid counts as none, so a job with an unset variable still reports', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).get(`/api/v1/ping/${m.token}/start?rid=`).expect(200);
+      expect((await pingsOf(m.monitorId))[0]).toMatchObject({ kind: 'start', rid: null });
+    });
+
+    test('an unknown token on a signal is 404', async () => {
+      await request(app).get('/api/v1/ping/AAAAAAAAAAAAAAAAAAAAAAAA/start').expect(404);
+    });
+
+    test('signals answer other methods with 405', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      const res = await request(app).delete(`/api/v1/ping/${m.token}/start`).expect(405);
+      expect(res.headers.allow).toBe('GET, POST, HEAD');
+    });
+
+    test('signals work at the function’s own URL without the /api prefix', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      await request(app).get(`/v1/ping/${m.token}/start`).expect(200);
     });
   });
 
