@@ -504,7 +504,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
       await sweepDueMonitors({ store }, clock.now());
       expect((await status(key, m.monitorId)).body.status).toBe('up');
       clock.advance(1);
-      expect(await sweepDueMonitors({ store }, clock.now())).toEqual({ due: 1, flipped: 1 });
+      expect(await sweepDueMonitors({ store }, clock.now())).toMatchObject({ due: 1, flipped: 1 });
       expect((await status(key, m.monitorId)).body.status).toBe('down');
       expect((await store.listFlips(m.monitorId)).pop()).toMatchObject({ to: 'down', reason: 'started but never finished' });
       expect((await store.listNotifications(m.monitorId)).map((n) => [n.event, n.snapshot.reason])).toEqual([['monitor.down', 'started but never finished']]);
@@ -569,6 +569,15 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
       const m = await pinged(key);
       const res = await request(app).delete(`/api/v1/ping/${m.token}/start`).expect(405);
       expect(res.headers.allow).toBe('GET, POST, HEAD');
+    });
+
+    test('signals answer any origin and their preflight, like the plain ping URL', async () => {
+      const key = await signup();
+      const m = await pinged(key);
+      const res = await request(app).post(`/api/v1/ping/${m.token}/3`).set('Origin', 'https://jobs.example.org').expect(200);
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      const pre = await request(app).options(`/api/v1/ping/${m.token}/start`).set('Origin', 'https://jobs.example.org').expect(204);
+      expect(pre.headers['access-control-allow-methods']).toBe('GET, HEAD, POST');
     });
 
     test('signals work at the function’s own URL without the /api prefix', async () => {
