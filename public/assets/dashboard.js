@@ -26,6 +26,8 @@
     monitorForm: $('monitor-form'),
     name: $('monitor-name'),
     schedule: $('monitor-schedule'),
+    cron: $('monitor-cron'),
+    tz: $('monitor-tz'),
     preset: $('schedule-preset'),
     grace: $('monitor-grace'),
     alertEmail: $('monitor-email'),
@@ -147,6 +149,19 @@
     return 'every ' + (text.indexOf('1 ') === 0 ? text.slice(2) : text);
   }
 
+  /** A cron monitor's schedule is its expression (with its zone); otherwise a period in seconds. */
+  function scheduleText(m) {
+    if (typeof m.schedule === 'string') return 'cron ' + m.schedule + ' (' + (m.tz || 'UTC') + ')';
+    return every(m.schedule);
+  }
+
+  /** When the next run is expected, in the viewer's own time zone; "after the first ping" while new. */
+  function nextRun(m) {
+    if (!m.nextDue) return el('span', { className: 'hint', text: m.status === 'paused' ? 'paused' : 'after the first ping' });
+    var local = new Date(m.nextDue).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    return el('time', { datetime: m.nextDue, title: m.nextDue, text: local });
+  }
+
   function relativeTime(iso, now) {
     var then = Date.parse(iso);
     if (isNaN(then)) return 'unknown';
@@ -202,8 +217,9 @@
         ]),
       ]),
       el('td', { 'data-label': 'Status' }, [statusBadge(m.status)]),
-      el('td', { 'data-label': 'Schedule', text: every(m.schedule) + ', grace ' + duration(m.grace) }),
+      el('td', { 'data-label': 'Schedule', text: scheduleText(m) + ', grace ' + duration(m.grace) }),
       el('td', { 'data-label': 'Last ping' }, [lastPing]),
+      el('td', { 'data-label': 'Next run' }, [nextRun(m)]),
       el('td', { 'data-label': 'Pings', className: 'num', text: String(m.pingCount) }),
       el('td', { 'data-label': 'Ping URL' }, [
         el('div', { className: 'ping-url' }, [
@@ -342,9 +358,11 @@
     event.preventDefault();
     hideMessage(els.monitorError);
     hideMessage(els.monitorCreated);
+    var cron = optionalText(els.cron);
     var body = {
       name: els.name.value,
-      schedule: numberOrRaw(els.schedule),
+      schedule: cron !== undefined ? cron : numberOrRaw(els.schedule),
+      tz: cron !== undefined ? optionalText(els.tz) : undefined,
       grace: numberOrRaw(els.grace),
       alertEmail: optionalText(els.alertEmail),
       alertWebhook: optionalText(els.alertWebhook),
@@ -353,6 +371,7 @@
     api('POST', '/api/v1/monitors', body)
       .then(function (m) {
         els.name.value = '';
+        els.cron.value = '';
         els.grace.value = '';
         els.alertEmail.value = '';
         els.alertWebhook.value = '';
@@ -374,6 +393,13 @@
   });
 
   els.refresh.addEventListener('click', function () { refreshList(); });
+
+  // A cron schedule is most often meant in the viewer's own zone.
+  try {
+    els.tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch (e) {
+    els.tz.value = 'UTC';
+  }
 
   if (currentKey) showSignedIn();
   else showSignedOut();

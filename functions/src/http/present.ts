@@ -32,6 +32,8 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
     lastPing: iso(m.lastPingAt),
     pingCount: m.pingCount,
     pingUrl: pingUrl(publicUrl, m),
+    // Added with cron schedules: the list can show when each job runs next without a call per monitor.
+    nextDue: nextDue(m),
   };
 }
 
@@ -47,7 +49,6 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     createdAt: iso(m.createdAt),
     lastStart: iso(m.lastStartAt),
     lastDuration: seconds(m.lastDuration),
-    nextDue: nextDue(m),
   };
 }
 

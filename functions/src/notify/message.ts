@@ -1,4 +1,4 @@
-import type { Notification } from '../domain/types';
+import type { AlertSnapshot, Notification } from '../domain/types';
 
 export const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
 
@@ -18,26 +18,58 @@ export interface EmailContent {
   html: string;
 }
 
+/** The schedule as the user wrote it: the cron expression with its zone, or the period. */
+export function scheduleText(s: AlertSnapshot): string {
+  return s.cron ? `"${s.cron}" (${s.tz ?? 'UTC'})` : duration(s.schedule);
+}
+
+/** Why a monitor went down; alerts written before reasons were recorded were all missed pings. */
+export const downReason = (s: AlertSnapshot): string => s.reason ?? 'missed';
+
+/** One sentence on why a monitor went down, shared by every channel. */
+export function whyDown(s: AlertSnapshot): string {
+  const reason = downReason(s);
+  if (reason === 'missed') return `No ping arrived within its schedule (${scheduleText(s)}) plus grace (${duration(s.grace)}).`;
+  if (reason === 'started but never finished') {
+    return `The job signalled a start, but no end arrived within its grace (${duration(s.grace)}): it started but never finished.`;
+  }
+  return `The job reported a failure (${reason === 'failed' ? 'via /fail' : reason}).`;
+}
+
+/** Why a monitor went down, as the lines of an alert e-mail, with the failing run's output when it sent one. */
+function downLines(s: AlertSnapshot, n: Notification): string[] {
+  const reason = downReason(s);
+  const what = [whyDown(s)];
+  const output = s.output ? ['', 'Last lines of its output:', ...s.output.split('\n').map((l) => `  ${l}`)] : [];
+  const advice =
+    reason === 'missed'
+      ? ['What to do: check that the job ran, look at its logs, and make sure it still calls its ping URL', 'after a successful run. You will get another e-mail when pings resume.']
+      : ['What to do: look at the job\'s logs. You will get another e-mail when it reports a success again.'];
+  return [
+    `Your monitor "${s.name}" is DOWN.`,
+    '',
+    ...what,
+    `Last ping: ${when(s.lastPingAt)}`,
+    `Declared down: ${when(n.createdAt)}`,
+    ...output,
+    '',
+    ...advice,
+  ];
+}
+
 /** The alert e-mail: a subject to triage from a lock screen, then what happened and what to do. */
 export function emailContent(n: Notification): EmailContent {
   const s = n.snapshot;
   const down = n.event === 'monitor.down';
-  const subject = `${down ? 'DOWN' : 'UP'}: ${s.name}`;
+  // A missed ping keeps the plain subject; a failure or a hung run says which in the subject too.
+  const why = down && s.reason && s.reason !== 'missed' ? ` (${s.reason})` : '';
+  const subject = `${down ? 'DOWN' : 'UP'}: ${s.name}${why}`;
   const lines = down
-    ? [
-        `Your monitor "${s.name}" is DOWN.`,
-        '',
-        `No ping arrived within its schedule (${duration(s.schedule)}) plus grace (${duration(s.grace)}).`,
-        `Last ping: ${when(s.lastPingAt)}`,
-        `Declared down: ${when(n.createdAt)}`,
-        '',
-        'What to do: check that the job ran, look at its logs, and make sure it still calls its ping URL',
-        'after a successful run. You will get another e-mail when pings resume.',
-      ]
+    ? downLines(s, n)
     : [
         `Your monitor "${s.name}" is UP again.`,
         '',
-        `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule (${duration(s.schedule)}) again.`,
+        `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule (${scheduleText(s)}) again.`,
         `Previous ping: ${when(s.lastPingAt)}`,
       ];
   lines.push('', `Monitor id: ${s.monitorId}`, '-- CronPeek');
@@ -58,11 +90,16 @@ export function webhookPayload(n: Notification) {
     event: n.event,
     deliveryId: n.id,
     occurredAt: n.createdAt.toISOString(),
+    // Why the monitor flipped (`missed`, `failed`, `exit code 3`, `started but never finished`,
+    // `ping` for a recovery) and, for a failure, the last lines the run sent; added in version 1.
+    reason: s.reason ?? (n.event === 'monitor.down' ? 'missed' : 'ping'),
+    output: s.output ?? null,
     monitor: {
       monitorId: s.monitorId,
       name: s.name,
       status: n.event === 'monitor.down' ? 'down' : 'up',
-      schedule: s.schedule,
+      schedule: s.cron ?? s.schedule,
+      ...(s.cron ? { tz: s.tz ?? 'UTC' } : {}),
       grace: s.grace,
       lastPing: lastPing === null ? null : lastPing.toISOString(),
     },

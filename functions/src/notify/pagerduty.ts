@@ -1,6 +1,6 @@
 import type { NotifyConfig } from '../config';
 import type { Notification } from '../domain/types';
-import { when } from './message';
+import { downReason, when } from './message';
 import { checkTarget, postJson, type ConnectOptions } from './post';
 import { isTransientStatus, type Notifier, type SendResult } from './types';
 
@@ -20,25 +20,31 @@ export function pagerdutyEvent(n: Notification, dashboardUrl: string | null) {
   const s = n.snapshot;
   const down = n.event === 'monitor.down';
   const lastPing = down ? s.lastPingAt : n.createdAt;
+  const reason = downReason(s);
   return {
     routing_key: n.target,
     event_action: down ? 'trigger' : 'resolve',
     dedup_key: dedupKeyOf(n),
     payload: {
       // PagerDuty caps the summary at 1024 characters; a monitor name is at most 100.
-      summary: down ? `DOWN: ${s.name} — no ping since ${when(s.lastPingAt)}` : `UP: ${s.name} — pinged again at ${when(n.createdAt)}`,
+      summary: down
+        ? `DOWN: ${s.name} — ${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}`
+        : `UP: ${s.name} — pinged again at ${when(n.createdAt)}`,
       source: `cronpeek monitor ${s.monitorId}`,
       severity: 'critical',
       timestamp: n.createdAt.toISOString(),
       component: s.name,
-      class: 'missed ping',
+      class: !down || reason === 'missed' ? 'missed ping' : reason === 'started but never finished' ? 'hung run' : 'job failure',
       custom_details: {
         monitorId: s.monitorId,
         name: s.name,
         status: down ? 'down' : 'up',
-        schedule: s.schedule,
+        schedule: s.cron ?? s.schedule,
+        ...(s.cron ? { tz: s.tz ?? 'UTC' } : {}),
         grace: s.grace,
         lastPing: lastPing === null ? null : lastPing.toISOString(),
+        reason: down ? reason : 'ping',
+        output: down ? (s.output ?? null) : null,
       },
     },
     client: 'CronPeek',

@@ -1,6 +1,6 @@
 import type { NotifyConfig } from '../config';
 import type { Notification } from '../domain/types';
-import { duration, when } from './message';
+import { downReason, duration, scheduleText, when, whyDown } from './message';
 import { checkTarget, postJson, type ConnectOptions } from './post';
 import { isTransientStatus, type Notifier, type SendResult } from './types';
 
@@ -26,11 +26,12 @@ export function slackMessage(n: Notification, dashboardUrl: string | null) {
   const s = n.snapshot;
   const down = n.event === 'monitor.down';
   const name = escapeSlack(s.name);
+  const reason = downReason(s);
   const text = down
-    ? `🔴 DOWN: ${name} — no ping since ${when(s.lastPingAt)}`
+    ? `🔴 DOWN: ${name} — ${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}`
     : `🟢 UP: ${name} — pinged again at ${when(n.createdAt)}`;
   const detail = down
-    ? `No ping arrived within its schedule plus grace. Declared down at ${when(n.createdAt)}.`
+    ? `${escapeSlack(whyDown(s))} Declared down at ${when(n.createdAt)}.`
     : `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.`;
   const lastPing = down ? s.lastPingAt : n.createdAt;
   const blocks: unknown[] = [
@@ -38,13 +39,18 @@ export function slackMessage(n: Notification, dashboardUrl: string | null) {
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Schedule*\nevery ${duration(s.schedule)}` },
+        { type: 'mrkdwn', text: `*Schedule*\n${s.cron ? escapeSlack(scheduleText(s)) : `every ${duration(s.schedule)}`}` },
         { type: 'mrkdwn', text: `*Grace*\n${duration(s.grace)}` },
         { type: 'mrkdwn', text: `*Last ping*\n${when(lastPing)}` },
         { type: 'mrkdwn', text: `*Monitor id*\n\`${s.monitorId}\`` },
       ],
     },
   ];
+  if (down && s.output) {
+    // The failing run's last lines in a code block; escaped, and without backticks that would end it.
+    const output = escapeSlack(s.output).replace(/`/g, "'");
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Last lines of its output*\n` + '```' + output + '```' } });
+  }
   if (dashboardUrl !== null) {
     blocks.push({
       type: 'actions',

@@ -45,6 +45,8 @@ describe.each(storeKinds())('webhook alerts on %s', (_name, kind) => {
       event: 'monitor.down',
       deliveryId: expect.stringMatching(/_webhook$/),
       occurredAt: deps.clock().toISOString(),
+      reason: 'missed',
+      output: null,
       monitor: { monitorId: created.monitorId, name: 'Nightly DB Backup', status: 'down', schedule: 60, grace: 60, lastPing: pingedAt.toISOString() },
     });
   });

@@ -137,6 +137,29 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     expect(await row(created.monitorId).locator('code').textContent()).toMatch(new RegExp(`^${server.baseUrl}/api/v1/ping/[A-Za-z0-9_-]{24}$`));
   });
 
+  test("a cron monitor created in the form uses the viewer's zone and shows its next run in local time", async () => {
+    await context.close();
+    // A viewer in New York: the form offers their zone, and times are shown in it.
+    ({ context, page, pageErrors } = await openPage(browser, { timezoneId: 'America/New_York', locale: 'en-US' }));
+    const key = await signUpInPage();
+
+    expect(await page.getByLabel('Time zone of the cron schedule').inputValue()).toBe('America/New_York');
+    await page.getByLabel('Name', { exact: true }).fill('Nightly report');
+    await page.getByLabel('Cron schedule (optional)').fill('30 2 * * *');
+    await page.getByRole('button', { name: 'Create monitor' }).click();
+    await page.locator('#monitor-rows tr').first().waitFor();
+    const [created] = await api.listMonitors(server.baseUrl, key);
+    expect(created).toMatchObject({ schedule: '30 2 * * *', tz: 'America/New_York' });
+    expect(await row(created.monitorId).locator('td[data-label="Schedule"]').textContent()).toMatch(/^cron 30 2 \* \* \* \(America\/New_York\), grace /);
+    expect(await row(created.monitorId).locator('td[data-label="Next run"]').textContent()).toBe('after the first ping');
+
+    const pingUrl = (await row(created.monitorId).locator('code').textContent()) as string;
+    expect((await fetch(pingUrl)).status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    // 02:30 in New York, whatever the UTC offset of the day.
+    await eventually(async () => /2:30\s?AM/.test((await row(created.monitorId).locator('td[data-label="Next run"]').textContent()) ?? ''), true);
+  });
+
   test('choosing a schedule preset fills in its number of seconds', async () => {
     await signUpInPage();
 

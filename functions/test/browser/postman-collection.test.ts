@@ -38,17 +38,22 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them. */
+/** The endpoints as the API document names them, then the cron monitor and the job signals. */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/monitors/:id',
   'GET /api/health',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors/:id/status',
   'GET /api/v1/ping/:token',
+  'GET /api/v1/ping/:token/fail',
+  'GET /api/v1/ping/:token/start',
   'HEAD /api/v1/ping/:token',
   'POST /api/v1/accounts',
   'POST /api/v1/monitors',
+  'POST /api/v1/monitors',
   'POST /api/v1/ping/:token',
+  'POST /api/v1/ping/:token/0',
+  'POST /api/v1/ping/:token/3',
 ];
 
 const endpointOf = (r: PostmanRequest): string =>

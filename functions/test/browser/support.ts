@@ -102,8 +102,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 }
 
 /** A fresh context per test (empty session storage) that records uncaught page errors. */
-export async function openPage(browser: Browser): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
-  const context = await browser.newContext();
+export async function openPage(
+  browser: Browser,
+  options: Parameters<Browser['newContext']>[0] = {},
+): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));

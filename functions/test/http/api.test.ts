@@ -229,6 +229,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         lastPing: null,
         pingCount: 0,
         pingUrl: first.pingUrl,
+        nextDue: null,
       });
     });
   });

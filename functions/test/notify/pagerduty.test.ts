@@ -32,7 +32,10 @@ describe('PagerDuty notifier', () => {
           timestamp: FLIP_AT.toISOString(),
           component: 'Nightly DB Backup',
           class: 'missed ping',
-          custom_details: { monitorId: n.monitorId, name: 'Nightly DB Backup', status: 'down', schedule: 3600, grace: 360, lastPing: LAST_PING_AT.toISOString() },
+          custom_details: {
+            monitorId: n.monitorId, name: 'Nightly DB Backup', status: 'down', schedule: 3600, grace: 360, lastPing: LAST_PING_AT.toISOString(),
+            reason: 'missed', output: null,
+          },
         },
         client: 'CronPeek',
         client_url: `${TEST_PUBLIC_URL}/dashboard.html`,

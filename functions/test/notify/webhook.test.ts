@@ -33,6 +33,8 @@ describe('webhook notifier', () => {
       event: 'monitor.down',
       deliveryId: n.id,
       occurredAt: FLIP_AT.toISOString(),
+      reason: 'missed',
+      output: null,
       monitor: {
         monitorId: n.monitorId,
         name: 'Nightly DB Backup',
