@@ -130,6 +130,16 @@ export function trustProxyFrom(env: Env, name = 'CRONPEEK_TRUST_PROXY'): TrustPr
   return list;
 }
 
+/**
+ * The cloud function never lets webhooks reach private or loopback addresses, except on the local
+ * emulator suite (`npm run emulators`): only when the functions emulator runs it (it sets
+ * FUNCTIONS_EMULATOR), for a `demo-` project (such ids cannot exist in Google Cloud), and with
+ * CRONPEEK_ALLOW_PRIVATE_WEBHOOKS=1.
+ */
+export function emulatorAllowsPrivateWebhooks(env: Env): boolean {
+  return env.FUNCTIONS_EMULATOR === 'true' && (env.GCLOUD_PROJECT ?? '').startsWith('demo-') && flag(env, 'CRONPEEK_ALLOW_PRIVATE_WEBHOOKS');
+}
+
 /** The embedded server's settings, from the environment. Throws ConfigError on the first bad value. */
 export function loadServerConfig(env: Env): ServerConfig {
   const version = packageVersion();

@@ -3,7 +3,7 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import type { Express } from 'express';
 import { composeDeps } from './compose';
-import { notifyConfigFrom, packageVersion, trustProxyFrom } from './config';
+import { emulatorAllowsPrivateWebhooks, notifyConfigFrom, packageVersion, trustProxyFrom } from './config';
 import { isPlanId } from './domain/plans';
 import { createApp } from './http/app';
 import { PAGERDUTY_EVENTS_URL } from './notify/pagerduty';
@@ -77,6 +77,7 @@ function composed(): Composition {
           CRONPEEK_EMAIL_FROM: emailFrom.value() || DEFAULT_EMAIL_FROM,
           CRONPEEK_PAGERDUTY_URL: pagerdutyUrl.value() || PAGERDUTY_EVENTS_URL,
           PUBLIC_URL: origin,
+          CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: emulatorAllowsPrivateWebhooks(process.env) ? '1' : '0',
         },
         version,
       ),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadServerConfig, REPO_DIR } from '../../src/config';
+import { ConfigError, emulatorAllowsPrivateWebhooks, loadServerConfig, REPO_DIR } from '../../src/config';
 
 describe('embedded server configuration', () => {
   test('defaults suit a first run on a laptop', () => {
@@ -83,5 +83,26 @@ describe('embedded server configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(name);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('private webhook targets in the cloud function', () => {
+  const emulator = { FUNCTIONS_EMULATOR: 'true', GCLOUD_PROJECT: 'demo-cronpeek', CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1' };
+
+  test('are allowed on the functions emulator for a demo project when asked for', () => {
+    expect(emulatorAllowsPrivateWebhooks(emulator)).toBe(true);
+  });
+
+  test('are refused on the emulator unless asked for', () => {
+    expect(emulatorAllowsPrivateWebhooks({ ...emulator, CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '0' })).toBe(false);
+    expect(emulatorAllowsPrivateWebhooks({ ...emulator, CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: undefined })).toBe(false);
+  });
+
+  test('are refused outside the emulator even when asked for', () => {
+    expect(emulatorAllowsPrivateWebhooks({ ...emulator, FUNCTIONS_EMULATOR: undefined })).toBe(false);
+  });
+
+  test('are refused for a real project id even on something claiming to be the emulator', () => {
+    expect(emulatorAllowsPrivateWebhooks({ ...emulator, GCLOUD_PROJECT: 'cronpeek' })).toBe(false);
   });
 });

@@ -1,0 +1,13 @@
+/**
+ * `npm run emulators:test`: the end-to-end test on the Firebase Emulator Suite (started by the test
+ * itself through `emulators/run.mjs`). Kept out of `npm test`, which must not need firebase-tools.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/emulators'],
+  testMatch: ['**/*.e2e.ts'],
+  testTimeout: 120000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+};
