@@ -22,8 +22,9 @@ function onPath(env) {
   return null;
 }
 
-function installedJdks() {
-  const roots = ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines'];
+export const JDK_ROOTS = ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines'];
+
+function installedJdks(roots) {
   const found = [];
   for (const root of roots) {
     let names = [];
@@ -45,12 +46,12 @@ function installedJdks() {
  * JAVA_HOME first, then `java` on PATH, then the JDKs installed beside the default one (newest
  * name first). Returns { java, home, major } or { error } with one line saying what was found.
  */
-export function findJava(env = process.env) {
+export function findJava(env = process.env, jdkRoots = JDK_ROOTS) {
   const candidates = [];
   if (env.JAVA_HOME) candidates.push({ java: path.join(env.JAVA_HOME, 'bin', 'java'), from: 'JAVA_HOME' });
   const fromPath = onPath(env);
   if (fromPath) candidates.push({ java: fromPath, from: 'PATH' });
-  for (const java of installedJdks()) candidates.push({ java, from: 'installed' });
+  for (const java of installedJdks(jdkRoots)) candidates.push({ java, from: 'installed' });
   const seen = new Map();
   for (const c of candidates) {
     let real;
@@ -69,4 +70,14 @@ export function findJava(env = process.env) {
   return {
     error: `the Firebase emulators need Java ${MIN_JAVA} or newer, found ${tried}: install a JDK ${MIN_JAVA}+ or set JAVA_HOME to one`,
   };
+}
+
+// `node emulators/java.mjs`: prints the Java the emulators would use, or the one-line error (exit 1).
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(new URL(import.meta.url).pathname)) {
+  const found = findJava();
+  if (found.error) {
+    console.error(`[cronpeek] error: ${found.error}`);
+    process.exit(1);
+  }
+  console.log(`${found.java} (Java ${found.major})`);
 }
