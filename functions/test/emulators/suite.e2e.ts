@@ -201,6 +201,15 @@ describe('through the Hosting port', () => {
     expect((await call('GET', '/cronpeek.postman_collection.json')).json.info.name).toMatch(/CronPeek/i);
   });
 
+  test('Hosting sends the page headers of firebase.json; API answers carry the API headers', async () => {
+    const page = await call('GET', '/');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const api = await call('GET', '/api/health');
+    expect(api.headers.get('cache-control')).toBe('no-store');
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
   test('GET /api/health answers through the rewrite; other methods 405', async () => {
     const res = await call('GET', '/api/health');
     expect(res.status).toBe(200);
@@ -305,6 +314,9 @@ describe('through the Hosting port', () => {
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
     expectError(await call('PUT', m.pingUrl), 405);
+    expect(get.headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await fetch(m.pingUrl, { method: 'OPTIONS', headers: { Origin: 'https://example.com', 'Access-Control-Request-Method': 'POST' } });
+    expect([preflight.status, preflight.headers.get('access-control-allow-methods')]).toEqual([204, 'GET, HEAD, POST']);
     expectError(await call('GET', '/api/v1/ping/AAAAAAAAAAAAAAAAAAAAAAAA'), 404, 'Unknown ping token.');
     expectError(await call('POST', m.pingUrl, { body: Buffer.alloc(1024 * 1024 + 1, 'x'), type: 'text/plain' }), 413);
     const status = await call('GET', `/api/v1/monitors/${m.monitorId}/status`, { key });
