@@ -90,8 +90,12 @@ function composed(): Composition {
   return composition;
 }
 
-/** The API, at `/api/v1/...` behind the Hosting rewrite and at `/v1/...` on the function's own URL. */
-export const api = onRequest({ region: REGION, invoker: 'public', secrets: [sendgridApiKey] }, (req, res) => {
+/**
+ * The API, at `/api/v1/...` behind the Hosting rewrite and at `/v1/...` on the function's own URL.
+ * `cors: false` says what the app already does (only ping URLs are cross-origin, set by the app);
+ * without it the functions emulator wraps every route in an allow-all CORS layer of its own.
+ */
+export const api = onRequest({ region: REGION, invoker: 'public', secrets: [sendgridApiKey], cors: false }, (req, res) => {
   composed().app(req, res);
 });
 

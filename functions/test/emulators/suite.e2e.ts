@@ -208,6 +208,10 @@ describe('through the Hosting port', () => {
     const api = await call('GET', '/api/health');
     expect(api.headers.get('cache-control')).toBe('no-store');
     expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    // Only ping URLs are cross-origin (the functions emulator would otherwise add CORS everywhere).
+    expect(api.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await fetch(`${base}/api/v1/monitors`, { method: 'OPTIONS', headers: { Origin: 'https://example.com', 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   test('GET /api/health answers through the rewrite; other methods 405', async () => {
