@@ -10,7 +10,7 @@
 //   CRONPEEK_EMULATOR_PROJECT         demo project id (default demo-cronpeek; must start with demo-)
 //   CRONPEEK_TICK_SECONDS             seconds between checker runs (default 60, as deployed; 0 = off)
 //   CRONPEEK_ALLOW_PRIVATE_WEBHOOKS   1 lets webhooks reach loopback/private addresses (emulator only)
-//   CRONPEEK_DEFAULT_PLAN, CRONPEEK_EMAIL_FROM   the function's params (defaults as deployed)
+//   CRONPEEK_DEFAULT_PLAN, CRONPEEK_EMAIL_FROM, ...   the function's params: from here, else as deployed
 //   FUNCTIONS_EMULATOR_PARALLEL       requests the functions emulator runs at once (default here 4)
 //   CRONPEEK_EMULATORS_READY_FILE     once ready, the addresses are written there as JSON (tests)
 import { spawn, spawnSync } from 'node:child_process';
@@ -73,7 +73,7 @@ async function choosePorts(configured) {
 }
 
 // --- the scratch project: firebase.json with our ports, the function's dotenv, launchers ---------
-function prepareScratch(ports, hostingUrl) {
+function prepareScratch(ports, params) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-emulators-'));
   // firebase-tools resolves every path in firebase.json from the file's folder.
   for (const name of ['public', 'firestore.rules', 'firestore.indexes.json']) {
@@ -108,12 +108,6 @@ function prepareScratch(ports, hostingUrl) {
   // The function's params, read by the functions emulator from this dotenv file only (configDir),
   // so nothing is written into functions/ and a deploy never sees these values.
   fs.mkdirSync(path.join(dir, 'env'));
-  const params = {
-    PUBLIC_URL: hostingUrl,
-    CRONPEEK_DEFAULT_PLAN: env.CRONPEEK_DEFAULT_PLAN || 'free',
-    CRONPEEK_EMAIL_FROM: env.CRONPEEK_EMAIL_FROM || 'alerts@cronpeek.web.app',
-    CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: env.CRONPEEK_ALLOW_PRIVATE_WEBHOOKS === '1' ? '1' : '0',
-  };
   fs.writeFileSync(path.join(dir, 'env', `.env.${project}`), Object.entries(params).map(([k, v]) => `${k}=${v}\n`).join(''));
   return dir;
 }
@@ -132,6 +126,32 @@ function emulatorBinaries(scratch) {
     notes.push('Pub/Sub: the google-cloud-cli-pubsub-emulator package');
   } else notes.push('Pub/Sub: downloaded by firebase-tools (needs the internet the first time)');
   return { env: out, notes };
+}
+
+/**
+ * Every param the built functions declare gets a value, or the functions emulator would stop to
+ * prompt for it: the one in your environment, else its deployed default; PUBLIC_URL is the Hosting
+ * address. Secrets are left to `.secret.local`.
+ */
+function functionParams(hostingUrl) {
+  const script = `require('./lib/index.js');
+const { declaredParams } = require('firebase-functions/params');
+console.log(JSON.stringify(declaredParams.map((p) => ({ name: p.name, secret: p.constructor.name === 'SecretParam', default: p.options && p.options.default }))));`;
+  const out = spawnSync(process.execPath, ['-e', script], { cwd: path.join(REPO, 'functions'), encoding: 'utf8', env: { ...env, METADATA_SERVER_DETECTION: 'none' } });
+  if (out.status !== 0) fail(`loading the built functions failed:\n${out.stderr}`);
+  const declared = JSON.parse(out.stdout.trim().split('\n').at(-1));
+  const values = {};
+  const missing = [];
+  for (const p of declared) {
+    if (p.secret) continue;
+    const value = p.name === 'PUBLIC_URL' ? hostingUrl : env[p.name] || (typeof p.default === 'string' ? p.default : undefined);
+    if (value === undefined) missing.push(p.name);
+    else values[p.name] = value;
+  }
+  if (missing.length > 0) fail(`set ${missing.join(', ')} in the environment (params without a default)`);
+  // Not a param: honoured only on the functions emulator (see emulatorAllowsPrivateWebhooks).
+  values.CRONPEEK_ALLOW_PRIVATE_WEBHOOKS = env.CRONPEEK_ALLOW_PRIVATE_WEBHOOKS === '1' ? '1' : '0';
+  return values;
 }
 
 // --- processes ----------------------------------------------------------------------------------
@@ -198,7 +218,7 @@ async function main() {
   const ports = await choosePorts(configured);
   const hostingUrl = `http://127.0.0.1:${ports.hosting}`;
   const functionsUrl = `http://127.0.0.1:${ports.functions}`;
-  const scratch = prepareScratch(ports, hostingUrl);
+  const scratch = prepareScratch(ports, functionParams(hostingUrl));
   const binaries = emulatorBinaries(scratch);
 
   const firebaseBin = path.join(HERE, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');

@@ -73,18 +73,15 @@ async function signup(email = `e2e-${randomBytes(4).toString('hex')}@example.com
   return { email, key: res.json.apiKey as string };
 }
 
-/** The operator's plan change, made in the emulated Firestore as one would in the console. */
-async function upgradeToPro(email: string) {
-  const docs = `http://${ready.firestore}/v1/projects/${ready.project}/databases/(default)/documents`;
-  const auth = { Authorization: 'Bearer owner' };
-  const link = (await (await fetch(`${docs}/emails/${encodeURIComponent(email)}`, { headers: auth })).json()) as any;
-  const accountId = link.fields.accountId.stringValue;
-  const res = await fetch(`${docs}/accounts/${accountId}?updateMask.fieldPaths=plan`, {
-    method: 'PATCH',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ fields: { plan: { stringValue: 'pro' } } }),
+/** The operator's plan change, with the admin command (`npm run admin`) on the emulated Firestore. */
+function upgradeToPro(email: string) {
+  const run = spawnSync(process.execPath, [path.join(REPO_DIR, 'functions', 'lib', 'admin.js'), 'set-plan', email, 'pro'], {
+    encoding: 'utf8',
+    env: { ...process.env, CRONPEEK_STORE: 'firestore', FIRESTORE_EMULATOR_HOST: ready.firestore, GCLOUD_PROJECT: ready.project, METADATA_SERVER_DETECTION: 'none' },
+    timeout: 60_000,
   });
-  expect(res.status).toBe(200);
+  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  expect(run.stdout).toContain('free -> pro');
 }
 
 /** pid → pgid of every process under `root`. */
@@ -171,7 +168,7 @@ const watched = {} as { key: string; emailMonitor: string; webhookMonitor: strin
 
 test('monitors to be missed are created and pinged first (webhook monitor on a Pro account)', async () => {
   const account = await signup();
-  await upgradeToPro(account.email);
+  upgradeToPro(account.email);
   const byEmail = await call('POST', '/api/v1/monitors', { key: account.key, json: { name: 'e2e e-mail job', schedule: 60, grace: 60 } });
   const byHook = await call('POST', '/api/v1/monitors', {
     key: account.key,
@@ -327,6 +324,18 @@ describe('through the Hosting port', () => {
     expect(status.json).toMatchObject({ status: 'up', pingCount: 3, lastPing: expect.any(String) });
   });
 
+  test('signals: /start, /<exit code> and /fail through Hosting', async () => {
+    const { key } = await signup();
+    const m = (await call('POST', '/api/v1/monitors', { key, json: { name: 'signalled', schedule: 3600 } })).json;
+    expect((await call('GET', `${m.pingUrl}/start?rid=run-1`)).status).toBe(200);
+    expect((await call('POST', `${m.pingUrl}/0?rid=run-1`, { body: 'all good', type: 'text/plain' })).json).toEqual({ ok: true, monitor: 'signalled', status: 'up' });
+    expect((await call('GET', `${m.pingUrl}/fail`)).json.status).toBe('down');
+    expect((await call('GET', `${m.pingUrl}/0`)).json.status).toBe('up');
+    expect((await call('GET', `${m.pingUrl}/2`)).json.status).toBe('down');
+    const bad = await call('GET', `${m.pingUrl}/not-a-signal`);
+    expect([bad.status >= 400 && bad.status < 500, bad.json && Object.keys(bad.json)]).toEqual([true, ['error']]);
+  });
+
   test('40 concurrent pings are each answered 200 and each counted', async () => {
     const { key } = await signup();
     const m = (await call('POST', '/api/v1/monitors', { key, json: { name: 'burst', schedule: 3600 } })).json;
@@ -362,7 +371,8 @@ describe('the checker ticking on the emulators', () => {
       expect([webhook.status, email.status]).toEqual(['down', 'down']);
       // Not before its deadline: the checker must not be early either.
       expect(Date.parse(webhook.lastAlert ?? new Date().toISOString())).toBeGreaterThanOrEqual(watched.pingedAt + DEADLINE_S * 1000 - 2_000);
-      const [down] = await receiver.waitForRequests(1, 30_000);
+      await receiver.waitForRequests(1, 30_000);
+      const [down] = receiver.requests;
       expect(down.headers['x-cronpeek-event']).toBe('monitor.down');
       expect(verifyCronPeekSignature(watched.webhookSecret, down.headers['x-cronpeek-signature'] as string, down.body)).toBe(true);
       expect(JSON.parse(down.body)).toMatchObject({ version: 1, event: 'monitor.down', monitor: { monitorId: watched.webhookMonitor, status: 'down' } });
