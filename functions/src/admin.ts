@@ -63,7 +63,7 @@ async function show(deps: Deps, io: Output, email: string): Promise<number> {
   io.out(`created:  ${account.createdAt.toISOString()}`);
   io.out(`plan:     ${plan.id} (monitors ${limit(plan)}, history ${plan.historyDays === null ? 'unlimited' : `${plan.historyDays} days`}, channels: ${plan.channels.map((c) => CHANNEL_NAMES[c].label).join(', ')})`);
   io.out(`usage:    ${account.monitorCount} of ${limit(plan)} monitors, ${monitors.reduce((sum, m) => sum + m.pingCount, 0)} pings received`);
-  io.out(`monitors: ${monitors.length === 0 ? 'none' : ''}`);
+  io.out(monitors.length === 0 ? 'monitors: none' : 'monitors:');
   for (const m of monitors) {
     io.out(`  ${m.id}  ${m.status.padEnd(6)}  ${m.name}`);
     io.out(`      every ${m.schedule} s + ${m.grace} s grace; last ping ${when(m.lastPingAt)}; alerts: ${channelsOf(m)}`);

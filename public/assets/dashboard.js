@@ -32,6 +32,8 @@
     grace: $('monitor-grace'),
     alertEmail: $('monitor-email'),
     alertWebhook: $('monitor-webhook'),
+    alertSlack: $('monitor-slack'),
+    alertPagerDuty: $('monitor-pagerduty'),
     createButton: $('create-monitor'),
     monitorError: $('monitor-error'),
     monitorCreated: $('monitor-created'),
@@ -366,6 +368,8 @@
       grace: numberOrRaw(els.grace),
       alertEmail: optionalText(els.alertEmail),
       alertWebhook: optionalText(els.alertWebhook),
+      alertSlack: optionalText(els.alertSlack),
+      alertPagerDuty: optionalText(els.alertPagerDuty),
     };
     els.createButton.disabled = true;
     api('POST', '/api/v1/monitors', body)
@@ -375,6 +379,8 @@
         els.grace.value = '';
         els.alertEmail.value = '';
         els.alertWebhook.value = '';
+        els.alertSlack.value = '';
+        els.alertPagerDuty.value = '';
         var parts = [el('p', { text: 'Created "' + m.name + '". Call this URL at the end of each successful run:' }),
           el('p', {}, [el('code', { text: m.pingUrl })])];
         if (m.webhookSecret) {

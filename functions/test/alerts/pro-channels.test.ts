@@ -4,6 +4,7 @@ import type { Store } from '../../src/store/port';
 import { storeKinds } from '../support/stores';
 import { startPagerDutyStandIn, type PagerDutyStandIn } from '../support/standins/pagerduty';
 import { startSlackStandIn, type SlackStandIn } from '../support/standins/slack';
+import { resolveToLoopback, selfSignedCertificate } from '../support/standins/tls';
 import { alertDeps, missDeadline, newAccount, newMonitor, notificationOf, ping, type AlertDeps } from './support/world';
 
 const ROUTING_KEY = 'R0123456789abcdefABCDEF012345678';
@@ -165,5 +166,21 @@ describe.each(storeKinds())('Slack and PagerDuty alerts on %s', (_name, kind) =>
     await missDeadline(deps, m);
     expect(slack.messages).toHaveLength(1);
     expect(pd.events).toHaveLength(1);
+  });
+
+  test('an alertWebhook on hooks.slack.com goes out in Slack format through the outbox', async () => {
+    const tls = selfSignedCertificate('hooks.slack.com');
+    const slackTls = await startSlackStandIn({ key: tls.key, cert: tls.cert });
+    try {
+      const viaSlack = alertDeps(store, { connect: { resolve: resolveToLoopback('hooks.slack.com'), ca: tls.ca } });
+      const url = `https://hooks.slack.com:${slackTls.port}/services/T0CRONPEEK/B0ALERTS/x7kQ2mN9pL4vR8sT1wY6zA3c`;
+      const m = await newMonitor(viaSlack, { alertWebhook: url });
+      await ping(viaSlack, m);
+      await missDeadline(viaSlack, m);
+      expect(slackTls.messages.map((x) => x.text)).toEqual([expect.stringMatching(/^🔴 DOWN: Nightly DB Backup — no ping since /)]);
+      expect(await notificationOf(store, m, 'webhook')).toMatchObject({ state: 'delivered', attempts: 1 });
+    } finally {
+      await slackTls.close();
+    }
   });
 });

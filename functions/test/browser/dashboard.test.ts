@@ -274,4 +274,53 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     expect(await page.locator('#monitor-rows img, #monitor-rows b').count()).toBe(0);
     expect(await page.title()).toBe('CronPeek Dashboard');
   });
+
+  describe('Slack and PagerDuty', () => {
+    const SLACK_URL = 'https://hooks.slack.com/services/T0CRONPEEK/B0ALERTS/x7kQ2mN9pL4vR8sT1wY6zA3c';
+    const ROUTING_KEY = 'R0123456789abcdefABCDEF012345678';
+    let pro: TestServer;
+    beforeAll(async () => {
+      pro = await startTestServer({ CRONPEEK_DEFAULT_PLAN: 'pro' });
+    });
+    afterAll(async () => {
+      await pro?.close();
+    });
+
+    const statusOn = async (baseUrl: string, key: string, id: string) =>
+      (await (await fetch(`${baseUrl}/api/v1/monitors/${id}/status`, { headers: { 'x-api-key': key } })).json()) as Record<string, unknown>;
+
+    async function signUpOn(baseUrl: string): Promise<string> {
+      await page.goto(`${baseUrl}/dashboard.html`);
+      await page.getByLabel('Email', { exact: true }).fill(uniqueEmail());
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.locator('#new-key').waitFor();
+      return page.locator('#new-key-value').inputValue();
+    }
+
+    test('on the Pro plan, the new-monitor form sets Slack and PagerDuty', async () => {
+      const key = await signUpOn(pro.baseUrl);
+      await page.getByLabel('Name', { exact: true }).fill('Team job');
+      await page.getByLabel('Slack webhook URL (optional)').fill(SLACK_URL);
+      await page.getByLabel('PagerDuty integration key (optional)').fill(ROUTING_KEY);
+      await page.getByRole('button', { name: 'Create monitor' }).click();
+
+      await page.locator('#monitor-created').waitFor();
+      const [listed] = await api.listMonitors(pro.baseUrl, key);
+      expect(await statusOn(pro.baseUrl, key, listed.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+      expect(await page.getByLabel('Slack webhook URL (optional)').inputValue()).toBe('');
+    });
+
+    test("on the Free plan, Slack is refused with the API's message and nothing is created", async () => {
+      const key = await signUpOn(server.baseUrl);
+      await page.getByLabel('Name', { exact: true }).fill('Team job');
+      await page.getByLabel('Slack webhook URL (optional)').fill(SLACK_URL);
+      await page.getByRole('button', { name: 'Create monitor' }).click();
+
+      await eventually(
+        () => page.locator('#monitor-error').textContent(),
+        'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.',
+      );
+      expect(await api.listMonitors(server.baseUrl, key)).toEqual([]);
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import type { NotifyConfig } from '../../../src/config';
 import type { Account, Channel, Monitor, Notification } from '../../../src/domain/types';
 import { createNotifiers } from '../../../src/notify';
+import type { ConnectOptions } from '../../../src/notify/post';
 import { authenticate, createAccount } from '../../../src/services/accounts';
 import { runCheck, type CheckReport } from '../../../src/services/checker';
 import type { Logger } from '../../../src/log';
@@ -18,10 +19,13 @@ export type AlertDeps = Deps & { fakeClock: FakeClock; lines: LogLine[] };
  * Real dependencies on a Pro account's plan, with a fake clock and a readable log. The webhook
  * deadline can be shortened so timeout tests do not wait the production 10 s.
  */
-export function alertDeps(store: Store, options: { notify?: Partial<NotifyConfig>; webhookTimeoutMs?: number } = {}): AlertDeps {
+export function alertDeps(
+  store: Store,
+  options: { notify?: Partial<NotifyConfig>; webhookTimeoutMs?: number; connect?: ConnectOptions } = {},
+): AlertDeps {
   const log: Logger & { lines: LogLine[] } = capturingLogger();
   const deps = testDeps(store, { plan: 'pro', notify: options.notify, log });
-  const notifiers = createNotifiers(testNotifyConfig(options.notify), log, deps.clock, { webhookTimeoutMs: options.webhookTimeoutMs });
+  const notifiers = createNotifiers(testNotifyConfig(options.notify), log, deps.clock, { webhookTimeoutMs: options.webhookTimeoutMs, ...options.connect });
   return { ...deps, notifiers, lines: log.lines };
 }
 
