@@ -8,6 +8,7 @@ module.exports = {
   // Jest's summary, then one plain closing line: `tests: N passed, N failed, N skipped`.
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // One Firestore emulator for the whole run, started here unless FIRESTORE_EMULATOR_HOST names one.
+  setupFiles: ['<rootDir>/test/support/env.ts'],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
 };

@@ -10,6 +10,8 @@ import { transition } from '../src/domain/transitions';
 import type { Account, Monitor } from '../src/domain/types';
 import { runCheck, sweepDueMonitors } from '../src/services/checker';
 import { hashApiKey, newApiKey } from '../src/services/secrets';
+import { DEFAULT_RULES } from '../src/limits';
+import { FirestoreRateLimiter } from '../src/store/firestore/limits';
 import type { PingData } from '../src/store/port';
 import { testDeps } from '../test/support/deps';
 import { FakeClock } from '../test/support/clock';
@@ -58,6 +60,11 @@ async function main() {
 
     await measure('first ping: new -> up (flip, no alert)', () => pingAt(0));
     await measure('routine ping: up, deadline far ahead', () => pingAt(60));
+    // The per-token ping limit (on by default on Cloud Functions) adds this to every ping.
+    const limiter = new FirestoreRateLimiter(store.db, DEFAULT_RULES);
+    await measure('ping rate limit: counted (under the limit)', () => limiter.take('ping', watched.pingToken, at(60)));
+    const tight = new FirestoreRateLimiter(store.db, { ...DEFAULT_RULES, ping: { limit: 1, windowSeconds: 60 } });
+    await measure('ping rate limit: refused (over the limit)', () => tight.take('ping', watched.pingToken, at(60)));
     const signalAt = (s: number, kind: 'start' | 'success' | 'fail', exitCode: number | null = null) =>
       store.recordPing(watched.pingToken, { ...pingData(at(s)), kind, exitCode }, (m) => transition(m, { kind, exitCode, rid: null, output: null }, at(s)));
     await measure('start signal: up, run opened', () => signalAt(120, 'start'));

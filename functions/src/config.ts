@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PAGERDUTY_EVENTS_URL } from './notify/pagerduty';
 import { isPlanId, type PlanId } from './domain/plans';
+import { rulesFrom, type Rules } from './limits';
 import type { AppConfig } from './services/context';
 
 /** Raised for a bad setting; the message names the variable and is meant to be printed as is. */
@@ -32,6 +33,8 @@ export interface ServerConfig {
   app: AppConfig;
   notify: NotifyConfig;
   port: number;
+  /** Abuse limits per bucket; null when CRONPEEK_RATE_LIMITS=off. */
+  rateLimits: Rules | null;
   /** Interface to listen on; null listens on every interface (IPv4 and IPv6). */
   host: string | null;
   trustProxy: TrustProxy;
@@ -65,6 +68,14 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new ConfigError(`${name} must be 1 or 0 (got "${raw}")`);
+}
+
+function limitRules(env: Env): Rules | null {
+  try {
+    return rulesFrom(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function hostFrom(env: Env): string | null {
@@ -160,6 +171,7 @@ export function loadServerConfig(env: Env): ServerConfig {
     },
     notify: { ...notifyConfigFrom(env, version), publicUrl },
     port,
+    rateLimits: limitRules(env),
     host: hostFrom(env),
     trustProxy: trustProxyFrom(env),
     store,

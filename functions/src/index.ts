@@ -11,6 +11,8 @@ import { runCheck } from './services/checker';
 import { jsonLogger } from './log';
 import type { Deps } from './services/context';
 import { openFirestoreStore } from './store/firestore';
+import { FirestoreRateLimiter } from './store/firestore/limits';
+import { rulesFrom } from './limits';
 
 /**
  * The Firebase entry point: the HTTP API and the every-minute checker, both over Firestore.
@@ -68,8 +70,13 @@ function composed(): Composition {
     const plan = defaultPlan.value() || 'free';
     if (!isPlanId(plan)) throw new Error(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
     const origin = (publicUrl.value() || DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
+    const store = openFirestoreStore({ projectId: process.env.GCLOUD_PROJECT });
+    // Limits from the functions' environment (functions/.env.<project>): counters in Firestore,
+    // shared by every instance.
+    const rules = rulesFrom(process.env);
     const deps = composeDeps({
-      store: openFirestoreStore({ projectId: process.env.GCLOUD_PROJECT }),
+      store,
+      limiter: rules === null ? undefined : new FirestoreRateLimiter(store.db, rules),
       app: { publicUrl: origin, defaultPlan: plan, version },
       notify: notifyConfigFrom(
         {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { composeDeps } from './compose';
 import { ConfigError, loadServerConfig, REPO_DIR, type ServerConfig } from './config';
 import { createApp } from './http/app';
+import { describeRules, MemoryRateLimiter } from './limits';
 import { runCheck } from './services/checker';
 import { jsonLogger, type Logger } from './log';
 import type { Deps } from './services/context';
@@ -75,7 +76,9 @@ export function listeningUrl(server: http.Server): string {
 export async function startServer(config: ServerConfig, log: Logger = jsonLogger, timeouts: Partial<ServerTimeouts> = {}) {
   const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const store = await openStore(config);
-  const deps = composeDeps({ store, app: config.app, notify: config.notify, log });
+  // One process: counters in memory are exact (on Firestore too, as long as it is one server).
+  const limiter = config.rateLimits === null ? undefined : new MemoryRateLimiter(config.rateLimits);
+  const deps = composeDeps({ store, app: config.app, notify: config.notify, log, limiter });
   const app = createApp(deps, { staticDir: path.join(REPO_DIR, 'public'), trustProxy: config.trustProxy });
   const server = http.createServer(
     {
@@ -144,6 +147,7 @@ async function main() {
       `  checker:       every ${config.checkIntervalSeconds} s`,
       `  e-mail:        ${config.notify.sendgridApiKey ? `SendGrid, from ${config.notify.emailFrom}` : 'printed to this log (set SENDGRID_API_KEY to send)'}`,
       `  webhooks:      ${config.notify.allowPrivateWebhooks ? 'private addresses allowed' : 'public addresses only'}`,
+      `  rate limits:   ${describeRules(config.rateLimits)}`,
       `  client address: ${config.trustProxy === false ? 'the connection (no proxy trusted)' : `X-Forwarded-For, trusting ${Array.isArray(config.trustProxy) ? config.trustProxy.join(', ') : `${config.trustProxy} proxy hop(s)`}`}`,
     ].join('\n'),
   );

@@ -5,6 +5,8 @@ import type { Deps } from '../services/context';
 import { createMonitor, deleteMonitor, getOwnMonitor, listMonitors } from '../services/monitors';
 import { recordPing, type PingInput } from '../services/ping';
 import type { Account, PingMethod } from '../domain/types';
+import { clientAddress, limitGuard } from './limits';
+import { PING_TOKEN_PATTERN } from '../services/secrets';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
 import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
 import { createdMonitor, monitorStatus, monitorSummary } from './present';
@@ -95,9 +97,25 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   const json = [fromFrameworkBody(JSON_LIMIT, parseJson), express.json({ limit: JSON_LIMIT, type: () => true, strict: false })];
   const rawBody = [fromFrameworkBody(PING_BODY_MAX, (raw) => raw), express.raw({ type: () => true, limit: PING_BODY_MAX })];
+  const limits = limitGuard(deps);
+  /**
+   * Every authenticated route goes through here, so each is limited per account ("management
+   * calls per key") and guarded against key guessing ("failed authentications per address")
+   * without doing anything itself.
+   */
   const authed = async (req: AuthedRequest) => {
-    req.account = await authenticate(deps, req.header('x-api-key'));
-    return req.account;
+    const address = clientAddress(req);
+    await limits.refuseIfOver('failedAuth', address);
+    let account: Account;
+    try {
+      account = await authenticate(deps, req.header('x-api-key'));
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.Unauthorized) await limits.count('failedAuth', address);
+      throw err;
+    }
+    await limits.take('management', account.id);
+    req.account = account;
+    return account;
   };
   const router = Router();
   router.use('/v1/ping', pingCors);
@@ -110,6 +128,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   router
     .route('/v1/accounts')
     .post(...json, async (req, res) => {
+      await limits.take('signup', clientAddress(req));
       const input = parseBody(createAccountBody, req.body);
       const { apiKey, plan } = await createAccount(deps, input);
       res.status(201).json({ apiKey, plan: plan.id, monitors: plan.maxMonitors });
@@ -150,8 +169,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     .all(methodNotAllowed(['DELETE']));
 
   const ping = async (req: Request, res: Response) => {
+    const token = String(req.params.token);
+    // Only well-formed tokens are counted: anything else is a 404 that costs no storage anyway.
+    if (PING_TOKEN_PATTERN.test(token)) await limits.take('ping', token);
     const monitor = await recordPing(deps, {
-      token: String(req.params.token),
+      token,
       method: req.method as PingMethod,
       source: req.ip ?? null,
       userAgent: req.header('user-agent') ?? null,

@@ -1,6 +1,7 @@
 import type { PlanId } from '../domain/plans';
 import type { Notifiers } from '../notify/types';
 import type { Store } from '../store/port';
+import type { RateLimiter } from '../limits';
 import type { Logger } from '../log';
 
 // Kept here too so existing imports of the logger from the use-case context still compile.
@@ -22,4 +23,6 @@ export interface Deps {
   config: AppConfig;
   notifiers: Notifiers;
   log: Logger;
+  /** Abuse limits; absent means none (tests not about limits, CRONPEEK_RATE_LIMITS=off). */
+  limiter?: RateLimiter;
 }

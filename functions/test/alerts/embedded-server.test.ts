@@ -31,6 +31,7 @@ describe('alerts on the embedded server', () => {
       CRONPEEK_DEFAULT_PLAN: 'pro',
       CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
       CRONPEEK_CHECK_INTERVAL: String(CHECK_INTERVAL_S),
+      CRONPEEK_RATE_LIMITS: 'off',
     });
     running = await startServer({ ...config, port: 0 }, capturingLogger());
     base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;

@@ -89,6 +89,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
     PUBLIC_URL: baseUrl,
     CRONPEEK_CHECK_INTERVAL: '3600',
+    CRONPEEK_RATE_LIMITS: 'off',
     ...env,
   });
   const running = await startServer(config, silentLogger);

@@ -4,6 +4,7 @@ import type { PlanId } from '../../src/domain/plans';
 import { type Logger, silentLogger } from '../../src/log';
 import type { Deps } from '../../src/services/context';
 import type { Store } from '../../src/store/port';
+import type { RateLimiter } from '../../src/limits';
 import { FakeClock } from './clock';
 
 export const TEST_PUBLIC_URL = 'https://cronpeek.test';
@@ -21,10 +22,13 @@ export function testNotifyConfig(overrides: Partial<NotifyConfig> = {}): NotifyC
   };
 }
 
-/** Real dependencies around `store`, with a fake clock and a silent (or given) logger. */
+/**
+ * Real dependencies around `store`, with a fake clock and a silent (or given) logger. Abuse
+ * limits are off unless a test passes `limiter` (limits must never make other suites flaky).
+ */
 export function testDeps(
   store: Store,
-  options: { clock?: FakeClock; plan?: PlanId; notify?: Partial<NotifyConfig>; log?: Logger } = {},
+  options: { clock?: FakeClock; plan?: PlanId; notify?: Partial<NotifyConfig>; log?: Logger; limiter?: RateLimiter } = {},
 ): Deps & { fakeClock: FakeClock } {
   const fakeClock = options.clock ?? new FakeClock();
   const deps = composeDeps({
@@ -33,6 +37,7 @@ export function testDeps(
     notify: testNotifyConfig(options.notify),
     log: options.log ?? silentLogger,
     clock: fakeClock.now,
+    limiter: options.limiter,
   });
   return { ...deps, fakeClock };
 }

@@ -113,7 +113,8 @@ export class FirestoreStore implements Store {
   private readonly queue = new KeyedQueue();
 
   constructor(
-    private readonly db: Firestore,
+    /** Public so that the rate limiter can keep its counters in the same database and client. */
+    readonly db: Firestore,
     private readonly release: () => Promise<void> = async () => {},
   ) {}
 

@@ -1,0 +1,207 @@
+import request from 'supertest';
+import { createApp } from '../../src/http/app';
+import { DEFAULT_RULES, MemoryRateLimiter, rulesFrom, type RateLimiter, type Rules } from '../../src/limits';
+import { FirestoreRateLimiter } from '../../src/store/firestore/limits';
+import type { Store } from '../../src/store/port';
+import { clearProject } from '../support/emulator';
+import { testDeps } from '../support/deps';
+import { FakeClock } from '../support/clock';
+import { emulatorProjectId, firestoreMissing, markFirestoreNotRun, sqliteKind } from '../support/stores';
+import { openMeteredStore, type UsageMeter } from '../firestore/support/usage';
+
+const OFF: Rules = { signup: null, recoveryByAddress: null, recoveryByEmail: null, failedAuth: null, management: null, ping: null };
+const rules = (overrides: Partial<Rules>): Rules => ({ ...OFF, ...overrides });
+
+describe('limit settings', () => {
+  test('limits are on by default, with the documented defaults', () => {
+    expect(rulesFrom({})).toEqual(DEFAULT_RULES);
+    expect(DEFAULT_RULES.signup).toEqual({ limit: 10, windowSeconds: 3600 });
+    expect(DEFAULT_RULES.ping).toEqual({ limit: 100, windowSeconds: 60 });
+  });
+
+  test('CRONPEEK_RATE_LIMITS=off switches every limit off', () => {
+    expect(rulesFrom({ CRONPEEK_RATE_LIMITS: 'off' })).toBeNull();
+  });
+
+  test('each bucket is set by its own variable, or switched off alone', () => {
+    const r = rulesFrom({ CRONPEEK_LIMIT_SIGNUPS: '3/60', CRONPEEK_LIMIT_PINGS: 'off' });
+    expect(r).toEqual({ ...DEFAULT_RULES, signup: { limit: 3, windowSeconds: 60 }, ping: null });
+  });
+
+  test.each([
+    ['CRONPEEK_RATE_LIMITS', 'maybe'],
+    ['CRONPEEK_LIMIT_SIGNUPS', '10'],
+    ['CRONPEEK_LIMIT_MANAGEMENT', '0/60'],
+    ['CRONPEEK_LIMIT_FAILED_AUTH', 'ten/60'],
+  ])('a bad %s=%s is refused with its name', (name, value) => {
+    expect(() => rulesFrom({ [name]: value })).toThrow(name);
+  });
+});
+
+const missing = firestoreMissing();
+if (missing !== null) markFirestoreNotRun(missing);
+
+type Made = { limiter: RateLimiter; close(): Promise<void> };
+const limiterKinds: Array<[string, (r: Rules) => Made]> = [
+  ['memory', (r) => ({ limiter: new MemoryRateLimiter(r), close: async () => {} })],
+];
+if (missing === null) {
+  limiterKinds.push([
+    'firestore',
+    (r) => {
+      const projectId = emulatorProjectId();
+      const { store } = openMeteredStore(projectId);
+      return {
+        limiter: new FirestoreRateLimiter(store.db, r),
+        close: async () => {
+          await store.close();
+          await clearProject(process.env.FIRESTORE_EMULATOR_HOST as string, projectId);
+        },
+      };
+    },
+  ]);
+}
+
+describe.each(limiterKinds)('%s rate limiter', (_name, make) => {
+  const t0 = new Date('2026-03-28T02:00:10.000Z'); // 10 s into a minute window
+  const at = (s: number) => new Date(t0.getTime() + s * 1000);
+  let made: Made;
+  beforeEach(() => {
+    made = make(rules({ ping: { limit: 3, windowSeconds: 60 }, signup: { limit: 1, windowSeconds: 3600 } }));
+  });
+  afterEach(() => made.close());
+
+  test('allows the limit in a window, then refuses until the window ends', async () => {
+    const { limiter } = made;
+    for (let i = 0; i < 3; i++) expect(await limiter.take('ping', 'tok', at(i))).toEqual({ allowed: true, retryAfterSeconds: 50 - i });
+    expect(await limiter.take('ping', 'tok', at(5))).toEqual({ allowed: false, retryAfterSeconds: 45 });
+    expect(await limiter.take('ping', 'tok', at(50))).toMatchObject({ allowed: true });
+  });
+
+  test('keys and buckets count separately', async () => {
+    const { limiter } = made;
+    for (let i = 0; i < 3; i++) await limiter.take('ping', 'a', t0);
+    expect(await limiter.take('ping', 'a', t0)).toMatchObject({ allowed: false });
+    expect(await limiter.take('ping', 'b', t0)).toMatchObject({ allowed: true });
+    expect(await limiter.take('signup', 'a', t0)).toMatchObject({ allowed: true });
+  });
+
+  test('a check counts nothing', async () => {
+    const { limiter } = made;
+    await limiter.take('signup', 'addr', t0);
+    expect(await limiter.check('signup', 'addr', t0)).toMatchObject({ allowed: false });
+    expect(await limiter.check('signup', 'other', t0)).toMatchObject({ allowed: true });
+    expect(await limiter.take('signup', 'other', t0)).toMatchObject({ allowed: true });
+  });
+
+  test('a bucket without a rule is never limited', async () => {
+    for (let i = 0; i < 20; i++) expect(await made.limiter.take('management', 'acct', t0)).toMatchObject({ allowed: true });
+  });
+});
+
+(missing === null ? describe : describe.skip)('Firestore rate limiter cost', () => {
+  let projectId: string;
+  let store: Awaited<ReturnType<typeof openMeteredStore>>['store'];
+  let meter: UsageMeter;
+  beforeEach(() => {
+    projectId = emulatorProjectId();
+    ({ store, meter } = openMeteredStore(projectId));
+  });
+  afterEach(async () => {
+    await store.close();
+    await clearProject(process.env.FIRESTORE_EMULATOR_HOST as string, projectId);
+  });
+
+  test('a counted request costs one read and one write; a refused one, one read', async () => {
+    const limiter = new FirestoreRateLimiter(store.db, rules({ ping: { limit: 1, windowSeconds: 60 } }));
+    const now = new Date('2026-03-28T02:00:00.000Z');
+    meter.take();
+    await limiter.take('ping', 'token', now);
+    expect(meter.take()).toMatchObject({ reads: 1, writes: 1, transactions: 0 });
+    await limiter.take('ping', 'token', now);
+    expect(meter.take()).toMatchObject({ reads: 1, writes: 0 });
+  });
+});
+
+describe('limits over HTTP', () => {
+  let store: Store;
+  let clock: FakeClock;
+  let app: ReturnType<typeof createApp>;
+  beforeEach(async () => {
+    store = await sqliteKind.open();
+  });
+  afterEach(() => store.close());
+
+  function withRules(r: Rules) {
+    const deps = testDeps(store, { limiter: new MemoryRateLimiter(r), plan: 'pro' });
+    clock = deps.fakeClock;
+    // One trusted proxy: each test chooses its client address with X-Forwarded-For.
+    app = createApp(deps, { trustProxy: 1 });
+  }
+  const from = (address: string) => ({ 'X-Forwarded-For': address });
+  let seq = 0;
+  const signup = (address = '198.51.100.1') => request(app).post('/api/v1/accounts').set(from(address)).send({ email: `l${++seq}@example.com` });
+
+  function expectLimited(res: request.Response, message: RegExp) {
+    expect(res.status).toBe(429);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.body).toEqual({ error: expect.stringMatching(message) });
+  }
+
+  test('sign-ups per address', async () => {
+    withRules(rules({ signup: { limit: 2, windowSeconds: 3600 } }));
+    await signup().expect(201);
+    await signup().expect(201);
+    const refused = await signup();
+    expectLimited(refused, /^Too many sign-ups from this address\. Try again in \d+ s\.$/);
+    expect(refused.headers['retry-after']).toBe(String(3600 - ((clock.now().getTime() / 1000) % 3600)));
+    await signup('198.51.100.2').expect(201);
+    clock.advance(3600);
+    await signup().expect(201);
+  });
+
+  test('failed authentications per address, after which even a good key is refused from there', async () => {
+    withRules(rules({ failedAuth: { limit: 3, windowSeconds: 600 }, signup: null }));
+    const key = (await signup().expect(201)).body.apiKey;
+    const bad = 'cpk_' + '0'.repeat(32);
+    for (let i = 0; i < 3; i++) await request(app).get('/api/v1/monitors').set(from('203.0.113.66')).set('x-api-key', bad).expect(401);
+    expectLimited(await request(app).get('/api/v1/monitors').set(from('203.0.113.66')).set('x-api-key', key), /^Too many requests with a missing or invalid API key/);
+    await request(app).get('/api/v1/monitors').set(from('203.0.113.67')).set('x-api-key', key).expect(200);
+  });
+
+  test('management calls per key cover every authenticated route', async () => {
+    withRules(rules({ management: { limit: 4, windowSeconds: 60 } }));
+    const key = (await signup().expect(201)).body.apiKey;
+    const other = (await signup().expect(201)).body.apiKey;
+    const created = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'a', schedule: 60 }).expect(201)).body;
+    await request(app).get('/api/v1/monitors').set('x-api-key', key).expect(200);
+    await request(app).get(`/api/v1/monitors/${created.monitorId}/status`).set('x-api-key', key).expect(200);
+    await request(app).get('/api/v1/monitors/0123456789abcdef/status').set('x-api-key', key).expect(404);
+    expectLimited(await request(app).delete(`/api/v1/monitors/${created.monitorId}`).set('x-api-key', key), /^Too many API calls with this key/);
+    expect(await store.getMonitor(created.monitorId)).not.toBeNull();
+    await request(app).get('/api/v1/monitors').set('x-api-key', other).expect(200);
+  });
+
+  test('pings per token: refused pings are not stored, other monitors are unaffected, the next window is open', async () => {
+    withRules(rules({ ping: { limit: 3, windowSeconds: 60 } }));
+    const key = (await signup().expect(201)).body.apiKey;
+    const a = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'a', schedule: 60 }).expect(201)).body;
+    const b = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'b', schedule: 60 }).expect(201)).body;
+    const path = (m: { pingUrl: string }) => new URL(m.pingUrl).pathname;
+    for (let i = 0; i < 3; i++) await request(app).get(path(a)).expect(200);
+    const refused = await request(app).post(path(a)).send('x');
+    expectLimited(refused, /^Too many pings for this monitor/);
+    expect(refused.headers['access-control-allow-origin']).toBe('*');
+    expect((await store.getMonitor(a.monitorId))!.pingCount).toBe(3);
+    expect(await store.listPings(a.monitorId, 10)).toHaveLength(3);
+    await request(app).get(path(b)).expect(200);
+    clock.advance(60);
+    await request(app).get(path(a)).expect(200);
+  });
+
+  test('without a limiter (the test default) nothing is limited', async () => {
+    app = createApp(testDeps(store));
+    for (let i = 0; i < 15; i++) await request(app).post('/api/v1/accounts').send({ email: `free${i}@example.com` }).expect(201);
+  });
+});
