@@ -67,6 +67,42 @@ const DEFAULT_TIMEOUTS: ServerTimeouts = {
   shutdownGraceMs: SHUTDOWN_GRACE_MS,
 };
 
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive.'],
+};
+
+/**
+ * The HTTP server around the app, with its timeouts. Requests too broken to reach the app (bad
+ * syntax, oversized headers, too slow) still get a JSON error, like everything else the API says.
+ */
+export function createHttpServer(app: http.RequestListener, timeouts: Partial<ServerTimeouts> = {}): http.Server {
+  const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const server = http.createServer(
+    {
+      // A client trickling its headers (or body) is cut off instead of holding a connection forever;
+      // the check runs every second rather than Node's default 30 s, so the limits hold to the second.
+      headersTimeout: t.headersTimeoutMs,
+      requestTimeout: t.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, t.headersTimeoutMs),
+    },
+    app,
+  );
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Malformed HTTP request.'];
+    const body = JSON.stringify({ error: message });
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
+}
+
 /** `http://127.0.0.1:3000`, `http://[::]:3000`: where the server really listens. */
 export function listeningUrl(server: http.Server): string {
   const a = server.address() as AddressInfo;
@@ -80,16 +116,7 @@ export async function startServer(config: ServerConfig, log: Logger = jsonLogger
   const limiter = config.rateLimits === null ? undefined : new MemoryRateLimiter(config.rateLimits);
   const deps = composeDeps({ store, app: config.app, notify: config.notify, log, limiter });
   const app = createApp(deps, { staticDir: path.join(REPO_DIR, 'public'), trustProxy: config.trustProxy });
-  const server = http.createServer(
-    {
-      // A client trickling its headers (or body) is cut off instead of holding a connection forever;
-      // the check runs every second rather than Node's default 30 s, so the limits hold to the second.
-      headersTimeout: t.headersTimeoutMs,
-      requestTimeout: t.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1_000, t.headersTimeoutMs),
-    },
-    app,
-  );
+  const server = createHttpServer(app, t);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (config.host === null) server.listen(config.port, resolve);

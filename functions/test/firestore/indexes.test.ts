@@ -6,6 +6,7 @@ import { transition } from '../../src/domain/transitions';
 import type { Flip } from '../../src/domain/types';
 import { accountDoc, API_KEYS, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
+import { RATE_LIMITS } from '../../src/store/firestore/limits';
 import { makeAccount, makeMonitor } from '../support/factories';
 import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../support/stores';
 import { openMeteredStore, type Filter, type RunQueryRequest } from './support/usage';
@@ -151,8 +152,16 @@ if (missing !== null) markFirestoreNotRun(missing);
   });
 
   test('ping history expires through a TTL policy on a Timestamp field', () => {
-    expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['pings.expiresAt']);
+    expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['rateLimits.expiresAt', 'pings.expiresAt']);
     const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, monitorId: 'm', duration: null, expiresAt: new Date() }, 1);
     expect(doc.expiresAt).toBeInstanceOf(Timestamp);
+  });
+
+  test('rate-limit counters expire through a TTL policy and are never indexed', () => {
+    const overrides = config.fieldOverrides.filter((o) => o.collectionGroup === RATE_LIMITS);
+    expect(overrides.map((o) => [o.fieldPath, o.ttl ?? false, o.indexes])).toEqual([
+      ['expiresAt', true, []],
+      ['count', false, []],
+    ]);
   });
 });
