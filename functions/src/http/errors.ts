@@ -64,6 +64,11 @@ function fromFrameworkError(err: { type?: string; status?: unknown; statusCode?:
   return code ? new AppError(code, status === 400 ? 'Bad request.' : 'The request was refused.') : null;
 }
 
+/** The path as it may be logged: a ping URL's token is a secret, so it is left out. */
+export function loggablePath(path: string): string {
+  return path.replace(/\/ping\/[^/]*/, '/ping/<token>');
+}
+
 /** The one place errors become responses: `{"error": "..."}`, never a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -75,11 +80,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (res.headersSent) {
       // Too late for a JSON answer; end the response so the client is not left waiting.
-      log.error('error after the response started', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+      log.error('error after the response started', { method: req.method, path: loggablePath(req.path), error: err instanceof Error ? err.stack : String(err) });
       res.end();
       return;
     }
-    log.error('unhandled error', { method: req.method, path: req.path, error: err instanceof Error ? err.stack : String(err) });
+    log.error('unhandled error', { method: req.method, path: loggablePath(req.path), error: err instanceof Error ? err.stack : String(err) });
     res.status(500).json({ error: 'Internal server error. Try again or contact support.' });
   };
 }

@@ -40,8 +40,12 @@ describe('two checker processes on one SQLite file', () => {
     const go = path.join(dir, 'go');
     const env = { ...process.env, CHECK_DB: file, CHECK_AT: checkAt, CHECK_GO: go };
     const children = [run(TSX, [CHILD], { env }), run(TSX, [CHILD], { env })];
-    // Both processes are up and polling before the gate opens (tsx takes a moment to start).
-    await new Promise((r) => setTimeout(r, 1500));
+    // The gate opens once both processes have said they are ready (tsx takes a moment to start).
+    const deadline = Date.now() + 30_000;
+    while (fs.readdirSync(dir).filter((f) => f.endsWith('.ready')).length < 2) {
+      if (Date.now() > deadline) throw new Error('the checker processes did not get ready within 30 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     fs.writeFileSync(go, '');
     const reports = (await Promise.all(children)).map((c) => JSON.parse(c.stdout) as CheckReport);
 

@@ -1,7 +1,8 @@
 /**
  * One checker run in a process of its own, as a second embedded server on the same SQLite file
- * would run it. Waits for the go file (so both processes start their runs together), runs once
- * at the instant CHECK_AT and prints its report as JSON.
+ * would run it. Once its store is open it says so with a ready file (`<CHECK_GO>.<pid>.ready`),
+ * then waits for the go file (so both processes start their runs together), runs once at the
+ * instant CHECK_AT and prints its report as JSON.
  */
 import fs from 'node:fs';
 import { composeDeps } from '../../../src/compose';
@@ -21,6 +22,7 @@ async function main() {
     log: silentLogger,
     clock: () => now,
   });
+  fs.writeFileSync(`${CHECK_GO}.${process.pid}.ready`, '');
   while (!fs.existsSync(CHECK_GO)) await new Promise((r) => setTimeout(r, 5));
   const report = await runCheck(deps, { budgetMs: 20_000 });
   await store.close();
