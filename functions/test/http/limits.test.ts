@@ -1,6 +1,9 @@
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
-import { DEFAULT_RULES, MemoryRateLimiter, rulesFrom, type RateLimiter, type Rules } from '../../src/limits';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_DIR } from '../../src/config';
+import { DEFAULT_RULES, MemoryRateLimiter, RULE_VARIABLES, rulesFrom, type RateLimiter, type Rules } from '../../src/limits';
 import { FirestoreRateLimiter } from '../../src/store/firestore/limits';
 import type { Store } from '../../src/store/port';
 import { clearProject } from '../support/emulator';
@@ -13,6 +16,25 @@ const OFF: Rules = { signup: null, recoveryByAddress: null, recoveryByEmail: nul
 const rules = (overrides: Partial<Rules>): Rules => ({ ...OFF, ...overrides });
 
 describe('limit settings', () => {
+  test('the docs page states the default limits and documents 429', () => {
+    const html = fs.readFileSync(path.join(REPO_DIR, 'public', 'index.html'), 'utf8');
+    const section = html.slice(html.indexOf('<section id="rate-limits"'), html.indexOf('<section id="errors"'));
+    expect(DEFAULT_RULES.ping).toEqual({ limit: 100, windowSeconds: 60 });
+    expect(section).toContain('<td>Pings (every ping URL and signal)</td><td>100 a minute</td>');
+    expect(DEFAULT_RULES.management).toEqual({ limit: 120, windowSeconds: 60 });
+    expect(section).toContain('<td>120 a minute</td><td>account</td>');
+    expect(DEFAULT_RULES.signup).toEqual({ limit: 10, windowSeconds: 3600 });
+    expect(section).toContain('<td>Sign-ups</td><td>10 an hour</td>');
+    expect(DEFAULT_RULES.failedAuth).toEqual({ limit: 20, windowSeconds: 600 });
+    expect(section).toContain('<td>20 per 10 minutes');
+    expect([DEFAULT_RULES.recoveryByAddress, DEFAULT_RULES.recoveryByEmail]).toEqual([{ limit: 10, windowSeconds: 3600 }, { limit: 3, windowSeconds: 3600 }]);
+    expect(section).toContain('<td>10 an hour / 3 an hour</td>');
+    expect(html).toMatch(/<tr><td><code>429<\/code><\/td>/);
+    const readme = fs.readFileSync(path.join(REPO_DIR, 'README.md'), 'utf8');
+    for (const name of Object.values(RULE_VARIABLES)) expect(readme).toContain(`| \`${name}\` |`);
+    expect(readme).toContain('| `CRONPEEK_RATE_LIMITS` |');
+  });
+
   test('limits are on by default, with the documented defaults', () => {
     expect(rulesFrom({})).toEqual(DEFAULT_RULES);
     expect(DEFAULT_RULES.signup).toEqual({ limit: 10, windowSeconds: 3600 });
