@@ -9,5 +9,7 @@ module.exports = {
   roots: ['<rootDir>/test/emulators'],
   testMatch: ['**/*.e2e.ts'],
   testTimeout: 120000,
+  // Abuse limits off in the function the suite starts too (the variable reaches it through the environment).
+  setupFiles: ['<rootDir>/test/support/env.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
