@@ -18,6 +18,9 @@ export interface Applied {
 }
 
 /** A ping as the service hands it over; its run duration is decided by the transition it causes. */
+/** How long a notification row that cannot be read is set aside before it is tried again. */
+export const UNREADABLE_RETRY_MS = 3_600_000;
+
 export type PingData = Omit<Ping, 'monitorId' | 'expiresAt' | 'duration'>;
 
 /** What a delivery attempt leaves on its notification row. */
@@ -74,7 +77,11 @@ export interface Store {
   /** Removes pings whose `expiresAt` has passed; returns how many. */
   purgeExpiredPings(now: Date, limit: number): Promise<number>;
 
-  /** Notifications whose `nextAttemptAt` is at or before `now` (pending, or claimed with a lapsed lease). */
+  /**
+   * Notifications whose `nextAttemptAt` is at or before `now` (pending, or claimed with a lapsed
+   * lease). A row that cannot be read is not returned: it is set aside for UNREADABLE_RETRY_MS
+   * with the reason as its `lastError`, so one bad row cannot stop every other alert.
+   */
   findDueNotifications(now: Date, limit: number): Promise<Notification[]>;
   /**
    * Claims a due notification for delivery: sets it `processing`, counts the attempt and moves

@@ -13,7 +13,7 @@ import {
 import type { PlanId } from '../../domain/plans';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
-import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
+import { UNREADABLE_RETRY_MS, type Applied, type Decide, type DecidePing, type DeliveryRecord, type PingData, type Store } from '../port';
 import {
   ACCOUNTS,
   API_KEYS,
@@ -354,7 +354,18 @@ export class FirestoreStore implements Store {
       .orderBy('nextAttemptAt')
       .limit(limit)
       .get();
-    return snap.docs.map(toNotification);
+    const found: Notification[] = [];
+    for (const doc of snap.docs) {
+      try {
+        found.push(toNotification(doc));
+      } catch (err) {
+        await doc.ref.update({
+          nextAttemptAt: ts(new Date(now.getTime() + UNREADABLE_RETRY_MS)),
+          lastError: `unreadable row set aside: ${(err as Error).message}`,
+        });
+      }
+    }
+    return found;
   }
 
   async claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null> {

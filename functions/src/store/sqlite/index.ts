@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { applyChanges, type Transition } from '../../domain/transitions';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
-import type { Applied, Decide, DecidePing, DeliveryRecord, PingData, Store } from '../port';
+import { UNREADABLE_RETRY_MS, type Applied, type Decide, type DecidePing, type DeliveryRecord, type PingData, type Store } from '../port';
 import type { PlanId } from '../../domain/plans';
 import { migrate } from './schema';
 
@@ -318,7 +318,17 @@ export class SqliteStore implements Store {
          ORDER BY next_attempt_at LIMIT ?`,
       )
       .all(ms(now), limit) as Row[];
-    return rows.map(toNotification);
+    const found: Notification[] = [];
+    for (const r of rows) {
+      try {
+        found.push(toNotification(r));
+      } catch (err) {
+        this.db
+          .prepare('UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ?')
+          .run(now.getTime() + UNREADABLE_RETRY_MS, `unreadable row set aside: ${(err as Error).message}`, r.id);
+      }
+    }
+    return found;
   }
 
   async claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null> {
