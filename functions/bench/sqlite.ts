@@ -50,7 +50,7 @@ async function main() {
     const short = i < DUE;
     const m: Monitor = {
       id: newMonitorId(), accountId: 'bench', name: `job ${i}`, schedule: short ? 60 : 86_400, grace: 60,
-      alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, alertSlack: null, alertPagerDuty: null, pingToken: newPingToken(), status: 'new',
+      alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, alertSlack: null, alertPagerDuty: null, pingToken: newPingToken(), status: 'new', manualResume: false,
       createdAt: t0, lastPingAt: null, lastAlertAt: null, pingCount: 0, alertAt: null, historyDays: null,
       cron: null, tz: null, lastStartAt: null, lastDuration: null, openRuns: [],
     };

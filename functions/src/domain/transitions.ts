@@ -21,6 +21,12 @@ export type MonitorEvent = 'ping' | 'deadline' | 'pause' | 'resume' | Signal;
 /** A start stays open until its end arrives; beyond this many the oldest is forgotten. */
 export const MAX_OPEN_RUNS = 20;
 
+/** What some events say besides their name. */
+export interface EventDetail {
+  /** For 'pause': only an explicit resume ends it; pings are recorded but do not. */
+  manualResume?: boolean;
+}
+
 /** The fields an event changes. `countPing` is an increment so concurrent pings add up. */
 export interface MonitorChanges {
   status: MonitorStatus;
@@ -32,6 +38,8 @@ export interface MonitorChanges {
   /** The open runs after the event, when it changed them. */
   openRuns?: OpenRun[];
   countPing: boolean;
+  /** Set by a pause (how it may end) and cleared by whatever ends it. */
+  manualResume?: boolean;
 }
 
 /**
@@ -83,7 +91,7 @@ const SUCCESS: Signal = { kind: 'success', exitCode: null, rid: null, output: nu
  * ("started but never finished"); otherwise at the next expected time plus grace. Both are the
  * one stored `alertAt`, so the checker still asks nothing but `alertAt <= now`.
  */
-function armedAlertAt(m: Monitor, openRuns: OpenRun[], endedAt: Date): Date | null {
+export function armedAlertAt(m: Monitor, openRuns: OpenRun[], endedAt: Date): Date | null {
   if (openRuns.length > 0) return new Date(openRuns[0].at.getTime() + m.grace * 1000);
   return deadlineAfter(endedAt, m, m.grace);
 }
@@ -123,7 +131,11 @@ function signal(m: Monitor, s: Signal, now: Date): PingTransition {
     countPing: true,
   };
 
-  if (paused) return withPing(m, decided(m, { status: 'paused', alertAt: null, ...ended }, null), now, duration);
+  // A success ends a pause (as on Healthchecks) unless the pause asked for an explicit resume;
+  // a failure to a paused monitor is recorded and alerts nobody.
+  if (paused && (m.manualResume || s.kind !== 'success')) {
+    return withPing(m, decided(m, { status: 'paused', alertAt: null, ...ended }, null), now, duration);
+  }
 
   if (s.kind === 'fail') {
     // A failure is an outage at once; a monitor already down stays down without a second alert.
@@ -133,7 +145,7 @@ function signal(m: Monitor, s: Signal, now: Date): PingTransition {
     return withPing(m, decided(m, changes, flip, s.output), now, duration);
   }
 
-  const changes: MonitorChanges = { status: 'up', alertAt: armedAlertAt(m, openRuns, now), ...ended };
+  const changes: MonitorChanges = { status: 'up', alertAt: armedAlertAt(m, openRuns, now), ...ended, ...(paused ? { manualResume: false } : {}) };
   return withPing(m, decided(m, changes, flipTo(m, 'up', now, 'ping')), now, duration);
 }
 
@@ -143,8 +155,8 @@ function signal(m: Monitor, s: Signal, now: Date): PingTransition {
  * paused): callers treat that as losing a race, not as an error.
  */
 export function transition(m: Monitor, event: 'ping' | Signal, now: Date): PingTransition;
-export function transition(m: Monitor, event: MonitorEvent, now: Date): Transition | null;
-export function transition(m: Monitor, event: MonitorEvent, now: Date): Transition | null {
+export function transition(m: Monitor, event: MonitorEvent, now: Date, detail?: EventDetail): Transition | null;
+export function transition(m: Monitor, event: MonitorEvent, now: Date, detail: EventDetail = {}): Transition | null {
   if (typeof event === 'object') return signal(m, event, now);
   switch (event) {
     case 'ping':
@@ -163,15 +175,17 @@ export function transition(m: Monitor, event: MonitorEvent, now: Date): Transiti
     case 'pause': {
       if (m.status === 'paused') return null;
       // Runs open when the monitor is paused are not waited for after it resumes.
-      return decided(m, { status: 'paused', alertAt: null, openRuns: [], countPing: false }, flipTo(m, 'paused', now, 'pause'));
+      const changes: MonitorChanges = { status: 'paused', alertAt: null, openRuns: [], countPing: false, manualResume: detail.manualResume ?? false };
+      return decided(m, changes, flipTo(m, 'paused', now, 'pause'));
     }
     case 'resume': {
       if (m.status !== 'paused') return null;
       // A resumed monitor that has pinged before gets one full period before it can go down.
       if (m.lastPingAt === null) {
-        return decided(m, { status: 'new', alertAt: null, countPing: false }, flipTo(m, 'new', now, 'resume'));
+        return decided(m, { status: 'new', alertAt: null, countPing: false, manualResume: false }, flipTo(m, 'new', now, 'resume'));
       }
-      return decided(m, { status: 'up', alertAt: deadlineAfter(now, m, m.grace), countPing: false }, flipTo(m, 'up', now, 'resume'));
+      const changes: MonitorChanges = { status: 'up', alertAt: deadlineAfter(now, m, m.grace), countPing: false, manualResume: false };
+      return decided(m, changes, flipTo(m, 'up', now, 'resume'));
     }
   }
 }
@@ -187,6 +201,7 @@ export function applyChanges(m: Monitor, changes: MonitorChanges): Monitor {
     lastStartAt: changes.lastStartAt ?? m.lastStartAt,
     lastDuration: changes.lastDuration ?? m.lastDuration,
     openRuns: changes.openRuns ?? m.openRuns,
+    manualResume: changes.manualResume ?? m.manualResume,
     pingCount: m.pingCount + (changes.countPing ? 1 : 0),
   };
 }

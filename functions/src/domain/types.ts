@@ -23,8 +23,8 @@ export interface Monitor {
   tz: string | null;
   /** Seconds past the schedule before the monitor is declared down. */
   grace: number;
-  /** Where e-mail alerts go: the override given at creation, else the account's e-mail. */
-  alertEmail: string;
+  /** Where e-mail alerts go: the override given, else the account's e-mail; null when removed (no e-mail alerts). */
+  alertEmail: string | null;
   alertWebhook: string | null;
   /** HMAC key for webhook signatures; shown once, when the webhook is set. */
   webhookSecret: string | null;
@@ -34,6 +34,8 @@ export interface Monitor {
   alertPagerDuty: string | null;
   pingToken: string;
   status: MonitorStatus;
+  /** Set by a pause that only an explicit resume may end; otherwise a ping to a paused monitor resumes it. */
+  manualResume: boolean;
   createdAt: Date;
   lastPingAt: Date | null;
   lastAlertAt: Date | null;
@@ -73,6 +75,8 @@ export interface Ping {
   userAgent: string | null;
   /** At most PING_BODY_LIMIT bytes of what the job sent, decoded as UTF-8. */
   body: string | null;
+  /** True when the job sent more than was kept. */
+  bodyTruncated: boolean;
   expiresAt: Date | null;
 }
 

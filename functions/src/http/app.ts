@@ -2,15 +2,16 @@ import express, { type Request, type RequestHandler, type Response, Router } fro
 import { AppError, ErrorCode } from '../domain/errors';
 import { createAccount, authenticate } from '../services/accounts';
 import type { Deps } from '../services/context';
-import { createMonitor, deleteMonitor, getOwnMonitor, listMonitors } from '../services/monitors';
+import { flipHistory, pingHistory, DEFAULT_PAGE, type HistoryRequest } from '../services/history';
+import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../services/monitors';
 import { recordPing, type PingInput } from '../services/ping';
 import type { Account, PingMethod } from '../domain/types';
 import { clientAddress, limitGuard } from './limits';
 import { PING_TOKEN_PATTERN } from '../services/secrets';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
 import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
-import { createdMonitor, monitorStatus, monitorSummary } from './present';
-import { createAccountBody, createMonitorBody } from './schemas';
+import { createdMonitor, editedMonitor, flipEntry, monitorStatus, monitorSummary, pingEntry } from './present';
+import { createAccountBody, createMonitorBody, editMonitorBody, historyQuery, pauseBody } from './schemas';
 
 /** JSON request bodies are capped at 64 KB; ping bodies may be up to 1 MB, of which 10 KB is kept. */
 const JSON_LIMIT = 64 * 1024;
@@ -161,12 +162,66 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   router
     .route('/v1/monitors/:id')
+    .get(async (req, res) => {
+      const account = await authed(req);
+      const monitor = await getOwnMonitor(deps, account, String(req.params.id));
+      res.json(monitorStatus(monitor, deps.config.publicUrl));
+    })
+    .patch(...json, async (req, res) => {
+      const account = await authed(req);
+      const edit = parseBody(editMonitorBody, req.body);
+      const monitor = await editMonitor(deps, account, String(req.params.id), edit);
+      res.json(editedMonitor(monitor, deps.config.publicUrl, typeof edit.alertWebhook === 'string'));
+    })
     .delete(async (req, res) => {
       const account = await authed(req);
       await deleteMonitor(deps, account, String(req.params.id));
       res.json({ deleted: true });
     })
-    .all(methodNotAllowed(['DELETE']));
+    .all(methodNotAllowed(['GET', 'PATCH', 'DELETE']));
+
+  router
+    .route('/v1/monitors/:id/pause')
+    .post(...json, async (req, res) => {
+      const account = await authed(req);
+      // The body is optional: no body is a pause that the next ping ends.
+      const { manualResume } = parseBody(pauseBody, req.body ?? {});
+      const monitor = await pauseMonitor(deps, account, String(req.params.id), { manualResume: manualResume ?? false });
+      res.json(monitorStatus(monitor, deps.config.publicUrl));
+    })
+    .all(methodNotAllowed(['POST']));
+
+  router
+    .route('/v1/monitors/:id/resume')
+    .post(async (req, res) => {
+      const account = await authed(req);
+      const monitor = await resumeMonitor(deps, account, String(req.params.id));
+      res.json(monitorStatus(monitor, deps.config.publicUrl));
+    })
+    .all(methodNotAllowed(['POST']));
+
+  const historyRequest = (req: Request): HistoryRequest => {
+    const q = parseBody(historyQuery, { ...req.query });
+    return { limit: q.limit ?? DEFAULT_PAGE, cursor: q.cursor ?? null };
+  };
+
+  router
+    .route('/v1/monitors/:id/pings')
+    .get(async (req, res) => {
+      const account = await authed(req);
+      const page = await pingHistory(deps, account, String(req.params.id), historyRequest(req));
+      res.json({ pings: page.items.map(pingEntry), nextCursor: page.nextCursor });
+    })
+    .all(methodNotAllowed(['GET']));
+
+  router
+    .route('/v1/monitors/:id/flips')
+    .get(async (req, res) => {
+      const account = await authed(req);
+      const page = await flipHistory(deps, account, String(req.params.id), historyRequest(req));
+      res.json({ flips: page.items.map(flipEntry), nextCursor: page.nextCursor });
+    })
+    .all(methodNotAllowed(['GET']));
 
   const ping = async (req: Request, res: Response) => {
     const token = String(req.params.token);

@@ -1,5 +1,5 @@
 import { nextDueAfter } from '../domain/schedule';
-import type { Monitor } from '../domain/types';
+import type { Flip, Monitor, Ping } from '../domain/types';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
@@ -49,6 +49,7 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     createdAt: iso(m.createdAt),
     lastStart: iso(m.lastStartAt),
     lastDuration: seconds(m.lastDuration),
+    manualResume: m.manualResume,
   };
 }
 
@@ -64,4 +65,28 @@ export function createdMonitor(m: Monitor, publicUrl: string) {
     status: m.status,
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
+}
+
+/** An edited monitor: the status shape, plus the new webhook secret when the edit set a webhook. */
+export function editedMonitor(m: Monitor, publicUrl: string, newWebhookSecret: boolean) {
+  return {
+    ...monitorStatus(m, publicUrl),
+    ...(newWebhookSecret && m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
+  };
+}
+
+export function pingEntry(p: Ping) {
+  return {
+    at: p.at.toISOString(),
+    method: p.method,
+    kind: p.kind,
+    source: p.source,
+    userAgent: p.userAgent,
+    body: p.body,
+    bodyTruncated: p.bodyTruncated,
+  };
+}
+
+export function flipEntry(f: Flip) {
+  return { at: f.at.toISOString(), from: f.from, to: f.to, reason: f.reason };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROUTING_KEY_PATTERN } from '../notify/pagerduty';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
+import { MAX_PAGE } from '../services/history';
 
 const period = (field: string) =>
   z
@@ -35,7 +36,8 @@ export const alertPagerDutyField = routingKey('alertPagerDuty');
 
 export const createAccountBody = z.object({ email: email('email') });
 
-export const createMonitorBody = z.object({
+/** Fields every monitor has: required at creation; an edit may change them but not remove them. */
+const requiredMonitorFields = {
   name: z
     .string({ error: 'name must be a string' })
     .trim()
@@ -50,17 +52,59 @@ export const createMonitorBody = z.object({
       return numberIssue ?? 'schedule must be a number of seconds or a 5-field cron expression string';
     },
   }),
+};
+
+/**
+ * Fields a monitor may go without: optional at creation, removed by an edit that sends null.
+ * A new monitor setting (an alert channel, say) is one more line here; create and edit follow.
+ */
+const optionalMonitorFields = {
   tz: z
     .string({ error: 'tz must be an IANA time zone name such as "Europe/Berlin"' })
-    .max(64, { error: 'tz must be at most 64 characters' })
+    .max(64, { error: 'tz must be at most 64 characters' }),
+  grace: period('grace'),
+  alertEmail: email('alertEmail').transform((e) => e.toLowerCase()),
+  alertWebhook: httpsUrl('alertWebhook'),
+  alertSlack: alertSlackField,
+  alertPagerDuty: alertPagerDutyField,
+};
+
+type Shape = Record<string, z.ZodType>;
+
+function optionalOf<T extends Shape>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+}
+
+function removableOf<T extends Shape>(shape: T): { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.nullable().optional()])) as {
+    [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>>;
+  };
+}
+
+export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields)];
+
+export const createMonitorBody = z.object({ ...requiredMonitorFields, ...optionalOf(optionalMonitorFields) });
+
+/** An edit names only what it changes; an unknown field is refused rather than silently ignored. */
+export const editMonitorBody = z
+  .strictObject(
+    { ...optionalOf(requiredMonitorFields), ...removableOf(optionalMonitorFields) },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a monitor has ${MONITOR_FIELDS.join(', ')}` : undefined) },
+  )
+  .refine((edit) => Object.keys(edit).length > 0, { error: `Send at least one of ${MONITOR_FIELDS.join(', ')}` });
+
+export const pauseBody = z.strictObject(
+  { manualResume: z.boolean({ error: 'manualResume must be true or false' }).optional() },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a pause takes only manualResume` : undefined) },
+);
+
+/** `?limit=&cursor=` of the history endpoints. Query values arrive as strings (or arrays, when repeated). */
+export const historyQuery = z.object({
+  limit: z
+    .string({ error: `limit must be a whole number from 1 to ${MAX_PAGE}` })
+    .regex(/^\d{1,3}$/, { error: `limit must be a whole number from 1 to ${MAX_PAGE}` })
+    .transform(Number)
+    .pipe(z.number().min(1, { error: `limit must be a whole number from 1 to ${MAX_PAGE}` }).max(MAX_PAGE, { error: `limit must be a whole number from 1 to ${MAX_PAGE}` }))
     .optional(),
-  grace: period('grace').optional(),
-  alertEmail: email('alertEmail').transform((e) => e.toLowerCase()).optional(),
-  alertWebhook: z
-    .string({ error: 'alertWebhook must be a string' })
-    .max(2048, { error: 'alertWebhook must be at most 2048 characters' })
-    .pipe(z.url({ protocol: /^https?$/, error: 'alertWebhook must be an http(s) URL' }))
-    .optional(),
-  alertSlack: alertSlackField.optional(),
-  alertPagerDuty: alertPagerDutyField.optional(),
+  cursor: z.string({ error: 'cursor must be given once' }).min(1, { error: 'cursor must not be empty' }).optional(),
 });

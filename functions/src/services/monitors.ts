@@ -1,6 +1,8 @@
 import { AppError, ErrorCode } from '../domain/errors';
-import { channelNeedsProMessage, PLANS, planLimitMessage } from '../domain/plans';
+import { PLANS, planLimitMessage } from '../domain/plans';
 import { defaultGrace, validateTiming } from '../domain/schedule';
+import { checkPlanAllows, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
+import { transition } from '../domain/transitions';
 import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
 import { MONITOR_ID_PATTERN, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
@@ -19,13 +21,7 @@ export interface MonitorInput {
 
 export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, input: MonitorInput): Promise<Monitor> {
   const plan = PLANS[account.plan];
-  if (input.alertWebhook !== undefined && !plan.webhookAlerts) {
-    throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('webhook'));
-  }
-  if (input.alertSlack !== undefined && !plan.channels.includes('slack')) throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('slack'));
-  if (input.alertPagerDuty !== undefined && !plan.channels.includes('pagerduty')) {
-    throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage('pagerduty'));
-  }
+  checkPlanAllows(plan, input);
   const now = deps.clock();
   const timing = validateTiming(input.schedule, input.tz, now);
   const monitor: Monitor = {
@@ -41,6 +37,7 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     alertPagerDuty: input.alertPagerDuty ?? null,
     pingToken: newPingToken(),
     status: 'new',
+    manualResume: false,
     createdAt: now,
     lastPingAt: null,
     lastAlertAt: null,
@@ -72,4 +69,40 @@ export async function deleteMonitor(deps: Pick<Deps, 'store'>, account: Account,
   await getOwnMonitor(deps, account, id);
   // A concurrent delete of the same monitor may win; either way it is gone, which is what was asked.
   await deps.store.deleteMonitor(id);
+}
+
+/**
+ * Changes the settings an edit names, with the plan rules of creation for each field it sets.
+ * Setting a webhook issues a new signing secret, returned with the monitor this once.
+ */
+export async function editMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, id: string, edit: MonitorEdit): Promise<Monitor> {
+  const current = await getOwnMonitor(deps, account, id);
+  checkPlanAllows(PLANS[account.plan], edit);
+  const now = deps.clock();
+  // Validated against the monitor as read here: an invalid schedule is refused before anything is written.
+  const timing = editedTiming(current, edit, now);
+  const secret = newWebhookSecret();
+  const edited = await deps.store.editMonitor(id, (m) => applyEdit(m, edit, timing, secret, now));
+  if (edited === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  return edited;
+}
+
+/** Pauses the monitor: it never goes down and alerts nobody until resumed (or, unless `manualResume`, pinged). */
+export async function pauseMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, id: string, options: { manualResume: boolean }): Promise<Monitor> {
+  await getOwnMonitor(deps, account, id);
+  const now = deps.clock();
+  const applied = await deps.store.updateMonitor(id, (m) => transition(m, 'pause', now, { manualResume: options.manualResume }));
+  if (applied === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  if (applied.transition === null) throw new AppError(ErrorCode.Conflict, 'This monitor is already paused.');
+  return applied.monitor;
+}
+
+/** Resumes a paused monitor: `new` if it never pinged, else `up` with one full period before it can go down. */
+export async function resumeMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, id: string): Promise<Monitor> {
+  await getOwnMonitor(deps, account, id);
+  const now = deps.clock();
+  const applied = await deps.store.updateMonitor(id, (m) => transition(m, 'resume', now));
+  if (applied === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  if (applied.transition === null) throw new AppError(ErrorCode.Conflict, 'This monitor is not paused.');
+  return applied.monitor;
 }

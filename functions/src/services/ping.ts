@@ -35,6 +35,7 @@ export async function recordPing(deps: Pick<Deps, 'store' | 'clock'>, input: Pin
   const rid = input.rid ?? null;
   // The end of a long log is what says why a run failed, so the alert quotes the tail of the whole body.
   const output = kind === 'fail' && input.body && input.body.length > 0 ? outputTail(input.body.subarray(-PING_BODY_LIMIT).toString('utf8')) : null;
+  const bodyTruncated = input.body !== null && input.body.length > PING_BODY_LIMIT;
   const applied = await deps.store.recordPing(
     input.token,
     {
@@ -46,6 +47,7 @@ export async function recordPing(deps: Pick<Deps, 'store' | 'clock'>, input: Pin
       source: input.source,
       userAgent: input.userAgent ? input.userAgent.slice(0, 512) : null,
       body,
+      bodyTruncated,
     },
     (m) => transition(m, { kind, exitCode, rid, output }, now),
   );

@@ -1,4 +1,5 @@
 import type { PlanId } from '../domain/plans';
+import type { MonitorUpdate } from '../domain/settings';
 import type { PingTransition, Transition } from '../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types';
 
@@ -17,11 +18,36 @@ export interface Applied {
   transition: Transition | null;
 }
 
-/** A ping as the service hands it over; its run duration is decided by the transition it causes. */
 /** How long a notification row that cannot be read is set aside before it is tried again. */
 export const UNREADABLE_RETRY_MS = 3_600_000;
 
-export type PingData = Omit<Ping, 'monitorId' | 'expiresAt' | 'duration'>;
+/** A ping as the service hands it over; its run duration is decided by the transition it causes. */
+export type PingData = Omit<Ping, 'monitorId' | 'expiresAt' | 'duration' | 'bodyTruncated'> & { bodyTruncated?: boolean };
+
+/**
+ * Where a history item sits in its newest-first order: time, then a per-monitor sequence, then
+ * the item's id. All three are fixed when the item is written, so a page that starts after a
+ * key never repeats or skips an item, however many arrive meanwhile.
+ */
+export interface PageKey {
+  at: Date;
+  seq: number;
+  id: string;
+}
+
+export interface HistoryQuery {
+  limit: number;
+  /** Only items strictly after this key (older); null from the newest. */
+  before: PageKey | null;
+  /** Only items at or after this instant; null for all. */
+  since: Date | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** The key of the last item when more follow it; null on the last page. */
+  next: PageKey | null;
+}
 
 /** What a delivery attempt leaves on its notification row. */
 export interface DeliveryRecord {
@@ -68,12 +94,22 @@ export interface Store {
    * way, so one bad monitor cannot stop the others' alerts run after run.
    */
   postponeMonitor(id: string, until: Date): Promise<void>;
+  /**
+   * Applies an owner's edit of settings atomically: `edit` sees the monitor as stored and returns
+   * the fields to write (it may be called again on retry, so it must be pure). Writes no flip:
+   * an edit never changes the status. Null when the monitor does not exist.
+   */
+  editMonitor(id: string, edit: (monitor: Monitor) => MonitorUpdate): Promise<Monitor | null>;
   /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */
   findDueMonitors(now: Date, limit: number): Promise<string[]>;
   /** Recent pings of a monitor, newest first. */
   listPings(monitorId: string, limit: number): Promise<Ping[]>;
   /** Status changes of a monitor, oldest first. */
   listFlips(monitorId: string): Promise<Flip[]>;
+  /** A page of the monitor's pings, newest first. */
+  pingHistory(monitorId: string, query: HistoryQuery): Promise<Page<Ping>>;
+  /** A page of the monitor's status changes, newest first. */
+  flipHistory(monitorId: string, query: HistoryQuery): Promise<Page<Flip>>;
   /** Removes pings whose `expiresAt` has passed; returns how many. */
   purgeExpiredPings(now: Date, limit: number): Promise<number>;
 

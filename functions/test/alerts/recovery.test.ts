@@ -49,7 +49,7 @@ describe.each(storeKinds())('recovery and quiet flips on %s', (_name, kind) => {
     const deps = alertDeps(store);
     const m = await newMonitor(deps, { alertWebhook: `${target.origin}/hook` });
     await ping(deps, m);
-    await store.updateMonitor(m.id, (cur) => transition(cur, 'pause', deps.clock()));
+    await store.updateMonitor(m.id, (cur) => transition(cur, 'pause', deps.clock(), { manualResume: true }));
     await ping(deps, m);
     deps.fakeClock.advance(60);
     await store.updateMonitor(m.id, (cur) => transition(cur, 'resume', deps.clock()));

@@ -85,6 +85,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       return Object.keys(JSON.parse(text ?? '') as object).sort();
     };
     const fieldsOf = (body: unknown) => Object.keys(body as object).sort();
+    const exampleOf = async (section: string) =>
+      (await page.locator(`#${section} .code-label:text-is("Response 200") + .code-block code`).textContent()) ?? '';
     const call = async (method: string, apiPath: string, apiKey?: string, body?: unknown) => {
       const res = await fetch(`${server.baseUrl}${apiPath}`, {
         method,
@@ -113,6 +115,20 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       cron: fieldsOf(cron),
       signal: fieldsOf(signal),
       health: fieldsOf(await call('GET', '/api/health')),
+      getMonitor: fieldsOf(await call('GET', `/api/v1/monitors/${created.monitorId}`, apiKey)),
+      edited: fieldsOf(await call('PATCH', `/api/v1/monitors/${created.monitorId}`, apiKey, { name: 'Docs check (edited)' })),
+      paused: fieldsOf(await call('POST', `/api/v1/monitors/${created.monitorId}/pause`, apiKey, { manualResume: true })),
+      resumed: fieldsOf(await call('POST', `/api/v1/monitors/${created.monitorId}/resume`, apiKey)),
+      ...(await (async () => {
+        const pings = await call('GET', `/api/v1/monitors/${created.monitorId}/pings`, apiKey);
+        const flips = await call('GET', `/api/v1/monitors/${created.monitorId}/flips`, apiKey);
+        return {
+          pings: fieldsOf(pings),
+          pingItem: fieldsOf((pings.pings as object[])[0]),
+          flips: fieldsOf(flips),
+          flipItem: fieldsOf((flips.flips as object[])[0]),
+        };
+      })()),
       deleted: fieldsOf(await call('DELETE', `/api/v1/monitors/${created.monitorId}`, apiKey)),
     };
     const listExample = JSON.parse((await page.locator('#list-monitors .code-label:text-is("Response 200") + .code-block code').textContent()) ?? '') as {
@@ -130,6 +146,14 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       cron: await documented('cron-schedules', 'Response 201 (cron)'),
       signal: await documented('signals', 'Response 200 (GET/POST)'),
       health: await documented('health-check', 'Response 200'),
+      getMonitor: await documented('get-monitor', 'Response 200'),
+      edited: await documented('edit-monitor', 'Response 200'),
+      paused: await documented('pause-monitor', 'Response 200'),
+      resumed: await documented('resume-monitor', 'Response 200'),
+      pings: await documented('ping-history', 'Response 200'),
+      pingItem: fieldsOf((JSON.parse(await exampleOf('ping-history')) as { pings: object[] }).pings[0]),
+      flips: await documented('flip-history', 'Response 200'),
+      flipItem: fieldsOf((JSON.parse(await exampleOf('flip-history')) as { flips: object[] }).flips[0]),
       deleted: await documented('delete-monitor', 'Response 200'),
     }).toEqual(actual);
   });
@@ -145,6 +169,12 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'GET /api/v1/monitors API key required',
       'GET /api/v1/monitors/:id/status API key required',
       'DELETE /api/v1/monitors/:id API key required',
+      'GET /api/v1/monitors/:id API key required',
+      'PATCH /api/v1/monitors/:id API key required',
+      'POST /api/v1/monitors/:id/pause API key required',
+      'POST /api/v1/monitors/:id/resume API key required',
+      'GET /api/v1/monitors/:id/pings API key required',
+      'GET /api/v1/monitors/:id/flips API key required',
       'GET POST HEAD /api/v1/ping/:token No auth',
       'GET POST HEAD /api/v1/ping/:token/start | /fail | /:exitCode No auth',
       'GET /api/health No auth',

@@ -49,11 +49,34 @@ describe('a ping', () => {
     expect(t.flip).toMatchObject({ from: 'down', to: 'up', reason: 'ping' });
   });
 
-  test('is counted but leaves a paused monitor paused with no deadline', () => {
-    const m = makeMonitor({ status: 'paused' });
+  test('is counted but leaves a monitor paused with manualResume paused with no deadline', () => {
+    const m = makeMonitor({ status: 'paused', manualResume: true });
     const t = transition(m, 'ping', now)!;
     expect(t.changes).toEqual({ status: 'paused', alertAt: null, lastPingAt: now, countPing: true });
     expect(t.flip).toBeNull();
+  });
+
+  test('resumes a paused monitor: up with a full period from the ping, recorded as a flip that alerts nobody', () => {
+    const m = makeMonitor({ status: 'paused', lastPingAt: null });
+    const t = transition(m, 'ping', now);
+    expect(t.changes).toEqual({
+      status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, manualResume: false,
+    });
+    expect(t.flip).toMatchObject({ from: 'paused', to: 'up', reason: 'ping' });
+    expect(t.notifications).toEqual([]);
+  });
+});
+
+describe('a pause', () => {
+  test('remembers whether only an explicit resume may end it', () => {
+    expect(transition(makeMonitor({ status: 'up' }), 'pause', now, { manualResume: true })!.changes.manualResume).toBe(true);
+    expect(transition(makeMonitor({ status: 'up' }), 'pause', now)!.changes.manualResume).toBe(false);
+  });
+
+  test('with manualResume still ends with an explicit resume, which clears it', () => {
+    const m = makeMonitor({ status: 'paused', manualResume: true, lastPingAt: later(-60) });
+    const t = transition(m, 'resume', now)!;
+    expect(t.changes).toMatchObject({ status: 'up', manualResume: false, alertAt: deadlineAfter(now, m, m.grace) });
   });
 });
 

@@ -114,13 +114,13 @@ if (missing !== null) markFirestoreNotRun(missing);
   });
 
   describe('races between instances', () => {
-    test('a pause landing between a routine ping’s read and its write is kept; the ping is redone in a transaction', async () => {
+    test('a pause (manualResume) landing between a routine ping’s read and its write is kept; the ping is redone in a transaction', async () => {
       const m = await upMonitor();
       const release = gate();
       const held = meter.holdNextCommit(release.promise);
       const pinging = ping(store, m, 60);
       await held;
-      await anotherInstance().updateMonitor(m.id, (mon) => transition(mon, 'pause', at(61)));
+      await anotherInstance().updateMonitor(m.id, (mon) => transition(mon, 'pause', at(61), { manualResume: true }));
       release.open();
       const applied = await pinging;
 

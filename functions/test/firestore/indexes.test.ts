@@ -78,7 +78,7 @@ function writtenFields(): Map<string, string[]> {
   const account = makeAccount();
   const monitor = makeMonitor({ accountId: account.id, status: 'up', alertAt: new Date(), alertWebhook: 'https://example.com/h' });
   const flip: Flip = transition(monitor, 'deadline', new Date(Date.now() + 86_400_000))!.flip!;
-  const ping = { at: new Date(), method: 'GET' as const, kind: 'success' as const, exitCode: null, rid: null, source: null, userAgent: null, body: null, monitorId: monitor.id, duration: null, expiresAt: new Date() };
+  const ping = { at: new Date(), method: 'GET' as const, kind: 'success' as const, exitCode: null, rid: null, source: null, userAgent: null, body: null, bodyTruncated: false, monitorId: monitor.id, duration: null, expiresAt: new Date() };
   return new Map([
     ['accounts', Object.keys(accountDoc(account))],
     [API_KEYS, ['accountId']],
@@ -114,6 +114,11 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.findDueMonitors(now, 10);
     await store.listPings(monitor.id, 10);
     await store.listFlips(monitor.id);
+    await store.editMonitor(monitor.id, () => ({ name: 'renamed', alertAt: now }));
+    const key = { at: now, seq: 1, id: 'x' };
+    await store.pingHistory(monitor.id, { limit: 10, before: key, since: now });
+    await store.pingHistory(monitor.id, { limit: 10, before: null, since: null });
+    await store.flipHistory(monitor.id, { limit: 10, before: key, since: null });
     await store.purgeExpiredPings(now, 10);
     await store.findDueNotifications(now, 10);
     await store.claimNotification('none', now, now);
@@ -153,7 +158,7 @@ if (missing !== null) markFirestoreNotRun(missing);
 
   test('ping history expires through a TTL policy on a Timestamp field', () => {
     expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['rateLimits.expiresAt', 'pings.expiresAt']);
-    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, monitorId: 'm', duration: null, expiresAt: new Date() }, 1);
+    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, bodyTruncated: false, monitorId: 'm', duration: null, expiresAt: new Date() }, 1);
     expect(doc.expiresAt).toBeInstanceOf(Timestamp);
   });
 

@@ -1,6 +1,6 @@
 import { flipId, transition, type Signal } from '../../src/domain/transitions';
 import type { Monitor } from '../../src/domain/types';
-import type { PingData, Store } from '../../src/store/port';
+import type { Page, PageKey, PingData, Store } from '../../src/store/port';
 import { makeAccount, makeMonitor } from '../support/factories';
 import { storeKinds } from '../support/stores';
 
@@ -156,7 +156,7 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
 
     test('a ping is stored with its details and an expiry from the history window', async () => {
       const m = await withMonitor({ historyDays: 7 });
-      await store.recordPing(m.pingToken, pingData(at(5), { method: 'POST', body: 'rows=42' }), (mon) => transition(mon, 'ping', at(5)));
+      await store.recordPing(m.pingToken, pingData(at(5), { method: 'POST', body: 'rows=42', bodyTruncated: true }), (mon) => transition(mon, 'ping', at(5)));
       expect(await store.listPings(m.id, 10)).toEqual([
         {
           monitorId: m.id,
@@ -169,6 +169,7 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
           source: '203.0.113.9',
           userAgent: 'curl/8',
           body: 'rows=42',
+          bodyTruncated: true,
           expiresAt: at(5 + 7 * 86_400),
         },
       ]);
@@ -400,6 +401,153 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
       const applied = await store.recordPing(m.pingToken, pingData(back), (mon) => transition(mon, 'ping', back));
       expect(applied!.monitor.status).toBe('up');
       expect((await store.listNotifications(m.id)).map((n) => n.event)).toEqual(['monitor.down', 'monitor.up']);
+    });
+  });
+
+  describe('editing settings', () => {
+    test('an edit writes the fields it returns, and the monitor reads back edited', async () => {
+      const m = await withMonitor({ alertWebhook: 'https://hooks.example.com/a', webhookSecret: 'whsec_a' });
+      const edited = await store.editMonitor(m.id, () => ({
+        name: 'Renamed', schedule: 600, grace: 90, alertEmail: null, alertWebhook: null, webhookSecret: null, alertAt: at(50),
+      }));
+      const expected = { ...m, name: 'Renamed', schedule: 600, grace: 90, alertEmail: null, alertWebhook: null, webhookSecret: null, alertAt: at(50) };
+      expect(edited).toEqual(expected);
+      expect(await store.getMonitor(m.id)).toEqual(expected);
+      expect(await store.findDueMonitors(at(50), 10)).toEqual([m.id]);
+    });
+
+    test('an edit sees the monitor as stored and leaves status and counters alone', async () => {
+      const m = await withMonitor();
+      await store.recordPing(m.pingToken, pingData(at(1)), (mon) => transition(mon, 'ping', at(1)));
+      let seen: Monitor | null = null;
+      await store.editMonitor(m.id, (mon) => {
+        seen = mon;
+        return { name: 'x' };
+      });
+      expect(seen).toMatchObject({ status: 'up', pingCount: 1 });
+      expect(await store.getMonitor(m.id)).toMatchObject({ name: 'x', status: 'up', pingCount: 1, lastPingAt: at(1) });
+      expect(await store.listFlips(m.id)).toHaveLength(1);
+    });
+
+    test('editing an unknown monitor reports null', async () => {
+      expect(await store.editMonitor('0123456789abcdef', () => ({ name: 'x' }))).toBeNull();
+    });
+
+    test('edits racing pings lose neither the edit nor any ping', async () => {
+      const m = await withMonitor();
+      await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => store.recordPing(m.pingToken, pingData(at(i)), (mon) => transition(mon, 'ping', at(i)))),
+        ...Array.from({ length: 5 }, (_, i) => store.editMonitor(m.id, () => ({ name: `edit ${i}` }))),
+      ]);
+      const after = (await store.getMonitor(m.id))!;
+      expect(after.pingCount).toBe(20);
+      expect(after.name).toMatch(/^edit \d$/);
+    });
+  });
+
+  describe('pause', () => {
+    test('manualResume is kept with the pause and cleared by the resume', async () => {
+      const m = await withMonitor();
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'pause', at(1), { manualResume: true }));
+      expect(await store.getMonitor(m.id)).toMatchObject({ status: 'paused', manualResume: true });
+      await store.recordPing(m.pingToken, pingData(at(2)), (mon) => transition(mon, 'ping', at(2)));
+      expect(await store.getMonitor(m.id)).toMatchObject({ status: 'paused', manualResume: true, pingCount: 1, alertAt: null });
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'resume', at(3)));
+      expect(await store.getMonitor(m.id)).toMatchObject({ status: 'up', manualResume: false });
+    });
+
+    test('a ping ends a plain pause with a flip', async () => {
+      const m = await withMonitor();
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'pause', at(1)));
+      const applied = await store.recordPing(m.pingToken, pingData(at(2)), (mon) => transition(mon, 'ping', at(2)));
+      expect(applied!.monitor).toMatchObject({ status: 'up', alertAt: at(2 + m.schedule + m.grace) });
+      expect(await store.getMonitor(m.id)).toEqual(applied!.monitor);
+      expect((await store.listFlips(m.id)).map((f) => [f.from, f.to, f.reason])).toEqual([
+        ['new', 'paused', 'pause'],
+        ['paused', 'up', 'ping'],
+      ]);
+    });
+  });
+
+  describe('history pages', () => {
+    async function allPages<T>(read: (before: PageKey | null) => Promise<Page<T>>): Promise<T[][]> {
+      const pages: T[][] = [];
+      let before: PageKey | null = null;
+      for (;;) {
+        const page: Page<T> = await read(before);
+        pages.push(page.items);
+        if (page.next === null) return pages;
+        before = page.next;
+      }
+    }
+
+    test('pings come newest first, a page at a time, each exactly once', async () => {
+      const m = await withMonitor();
+      // Two pings share each instant: the sequence keeps them apart.
+      for (let i = 0; i < 7; i++) await store.recordPing(m.pingToken, pingData(at(Math.floor(i / 2)), { body: `#${i}` }), (mon) => transition(mon, 'ping', at(Math.floor(i / 2))));
+      const pages = await allPages((before) => store.pingHistory(m.id, { limit: 3, before, since: null }));
+      expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+      expect(pages.flat().map((p) => p.body)).toEqual(['#6', '#5', '#4', '#3', '#2', '#1', '#0']);
+    });
+
+    test('a last page that is exactly full says so', async () => {
+      const m = await withMonitor();
+      for (let i = 0; i < 4; i++) await store.recordPing(m.pingToken, pingData(at(i)), (mon) => transition(mon, 'ping', at(i)));
+      const first = await store.pingHistory(m.id, { limit: 2, before: null, since: null });
+      const second = await store.pingHistory(m.id, { limit: 2, before: first.next, since: null });
+      expect(second.items).toHaveLength(2);
+      expect(second.next).toBeNull();
+    });
+
+    test('since leaves out older pings', async () => {
+      const m = await withMonitor();
+      for (const s of [0, 10, 20]) await store.recordPing(m.pingToken, pingData(at(s)), (mon) => transition(mon, 'ping', at(s)));
+      const page = await store.pingHistory(m.id, { limit: 10, before: null, since: at(10) });
+      expect(page.items.map((p) => p.at)).toEqual([at(20), at(10)]);
+    });
+
+    test('only the monitor’s own pings', async () => {
+      const a = await withMonitor();
+      const b = await withMonitor();
+      await store.recordPing(a.pingToken, pingData(at(1)), (mon) => transition(mon, 'ping', at(1)));
+      await store.recordPing(b.pingToken, pingData(at(2)), (mon) => transition(mon, 'ping', at(2)));
+      expect((await store.pingHistory(a.id, { limit: 10, before: null, since: null })).items.map((p) => p.monitorId)).toEqual([a.id]);
+    });
+
+    test('paging while pings keep arriving returns every earlier ping exactly once', async () => {
+      const m = await withMonitor();
+      for (let i = 0; i < 30; i++) await store.recordPing(m.pingToken, pingData(at(i), { body: `old ${i}` }), (mon) => transition(mon, 'ping', at(i)));
+      let arriving = true;
+      let n = 0;
+      const writer = (async () => {
+        while (arriving) {
+          const when = at(100 + n);
+          await store.recordPing(m.pingToken, pingData(when, { body: `new ${n++}` }), (mon) => transition(mon, 'ping', when));
+          // SQLite answers synchronously: let the reader's timers run between writes.
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      const pages = await allPages(async (before) => {
+        const page = await store.pingHistory(m.id, { limit: 4, before, since: null });
+        await new Promise((r) => setTimeout(r, 5));
+        return page;
+      });
+      arriving = false;
+      await writer;
+      const bodies = pages.flat().map((p) => p.body as string);
+      expect(n).toBeGreaterThan(0);
+      expect(new Set(bodies).size).toBe(bodies.length);
+      expect(bodies.filter((b) => b.startsWith('old'))).toEqual(Array.from({ length: 30 }, (_, i) => `old ${29 - i}`));
+    });
+
+    test('flips come newest first, a page at a time', async () => {
+      const m = await withMonitor();
+      await store.recordPing(m.pingToken, pingData(at(1)), (mon) => transition(mon, 'ping', at(1)));
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'pause', at(2)));
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'resume', at(2)));
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'pause', at(3)));
+      const pages = await allPages((before) => store.flipHistory(m.id, { limit: 3, before, since: null }));
+      expect(pages.map((p) => p.map((f) => `${f.from}>${f.to}`))).toEqual([['up>paused', 'paused>up', 'up>paused'], ['new>up']]);
     });
   });
 

@@ -31,6 +31,7 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     alertPagerDuty: null,
     pingToken: newPingToken(),
     status: 'new',
+    manualResume: false,
     createdAt: new Date('2026-03-01T00:00:00.000Z'),
     lastPingAt: null,
     lastAlertAt: null,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import {
+  FieldPath,
   FieldValue,
   getFirestore,
   Timestamp,
@@ -8,12 +9,25 @@ import {
   type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
+  type Query,
   type Transaction,
 } from 'firebase-admin/firestore';
 import type { PlanId } from '../../domain/plans';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
-import { UNREADABLE_RETRY_MS, type Applied, type Decide, type DecidePing, type DeliveryRecord, type PingData, type Store } from '../port';
+import type { MonitorUpdate } from '../../domain/settings';
+import {
+  UNREADABLE_RETRY_MS,
+  type Applied,
+  type Decide,
+  type DecidePing,
+  type DeliveryRecord,
+  type HistoryQuery,
+  type Page,
+  type PageKey,
+  type PingData,
+  type Store,
+} from '../port';
 import {
   ACCOUNTS,
   API_KEYS,
@@ -74,11 +88,37 @@ function changesDoc(c: MonitorChanges): DocumentData {
   if (c.lastDuration !== undefined) update.lastDuration = c.lastDuration;
   if (c.openRuns) update.openRuns = openRunsDoc(c.openRuns);
   if (c.countPing) update.pingCount = FieldValue.increment(1);
+  if (c.manualResume !== undefined) update.manualResume = c.manualResume;
   return update;
 }
 
+/** An edit's fields as the monitor document stores them (same names; dates as Timestamps). */
+function editDoc(update: MonitorUpdate): DocumentData {
+  const doc: DocumentData = {};
+  for (const [field, value] of Object.entries(update)) doc[field] = value instanceof Date ? ts(value) : value;
+  return doc;
+}
+
+/**
+ * One page of a monitor's history, newest first by (`at`, `seq`, document id); the id breaks the
+ * tie should two items ever share time and sequence. One more than asked is read to learn
+ * whether another page follows.
+ */
+async function pageOf<T>(base: Query, q: HistoryQuery, map: (snap: DocumentSnapshot) => T): Promise<Page<T>> {
+  let query = base;
+  if (q.since !== null) query = query.where('at', '>=', ts(q.since));
+  query = query.orderBy('at', 'desc').orderBy('seq', 'desc').orderBy(FieldPath.documentId(), 'desc');
+  if (q.before !== null) query = query.startAfter(ts(q.before.at), q.before.seq, q.before.id);
+  const snap = await query.limit(q.limit + 1).get();
+  const shown = snap.docs.slice(0, q.limit);
+  const last = shown[shown.length - 1];
+  const next: PageKey | null =
+    snap.docs.length > q.limit ? { at: (last.get('at') as Timestamp).toDate(), seq: Number(last.get('seq')), id: last.id } : null;
+  return { items: shown.map(map), next };
+}
+
 function pingFields(monitor: Monitor, ping: PingData, t: PingTransition): DocumentData {
-  const full: Ping = { ...ping, monitorId: monitor.id, expiresAt: t.ping.expiresAt, duration: t.ping.duration };
+  const full: Ping = { ...ping, bodyTruncated: ping.bodyTruncated ?? false, monitorId: monitor.id, expiresAt: t.ping.expiresAt, duration: t.ping.duration };
   return pingDoc(full, monitor.pingCount + 1);
 }
 
@@ -303,6 +343,19 @@ export class FirestoreStore implements Store {
     });
   }
 
+  async editMonitor(id: string, edit: (monitor: Monitor) => MonitorUpdate): Promise<Monitor | null> {
+    const ref = this.monitorRef(id);
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return null;
+      const monitor = toMonitor(snap);
+      const update = edit(monitor);
+      // Any write moves the update time, so a routine ping that read the monitor before this edit fails its precondition and is redone.
+      if (Object.keys(update).length > 0) tx.update(ref, editDoc(update));
+      return { ...monitor, ...update };
+    });
+  }
+
   async findDueMonitors(now: Date, limit: number): Promise<string[]> {
     // select() with no fields: the sweep needs ids only, and each is re-read in its transaction.
     const snap = await this.db
@@ -323,6 +376,14 @@ export class FirestoreStore implements Store {
       .limit(limit)
       .get();
     return snap.docs.map((d) => toPing(monitorId, d));
+  }
+
+  pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {
+    return pageOf(this.monitorRef(monitorId).collection(PINGS), q, (d) => toPing(monitorId, d));
+  }
+
+  flipHistory(monitorId: string, q: HistoryQuery): Promise<Page<Flip>> {
+    return pageOf(this.monitorRef(monitorId).collection(FLIPS), q, (d) => toFlip(monitorId, d));
   }
 
   async listFlips(monitorId: string): Promise<Flip[]> {

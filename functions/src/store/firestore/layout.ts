@@ -84,6 +84,7 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     alertPagerDuty: m.alertPagerDuty,
     pingToken: m.pingToken,
     status: m.status,
+    manualResume: m.manualResume,
     createdAt: ts(m.createdAt),
     lastPingAt: ts(m.lastPingAt),
     lastAlertAt: ts(m.lastAlertAt),
@@ -116,6 +117,7 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     alertPagerDuty: str(d.alertPagerDuty),
     pingToken: d.pingToken,
     status: d.status,
+    manualResume: d.manualResume === true,
     createdAt: reqDate(d.createdAt),
     lastPingAt: date(d.lastPingAt),
     lastAlertAt: date(d.lastAlertAt),
@@ -150,6 +152,7 @@ export function pingDoc(p: Ping, seq: number): DocumentData {
     source: p.source,
     userAgent: p.userAgent,
     body: p.body,
+    bodyTruncated: p.bodyTruncated,
     expiresAt: ts(p.expiresAt),
     seq,
   };
@@ -169,6 +172,7 @@ export function toPing(monitorId: string, snap: DocumentSnapshot): Ping {
     source: str(d.source),
     userAgent: str(d.userAgent),
     body: str(d.body),
+    bodyTruncated: d.bodyTruncated === true,
     expiresAt: date(d.expiresAt),
   };
 }

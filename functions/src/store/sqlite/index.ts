@@ -3,7 +3,19 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { applyChanges, type Transition } from '../../domain/transitions';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
-import { UNREADABLE_RETRY_MS, type Applied, type Decide, type DecidePing, type DeliveryRecord, type PingData, type Store } from '../port';
+import type { MonitorUpdate } from '../../domain/settings';
+import {
+  UNREADABLE_RETRY_MS,
+  type Applied,
+  type Decide,
+  type DecidePing,
+  type DeliveryRecord,
+  type HistoryQuery,
+  type Page,
+  type PageKey,
+  type PingData,
+  type Store,
+} from '../port';
 import type { PlanId } from '../../domain/plans';
 import { migrate } from './schema';
 
@@ -19,6 +31,33 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const openRunsJson = (runs: OpenRun[]): string => JSON.stringify(runs.map((r) => ({ rid: r.rid, at: r.at.getTime() })));
 const toOpenRuns = (v: unknown): OpenRun[] =>
   (JSON.parse(String(v ?? '[]')) as Array<{ rid: string | null; at: number }>).map((r) => ({ rid: r.rid, at: new Date(r.at) }));
+
+/**
+ * `alert_email` predates removable e-mail alerts and is NOT NULL; SQLite cannot drop that
+ * without rebuilding the table, so an empty string stands for "no e-mail alerts".
+ */
+const NO_EMAIL = '';
+const emailColumn = (e: string | null): string => e ?? NO_EMAIL;
+
+/** The column each editable monitor field is stored in. */
+const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
+  name: 'name',
+  schedule: 'schedule',
+  cron: 'cron',
+  tz: 'tz',
+  grace: 'grace',
+  alertEmail: 'alert_email',
+  alertWebhook: 'alert_webhook',
+  webhookSecret: 'webhook_secret',
+  alertSlack: 'alert_slack',
+  alertPagerDuty: 'alert_pagerduty',
+  alertAt: 'alert_at',
+};
+
+function columnValue(field: keyof MonitorUpdate, value: unknown): unknown {
+  if (field === 'alertEmail') return emailColumn(value as string | null);
+  return value instanceof Date ? value.getTime() : value;
+}
 
 function toAccount(r: Row): Account {
   return {
@@ -40,13 +79,14 @@ function toMonitor(r: Row): Monitor {
     cron: str(r.cron),
     tz: str(r.tz),
     grace: Number(r.grace),
-    alertEmail: String(r.alert_email),
+    alertEmail: r.alert_email === NO_EMAIL ? null : String(r.alert_email),
     alertWebhook: (r.alert_webhook as string | null) ?? null,
     webhookSecret: (r.webhook_secret as string | null) ?? null,
     alertSlack: (r.alert_slack as string | null) ?? null,
     alertPagerDuty: (r.alert_pagerduty as string | null) ?? null,
     pingToken: String(r.ping_token),
     status: r.status as Monitor['status'],
+    manualResume: Number(r.manual_resume) === 1,
     createdAt: reqDate(r.created_at),
     lastPingAt: date(r.last_ping_at),
     lastAlertAt: date(r.last_alert_at),
@@ -71,6 +111,7 @@ function toPing(r: Row): Ping {
     source: (r.source as string | null) ?? null,
     userAgent: (r.user_agent as string | null) ?? null,
     body: (r.body as string | null) ?? null,
+    bodyTruncated: Number(r.body_truncated) === 1,
     expiresAt: date(r.expires_at),
   };
 }
@@ -104,6 +145,17 @@ function toNotification(r: Row): Notification {
     deliveredAt: date(r.delivered_at),
     snapshot: { ...snap, lastPingAt: date(snap.lastPingAt) },
   };
+}
+
+/** The parameters of "strictly after `key` in newest-first order" (all null for the first page). */
+function afterKey(key: PageKey | null): Array<number | null> {
+  return key === null ? [null, null, null, null] : [key.at.getTime(), key.at.getTime(), key.at.getTime(), key.seq];
+}
+
+/** Rows fetched with one extra: the extra one only says that another page follows. */
+function pageOf<T>(rows: Row[], limit: number, map: (r: Row) => T, keyOf: (r: Row) => PageKey): Page<T> {
+  const shown = rows.slice(0, limit);
+  return { items: shown.map(map), next: rows.length > limit ? keyOf(shown[shown.length - 1]) : null };
 }
 
 /**
@@ -169,14 +221,15 @@ export class SqliteStore implements Store {
           .prepare(
             `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
                webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
-               alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs,
+               manual_resume)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
-            m.id, m.accountId, m.name, m.schedule, m.grace, m.alertEmail, m.alertWebhook, m.webhookSecret,
+            m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret,
             m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
             ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration,
-            openRunsJson(m.openRuns),
+            openRunsJson(m.openRuns), m.manualResume ? 1 : 0,
           );
         return 'created';
       })
@@ -218,12 +271,12 @@ export class SqliteStore implements Store {
         const t = decide(monitor);
         this.db
           .prepare(
-            `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at, exit_code, rid, duration)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at, exit_code, rid, duration, body_truncated)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
-            ms(t.ping.expiresAt), ping.exitCode, ping.rid, t.ping.duration,
+            ms(t.ping.expiresAt), ping.exitCode, ping.rid, t.ping.duration, ping.bodyTruncated ? 1 : 0,
           );
         return this.applyInTransaction(monitor, t);
       })
@@ -250,12 +303,13 @@ export class SqliteStore implements Store {
         `UPDATE monitors SET status = ?, alert_at = ?,
            last_ping_at = COALESCE(?, last_ping_at), last_alert_at = COALESCE(?, last_alert_at),
            last_start_at = COALESCE(?, last_start_at), last_duration = COALESCE(?, last_duration),
-           open_runs = COALESCE(?, open_runs), ping_count = ping_count + ?
+           open_runs = COALESCE(?, open_runs), ping_count = ping_count + ?, manual_resume = COALESCE(?, manual_resume)
          WHERE id = ? AND status = ?`,
       )
       .run(
         c.status, ms(c.alertAt), ms(c.lastPingAt ?? null), ms(c.lastAlertAt ?? null), ms(c.lastStartAt ?? null),
-        c.lastDuration ?? null, c.openRuns ? openRunsJson(c.openRuns) : null, c.countPing ? 1 : 0, monitor.id, monitor.status,
+        c.lastDuration ?? null, c.openRuns ? openRunsJson(c.openRuns) : null, c.countPing ? 1 : 0,
+        c.manualResume === undefined ? null : c.manualResume ? 1 : 0, monitor.id, monitor.status,
       );
     if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
     if (t.flip) {
@@ -283,6 +337,23 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE monitors SET alert_at = MAX(alert_at, ?) WHERE id = ? AND alert_at IS NOT NULL').run(ms(until), id);
   }
 
+  async editMonitor(id: string, edit: (monitor: Monitor) => MonitorUpdate): Promise<Monitor | null> {
+    return this.db
+      .transaction((): Monitor | null => {
+        const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return null;
+        const monitor = toMonitor(r);
+        const update = edit(monitor);
+        const fields = Object.keys(update) as Array<keyof MonitorUpdate>;
+        if (fields.length > 0) {
+          const sets = fields.map((f) => `${EDITABLE_COLUMNS[f]} = ?`).join(', ');
+          this.db.prepare(`UPDATE monitors SET ${sets} WHERE id = ?`).run(...fields.map((f) => columnValue(f, update[f])), id);
+        }
+        return { ...monitor, ...update };
+      })
+      .immediate();
+  }
+
   async findDueMonitors(now: Date, limit: number): Promise<string[]> {
     const rows = this.db
       .prepare('SELECT id FROM monitors WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?')
@@ -295,6 +366,29 @@ export class SqliteStore implements Store {
       .prepare('SELECT * FROM pings WHERE monitor_id = ? ORDER BY at DESC, seq DESC LIMIT ?')
       .all(monitorId, limit) as Row[];
     return rows.map(toPing);
+  }
+
+  async pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {
+    // `seq` is the rowid: with the (monitor_id, at) index it gives this order without a sort.
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM pings WHERE monitor_id = ? AND (? IS NULL OR at >= ?)
+           AND (? IS NULL OR at < ? OR (at = ? AND seq < ?))
+         ORDER BY at DESC, seq DESC LIMIT ?`,
+      )
+      .all(monitorId, ms(q.since), ms(q.since), ...afterKey(q.before), q.limit + 1) as Row[];
+    return pageOf(rows, q.limit, toPing, (r) => ({ at: reqDate(r.at), seq: Number(r.seq), id: String(r.seq) }));
+  }
+
+  async flipHistory(monitorId: string, q: HistoryQuery): Promise<Page<Flip>> {
+    const rows = this.db
+      .prepare(
+        `SELECT rowid AS seq, * FROM flips WHERE monitor_id = ? AND (? IS NULL OR at >= ?)
+           AND (? IS NULL OR at < ? OR (at = ? AND rowid < ?))
+         ORDER BY at DESC, rowid DESC LIMIT ?`,
+      )
+      .all(monitorId, ms(q.since), ms(q.since), ...afterKey(q.before), q.limit + 1) as Row[];
+    return pageOf(rows, q.limit, toFlip, (r) => ({ at: reqDate(r.at), seq: Number(r.seq), id: String(r.id) }));
   }
 
   async listFlips(monitorId: string): Promise<Flip[]> {

@@ -92,6 +92,11 @@ const MIGRATIONS: string[] = [
   ALTER TABLE pings ADD COLUMN rid TEXT;
   ALTER TABLE pings ADD COLUMN duration INTEGER;
   `,
+  // Pause that only an explicit resume ends; whether a ping's body was cut to the kept size.
+  `
+  ALTER TABLE monitors ADD COLUMN manual_resume INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE pings ADD COLUMN body_truncated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

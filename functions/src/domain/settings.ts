@@ -1,0 +1,86 @@
+import { AppError, ErrorCode } from './errors';
+import { channelNeedsProMessage, type Plan } from './plans';
+import { defaultGrace, validateTiming, type Timing } from './schedule';
+import { armedAlertAt } from './transitions';
+import type { Channel, Monitor } from './types';
+
+/**
+ * An owner's edit of a monitor, validated in shape: a field left out stays as it is; null removes
+ * an optional one (grace returns to its default, tz to UTC). A new setting goes here, in
+ * `checkPlanAllows` when a plan limits it, in the HTTP schemas, in `editMonitor` below, and in
+ * the adapters' mapping of `MonitorUpdate`.
+ */
+export interface MonitorEdit {
+  name?: string;
+  /** Seconds between runs, or a 5-field cron expression read in `tz`. */
+  schedule?: number | string;
+  tz?: string | null;
+  grace?: number | null;
+  /** Null: no e-mail alerts. */
+  alertEmail?: string | null;
+  alertWebhook?: string | null;
+  alertSlack?: string | null;
+  alertPagerDuty?: string | null;
+}
+
+/** What an edit writes: settings, the webhook secret that goes with the webhook, and the deadline they imply. */
+export type MonitorUpdate = Partial<
+  Pick<Monitor, 'name' | 'schedule' | 'cron' | 'tz' | 'grace' | 'alertEmail' | 'alertWebhook' | 'webhookSecret' | 'alertSlack' | 'alertPagerDuty' | 'alertAt'>
+>;
+
+/** The monitor fields that set a Pro channel, and the channel each sets. */
+const PLAN_CHANNELS: Array<[keyof MonitorEdit, Channel]> = [
+  ['alertWebhook', 'webhook'],
+  ['alertSlack', 'slack'],
+  ['alertPagerDuty', 'pagerduty'],
+];
+
+/** The plan rules for the channels a creation or an edit sets (removing one is always allowed). */
+export function checkPlanAllows(plan: Plan, settings: MonitorEdit): void {
+  for (const [field, channel] of PLAN_CHANNELS) {
+    if (typeof settings[field] === 'string' && !plan.channels.includes(channel)) {
+      throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage(channel));
+    }
+  }
+}
+
+/**
+ * The schedule an edit asks for, validated like a new monitor's, or null when it leaves the
+ * schedule alone. A new cron expression keeps the monitor's zone unless the edit names one;
+ * a zone alone re-reads the monitor's cron expression in it.
+ */
+export function editedTiming(m: Monitor, edit: MonitorEdit, now: Date): Timing | null {
+  if (edit.schedule === undefined && edit.tz === undefined) return null;
+  const schedule = edit.schedule ?? m.cron ?? m.schedule;
+  const keptZone = m.cron !== null && edit.schedule !== undefined && typeof schedule === 'string' ? (m.tz ?? undefined) : undefined;
+  const tz = edit.tz === undefined ? keptZone : (edit.tz ?? undefined);
+  return validateTiming(schedule, tz, now);
+}
+
+/**
+ * What `edit` changes on `m` as the store holds it now. `timing` is `editedTiming`'s answer and
+ * `webhookSecret` a fresh secret for a webhook the edit sets (the domain has neither a clock nor
+ * randomness). A changed schedule or grace moves the deadline of a monitor that can go down to
+ * one new period after its last ping (or its oldest open run's grace); the status itself never
+ * changes here: a deadline that has already passed is flipped by the checker like any other.
+ */
+export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null, webhookSecret: string, now: Date): MonitorUpdate {
+  const update: MonitorUpdate = {};
+  if (edit.name !== undefined) update.name = edit.name;
+  if (timing !== null) Object.assign(update, { schedule: timing.schedule, cron: timing.cron, tz: timing.tz });
+  if (edit.grace !== undefined) update.grace = edit.grace ?? defaultGrace(timing ?? m, now);
+  if (edit.alertEmail !== undefined) update.alertEmail = edit.alertEmail;
+  if (edit.alertWebhook !== undefined) {
+    update.alertWebhook = edit.alertWebhook;
+    update.webhookSecret = edit.alertWebhook === null ? null : webhookSecret;
+  }
+  if (edit.alertSlack !== undefined) update.alertSlack = edit.alertSlack;
+  if (edit.alertPagerDuty !== undefined) update.alertPagerDuty = edit.alertPagerDuty;
+  const after: Monitor = { ...m, ...update };
+  const retimed = after.schedule !== m.schedule || after.cron !== m.cron || after.tz !== m.tz || after.grace !== m.grace;
+  if (retimed && m.alertAt !== null) {
+    if (after.openRuns.length > 0) update.alertAt = armedAlertAt(after, after.openRuns, now);
+    else if (after.lastPingAt !== null) update.alertAt = armedAlertAt(after, [], after.lastPingAt);
+  }
+  return update;
+}
