@@ -138,7 +138,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       expect(res.body.status).toBe('up');
       // The new deadline is 900 s after the ping, already passed: the next sweep flips it, the edit did not.
       expect((await flips(key, m.monitorId)).body.flips).toHaveLength(1);
-      expect(await sweepDueMonitors(deps(), clock.now())).toEqual({ due: 1, flipped: 1 });
+      expect(await sweepDueMonitors(deps(), clock.now())).toEqual({ due: 1, flipped: 1, failed: 0 });
     });
 
     test('a longer schedule postpones the deadline from the last ping', async () => {
@@ -146,8 +146,8 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       const m = await newMonitor(key, { schedule: 3600, grace: 600 });
       await ping(m.pingUrl);
       await patch(key, m.monitorId, { schedule: 7200 }).expect(200);
-      expect(await sweepDueMonitors(deps(), clock.advance(4200))).toEqual({ due: 0, flipped: 0 });
-      expect(await sweepDueMonitors(deps(), clock.advance(3600))).toEqual({ due: 1, flipped: 1 });
+      expect(await sweepDueMonitors(deps(), clock.advance(4200))).toEqual({ due: 0, flipped: 0, failed: 0 });
+      expect(await sweepDueMonitors(deps(), clock.advance(3600))).toEqual({ due: 1, flipped: 1, failed: 0 });
     });
 
     test('a webhook on the free plan is 403 and changes nothing', async () => {
@@ -157,6 +157,27 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       const res = await patch(key, m.monitorId, { name: 'changed', alertWebhook: 'https://hooks.example.com/x' }).expect(403);
       expect(res.body).toEqual({ error: 'Webhook alerts need the Pro plan. Remove alertWebhook or upgrade your plan.' });
       expect((await get(key, m.monitorId)).body).toEqual(before);
+    });
+
+    test.each([
+      ['Slack', { alertSlack: 'https://hooks.slack.com/services/T/B/x' }, 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.'],
+      ['PagerDuty', { alertPagerDuty: 'a'.repeat(32) }, 'PagerDuty alerts need the Pro plan. Remove alertPagerDuty or upgrade your plan.'],
+    ])('%s on the free plan is 403 and changes nothing', async (_what, body, message) => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      const before = (await get(key, m.monitorId)).body;
+      expect((await patch(key, m.monitorId, body).expect(403)).body).toEqual({ error: message });
+      expect((await get(key, m.monitorId)).body).toEqual(before);
+    });
+
+    test('a schedule can become a cron expression in a zone, and go back to seconds', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      const cron = await patch(key, m.monitorId, { schedule: '30 2 * * *', tz: 'europe/berlin' }).expect(200);
+      expect(cron.body).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin' });
+      const back = await patch(key, m.monitorId, { schedule: 3600 }).expect(200);
+      expect(back.body.schedule).toBe(3600);
+      expect(back.body).not.toHaveProperty('tz');
     });
 
     test('setting a webhook on pro returns a new secret once; removing it drops the secret', async () => {
@@ -175,11 +196,13 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     });
 
     test.each([
-      ['an empty edit', {}, 'Send at least one of name, schedule, grace, alertEmail, alertWebhook.'],
-      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, grace, alertEmail, alertWebhook.'],
+      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, alertEmail, alertWebhook, alertSlack, alertPagerDuty.'],
+      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, alertEmail, alertWebhook, alertSlack, alertPagerDuty.'],
       ['a null name', { name: null }, 'name must be a string.'],
       ['an empty name', { name: '  ' }, 'name must not be empty.'],
-      ['a null schedule', { schedule: null }, 'schedule must be an integer number of seconds.'],
+      ['a null schedule', { schedule: null }, 'schedule must be a number of seconds or a 5-field cron expression string.'],
+      ['an invalid cron expression', { schedule: '61 * * * *' }, expect.stringMatching(/^schedule is not a valid cron expression/)],
+      ['a zone for a schedule in seconds', { tz: 'Europe/Berlin' }, 'tz applies to cron schedules only; a numeric schedule is a number of seconds.'],
       ['a schedule under a minute', { schedule: 30 }, 'schedule must be at least 60 seconds.'],
       ['a fractional grace', { grace: 61.5 }, 'grace must be an integer number of seconds.'],
       ['an invalid e-mail', { alertEmail: 'nope' }, 'alertEmail must be a valid email address.'],
@@ -195,7 +218,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     test.each([
       ['malformed JSON', '{"name": ', 'Malformed JSON in request body.'],
       ['an array', '[]', 'Request body must be a JSON object.'],
-      ['no body', '', 'Send at least one of name, schedule, grace, alertEmail, alertWebhook.'],
+      ['no body', '', 'Send at least one of name, schedule, tz, grace, alertEmail, alertWebhook, alertSlack, alertPagerDuty.'],
     ])('refuses %s with 400', async (_what, raw, message) => {
       const key = await signup();
       const m = await newMonitor(key);
@@ -211,7 +234,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       await ping(m.pingUrl);
       const res = await pause(key, m.monitorId).expect(200);
       expect(res.body).toMatchObject({ status: 'paused', manualResume: false });
-      expect(await sweepDueMonitors(deps(), clock.advance(30 * DAY))).toEqual({ due: 0, flipped: 0 });
+      expect(await sweepDueMonitors(deps(), clock.advance(30 * DAY))).toEqual({ due: 0, flipped: 0, failed: 0 });
       expect(await store.listNotifications(m.monitorId)).toEqual([]);
     });
 
@@ -242,7 +265,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       expect((await ping(m.pingUrl)).body.status).toBe('paused');
       expect((await get(key, m.monitorId)).body).toMatchObject({ status: 'paused', pingCount: 2, lastPing: clock.now().toISOString() });
       expect((await pings(key, m.monitorId)).body.pings).toHaveLength(2);
-      expect(await sweepDueMonitors(deps(), clock.advance(30 * DAY))).toEqual({ due: 0, flipped: 0 });
+      expect(await sweepDueMonitors(deps(), clock.advance(30 * DAY))).toEqual({ due: 0, flipped: 0, failed: 0 });
       const resumed = await resume(key, m.monitorId).expect(200);
       expect(resumed.body).toMatchObject({ status: 'up', manualResume: false });
     });
@@ -258,8 +281,8 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       await pause(key, pinged.monitorId).expect(200);
       clock.advance(DAY);
       expect((await resume(key, pinged.monitorId).expect(200)).body.status).toBe('up');
-      expect(await sweepDueMonitors(deps(), clock.advance(119))).toEqual({ due: 0, flipped: 0 });
-      expect(await sweepDueMonitors(deps(), clock.advance(1))).toEqual({ due: 1, flipped: 1 });
+      expect(await sweepDueMonitors(deps(), clock.advance(119))).toEqual({ due: 0, flipped: 0, failed: 0 });
+      expect(await sweepDueMonitors(deps(), clock.advance(1))).toEqual({ due: 1, flipped: 1, failed: 0 });
     });
 
     test.each([
@@ -293,7 +316,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       expect(res.body.pings[0].body).toHaveLength(10 * 1024);
       expect(res.body.pings[1]).toEqual({
         at: new Date(clock.now().getTime() - 1000).toISOString(),
-        method: 'GET', kind: 'success', source: expect.any(String), userAgent: 'cron/1', body: null, bodyTruncated: false,
+        method: 'GET', kind: 'success', exitCode: null, rid: null, duration: null, source: expect.any(String), userAgent: 'cron/1', body: null, bodyTruncated: false,
       });
     });
 
