@@ -5,6 +5,7 @@ import request from 'supertest';
 import { REPO_DIR } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import type { Store } from '../../src/store/port';
+import { FakeClock } from '../support/clock';
 import { testDeps } from '../support/deps';
 import { sqliteKind } from '../support/stores';
 
@@ -38,19 +39,25 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor and the job signals. */
+/** The endpoints as the API document names them, then the cron monitor, the job signals and managing one monitor. */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/monitors/:id',
   'GET /api/health',
   'GET /api/v1/monitors',
+  'GET /api/v1/monitors/:id',
+  'GET /api/v1/monitors/:id/flips',
+  'GET /api/v1/monitors/:id/pings',
   'GET /api/v1/monitors/:id/status',
   'GET /api/v1/ping/:token',
   'GET /api/v1/ping/:token/fail',
   'GET /api/v1/ping/:token/start',
   'HEAD /api/v1/ping/:token',
+  'PATCH /api/v1/monitors/:id',
   'POST /api/v1/accounts',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors',
+  'POST /api/v1/monitors/:id/pause',
+  'POST /api/v1/monitors/:id/resume',
   'POST /api/v1/ping/:token',
   'POST /api/v1/ping/:token/0',
   'POST /api/v1/ping/:token/3',
@@ -70,7 +77,7 @@ function substitute(text: string, vars: Record<string, string>): string {
 function send(app: ReturnType<typeof createApp>, r: PostmanRequest, vars: Record<string, string>) {
   const url = substitute(r.url.raw, vars);
   const agent = request(app);
-  const methods = { GET: agent.get, POST: agent.post, HEAD: agent.head, DELETE: agent.delete } as const;
+  const methods = { GET: agent.get, POST: agent.post, HEAD: agent.head, PATCH: agent.patch, DELETE: agent.delete } as const;
   const method = methods[r.method as keyof typeof methods];
   if (!method) throw new Error(`unexpected method ${r.method}`);
   let req = method.call(agent, url);
@@ -81,10 +88,12 @@ function send(app: ReturnType<typeof createApp>, r: PostmanRequest, vars: Record
 describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
   let store: Store;
   let app: ReturnType<typeof createApp>;
+  let clock: FakeClock;
 
   beforeEach(async () => {
     store = await sqliteKind.open();
-    app = createApp(testDeps(store));
+    clock = new FakeClock();
+    app = createApp(testDeps(store, { clock }));
   });
   afterEach(async () => {
     await store.close();
@@ -153,6 +162,8 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     const results: Array<{ request: string; test: string; error: string | null }> = [];
 
     for (const item of requestsOf(collection.item)) {
+      // A second passes between requests, as it would in Postman: each status change has its own instant.
+      clock.advance(1);
       const res = await send(app, item.request, vars);
       const pm = {
         test(name: string, fn: () => void) {
