@@ -35,6 +35,7 @@ interface Ready {
 
 let suite: ChildProcess;
 let ready: Ready;
+let scratch: string;
 let logFile: string;
 let receiver: FakeHttp;
 let base: string;
@@ -120,7 +121,7 @@ function portOpen(hostPort: string): Promise<boolean> {
 
 beforeAll(async () => {
   receiver = await startFakeHttp();
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-e2e-'));
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-e2e-'));
   logFile = path.join(scratch, 'emulators.log');
   const readyFile = path.join(scratch, 'ready.json');
   const log = fs.openSync(logFile, 'w');
@@ -161,6 +162,7 @@ afterAll(async () => {
     }
   }
   await receiver?.close();
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 // Watched from the start: they go down DEADLINE_S after these pings, while the other tests run.
