@@ -322,5 +322,49 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       );
       expect(await api.listMonitors(server.baseUrl, key)).toEqual([]);
     });
+
+    test('the alert-channel panel shows a monitor\'s channels and removes Slack', async () => {
+      const key = await api.signUp(pro.baseUrl);
+      const m = await api.createMonitor(pro.baseUrl, key, { name: 'Team job', schedule: 3600, alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+      await page.goto(`${pro.baseUrl}/dashboard.html`);
+      await page.getByLabel('API key', { exact: true }).fill(key);
+      await page.getByRole('button', { name: 'Open dashboard' }).click();
+
+      await eventually(() => page.locator('#channels-monitor option').count(), 2);
+      await page.getByLabel('Monitor', { exact: true }).selectOption(m.monitorId);
+      await eventually(() => page.getByLabel('Slack webhook URL', { exact: true }).inputValue(), SLACK_URL);
+      expect(await page.getByLabel('PagerDuty integration key', { exact: true }).inputValue()).toBe(ROUTING_KEY);
+
+      await page.getByRole('button', { name: 'Remove Slack' }).click();
+
+      await eventually(async () => (await statusOn(pro.baseUrl, key, m.monitorId)).alertSlack, null);
+      expect(await statusOn(pro.baseUrl, key, m.monitorId)).toMatchObject({ alertPagerDuty: ROUTING_KEY });
+      await eventually(() => page.getByLabel('Slack webhook URL', { exact: true }).inputValue(), '');
+      expect(await page.locator('#channels-saved').textContent()).toBe('Slack alerts removed from "Team job".');
+    });
+
+    test('the alert-channel panel sets PagerDuty, and shows the API\'s message for a bad key', async () => {
+      const key = await api.signUp(pro.baseUrl);
+      const m = await api.createMonitor(pro.baseUrl, key, { name: 'Team job', schedule: 3600 });
+      await page.goto(`${pro.baseUrl}/dashboard.html`);
+      await page.getByLabel('API key', { exact: true }).fill(key);
+      await page.getByRole('button', { name: 'Open dashboard' }).click();
+      await eventually(() => page.locator('#channels-monitor option').count(), 2);
+      await page.getByLabel('Monitor', { exact: true }).selectOption(m.monitorId);
+      await eventually(() => page.getByLabel('PagerDuty integration key', { exact: true }).isEnabled(), true);
+
+      await page.getByLabel('PagerDuty integration key', { exact: true }).fill('too-short');
+      await page.getByRole('button', { name: 'Save alert channels' }).click();
+      await eventually(
+        () => page.locator('#channels-error').textContent(),
+        'alertPagerDuty must be a PagerDuty Events API v2 integration key (32 letters and digits).',
+      );
+      expect((await statusOn(pro.baseUrl, key, m.monitorId)).alertPagerDuty).toBeNull();
+
+      await page.getByLabel('PagerDuty integration key', { exact: true }).fill(ROUTING_KEY);
+      await page.getByRole('button', { name: 'Save alert channels' }).click();
+      await eventually(async () => (await statusOn(pro.baseUrl, key, m.monitorId)).alertPagerDuty, ROUTING_KEY);
+      expect((await statusOn(pro.baseUrl, key, m.monitorId)).alertSlack).toBeNull();
+    });
   });
 });

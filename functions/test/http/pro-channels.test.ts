@@ -70,4 +70,47 @@ describe.each(storeKinds())('Slack and PagerDuty settings over HTTP on %s', (_na
     const key = await account('pro');
     await create(key, { alertWebhook: SLACK_URL }).expect(201);
   });
+
+  describe('PATCH', () => {
+    const patch = (key: string, id: string, body: unknown) => request(app).patch(`/api/v1/monitors/${id}`).set('x-api-key', key).send(body as object);
+    const status = async (key: string, id: string) => (await request(app).get(`/api/v1/monitors/${id}/status`).set('x-api-key', key).expect(200)).body;
+
+    test('a Pro account adds Slack and PagerDuty to a monitor, and null removes each on its own', async () => {
+      const key = await account('pro');
+      const { body: created } = await create(key, {}).expect(201);
+      await patch(key, created.monitorId, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(200);
+      expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+
+      await patch(key, created.monitorId, { alertSlack: null }).expect(200);
+      expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: ROUTING_KEY });
+      await patch(key, created.monitorId, { alertPagerDuty: null }).expect(200);
+      expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: null });
+    });
+
+    test.each([
+      ['alertSlack', { alertSlack: 'not a url' }, 'alertSlack must be an http(s) URL.'],
+      ['alertPagerDuty', { alertPagerDuty: 'x'.repeat(33) }, 'alertPagerDuty must be a PagerDuty Events API v2 integration key (32 letters and digits).'],
+    ])('an invalid %s is refused with 400 naming it, and changes nothing', async (_field, body, message) => {
+      const key = await account('pro');
+      const { body: created } = await create(key, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(201);
+      expect((await patch(key, created.monitorId, body).expect(400)).body).toEqual({ error: message });
+      expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+    });
+
+    test('after a downgrade the owner may still remove them, but not set them again', async () => {
+      const email = `down${++seq}@example.com`;
+      const { body: signup } = await request(app).post('/api/v1/accounts').send({ email }).expect(201);
+      const accountId = (await store.findAccountByEmail(email))!.id;
+      await store.setAccountPlan(accountId, 'pro');
+      const { body: created } = await create(signup.apiKey, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(201);
+      await store.setAccountPlan(accountId, 'free');
+
+      expect(await status(signup.apiKey, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+      expect((await patch(signup.apiKey, created.monitorId, { alertSlack: SLACK_URL }).expect(403)).body).toEqual({
+        error: 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.',
+      });
+      await patch(signup.apiKey, created.monitorId, { alertSlack: null, alertPagerDuty: null }).expect(200);
+      expect(await status(signup.apiKey, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: null });
+    });
+  });
 });
