@@ -53,4 +53,15 @@ describe('Postman collection: Slack and PagerDuty examples', () => {
     expect(res.status).toBe(ex.code);
     expect(res.body).toEqual(JSON.parse(ex.body));
   });
+
+  test('the PATCH example removes Slack from a Pro monitor', async () => {
+    const edit = collection.item.flatMap((g) => g.item).find((i) => i.name === 'Edit monitor')!;
+    const ex = edit.response.find((r) => r.name === 'Remove Slack (Pro)')!;
+    const { app, apiKey } = await signedUp('pro');
+    const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'a', schedule: 3600, alertSlack: 'https://hooks.slack.com/services/T0/B0/x' });
+    const res = await request(app).patch(`/api/v1/monitors/${created.body.monitorId}`).set('x-api-key', apiKey).set('content-type', 'application/json').send(ex.originalRequest.body.raw);
+    expect(res.status).toBe(ex.code);
+    expect(res.body.alertSlack).toBeNull();
+    expect(JSON.parse(ex.body).alertSlack).toBeNull();
+  });
 });
