@@ -68,6 +68,29 @@ export interface Store {
   findAccountByKeyHash(apiKeyHash: string): Promise<Account | null>;
   /** The account with this e-mail; the caller passes it trimmed and lower-cased, as accounts store it. */
   findAccountByEmail(email: string): Promise<Account | null>;
+  /**
+   * Gives the account a new API key, but only while it still has `currentKeyHash`: of two
+   * concurrent rotations with one key, one wins. The old key stops working when this returns.
+   * False when the key was already replaced or the account is gone.
+   */
+  replaceApiKey(accountId: string, currentKeyHash: string, newKeyHash: string): Promise<boolean>;
+  /**
+   * Keeps a recovery token (its hash) on the account with this e-mail, replacing any earlier
+   * one. False when no account has the e-mail.
+   */
+  saveRecoveryToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Redeems a recovery token, atomically: when the account with this e-mail holds `tokenHash`
+   * and it has not expired at `now`, its key becomes `newKeyHash` (the old one stops working)
+   * and the token is forgotten. False, changing nothing, otherwise; of concurrent redemptions
+   * of one token exactly one succeeds.
+   */
+  redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean>;
+  /**
+   * Deletes the account and everything it owns: its monitors with their pings and flips, its
+   * notifications, its key and its e-mail (which may then sign up again). False when it did not exist.
+   */
+  deleteAccount(accountId: string): Promise<boolean>;
 
   /**
    * Creates the monitor and counts it against its account, atomically refusing when the

@@ -187,7 +187,8 @@ export class FirestoreStore implements Store {
     const key = await this.db.collection(API_KEYS).doc(hash).get();
     if (!key.exists) return null;
     const account = await this.db.collection(ACCOUNTS).doc(String(key.get('accountId'))).get();
-    return account.exists ? toAccount(account) : null;
+    // A rotation committed between the two reads has already retired this key.
+    return account.exists && account.get('apiKeyHash') === hash ? toAccount(account) : null;
   }
 
   async getAccount(id: string): Promise<Account | null> {
@@ -212,6 +213,83 @@ export class FirestoreStore implements Store {
     if (!entry.exists) return null;
     const account = await this.db.collection(ACCOUNTS).doc(String(entry.get('accountId'))).get();
     return account.exists ? toAccount(account) : null;
+  }
+
+  /** Moves the account's key document to `newKeyHash`; `account` must have been read by `tx`. */
+  private moveApiKey(tx: Transaction, account: DocumentSnapshot, newKeyHash: string, extra: DocumentData = {}): void {
+    tx.delete(this.db.collection(API_KEYS).doc(String(account.get('apiKeyHash'))));
+    tx.create(this.db.collection(API_KEYS).doc(newKeyHash), { accountId: account.id });
+    tx.update(account.ref, { apiKeyHash: newKeyHash, ...extra });
+  }
+
+  async replaceApiKey(accountId: string, currentKeyHash: string, newKeyHash: string): Promise<boolean> {
+    const ref = this.db.collection(ACCOUNTS).doc(accountId);
+    return this.transaction(ref.path, async (tx) => {
+      const account = await tx.get(ref);
+      if (!account.exists || account.get('apiKeyHash') !== currentKeyHash) return false;
+      this.moveApiKey(tx, account, newKeyHash);
+      return true;
+    });
+  }
+
+  /** The account document for an e-mail, through its `emails` entry (which never changes while the account exists). */
+  private async accountRefByEmail(email: string) {
+    const entry = await this.db.collection(EMAILS).doc(emailDocId(email)).get();
+    return entry.exists ? this.db.collection(ACCOUNTS).doc(String(entry.get('accountId'))) : null;
+  }
+
+  async saveRecoveryToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean> {
+    const ref = await this.accountRefByEmail(email);
+    if (ref === null) return false;
+    try {
+      await ref.update({ recoveryTokenHash: tokenHash, recoveryExpiresAt: ts(expiresAt) });
+      return true;
+    } catch (err) {
+      if (code(err) === NOT_FOUND) return false; // deleted meanwhile
+      throw err;
+    }
+  }
+
+  async redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean> {
+    const ref = await this.accountRefByEmail(email);
+    if (ref === null) return false;
+    // The transaction locks the account: a second redemption of the token waits, then finds it spent.
+    return this.transaction(ref.path, async (tx) => {
+      const account = await tx.get(ref);
+      if (!account.exists || account.get('email') !== email || account.get('recoveryTokenHash') !== tokenHash) return false;
+      const expiresAt = account.get('recoveryExpiresAt');
+      if (!(expiresAt instanceof Timestamp) || expiresAt.toMillis() <= now.getTime()) return false;
+      this.moveApiKey(tx, account, newKeyHash, { recoveryTokenHash: null, recoveryExpiresAt: null });
+      return true;
+    });
+  }
+
+  /**
+   * Monitors first (each with its history), then notifications, then the account with its key
+   * and e-mail, in a transaction that goes ahead only once the account holds no monitor: one
+   * created meanwhile sends the loop round again. Until that last step the account still works,
+   * so a deletion cut short can simply be asked for again.
+   */
+  async deleteAccount(accountId: string): Promise<boolean> {
+    const ref = this.db.collection(ACCOUNTS).doc(accountId);
+    for (let round = 0; round < 10; round++) {
+      for (const m of await this.listMonitors(accountId)) await this.deleteMonitor(m.id);
+      const notifications = await this.db.collection(NOTIFICATIONS).where('accountId', '==', accountId).select().get();
+      const writer = this.db.bulkWriter();
+      for (const d of notifications.docs) void writer.delete(d.ref);
+      await writer.close();
+      const outcome = await this.transaction(ref.path, async (tx) => {
+        const account = await tx.get(ref);
+        if (!account.exists) return 'missing';
+        if (Number(account.get('monitorCount')) > 0) return 'busy';
+        tx.delete(ref);
+        tx.delete(this.db.collection(API_KEYS).doc(String(account.get('apiKeyHash'))));
+        tx.delete(this.db.collection(EMAILS).doc(emailDocId(String(account.get('email')))));
+        return 'deleted';
+      });
+      if (outcome !== 'busy') return outcome === 'deleted';
+    }
+    throw new Error(`account ${accountId} kept gaining monitors while being deleted`);
   }
 
   async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {

@@ -6,13 +6,15 @@ import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping
  * `firestore.indexes.json` at the repository root; fields not listed there are exempt from
  * indexing, so keep the two in step.
  *
- *   accounts/{accountId}            the account; `monitorCount` is what the plan limit checks
+ *   accounts/{accountId}            the account; `monitorCount` is what the plan limit checks;
+ *                                   `recoveryTokenHash` and `recoveryExpiresAt` hold a lost-key token
  *   apiKeys/{sha256 of the key}     { accountId }: authentication is a document read, not a query
  *   emails/{normalised e-mail}      { accountId }: `create()` makes e-mails unique
  *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `accountId`, by `alertAt`
  *   monitors/{id}/pings/{autoId}    ping history; `expiresAt` carries the TTL policy
  *   monitors/{id}/flips/{flipId}    status changes, ordered by `at` then `seq`
- *   notifications/{notificationId}  the alert outbox; queried by `nextAttemptAt` and by `monitorId`
+ *   notifications/{notificationId}  the alert outbox; queried by `nextAttemptAt`, by `monitorId` and
+ *                                   by `accountId` (to delete an account's)
  */
 export const ACCOUNTS = 'accounts';
 export const API_KEYS = 'apiKeys';
@@ -53,6 +55,9 @@ export function accountDoc(a: Account): DocumentData {
     monitorCount: a.monitorCount,
     // Counts every monitor ever created, never decremented: it orders an account's monitors created in the same millisecond.
     monitorSeq: 0,
+    // Lost-key recovery: the hash of the one token the account may hold, and when it expires.
+    recoveryTokenHash: null,
+    recoveryExpiresAt: null,
   };
 }
 

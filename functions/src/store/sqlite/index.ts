@@ -206,6 +206,44 @@ export class SqliteStore implements Store {
     return r ? toAccount(r) : null;
   }
 
+  async replaceApiKey(accountId: string, currentKeyHash: string, newKeyHash: string): Promise<boolean> {
+    const result = this.db
+      .prepare('UPDATE accounts SET api_key_hash = ? WHERE id = ? AND api_key_hash = ?')
+      .run(newKeyHash, accountId, currentKeyHash);
+    return result.changes === 1;
+  }
+
+  async saveRecoveryToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean> {
+    const result = this.db
+      .prepare('UPDATE accounts SET recovery_token_hash = ?, recovery_expires_at = ? WHERE email = ?')
+      .run(tokenHash, ms(expiresAt), email);
+    return result.changes === 1;
+  }
+
+  async redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean> {
+    // One statement checks and spends the token: of two concurrent redemptions only one matches.
+    const result = this.db
+      .prepare(
+        `UPDATE accounts SET api_key_hash = ?, recovery_token_hash = NULL, recovery_expires_at = NULL
+         WHERE email = ? AND recovery_token_hash = ? AND recovery_expires_at > ?`,
+      )
+      .run(newKeyHash, email, tokenHash, ms(now));
+    return result.changes === 1;
+  }
+
+  async deleteAccount(accountId: string): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const owned = 'SELECT id FROM monitors WHERE account_id = ?';
+        this.db.prepare(`DELETE FROM pings WHERE monitor_id IN (${owned})`).run(accountId);
+        this.db.prepare(`DELETE FROM flips WHERE monitor_id IN (${owned})`).run(accountId);
+        this.db.prepare('DELETE FROM notifications WHERE account_id = ?').run(accountId);
+        this.db.prepare('DELETE FROM monitors WHERE account_id = ?').run(accountId);
+        return this.db.prepare('DELETE FROM accounts WHERE id = ?').run(accountId).changes === 1;
+      })
+      .immediate();
+  }
+
   async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {
     return this.db
       .transaction((): 'created' | 'limit_reached' => {

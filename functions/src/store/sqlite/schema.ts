@@ -97,6 +97,14 @@ const MIGRATIONS: string[] = [
   ALTER TABLE monitors ADD COLUMN manual_resume INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE pings ADD COLUMN body_truncated INTEGER NOT NULL DEFAULT 0;
   `,
+  // Lost-key recovery and account deletion.
+  `
+  -- The hash of the one token an account may hold, and when it expires.
+  ALTER TABLE accounts ADD COLUMN recovery_token_hash TEXT;
+  ALTER TABLE accounts ADD COLUMN recovery_expires_at INTEGER;
+  -- Deleting an account removes its notifications, those of monitors deleted earlier too.
+  CREATE INDEX notifications_by_account ON notifications (account_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
