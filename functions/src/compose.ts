@@ -1,6 +1,7 @@
 import type { NotifyConfig } from './config';
 import { createNotifiers } from './notify';
 import type { RateLimiter } from './limits';
+import { createMailer } from './notify/email';
 import type { Logger } from './log';
 import type { AppConfig, Deps } from './services/context';
 import type { Store } from './store/port';
@@ -21,6 +22,7 @@ export function composeDeps(options: {
     clock,
     config: options.app,
     notifiers: createNotifiers(options.notify, options.log, clock),
+    mailer: createMailer(options.notify, options.log),
     log: options.log,
     ...(options.limiter ? { limiter: options.limiter } : {}),
   };

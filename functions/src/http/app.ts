@@ -1,6 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { AppError, ErrorCode } from '../domain/errors';
-import { createAccount, authenticate } from '../services/accounts';
+import { accountOverview, authenticate, createAccount, deleteAccount, rotateApiKey } from '../services/accounts';
+import { confirmRecovery, RECOVERY_REQUESTED, requestRecovery } from '../services/recovery';
 import type { Deps } from '../services/context';
 import { flipHistory, pingHistory, DEFAULT_PAGE, type HistoryRequest } from '../services/history';
 import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../services/monitors';
@@ -11,7 +12,8 @@ import { PING_TOKEN_PATTERN } from '../services/secrets';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
 import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
 import { createdMonitor, editedMonitor, flipEntry, monitorStatus, monitorSummary, pingEntry } from './present';
-import { createAccountBody, createMonitorBody, editMonitorBody, historyQuery, pauseBody } from './schemas';
+import { apiKeyOf } from './auth';
+import { confirmRecoveryBody, createAccountBody, createMonitorBody, editMonitorBody, historyQuery, pauseBody, recoverAccountBody } from './schemas';
 
 /** JSON request bodies are capped at 64 KB; ping bodies may be up to 1 MB, of which 10 KB is kept. */
 const JSON_LIMIT = 64 * 1024;
@@ -109,7 +111,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     await limits.refuseIfOver('failedAuth', address);
     let account: Account;
     try {
-      account = await authenticate(deps, req.header('x-api-key'));
+      account = await authenticate(deps, apiKeyOf(req));
     } catch (err) {
       if (err instanceof AppError && err.code === ErrorCode.Unauthorized) await limits.count('failedAuth', address);
       throw err;
@@ -133,6 +135,45 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       const input = parseBody(createAccountBody, req.body);
       const { apiKey, plan } = await createAccount(deps, input);
       res.status(201).json({ apiKey, plan: plan.id, monitors: plan.maxMonitors });
+    })
+    .all(methodNotAllowed(['POST']));
+
+  router
+    .route('/v1/account')
+    .get(async (req, res) => {
+      const account = await authed(req);
+      res.json(accountOverview(account));
+    })
+    .delete(async (req, res) => {
+      const account = await authed(req);
+      await deleteAccount(deps, account);
+      res.json({ deleted: true });
+    })
+    .all(methodNotAllowed(['GET', 'DELETE']));
+
+  router
+    .route('/v1/account/rotate-key')
+    .post(async (req, res) => {
+      const account = await authed(req);
+      res.json({ apiKey: await rotateApiKey(deps, account) });
+    })
+    .all(methodNotAllowed(['POST']));
+
+  router
+    .route('/v1/accounts/recover')
+    .post(...json, async (req, res) => {
+      const input = parseBody(recoverAccountBody, req.body);
+      // Not awaited: the e-mail goes out after the answer, which is the same for every e-mail.
+      await requestRecovery(deps, input);
+      res.status(202).json({ message: RECOVERY_REQUESTED });
+    })
+    .all(methodNotAllowed(['POST']));
+
+  router
+    .route('/v1/accounts/recover/confirm')
+    .post(...json, async (req, res) => {
+      const input = parseBody(confirmRecoveryBody, req.body);
+      res.json({ apiKey: await confirmRecovery(deps, input) });
     })
     .all(methodNotAllowed(['POST']));
 

@@ -36,6 +36,13 @@ export const alertPagerDutyField = routingKey('alertPagerDuty');
 
 export const createAccountBody = z.object({ email: email('email') });
 
+export const recoverAccountBody = z.object({ email: email('email') });
+
+export const confirmRecoveryBody = z.object({
+  email: email('email'),
+  token: z.string({ error: 'token must be a string' }).max(200, { error: 'token is too long' }),
+});
+
 /** Fields every monitor has: required at creation; an edit may change them but not remove them. */
 const requiredMonitorFields = {
   name: z

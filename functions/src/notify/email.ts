@@ -22,11 +22,29 @@ export interface EmailOptions {
   timeoutMs?: number;
 }
 
+/** One e-mail as CronPeek sends it. */
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Echoed by SendGrid's event webhook. */
+  customArgs?: Record<string, string>;
+  /** What names the message in the log when it is written there instead of sent. */
+  logAs?: Record<string, string>;
+}
+
 /**
- * E-mail through SendGrid. Without an API key (the embedded default) every e-mail is written to
- * the log and the notification is marked `logged`, so nothing is dropped silently.
+ * Sends e-mail through SendGrid, or, without an API key (the embedded default), writes each
+ * e-mail to the log and reports `logged`, so nothing is dropped silently.
  */
-export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Notifier {
+export interface Mailer {
+  /** False when e-mails are written to the log instead of sent. */
+  readonly sends: boolean;
+  send(message: EmailMessage): Promise<SendResult>;
+}
+
+export function createMailer(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Mailer {
   let mail: MailService | null = null;
   if (config.sendgridApiKey) {
     const client = new Client();
@@ -39,19 +57,20 @@ export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailO
     mail.setTimeout(options.timeoutMs ?? EMAIL_TIMEOUT_MS);
   }
   return {
-    async send(n): Promise<SendResult> {
-      const content = emailContent(n);
+    sends: mail !== null,
+    async send(message): Promise<SendResult> {
       if (mail === null) {
         log.info('email not sent: no SENDGRID_API_KEY set, so it is written here instead', {
-          notification: n.id,
-          to: n.target,
-          subject: content.subject,
-          text: content.text,
+          ...message.logAs,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
         });
         return { outcome: 'logged' };
       }
       try {
-        await mail.send({ to: n.target, from: config.emailFrom, ...content, customArgs: { notificationId: n.id } });
+        const { logAs: _logAs, ...sendable } = message;
+        await mail.send({ from: config.emailFrom, ...sendable });
         return { outcome: 'delivered' };
       } catch (err) {
         const status = (err as { code?: unknown }).code;
@@ -63,5 +82,16 @@ export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailO
         return { outcome: 'retry', error: `SendGrid unreachable: ${err instanceof Error ? err.message : String(err)}` };
       }
     },
+  };
+}
+
+/** Alert e-mails: the outbox's e-mail channel. */
+export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Notifier {
+  return emailNotifierOn(createMailer(config, log, options));
+}
+
+export function emailNotifierOn(mailer: Mailer): Notifier {
+  return {
+    send: (n) => mailer.send({ to: n.target, ...emailContent(n), customArgs: { notificationId: n.id }, logAs: { notification: n.id } }),
   };
 }

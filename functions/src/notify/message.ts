@@ -105,3 +105,27 @@ export function webhookPayload(n: Notification) {
     },
   };
 }
+
+/** Single quotes closed, escaped and reopened, so the value survives a shell's '…'. */
+const shellQuoted = (s: string): string => s.replace(/'/g, `'\\''`);
+
+/** The lost-key e-mail: the token as is, how long it lasts, and the one call that uses it. */
+export function recoveryEmailContent(input: { email: string; token: string; expiresAt: Date; publicUrl: string }): EmailContent {
+  const body = shellQuoted(JSON.stringify({ email: input.email, token: input.token }));
+  const lines = [
+    `Someone, hopefully you, asked to recover the API key of the CronPeek account for ${input.email}.`,
+    '',
+    'Your one-time recovery token:',
+    '',
+    input.token,
+    '',
+    `It works once, until ${input.expiresAt.toISOString()} (one hour). Trade it for a new API key; the old key then stops working:`,
+    '',
+    `curl -X POST ${input.publicUrl}/api/v1/accounts/recover/confirm -H "Content-Type: application/json" -d '${body}'`,
+    '',
+    'If you did not ask for this, ignore this e-mail: your current key keeps working.',
+    '-- CronPeek',
+  ];
+  const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
+  return { subject: 'Your CronPeek recovery token', text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
+}

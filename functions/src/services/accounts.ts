@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../domain/errors';
-import { PLANS, type Plan } from '../domain/plans';
+import { channelsOf, PLANS, type Plan } from '../domain/plans';
 import type { Account } from '../domain/types';
 import type { Deps } from './context';
 import { API_KEY_PATTERN, hashApiKey, newAccountId, newApiKey } from './secrets';
@@ -38,4 +38,36 @@ export async function authenticate(deps: Pick<Deps, 'store'>, apiKey: string | u
   const account = API_KEY_PATTERN.test(apiKey) ? await deps.store.findAccountByKeyHash(hashApiKey(apiKey)) : null;
   if (account === null) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
   return account;
+}
+
+/** What the account page shows: who, which plan, how much of it is used. */
+export function accountOverview(account: Account) {
+  const plan = PLANS[account.plan];
+  return {
+    email: account.email,
+    plan: plan.id,
+    monitorsUsed: account.monitorCount,
+    monitorsAllowed: plan.maxMonitors,
+    historyDays: plan.historyDays,
+    channels: channelsOf(plan),
+    createdAt: account.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Replaces the key the caller authenticated with; the old key stops working at once. A
+ * concurrent rotation or recovery that replaced it first wins, and this one is refused as if the
+ * key were unknown, which it now is.
+ */
+export async function rotateApiKey(deps: Pick<Deps, 'store'>, account: Account): Promise<string> {
+  const apiKey = newApiKey();
+  if (!(await deps.store.replaceApiKey(account.id, account.apiKeyHash, hashApiKey(apiKey)))) {
+    throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
+  }
+  return apiKey;
+}
+
+/** Deletes the account and everything it owns; its e-mail may sign up again. */
+export async function deleteAccount(deps: Pick<Deps, 'store'>, account: Account): Promise<void> {
+  if (!(await deps.store.deleteAccount(account.id))) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
 }

@@ -1,4 +1,5 @@
 import type { PlanId } from '../domain/plans';
+import type { Mailer } from '../notify/email';
 import type { Notifiers } from '../notify/types';
 import type { Store } from '../store/port';
 import type { RateLimiter } from '../limits';
@@ -22,6 +23,8 @@ export interface Deps {
   clock: () => Date;
   config: AppConfig;
   notifiers: Notifiers;
+  /** E-mail outside the alert outbox (account recovery). */
+  mailer: Mailer;
   log: Logger;
   /** Abuse limits; absent means none (tests not about limits, CRONPEEK_RATE_LIMITS=off). */
   limiter?: RateLimiter;

@@ -7,8 +7,13 @@ export const MONITOR_ID_PATTERN = /^[0-9a-f]{16}$/;
 export const PING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{24}$/;
 
 export const newApiKey = (): string => `cpk_${randomBytes(16).toString('hex')}`;
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+/** Secrets are stored as their SHA-256 only: API keys and recovery tokens. */
+export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+export const hashApiKey = hashSecret;
 export const newAccountId = (): string => randomBytes(10).toString('hex');
 export const newMonitorId = (): string => randomBytes(8).toString('hex');
 export const newPingToken = (): string => randomBytes(18).toString('base64url');
 export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64url')}`;
+/** Lost-key recovery tokens: URL-safe base64 of 32 random bytes (256 bits). */
+export const RECOVERY_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const newRecoveryToken = (): string => randomBytes(32).toString('base64url');

@@ -193,4 +193,30 @@ if (missing !== null) markFirestoreNotRun(missing);
       expect((await store.listFlips(m.id)).map((f) => `${f.from}>${f.to}`)).toEqual(['down>up', 'up>paused']);
     });
   });
+
+  describe('accounts across instances', () => {
+    test('two instances redeeming one recovery token: exactly one succeeds', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      await store.saveRecoveryToken(account.email, 'token-hash', at(3600));
+      const stores = [store, anotherInstance(), anotherInstance()];
+      const keys = stores.map((_, i) => `new-key-${i}`);
+      const results = await Promise.all(stores.map((s, i) => s.redeemRecoveryToken(account.email, 'token-hash', t0, keys[i])));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = keys[results.indexOf(true)];
+      expect((await store.findAccountByKeyHash(winner))!.id).toBe(account.id);
+      for (const k of [account.apiKeyHash, ...keys.filter((k) => k !== winner)]) expect(await store.findAccountByKeyHash(k)).toBeNull();
+    });
+
+    test('two instances rotating one key: exactly one wins and one key document remains', async () => {
+      const account = makeAccount();
+      await store.createAccount(account);
+      const stores = [store, anotherInstance(), anotherInstance()];
+      const keys = stores.map((_, i) => `rotated-${i}`);
+      const results = await Promise.all(stores.map((s, i) => s.replaceApiKey(account.id, account.apiKeyHash, keys[i])));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const found = await Promise.all([account.apiKeyHash, ...keys].map((k) => store.findAccountByKeyHash(k)));
+      expect(found.filter((a) => a !== null)).toHaveLength(1);
+    });
+  });
 });
