@@ -42,6 +42,13 @@
     listError: $('list-error'),
     rows: $('monitor-rows'),
     empty: $('no-monitors'),
+    accountEmail: $('account-email'),
+    accountPlan: $('account-plan'),
+    accountMonitors: $('account-monitors'),
+    accountHistory: $('account-history'),
+    accountChannels: $('account-channels'),
+    rotateKey: $('rotate-key'),
+    accountError: $('account-error'),
   };
 
   var refreshTimer = null;
@@ -182,6 +189,9 @@
     els.signedIn.hidden = true;
     els.signedOut.hidden = false;
     els.rows.replaceChildren();
+    [els.accountEmail, els.accountPlan, els.accountMonitors, els.accountHistory, els.accountChannels].forEach(function (dd) {
+      dd.textContent = '…';
+    });
   }
 
   function showSignedIn() {
@@ -246,8 +256,62 @@
     showMessage(els.keyError, 'Your API key was not accepted: ' + error.message);
   }
 
+  // --- Account panel -------------------------------------------------------------------------
+
+  var PLAN_NAMES = { free: 'Free', pro: 'Pro' };
+  var CHANNEL_NAMES = { email: 'Email', webhook: 'Webhook' };
+
+  function renderAccount(a) {
+    els.accountEmail.textContent = a.email;
+    els.accountPlan.textContent = PLAN_NAMES[a.plan] || String(a.plan);
+    els.accountMonitors.textContent = a.monitorsAllowed === null
+      ? a.monitorsUsed + ' (unlimited)'
+      : a.monitorsUsed + ' of ' + a.monitorsAllowed;
+    els.accountHistory.textContent = a.historyDays === null ? 'Unlimited' : plural(a.historyDays, 'day');
+    els.accountChannels.textContent = (a.channels || []).map(function (c) { return CHANNEL_NAMES[c] || String(c); }).join(', ');
+  }
+
+  function refreshAccount() {
+    if (!currentKey) return Promise.resolve();
+    return api('GET', '/api/v1/account')
+      .then(function (data) {
+        hideMessage(els.accountError);
+        renderAccount(data);
+      })
+      .catch(function (error) {
+        if (error.status === 401) authFailed(error);
+        else showMessage(els.accountError, error.message);
+      });
+  }
+
+  function showNewKey(key) {
+    els.newKeyValue.value = key;
+    els.copyNewKey.textContent = 'Copy key';
+    els.newKey.hidden = false;
+    els.newKeyValue.focus();
+    els.newKeyValue.select();
+  }
+
+  els.rotateKey.addEventListener('click', function () {
+    if (!window.confirm('Rotate your API key? The current key stops working at once: update every script and integration that uses it.')) return;
+    hideMessage(els.accountError);
+    els.rotateKey.disabled = true;
+    api('POST', '/api/v1/account/rotate-key')
+      .then(function (data) {
+        writeKey(data.apiKey);
+        els.keyHint.textContent = data.apiKey.slice(0, 4) + '…' + data.apiKey.slice(-4);
+        showNewKey(data.apiKey);
+      })
+      .catch(function (error) {
+        if (error.status === 401) authFailed(error);
+        else showMessage(els.accountError, error.message);
+      })
+      .then(function () { els.rotateKey.disabled = false; });
+  });
+
   function refreshList() {
     if (loading || !currentKey) return Promise.resolve();
+    refreshAccount();
     loading = true;
     els.refresh.disabled = true;
     return api('GET', '/api/v1/monitors')
@@ -302,12 +366,9 @@
     api('POST', '/api/v1/accounts', { email: els.signupEmail.value.trim() })
       .then(function (data) {
         writeKey(data.apiKey);
-        els.newKeyValue.value = data.apiKey;
-        els.newKey.hidden = false;
         els.signupForm.reset();
         showSignedIn();
-        els.newKeyValue.focus();
-        els.newKeyValue.select();
+        showNewKey(data.apiKey);
       })
       .catch(function (error) { showMessage(els.signupError, error.message); })
       .then(function () { button.disabled = false; });

@@ -367,4 +367,73 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       expect((await statusOn(pro.baseUrl, key, m.monitorId)).alertSlack).toBeNull();
     });
   });
+
+  describe('account panel', () => {
+    const fact = (id: string) => page.locator(`#account-${id}`).textContent();
+    const facts = async () => Promise.all(['email', 'plan', 'monitors', 'history', 'channels'].map(fact));
+
+    test('shows the e-mail, plan, usage, history and channels, and follows the usage', async () => {
+      const email = uniqueEmail();
+      await signUpInPage(email);
+      await eventually(facts, [email, 'Free', '0 of 5', '7 days', 'Email']);
+
+      await page.getByLabel('Name', { exact: true }).fill('Counted job');
+      await page.getByRole('button', { name: 'Create monitor' }).click();
+
+      await eventually(() => fact('monitors'), '1 of 5');
+    });
+
+    test('on the Pro plan monitors and history are unlimited and webhooks listed', async () => {
+      const pro = await startTestServer({ CRONPEEK_DEFAULT_PLAN: 'pro' });
+      try {
+        const email = uniqueEmail();
+        await page.goto(`${pro.baseUrl}/dashboard.html`);
+        await page.getByLabel('Email', { exact: true }).fill(email);
+        await page.getByRole('button', { name: 'Sign up' }).click();
+        await eventually(facts, [email, 'Pro', '0 (unlimited)', 'Unlimited', 'Email, Webhook']);
+      } finally {
+        await pro.close();
+      }
+    });
+
+    test('rotating the key after confirming shows the new key once; the old key stops and the tab keeps working', async () => {
+      const oldKey = await api.signUp(server.baseUrl);
+      const monitor = await api.createMonitor(server.baseUrl, oldKey, { name: 'Survives rotation', schedule: 60 });
+      await openWithKey(oldKey);
+      await eventually(rowIds, [monitor.monitorId]);
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.accept();
+      });
+
+      await page.getByRole('button', { name: 'Rotate API key' }).click();
+
+      await page.locator('#new-key').waitFor();
+      const newKey = await page.locator('#new-key-value').inputValue();
+      expect(newKey).toMatch(/^cpk_[0-9a-f]{32}$/);
+      expect(newKey).not.toBe(oldKey);
+      expect(dialogs).toEqual([expect.stringContaining('stops working')]);
+      expect(await page.evaluate('sessionStorage.getItem("cronpeek.apiKey")')).toBe(newKey);
+      expect(await page.locator('#key-hint-value').textContent()).toBe(`cpk_…${newKey.slice(-4)}`);
+      await expect(api.listMonitors(server.baseUrl, oldKey)).rejects.toThrow(/401/);
+      expect((await api.listMonitors(server.baseUrl, newKey)).map((m) => m.monitorId)).toEqual([monitor.monitorId]);
+
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await eventually(rowIds, [monitor.monitorId]);
+      expect(await page.locator('#signed-in').isVisible()).toBe(true);
+    });
+
+    test('dismissing the rotation confirmation keeps the key', async () => {
+      const key = await api.signUp(server.baseUrl);
+      await openWithKey(key);
+      page.on('dialog', (dialog) => void dialog.dismiss());
+
+      await page.getByRole('button', { name: 'Rotate API key' }).click();
+      await page.getByRole('button', { name: 'Refresh' }).click();
+
+      expect(await page.locator('#new-key').isHidden()).toBe(true);
+      await expect(api.listMonitors(server.baseUrl, key)).resolves.toEqual([]);
+    });
+  });
 });

@@ -178,6 +178,11 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'GET POST HEAD /api/v1/ping/:token No auth',
       'GET POST HEAD /api/v1/ping/:token/start | /fail | /:exitCode No auth',
       'GET /api/health No auth',
+      'GET /api/v1/account API key required',
+      'POST /api/v1/account/rotate-key API key required',
+      'DELETE /api/v1/account API key required',
+      'POST /api/v1/accounts/recover No auth',
+      'POST /api/v1/accounts/recover/confirm No auth',
     ]);
   });
 
@@ -241,5 +246,40 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     expect(text).toContain('5-field cron expression');
     expect(text).toContain('"tz": "Europe/Berlin"');
     expect(text).toContain('the hour the clocks skip');
+  });
+
+  test("the account calls' response examples have the same fields as the API's real responses", async () => {
+    await page.goto(`${server.baseUrl}/`);
+    const documented = async (section: string, label: string) => {
+      const text = await page.locator(`#${section} .code-label:text-is("${label}") + .code-block code`).textContent();
+      return Object.keys(JSON.parse(text ?? '') as object).sort();
+    };
+    const call = async (method: string, apiPath: string, apiKey?: string, body?: unknown) => {
+      const res = await fetch(`${server.baseUrl}${apiPath}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return Object.keys((await res.json()) as object).sort();
+    };
+    const email = `docs-account-${Date.now()}@example.com`;
+    const apiKey = await api.signUp(server.baseUrl, email);
+    const rotated = await fetch(`${server.baseUrl}/api/v1/account/rotate-key`, { method: 'POST', headers: { 'x-api-key': apiKey } });
+    const newKey = ((await rotated.json()) as { apiKey: string }).apiKey;
+
+    expect({
+      account: await documented('get-account', 'Response 200'),
+      rotated: await documented('rotate-key', 'Response 200'),
+      recover: await documented('recover-account', 'Response 202'),
+      badToken: await documented('confirm-recovery', 'Response 400 (wrong, expired or used token)'),
+      deleted: await documented('delete-account', 'Response 200'),
+    }).toEqual({
+      account: await call('GET', '/api/v1/account', newKey),
+      rotated: ['apiKey'],
+      recover: await call('POST', '/api/v1/accounts/recover', undefined, { email }),
+      badToken: await call('POST', '/api/v1/accounts/recover/confirm', undefined, { email, token: 'A'.repeat(43) }),
+      deleted: await call('DELETE', '/api/v1/account', newKey),
+    });
+    expect(await documented('confirm-recovery', 'Response 200')).toEqual(['apiKey']);
   });
 });

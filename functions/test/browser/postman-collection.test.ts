@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/port';
 import { FakeClock } from '../support/clock';
 import { testDeps } from '../support/deps';
 import { sqliteKind } from '../support/stores';
+import { capturingLogger } from '../notify/support/logger';
 
 /** Checks public/cronpeek.postman_collection.json against the real app; no browser involved. */
 
@@ -41,8 +42,10 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
 
 /** The endpoints as the API document names them, then the cron monitor, the job signals and managing one monitor. */
 const DOCUMENTED_ENDPOINTS = [
+  'DELETE /api/v1/account',
   'DELETE /api/v1/monitors/:id',
   'GET /api/health',
+  'GET /api/v1/account',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors/:id',
   'GET /api/v1/monitors/:id/flips',
@@ -53,7 +56,10 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/ping/:token/start',
   'HEAD /api/v1/ping/:token',
   'PATCH /api/v1/monitors/:id',
+  'POST /api/v1/account/rotate-key',
   'POST /api/v1/accounts',
+  'POST /api/v1/accounts/recover',
+  'POST /api/v1/accounts/recover/confirm',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors/:id/pause',
@@ -90,11 +96,20 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
   let app: ReturnType<typeof createApp>;
   let clock: FakeClock;
 
+  let log: ReturnType<typeof capturingLogger>;
   beforeEach(async () => {
     store = await sqliteKind.open();
     clock = new FakeClock();
-    app = createApp(testDeps(store, { clock }));
+    log = capturingLogger();
+    app = createApp(testDeps(store, { clock, log }));
   });
+
+  async function tokenFromLog(): Promise<string> {
+    for (let i = 0; i < 100 && log.lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const token = /^([A-Za-z0-9_-]{43})$/m.exec(String(log.lines[0]?.fields.text))?.[1];
+    if (token === undefined) throw new Error(`no recovery e-mail in the log: ${JSON.stringify(log.lines)}`);
+    return token;
+  }
   afterEach(async () => {
     await store.close();
   });
@@ -142,6 +157,8 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
       const vars = {
         baseUrl: '',
         email: freshEmail(),
+        signupEmail: freshEmail(),
+        recoveryToken: '',
         apiKey,
         monitorId: created.body.monitorId as string,
         pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
@@ -156,12 +173,14 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(answers).toHaveLength(DOCUMENTED_ENDPOINTS.length);
   });
 
-  test('run in order, its test scripts store apiKey, monitorId and pingToken and all pass', async () => {
-    const collection = readCollection();
-    const vars: Record<string, string> = { ...Object.fromEntries(collection.variable.map((v) => [v.key, v.value])), baseUrl: '', email: freshEmail() };
+  /** Runs the collection as Postman's runner does: each request's pre-request script, the request, its test script. */
+  async function runCollection(vars: Record<string, string>) {
     const results: Array<{ request: string; test: string; error: string | null }> = [];
-
-    for (const item of requestsOf(collection.item)) {
+    const collectionVariables = { get: (key: string) => vars[key], set: (key: string, value: unknown) => void (vars[key] = String(value)) };
+    for (const item of requestsOf(readCollection().item)) {
+      for (const event of item.event ?? []) {
+        if (event.listen === 'prerequest') vm.runInNewContext(event.script.exec.join('\n'), { pm: { collectionVariables } });
+      }
       // A second passes between requests, as it would in Postman: each status change has its own instant.
       clock.advance(1);
       const res = await send(app, item.request, vars);
@@ -175,17 +194,55 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
           }
         },
         response: { code: res.status, text: () => res.text ?? '', json: () => JSON.parse(res.text) as unknown },
-        collectionVariables: { get: (key: string) => vars[key], set: (key: string, value: unknown) => void (vars[key] = String(value)) },
+        collectionVariables,
       };
       for (const event of item.event ?? []) {
         if (event.listen === 'test') vm.runInNewContext(event.script.exec.join('\n'), { pm });
       }
     }
+    return results;
+  }
+
+  const collectionVars = (): Record<string, string> => ({
+    ...Object.fromEntries(readCollection().variable.map((v) => [v.key, v.value])),
+    baseUrl: '',
+    email: 'you@example.com',
+  });
+
+  test('run in order, its test scripts store apiKey, monitorId and pingToken and all pass', async () => {
+    const vars = collectionVars();
+    const results = await runCollection(vars);
 
     expect(results.filter((r) => r.error !== null)).toEqual([]);
     expect(new Set(results.map((r) => r.request)).size).toBe(DOCUMENTED_ENDPOINTS.length);
     expect(vars.apiKey).toMatch(/^cpk_[0-9a-f]{32}$/);
     expect(vars.monitorId).toMatch(/^[0-9a-f]{16}$/);
     expect(vars.pingToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
+  });
+
+  test('run twice against one server, every test passes both times: each run signs up a fresh e-mail', async () => {
+    const first = collectionVars();
+    const second = collectionVars();
+    const results = [...(await runCollection(first)), ...(await runCollection(second))];
+
+    expect(results.filter((r) => r.error !== null)).toEqual([]);
+    expect(first.signupEmail).toMatch(/^you\+[a-z0-9]+@example\.com$/);
+    expect(second.signupEmail).not.toBe(first.signupEmail);
+  });
+
+  test('a run that is given the token from the recovery e-mail trades it for a working key', async () => {
+    const vars = collectionVars();
+    const items = requestsOf(readCollection().item);
+    const byName = (name: string) => items.find((it) => it.name === name) as Leaf;
+    for (const event of byName('Create account').event ?? []) {
+      if (event.listen === 'prerequest') vm.runInNewContext(event.script.exec.join('\n'), { pm: { collectionVariables: { get: (k: string) => vars[k], set: (k: string, v: unknown) => void (vars[k] = String(v)) } } });
+    }
+    const oldKey = (await send(app, byName('Create account').request, vars).expect(201)).body.apiKey as string;
+    await send(app, byName('Recover a lost key').request, vars).expect(202);
+    // The embedded server without SendGrid: the e-mail, token included, goes to the log.
+    vars.recoveryToken = await tokenFromLog();
+    const res = await send(app, byName('Confirm recovery').request, vars).expect(200);
+    await request(app).get('/api/v1/account').set('Authorization', `Bearer ${res.body.apiKey as string}`).expect(200);
+    await request(app).get('/api/v1/account').set('x-api-key', oldKey).expect(401);
   });
 });

@@ -96,4 +96,31 @@ if (missing !== null) markFirestoreNotRun(missing);
     const report = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'check');
     expect(report).toMatchObject({ flipped: 1, delivery: { attempted: 1, logged: 1 } });
   });
+
+  test('api serves the account calls on Firestore: Bearer, overview, rotation, recovery from the logged e-mail, deletion', async () => {
+    const signup = await request(apiHandler).post('/api/v1/accounts').send({ email: 'owner@example.com' });
+    const first = signup.body.apiKey as string;
+    await request(apiHandler).post('/v1/monitors').set('Authorization', `Bearer ${first}`).send({ name: 'Nightly', schedule: 3600 }).expect(201);
+    const overview = await request(apiHandler).get('/v1/account').set('Authorization', `Bearer ${first}`).expect(200);
+    expect(overview.body).toMatchObject({ email: 'owner@example.com', plan: 'free', monitorsUsed: 1, monitorsAllowed: 5 });
+
+    const rotated = (await request(apiHandler).post('/api/v1/account/rotate-key').set('x-api-key', first).expect(200)).body.apiKey as string;
+    await request(apiHandler).get('/api/v1/account').set('x-api-key', first).expect(401);
+
+    // No SendGrid key here: the recovery e-mail, token included, is written to the log.
+    await request(apiHandler).post('/api/v1/accounts/recover').send({ email: 'owner@example.com' }).expect(202);
+    let token: string | undefined;
+    for (let i = 0; i < 100 && token === undefined; i++) {
+      token = logged.map((l) => /^([A-Za-z0-9_-]{43})$/m.exec(String((JSON.parse(l) as { text?: string }).text ?? ''))?.[1]).find(Boolean);
+      if (token === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const recovered = await request(apiHandler).post('/api/v1/accounts/recover/confirm').send({ email: 'owner@example.com', token }).expect(200);
+    await request(apiHandler).get('/api/v1/account').set('x-api-key', rotated).expect(401);
+    const key = recovered.body.apiKey as string;
+
+    await request(apiHandler).delete('/api/v1/account').set('x-api-key', key).expect(200);
+    await request(apiHandler).get('/api/v1/account').set('x-api-key', key).expect(401);
+    expect(await store.findAccountByEmail('owner@example.com')).toBeNull();
+    await request(apiHandler).post('/api/v1/accounts').send({ email: 'owner@example.com' }).expect(201);
+  });
 });
