@@ -119,14 +119,24 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
       expect(res.body).toEqual({ error: 'The x-api-key and Authorization headers carry different keys. Send one of them.' });
     });
 
-    test.each([['another scheme', 'Basic dXNlcjpwYXNz'], ['no key', 'Bearer'], ['two words', 'Bearer cpk_a cpk_b'], ['an empty value', '']])(
-      'an Authorization header with %s is 401',
+    test.each([['no key', 'Bearer'], ['two words', 'Bearer cpk_a cpk_b']])('a Bearer header with %s is 401, even beside a valid x-api-key', async (_what, value) => {
+      const key = await signup();
+      const res = await listWith(key).set('Authorization', value).expect(401);
+      expect(res.body).toEqual({ error: 'Malformed Authorization header. Send "Authorization: Bearer <API key>".' });
+    });
+
+    test.each([['another scheme', 'Basic dXNlcjpwYXNz'], ['an empty value', '']])(
+      'an Authorization header with %s is 401 on its own',
       async (_what, value) => {
-        const key = await signup();
-        const res = await listWith(key).set('Authorization', value).expect(401);
+        const res = await request(app).get('/api/v1/monitors').set('Authorization', value).expect(401);
         expect(res.body).toEqual({ error: 'Malformed Authorization header. Send "Authorization: Bearer <API key>".' });
       },
     );
+
+    test('beside x-api-key, another scheme (a proxy’s Basic credentials) is left alone', async () => {
+      const key = await signup();
+      expect((await listWith(key).set('Authorization', 'Basic dXNlcjpwYXNz').expect(200)).body.count).toBe(0);
+    });
 
     test('an unknown bearer key is 401', async () => {
       const res = await request(app).get('/api/v1/monitors').set('Authorization', `Bearer cpk_${'0'.repeat(32)}`).expect(401);
