@@ -163,7 +163,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     .route('/v1/accounts/recover')
     .post(...json, async (req, res) => {
       const input = parseBody(recoverAccountBody, req.body);
-      // Not awaited: the e-mail goes out after the answer, which is the same for every e-mail.
+      // Waits for the token to be stored, not for the e-mail: that goes out after this answer,
+      // which is the same whether or not the e-mail has an account.
       await requestRecovery(deps, input);
       res.status(202).json({ message: RECOVERY_REQUESTED });
     })

@@ -39,8 +39,6 @@ export interface EmailMessage {
  * e-mail to the log and reports `logged`, so nothing is dropped silently.
  */
 export interface Mailer {
-  /** False when e-mails are written to the log instead of sent. */
-  readonly sends: boolean;
   send(message: EmailMessage): Promise<SendResult>;
 }
 
@@ -57,7 +55,6 @@ export function createMailer(config: NotifyConfig, log: Logger, options: EmailOp
     mail.setTimeout(options.timeoutMs ?? EMAIL_TIMEOUT_MS);
   }
   return {
-    sends: mail !== null,
     async send(message): Promise<SendResult> {
       if (mail === null) {
         log.info('email not sent: no SENDGRID_API_KEY set, so it is written here instead', {
@@ -87,10 +84,7 @@ export function createMailer(config: NotifyConfig, log: Logger, options: EmailOp
 
 /** Alert e-mails: the outbox's e-mail channel. */
 export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Notifier {
-  return emailNotifierOn(createMailer(config, log, options));
-}
-
-export function emailNotifierOn(mailer: Mailer): Notifier {
+  const mailer = createMailer(config, log, options);
   return {
     send: (n) => mailer.send({ to: n.target, ...emailContent(n), customArgs: { notificationId: n.id }, logAs: { notification: n.id } }),
   };
