@@ -259,7 +259,7 @@
   // --- Account panel -------------------------------------------------------------------------
 
   var PLAN_NAMES = { free: 'Free', pro: 'Pro' };
-  var CHANNEL_NAMES = { email: 'Email', webhook: 'Webhook' };
+  var CHANNEL_NAMES = { email: 'Email', webhook: 'Webhook', slack: 'Slack', pagerduty: 'PagerDuty' };
 
   function renderAccount(a) {
     els.accountEmail.textContent = a.email;

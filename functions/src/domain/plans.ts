@@ -17,11 +17,6 @@ export const PLANS: Record<PlanId, Plan> = {
   pro: { id: 'pro', maxMonitors: null, historyDays: null, webhookAlerts: true, channels: ['email', 'webhook', 'slack', 'pagerduty'] },
 };
 
-/** The alert channels a plan may use. */
-export function channelsOf(plan: Plan): Array<'email' | 'webhook'> {
-  return plan.webhookAlerts ? ['email', 'webhook'] : ['email'];
-}
-
 export function isPlanId(value: string): value is PlanId {
   return value === 'free' || value === 'pro';
 }

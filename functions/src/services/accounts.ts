@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../domain/errors';
-import { channelsOf, PLANS, type Plan } from '../domain/plans';
+import { PLANS, type Plan } from '../domain/plans';
 import type { Account } from '../domain/types';
 import type { Deps } from './context';
 import { API_KEY_PATTERN, hashApiKey, newAccountId, newApiKey } from './secrets';
@@ -49,7 +49,7 @@ export function accountOverview(account: Account) {
     monitorsUsed: account.monitorCount,
     monitorsAllowed: plan.maxMonitors,
     historyDays: plan.historyDays,
-    channels: channelsOf(plan),
+    channels: [...plan.channels],
     createdAt: account.createdAt.toISOString(),
   };
 }

@@ -385,14 +385,14 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await eventually(() => fact('monitors'), '1 of 5');
     });
 
-    test('on the Pro plan monitors and history are unlimited and webhooks listed', async () => {
+    test('on the Pro plan monitors and history are unlimited and every channel listed', async () => {
       const pro = await startTestServer({ CRONPEEK_DEFAULT_PLAN: 'pro' });
       try {
         const email = uniqueEmail();
         await page.goto(`${pro.baseUrl}/dashboard.html`);
         await page.getByLabel('Email', { exact: true }).fill(email);
         await page.getByRole('button', { name: 'Sign up' }).click();
-        await eventually(facts, [email, 'Pro', '0 (unlimited)', 'Unlimited', 'Email, Webhook']);
+        await eventually(facts, [email, 'Pro', '0 (unlimited)', 'Unlimited', 'Email, Webhook, Slack, PagerDuty']);
       } finally {
         await pro.close();
       }

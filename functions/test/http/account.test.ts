@@ -82,11 +82,11 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
       });
     });
 
-    test('on the pro plan monitors and history are unlimited and webhooks allowed', async () => {
+    test('on the pro plan monitors and history are unlimited and every channel allowed', async () => {
       const pro = createApp(testDeps(store, { plan: 'pro' }));
       const { body } = await request(pro).post('/api/v1/accounts').send({ email: 'pro@company.com' }).expect(201);
       const res = await request(pro).get('/api/v1/account').set('x-api-key', body.apiKey).expect(200);
-      expect(res.body).toMatchObject({ plan: 'pro', monitorsUsed: 0, monitorsAllowed: null, historyDays: null, channels: ['email', 'webhook'] });
+      expect(res.body).toMatchObject({ plan: 'pro', monitorsUsed: 0, monitorsAllowed: null, historyDays: null, channels: ['email', 'webhook', 'slack', 'pagerduty'] });
     });
 
     test('without a key it is 401', async () => {
