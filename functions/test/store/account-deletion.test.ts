@@ -16,7 +16,7 @@ import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../sup
 
 const t0 = new Date('2026-03-28T02:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-const pingData = (when: Date): PingData => ({ at: when, method: 'POST', kind: 'success', source: null, userAgent: null, body: 'ok' });
+const pingData = (when: Date): PingData => ({ at: when, method: 'POST', kind: 'success', source: null, userAgent: null, body: 'ok', exitCode: null, rid: null });
 
 /** A store and a way to count, underneath the port, every row or document it holds. */
 interface Counted {
