@@ -151,7 +151,8 @@ describe('the admin command as a process', () => {
     const store = openFirestoreStore({ projectId });
     try {
       await createAccount(testDeps(store), { email: 'ops@example.com' });
-      const env = { CRONPEEK_STORE: 'firestore', FIRESTORE_EMULATOR_HOST: host, GCLOUD_PROJECT: projectId };
+      // Off Google Cloud nothing answers for the metadata server; probing it can warn on stderr.
+      const env = { CRONPEEK_STORE: 'firestore', FIRESTORE_EMULATOR_HOST: host, GCLOUD_PROJECT: projectId, METADATA_SERVER_DETECTION: 'none' };
       const changed = await admin(env, 'set-plan', 'ops@example.com', 'pro');
       expect(changed).toMatchObject({ code: 0, stderr: '' });
       expect((await store.findAccountByEmail('ops@example.com'))!.plan).toBe('pro');
