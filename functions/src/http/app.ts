@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { AppError, ErrorCode } from '../domain/errors';
 import { accountOverview, authenticate, createAccount, deleteAccount, rotateApiKey } from '../services/accounts';
-import { confirmRecovery, RECOVERY_REQUESTED, requestRecovery } from '../services/recovery';
+import { confirmRecovery, INVALID_RECOVERY, RECOVERY_REQUESTED, requestRecovery } from '../services/recovery';
 import type { Deps } from '../services/context';
 import { flipHistory, pingHistory, DEFAULT_PAGE, type HistoryRequest } from '../services/history';
 import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../services/monitors';
@@ -162,7 +162,10 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   router
     .route('/v1/accounts/recover')
     .post(...json, async (req, res) => {
+      await limits.take('recoveryByAddress', clientAddress(req));
       const input = parseBody(recoverAccountBody, req.body);
+      // Counted for every e-mail, with or without an account, so a 429 reveals nothing either.
+      await limits.take('recoveryByEmail', input.email.toLowerCase());
       // Waits for the token to be stored, not for the e-mail: that goes out after this answer,
       // which is the same whether or not the e-mail has an account.
       await requestRecovery(deps, input);
@@ -173,8 +176,18 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   router
     .route('/v1/accounts/recover/confirm')
     .post(...json, async (req, res) => {
+      // A token that does not redeem is a failed authentication, counted like a bad API key.
+      const address = clientAddress(req);
+      await limits.refuseIfOver('failedAuth', address);
       const input = parseBody(confirmRecoveryBody, req.body);
-      res.json({ apiKey: await confirmRecovery(deps, input) });
+      let apiKey: string;
+      try {
+        apiKey = await confirmRecovery(deps, input);
+      } catch (err) {
+        if (err instanceof AppError && err.message === INVALID_RECOVERY) await limits.count('failedAuth', address);
+        throw err;
+      }
+      res.json({ apiKey });
     })
     .all(methodNotAllowed(['POST']));
 

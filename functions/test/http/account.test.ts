@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/http/app';
+import { MemoryRateLimiter, type Rules } from '../../src/limits';
 import { INVALID_RECOVERY, RECOVERY_REQUESTED } from '../../src/services/recovery';
 import type { Store } from '../../src/store/port';
 import type { FakeClock } from '../support/clock';
@@ -321,6 +322,54 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
       await request(embedded).get('/api/v1/monitors').set('x-api-key', body.apiKey).expect(401);
       await request(embedded).get('/api/v1/monitors').set('x-api-key', res.body.apiKey).expect(200);
       expect(sendgrid.requests).toEqual([]);
+    });
+  });
+
+  describe('recovery under abuse limits', () => {
+    const OFF: Rules = { signup: null, recoveryByAddress: null, recoveryByEmail: null, failedAuth: null, management: null, ping: null };
+    const limited = (rules: Partial<Rules>) => createApp(
+        testDeps(store, {
+          limiter: new MemoryRateLimiter({ ...OFF, ...rules }),
+          notify: { sendgridApiKey: 'SG.test-key', sendgridApiUrl: sendgrid.origin },
+        }),
+        { trustProxy: 1 },
+      );
+    const recover = (on: Express, email: string, from = '203.0.113.7') =>
+      request(on).post('/api/v1/accounts/recover').set('X-Forwarded-For', from).send({ email });
+
+    test('requests per e-mail: past the limit 429, whether or not the account exists, and no further e-mail', async () => {
+      await signup('lost@company.com');
+      const on = limited({ recoveryByEmail: { limit: 2, windowSeconds: 3600 } });
+      for (const email of ['lost@company.com', 'nobody@company.com']) {
+        await recover(on, email, '203.0.113.1').expect(202);
+        await recover(on, email.toUpperCase(), '203.0.113.2').expect(202);
+        const refused = await recover(on, email, '203.0.113.3').expect(429);
+        expect(refused.body.error).toMatch(/^Too many key recovery requests for this e-mail address\./);
+      }
+      await sendgrid.waitForRequests(2);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(sendgrid.requests).toHaveLength(2);
+    });
+
+    test('requests per address', async () => {
+      const on = limited({ recoveryByAddress: { limit: 2, windowSeconds: 3600 } });
+      await recover(on, 'a@company.com').expect(202);
+      await recover(on, 'b@company.com').expect(202);
+      const refused = await recover(on, 'c@company.com').expect(429);
+      expect(refused.body.error).toMatch(/^Too many key recovery requests from this address\./);
+      await recover(on, 'c@company.com', '198.51.100.9').expect(202);
+    });
+
+    test('tokens that do not redeem count as failed authentications from the address', async () => {
+      await signup('lost@company.com');
+      const on = limited({ failedAuth: { limit: 2, windowSeconds: 600 } });
+      const token = await recoveryToken('lost@company.com');
+      const confirmFrom = (t: string) =>
+        request(on).post('/api/v1/accounts/recover/confirm').set('X-Forwarded-For', '203.0.113.7').send({ email: 'lost@company.com', token: t });
+      await confirmFrom('A'.repeat(43)).expect(400);
+      await confirmFrom('B'.repeat(43)).expect(400);
+      await confirmFrom(token).expect(429);
+      await request(on).post('/api/v1/accounts/recover/confirm').set('X-Forwarded-For', '198.51.100.9').send({ email: 'lost@company.com', token }).expect(200);
     });
   });
 });
