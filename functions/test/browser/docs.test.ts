@@ -238,6 +238,20 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     expect(text).toContain('?rid=');
   });
 
+  test('offers cronpeek.sh for download and shows it wrapping a crontab job', async () => {
+    await page.goto(`${server.baseUrl}/`);
+
+    const text = (await sectionText('job-wrapper')).replace(/\s+/g, ' ');
+    const href = await page.locator('#job-wrapper a[download]').getAttribute('href');
+    const script = await fetch(new URL(href as string, page.url()));
+
+    expect(text).toContain(`cronpeek.sh exec ${server.baseUrl}/api/v1/ping/`);
+    expect(text).toContain('last 10 KB');
+    expect(text).toContain(`curl -fsS -o /usr/local/bin/cronpeek.sh ${server.baseUrl}/cronpeek.sh`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toMatch(/^#!\/bin\/sh\n/);
+  });
+
   test('documents cron schedules with their zone and how DST is handled', async () => {
     await page.goto(`${server.baseUrl}/`);
 
