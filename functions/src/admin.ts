@@ -6,17 +6,21 @@ import type { Channel, Monitor } from './domain/types';
 import { silentLogger } from './log';
 import type { Deps } from './services/context';
 import { accountOverview, changePlan } from './services/plans';
+import path from 'node:path';
+import type { ServerConfig } from './config';
 import { openStore } from './server';
 
 /**
  * Operator commands over the same composition root and store as the server:
  *   npm run admin -- set-plan <email> <free|pro>
  *   npm run admin -- show <email>
+ *   npm run admin -- backup <file>
  * Settings come from the same environment as `npm start` (CRONPEEK_STORE, CRONPEEK_DB, …).
  */
 export const USAGE = [
   'usage: npm run admin -- set-plan <email> <free|pro>',
   '       npm run admin -- show <email>',
+  '       npm run admin -- backup <file>      (SQLite: an online copy of CRONPEEK_DB)',
 ].join('\n');
 
 /** Where a command's output goes; the process entry point passes stdout and stderr. */
@@ -88,6 +92,31 @@ export async function runAdmin(args: string[], deps: Deps, io: Output): Promise<
   return 2;
 }
 
+/**
+ * `backup <file>`: an online copy of the SQLite database while the server keeps running. It needs
+ * no store connection of its own beyond the copy, so it runs before (instead of) openStore.
+ */
+export async function runBackup(config: ServerConfig, args: string[], io: Output): Promise<number> {
+  if (args.length !== 1 || args[0] === '') {
+    io.err(USAGE);
+    return 2;
+  }
+  if (config.store !== 'sqlite') {
+    io.err('cronpeek admin: backup copies the SQLite database; on Firestore use a managed export (gcloud firestore export)');
+    return 2;
+  }
+  try {
+    // Loaded on demand, like the store adapters: the Firestore way of running has no SQLite module.
+    const { backupSqlite } = await import('./store/sqlite/backup');
+    const result = await backupSqlite(config.dbPath, args[0]);
+    io.out(`backed up ${config.dbPath} to ${result.file} (${result.bytes} bytes, integrity ${result.integrity})`);
+    return 0;
+  } catch (err) {
+    io.err(`cronpeek admin: backup failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
 async function main(): Promise<number> {
   const io: Output = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
   const args = process.argv.slice(2);
@@ -104,6 +133,11 @@ async function main(): Promise<number> {
       return 2;
     }
     throw err;
+  }
+  if (args[0] === 'backup') {
+    // npm runs scripts from the package root; a relative file name means where the operator typed it.
+    const dest = args.slice(1).map((f) => path.resolve(process.env.INIT_CWD ?? process.cwd(), f));
+    return runBackup(config, dest, io);
   }
   const store = await openStore(config);
   try {
