@@ -102,6 +102,20 @@ function pairedRun(openRuns: OpenRun[], rid: string | null): number {
   return openRuns.length - 1;
 }
 
+/**
+ * The runs still open after an end that closed `paired`. Runs without a rid cannot be told apart,
+ * so one that ended also closes the older ones: the job has evidently moved on from them. A
+ * monitor that is down does not keep waiting for runs already past their grace: the outage they
+ * belong to has been reported, and a recovery must not turn straight into a second alert for them.
+ */
+function stillOpen(m: Monitor, paired: OpenRun | null, now: Date): OpenRun[] {
+  return m.openRuns.filter((r) => {
+    if (r === paired) return false;
+    if (paired !== null && paired.rid === null && r.rid === null && r.at.getTime() <= paired.at.getTime()) return false;
+    return m.status !== 'down' || r.at.getTime() + m.grace * 1000 > now.getTime();
+  });
+}
+
 function signal(m: Monitor, s: Signal, now: Date): PingTransition {
   const paused = m.status === 'paused';
   if (s.kind === 'start') {
@@ -122,12 +136,13 @@ function signal(m: Monitor, s: Signal, now: Date): PingTransition {
   }
 
   const i = pairedRun(m.openRuns, s.rid);
-  const duration = i < 0 ? null : now.getTime() - m.openRuns[i].at.getTime();
-  const openRuns = i < 0 ? m.openRuns : m.openRuns.filter((_, j) => j !== i);
+  const paired = i < 0 ? null : m.openRuns[i];
+  const duration = paired === null ? null : now.getTime() - paired.at.getTime();
+  const openRuns = stillOpen(m, paired, now);
   const ended = {
     lastPingAt: now,
     ...(duration !== null ? { lastDuration: duration } : {}),
-    ...(i >= 0 ? { openRuns } : {}),
+    ...(openRuns.length !== m.openRuns.length ? { openRuns } : {}),
     countPing: true,
   };
 

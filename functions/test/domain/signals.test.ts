@@ -93,13 +93,28 @@ describe('the end of a run', () => {
     expect(t.changes).toMatchObject({ status: 'up', lastDuration: 42_123, openRuns: [], alertAt: new Date(end.getTime() + (m.schedule + m.grace) * 1000) });
   });
 
-  test('without a rid it pairs with the latest open start', () => {
+  test('without a rid it pairs with the latest open start, and the older rid-less starts are closed with it', () => {
     const m = run(up(), [[10, start()], [20, start()]]);
     const t = transition(m, success(), at(50))!;
     expect(t.ping.duration).toBe(30_000);
-    // The earlier run is still open and still bounds the deadline.
-    expect(t.changes.openRuns).toEqual([{ rid: null, at: at(10) }]);
+    expect(t.changes.openRuns).toEqual([]);
+    expect(t.changes.alertAt).toEqual(new Date(at(50).getTime() + (m.schedule + m.grace) * 1000));
+  });
+
+  test('an end with a rid leaves the other open runs open, and the oldest still bounds the deadline', () => {
+    const m = run(up(), [[10, start('a')], [20, start('b')]]);
+    const t = transition(m, success('b'), at(50))!;
+    expect(t.changes.openRuns).toEqual([{ rid: 'a', at: at(10) }]);
     expect(t.changes.alertAt).toEqual(at(10 + m.grace));
+  });
+
+  test('a recovery does not turn into a second alert for a run that hung during the outage', () => {
+    // Down (missed); run "a" starts and hangs; a day later run "b" starts and succeeds.
+    const m = run(makeMonitor({ status: 'down', alertAt: null }), [[0, start('a')], [86_400, start('b')]]);
+    const t = transition(m, success('b'), at(86_460))!;
+    expect(t.flip).toMatchObject({ from: 'down', to: 'up' });
+    expect(t.changes.openRuns).toEqual([]);
+    expect(t.changes.alertAt).toEqual(new Date(at(86_460).getTime() + (m.schedule + m.grace) * 1000));
   });
 
   test('overlapping runs are paired by rid', () => {
