@@ -222,6 +222,20 @@ describe('limits over HTTP', () => {
     await request(app).get(path(a)).expect(200);
   });
 
+  test('signals share their monitor’s ping limit: a start, an exit code and a failure count like pings', async () => {
+    withRules(rules({ ping: { limit: 3, windowSeconds: 60 } }));
+    const key = (await signup().expect(201)).body.apiKey;
+    const a = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'a', schedule: 60 }).expect(201)).body;
+    const path = new URL(a.pingUrl).pathname;
+    await request(app).get(`${path}/start?rid=r1`).expect(200);
+    await request(app).post(`${path}/0?rid=r1`).send('done').expect(200);
+    await request(app).get(path).expect(200);
+    const refused = await request(app).post(`${path}/fail`).send('boom');
+    expectLimited(refused, /^Too many pings for this monitor/);
+    expect(refused.headers['access-control-allow-origin']).toBe('*');
+    expect((await store.getMonitor(a.monitorId))!).toMatchObject({ status: 'up', pingCount: 3 });
+  });
+
   test('without a limiter (the test default) nothing is limited', async () => {
     app = createApp(testDeps(store));
     for (let i = 0; i < 15; i++) await request(app).post('/api/v1/accounts').send({ email: `free${i}@example.com` }).expect(201);
