@@ -171,6 +171,15 @@
     return el('time', { datetime: m.nextDue, title: m.nextDue, text: local });
   }
 
+  /** How long the last run that sent a start and an end took (seconds, to the millisecond). */
+  function runTime(seconds) {
+    if (seconds === null || seconds === undefined) return '—';
+    if (seconds < 60) return (Math.round(seconds * 10) / 10) + ' s';
+    var minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return minutes + ' min ' + Math.round(seconds - minutes * 60) + ' s';
+    return Math.floor(minutes / 60) + ' h ' + (minutes % 60) + ' min';
+  }
+
   function relativeTime(iso, now) {
     var then = Date.parse(iso);
     if (isNaN(then)) return 'unknown';
@@ -232,6 +241,7 @@
       el('td', { 'data-label': 'Schedule', text: scheduleText(m) + ', grace ' + duration(m.grace) }),
       el('td', { 'data-label': 'Last ping' }, [lastPing]),
       el('td', { 'data-label': 'Next run' }, [nextRun(m)]),
+      el('td', { 'data-label': 'Last run took', className: 'num', text: runTime(m.lastDuration) }),
       el('td', { 'data-label': 'Pings', className: 'num', text: String(m.pingCount) }),
       el('td', { 'data-label': 'Ping URL' }, [
         el('div', { className: 'ping-url' }, [

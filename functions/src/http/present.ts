@@ -32,8 +32,10 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
     lastPing: iso(m.lastPingAt),
     pingCount: m.pingCount,
     pingUrl: pingUrl(publicUrl, m),
-    // Added with cron schedules: the list can show when each job runs next without a call per monitor.
+    // Added with cron schedules and signals: the list shows when each job runs next and how long
+    // its last run took without a call per monitor.
     nextDue: nextDue(m),
+    lastDuration: seconds(m.lastDuration),
   };
 }
 
@@ -48,7 +50,6 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     alertPagerDuty: m.alertPagerDuty,
     createdAt: iso(m.createdAt),
     lastStart: iso(m.lastStartAt),
-    lastDuration: seconds(m.lastDuration),
     manualResume: m.manualResume,
   };
 }

@@ -160,6 +160,20 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     await eventually(async () => /2:30\s?AM/.test((await row(created.monitorId).locator('td[data-label="Next run"]').textContent()) ?? ''), true);
   });
 
+  test('a run reported with a start and an exit code shows how long it took', async () => {
+    const key = await api.signUp(server.baseUrl);
+    const monitor = await api.createMonitor(server.baseUrl, key, { name: 'Backup', schedule: 3600 });
+    await openWithKey(key);
+    await eventually(() => row(monitor.monitorId).locator('td[data-label="Last run took"]').textContent(), '—');
+
+    expect((await fetch(`${monitor.pingUrl}/start`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect((await fetch(`${monitor.pingUrl}/0`)).status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+
+    await eventually(async () => /^1\.\d s$/.test((await row(monitor.monitorId).locator('td[data-label="Last run took"]').textContent()) ?? ''), true);
+  });
+
   test('choosing a schedule preset fills in its number of seconds', async () => {
     await signUpInPage();
 

@@ -230,6 +230,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         pingCount: 0,
         pingUrl: first.pingUrl,
         nextDue: null,
+        lastDuration: null,
       });
     });
   });
