@@ -13,7 +13,7 @@ import { composeDeps } from '../src/compose';
 import { createApp } from '../src/http/app';
 import { sweepDueMonitors } from '../src/services/checker';
 import { silentLogger } from '../src/log';
-import { newMonitorId, newPingToken } from '../src/services/secrets';
+import { newBadgeKey, newMonitorId, newPingToken } from '../src/services/secrets';
 import { SqliteStore } from '../src/store/sqlite';
 import { transition } from '../src/domain/transitions';
 import type { Monitor } from '../src/domain/types';
@@ -50,7 +50,7 @@ async function main() {
     const short = i < DUE;
     const m: Monitor = {
       id: newMonitorId(), accountId: 'bench', name: `job ${i}`, schedule: short ? 60 : 86_400, grace: 60,
-      alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, alertSlack: null, alertPagerDuty: null, pingToken: newPingToken(), status: 'new', manualResume: false,
+      alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, alertSlack: null, alertPagerDuty: null, pingToken: newPingToken(), badgeKey: newBadgeKey(), status: 'new', manualResume: false,
       createdAt: t0, lastPingAt: null, lastAlertAt: null, pingCount: 0, alertAt: null, historyDays: null,
       cron: null, tz: null, lastStartAt: null, lastDuration: null, openRuns: [],
     };

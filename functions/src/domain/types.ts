@@ -33,6 +33,11 @@ export interface Monitor {
   /** A PagerDuty Events API v2 integration (routing) key (Pro). */
   alertPagerDuty: string | null;
   pingToken: string;
+  /**
+   * The key of the monitor's public status badge: read-only and separate from the ping token, so
+   * a badge in a README never reveals how to ping. Null for monitors stored before badges (Firestore).
+   */
+  badgeKey: string | null;
   status: MonitorStatus;
   /** Set by a pause that only an explicit resume may end; otherwise a ping to a paused monitor resumes it. */
   manualResume: boolean;

@@ -4,11 +4,12 @@ import { accountOverview, authenticate, createAccount, deleteAccount, rotateApiK
 import { confirmRecovery, INVALID_RECOVERY, RECOVERY_REQUESTED, requestRecovery } from '../services/recovery';
 import type { Deps } from '../services/context';
 import { flipHistory, pingHistory, DEFAULT_PAGE, type HistoryRequest } from '../services/history';
-import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../services/monitors';
+import { createMonitor, deleteMonitor, editMonitor, getBadgeMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../services/monitors';
 import { recordPing, type PingInput } from '../services/ping';
 import type { Account, PingMethod } from '../domain/types';
 import { clientAddress, limitGuard } from './limits';
 import { PING_TOKEN_PATTERN } from '../services/secrets';
+import { BADGE_MAX_AGE_S, badgeJson, badgeSvg } from './badge';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
 import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
 import { createdMonitor, editedMonitor, flipEntry, monitorStatus, monitorSummary, pingEntry } from './present';
@@ -308,6 +309,29 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     .get(ping)
     .post(...rawBody, ping)
     .all(methodNotAllowed(['GET', 'POST', 'HEAD']));
+
+  // Public status badges: read-only, cacheable for a minute, embeddable from any origin.
+  router
+    .route('/v1/badge/:file')
+    .get(async (req, res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      const match = /^(.*)\.(svg|json)$/.exec(String(req.params.file));
+      if (match === null) throw new AppError(ErrorCode.NotFound, 'Badge not found: use /api/v1/badge/<key>.svg or .json.');
+      const monitor = await getBadgeMonitor(deps, match[1]);
+      res.setHeader('Cache-Control', `public, max-age=${BADGE_MAX_AGE_S}`);
+      if (match[2] === 'json') {
+        res.json(badgeJson(monitor));
+        return;
+      }
+      res.type('image/svg+xml').send(badgeSvg(monitor));
+    })
+    .options((_req, res) => {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD');
+      res.setHeader('Access-Control-Max-Age', '86400');
+      res.status(204).end();
+    })
+    .all(methodNotAllowed(['GET', 'HEAD']));
 
   app.use('/api', router);
   app.use('/', router);

@@ -20,6 +20,9 @@ export function nextDue(m: Monitor): string | null {
 
 export const pingUrl = (publicUrl: string, m: Monitor): string => `${publicUrl}/api/v1/ping/${m.pingToken}`;
 
+/** The public SVG badge; `.json` instead of `.svg` gives the shields.io endpoint. */
+export const badgeUrl = (publicUrl: string, m: Monitor): string | null => (m.badgeKey === null ? null : `${publicUrl}/api/v1/badge/${m.badgeKey}.svg`);
+
 /** A monitor as the list shows it: the documented fields, then its ping URL. */
 export function monitorSummary(m: Monitor, publicUrl: string) {
   return {
@@ -51,6 +54,8 @@ export function monitorStatus(m: Monitor, publicUrl: string) {
     createdAt: iso(m.createdAt),
     lastStart: iso(m.lastStartAt),
     manualResume: m.manualResume,
+    // Added with status badges: a read-only URL, safe to publish (it cannot ping or change anything).
+    badgeUrl: badgeUrl(publicUrl, m),
   };
 }
 

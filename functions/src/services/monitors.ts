@@ -5,7 +5,7 @@ import { checkPlanAllows, editedTiming, editMonitor as applyEdit, type MonitorEd
 import { transition } from '../domain/transitions';
 import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
-import { MONITOR_ID_PATTERN, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
+import { BADGE_KEY_PATTERN, MONITOR_ID_PATTERN, newBadgeKey, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
 
 export interface MonitorInput {
   name: string;
@@ -36,6 +36,7 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     alertSlack: input.alertSlack ?? null,
     alertPagerDuty: input.alertPagerDuty ?? null,
     pingToken: newPingToken(),
+    badgeKey: newBadgeKey(),
     status: 'new',
     manualResume: false,
     createdAt: now,
@@ -105,4 +106,11 @@ export async function resumeMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
   if (applied === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
   if (applied.transition === null) throw new AppError(ErrorCode.Conflict, 'This monitor is not paused.');
   return applied.monitor;
+}
+
+/** The monitor a public badge shows; a malformed or unknown key is one 404, checked before any read. */
+export async function getBadgeMonitor(deps: Pick<Deps, 'store'>, key: string): Promise<Monitor> {
+  const monitor = BADGE_KEY_PATTERN.test(key) ? await deps.store.findMonitorByBadgeKey(key) : null;
+  if (monitor === null) throw new AppError(ErrorCode.NotFound, 'Badge not found.');
+  return monitor;
 }

@@ -13,6 +13,9 @@ export const hashApiKey = hashSecret;
 export const newAccountId = (): string => randomBytes(10).toString('hex');
 export const newMonitorId = (): string => randomBytes(8).toString('hex');
 export const newPingToken = (): string => randomBytes(18).toString('base64url');
+/** Badge keys are 32 lower-case hex characters (128 random bits). */
+export const BADGE_KEY_PATTERN = /^[0-9a-f]{32}$/;
+export const newBadgeKey = (): string => randomBytes(16).toString('hex');
 export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString('base64url')}`;
 /** Lost-key recovery tokens: URL-safe base64 of 32 random bytes (256 bits). */
 export const RECOVERY_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

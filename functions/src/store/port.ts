@@ -100,6 +100,8 @@ export interface Store {
   /** The account's monitors, newest first. */
   listMonitors(accountId: string): Promise<Monitor[]>;
   getMonitor(id: string): Promise<Monitor | null>;
+  /** The monitor whose public badge has this key; null when none has. */
+  findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null>;
   /** Deletes the monitor, its pings and flips, and frees its slot. False when it did not exist. */
   deleteMonitor(id: string): Promise<boolean>;
 

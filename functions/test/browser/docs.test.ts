@@ -183,6 +183,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'DELETE /api/v1/account API key required',
       'POST /api/v1/accounts/recover No auth',
       'POST /api/v1/accounts/recover/confirm No auth',
+      'GET /api/v1/badge/:key.svg No auth',
+      'GET /api/v1/badge/:key.json No auth',
     ]);
   });
 
@@ -250,6 +252,22 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     expect(text).toContain(`curl -fsS -o /usr/local/bin/cronpeek.sh ${server.baseUrl}/cronpeek.sh`);
     expect(script.status).toBe(200);
     expect(await script.text()).toMatch(/^#!\/bin\/sh\n/);
+  });
+
+  test('documents status badges, and the documented JSON badge has the fields of a real one', async () => {
+    await page.goto(`${server.baseUrl}/`);
+
+    const text = (await sectionText('status-badges')).replace(/\s+/g, ' ');
+    const example = JSON.parse((await page.locator('#status-badges .code-label:text-is("Response 200 (.json)") + .code-block code').textContent()) ?? '') as Record<string, unknown>;
+    const apiKey = await api.signUp(server.baseUrl);
+    const created = await api.createMonitor(server.baseUrl, apiKey, { name: 'Docs badge', schedule: 3600 });
+    const status = (await (await fetch(`${server.baseUrl}/api/v1/monitors/${created.monitorId}/status`, { headers: { 'x-api-key': apiKey } })).json()) as { badgeUrl: string };
+    const real = (await (await fetch(status.badgeUrl.replace(/\.svg$/, '.json'))).json()) as Record<string, unknown>;
+
+    expect(text).toContain('not the ping token');
+    expect(text).toContain('max-age=60');
+    expect(Object.keys(example).sort()).toEqual(Object.keys(real).sort());
+    expect((await fetch(status.badgeUrl)).headers.get('content-type')).toMatch(/^image\/svg\+xml/);
   });
 
   test('documents cron schedules with their zone and how DST is handled', async () => {

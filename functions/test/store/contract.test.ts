@@ -277,6 +277,28 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
     });
   });
 
+  describe('badges', () => {
+    test('a monitor is found by its badge key, as it is, after pings', async () => {
+      const m = await upMonitor();
+      await withMonitor();
+      const found = await store.findMonitorByBadgeKey(m.badgeKey as string);
+      expect(found).toEqual(await store.getMonitor(m.id));
+      expect(found?.status).toBe('up');
+    });
+
+    test('an unknown badge key, or a ping token used as one, finds nothing', async () => {
+      const m = await withMonitor();
+      expect(await store.findMonitorByBadgeKey('0123456789abcdef0123456789abcdef')).toBeNull();
+      expect(await store.findMonitorByBadgeKey(m.pingToken)).toBeNull();
+    });
+
+    test('a deleted monitor no longer answers to its badge key', async () => {
+      const m = await withMonitor();
+      await store.deleteMonitor(m.id);
+      expect(await store.findMonitorByBadgeKey(m.badgeKey as string)).toBeNull();
+    });
+  });
+
   describe('pings', () => {
     test('an unknown token records nothing', async () => {
       expect(await store.recordPing('unknown-token-000000000', pingData(at(0)), (m) => transition(m, 'ping', at(0)))).toBeNull();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Account, Monitor } from '../../src/domain/types';
-import { hashApiKey, newApiKey, newMonitorId, newPingToken } from '../../src/services/secrets';
+import { hashApiKey, newApiKey, newBadgeKey, newMonitorId, newPingToken } from '../../src/services/secrets';
 
 export function makeAccount(overrides: Partial<Account> = {}): Account {
   const id = randomBytes(10).toString('hex');
@@ -30,6 +30,7 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     alertSlack: null,
     alertPagerDuty: null,
     pingToken: newPingToken(),
+    badgeKey: newBadgeKey(),
     status: 'new',
     manualResume: false,
     createdAt: new Date('2026-03-01T00:00:00.000Z'),

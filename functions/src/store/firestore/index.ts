@@ -336,6 +336,12 @@ export class FirestoreStore implements Store {
     return existed;
   }
 
+  async findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null> {
+    // An equality query on one field: served by Firestore's automatic single-field index.
+    const found = await this.db.collection(MONITORS).where('badgeKey', '==', badgeKey).limit(1).get();
+    return found.empty ? null : toMonitor(found.docs[0]);
+  }
+
   async recordPing(token: string, ping: PingData, decide: DecidePing): Promise<Applied | null> {
     const found = await this.db.collection(MONITORS).where('pingToken', '==', token).limit(1).get();
     if (found.empty) return null;

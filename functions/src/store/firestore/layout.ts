@@ -10,7 +10,7 @@ import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping
  *                                   `recoveryTokenHash` and `recoveryExpiresAt` hold a lost-key token
  *   apiKeys/{sha256 of the key}     { accountId }: authentication is a document read, not a query
  *   emails/{normalised e-mail}      { accountId }: `create()` makes e-mails unique
- *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `accountId`, by `alertAt`
+ *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `badgeKey`, by `accountId`, by `alertAt`
  *   monitors/{id}/pings/{autoId}    ping history; `expiresAt` carries the TTL policy
  *   monitors/{id}/flips/{flipId}    status changes, ordered by `at` then `seq`
  *   notifications/{notificationId}  the alert outbox; queried by `nextAttemptAt`, by `monitorId` and
@@ -88,6 +88,7 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     alertSlack: m.alertSlack,
     alertPagerDuty: m.alertPagerDuty,
     pingToken: m.pingToken,
+    badgeKey: m.badgeKey,
     status: m.status,
     manualResume: m.manualResume,
     createdAt: ts(m.createdAt),
@@ -121,6 +122,7 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     alertSlack: str(d.alertSlack),
     alertPagerDuty: str(d.alertPagerDuty),
     pingToken: d.pingToken,
+    badgeKey: str(d.badgeKey),
     status: d.status,
     manualResume: d.manualResume === true,
     createdAt: reqDate(d.createdAt),

@@ -85,6 +85,7 @@ function toMonitor(r: Row): Monitor {
     alertSlack: (r.alert_slack as string | null) ?? null,
     alertPagerDuty: (r.alert_pagerduty as string | null) ?? null,
     pingToken: String(r.ping_token),
+    badgeKey: str(r.badge_key),
     status: r.status as Monitor['status'],
     manualResume: Number(r.manual_resume) === 1,
     createdAt: reqDate(r.created_at),
@@ -260,14 +261,14 @@ export class SqliteStore implements Store {
             `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
                webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
                alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs,
-               manual_resume)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               manual_resume, badge_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret,
             m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
             ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration,
-            openRunsJson(m.openRuns), m.manualResume ? 1 : 0,
+            openRunsJson(m.openRuns), m.manualResume ? 1 : 0, m.badgeKey,
           );
         return 'created';
       })
@@ -283,6 +284,11 @@ export class SqliteStore implements Store {
 
   async getMonitor(id: string): Promise<Monitor | null> {
     const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+    return r ? toMonitor(r) : null;
+  }
+
+  async findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null> {
+    const r = this.db.prepare('SELECT * FROM monitors WHERE badge_key = ?').get(badgeKey) as Row | undefined;
     return r ? toMonitor(r) : null;
   }
 

@@ -105,6 +105,12 @@ const MIGRATIONS: string[] = [
   -- Deleting an account removes its notifications, those of monitors deleted earlier too.
   CREATE INDEX notifications_by_account ON notifications (account_id);
   `,
+  // Status badges: every monitor gets its own read-only key, existing ones included.
+  `
+  ALTER TABLE monitors ADD COLUMN badge_key TEXT;
+  UPDATE monitors SET badge_key = lower(hex(randomblob(16))) WHERE badge_key IS NULL;
+  CREATE UNIQUE INDEX monitors_badge_key ON monitors (badge_key);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
