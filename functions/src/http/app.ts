@@ -311,27 +311,22 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     .all(methodNotAllowed(['GET', 'POST', 'HEAD']));
 
   // Public status badges: read-only, cacheable for a minute, embeddable from any origin.
-  router
-    .route('/v1/badge/:file')
-    .get(async (req, res) => {
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      const match = /^(.*)\.(svg|json)$/.exec(String(req.params.file));
-      if (match === null) throw new AppError(ErrorCode.NotFound, 'Badge not found: use /api/v1/badge/<key>.svg or .json.');
-      const monitor = await getBadgeMonitor(deps, match[1]);
-      res.setHeader('Cache-Control', `public, max-age=${BADGE_MAX_AGE_S}`);
-      if (match[2] === 'json') {
-        res.json(badgeJson(monitor));
-        return;
-      }
-      res.type('image/svg+xml').send(badgeSvg(monitor));
-    })
-    .options((_req, res) => {
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD');
-      res.setHeader('Access-Control-Max-Age', '86400');
-      res.status(204).end();
-    })
-    .all(methodNotAllowed(['GET', 'HEAD']));
+  const badge = (format: 'svg' | 'json') => async (req: Request, res: Response) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    const monitor = await getBadgeMonitor(deps, String(req.params.key));
+    res.setHeader('Cache-Control', `public, max-age=${BADGE_MAX_AGE_S}`);
+    if (format === 'json') res.json(badgeJson(monitor));
+    else res.type('image/svg+xml').send(badgeSvg(monitor));
+  };
+  const badgePreflight = (_req: Request, res: Response) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD');
+    res.setHeader('Access-Control-Max-Age', '86400');
+    res.status(204).end();
+  };
+  for (const format of ['svg', 'json'] as const) {
+    router.route(`/v1/badge/:key.${format}`).get(badge(format)).options(badgePreflight).all(methodNotAllowed(['GET', 'HEAD']));
+  }
 
   app.use('/api', router);
   app.use('/', router);
