@@ -109,6 +109,7 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.createMonitor(monitor, null);
     await store.listMonitors(account.id);
     await store.getMonitor(monitor.id);
+    await store.findMonitorByBadgeKey(monitor.badgeKey as string);
     await store.recordPing(monitor.pingToken, { at: now, method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null }, (m) => transition(m, 'ping', now));
     await store.updateMonitor(monitor.id, (m) => transition(m, 'pause', now));
     await store.findDueMonitors(now, 10);
