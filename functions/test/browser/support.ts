@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadServerConfig } from '../../src/config';
 import { startServer } from '../../src/server';
 import { silentLogger } from '../../src/log';
+import { freePort } from '../support/emulator';
 
 /** Debian's Chromium; `npx playwright install` is not available on these machines. */
 export const CHROMIUM_PATH = process.env.CRONPEEK_CHROMIUM || '/usr/bin/chromium';
@@ -60,16 +60,6 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface TestServer {
   baseUrl: string;

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PACKAGE_DIR } from '../../src/config';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
+import { freePort } from '../support/emulator';
 
 /**
  * SIGKILL the embedded server while pings pour in, restart it on the same SQLite file, and check
@@ -19,13 +19,6 @@ const DUE_PER_ROUND = 2;
 const LOAD_CLIENTS = 12;
 const LOAD_MS = 1_500;
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe('the embedded server killed under ping load', () => {
   let dir: string;

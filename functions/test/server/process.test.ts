@@ -6,14 +6,8 @@ import path from 'node:path';
 import { loadServerConfig, REPO_DIR } from '../../src/config';
 import { listeningUrl, startServer } from '../../src/server';
 import { capturingLogger } from '../notify/support/logger';
+import { freePort } from '../support/emulator';
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
