@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Follows the README quick start literally: `npm start` on a fresh database, the documented
-# Quick Start calls with curl, then a clean shutdown on SIGTERM.
+# Follows the README quick start literally: `npm start` on a fresh database, the README's
+# first-monitor calls with curl (sign up, cron monitor, ping, status, history), then a clean
+# shutdown on SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +22,16 @@ curl -fsS "$base/api/health" >/dev/null || { cat "$log"; echo "smoke: server did
 
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
 key=$(curl -fsS -X POST "$base/api/v1/accounts" -H "Content-Type: application/json" -d '{"email": "you@example.com"}' | json apiKey)
-ping_url=$(curl -fsS -X POST "$base/api/v1/monitors" -H "x-api-key: $key" -H "Content-Type: application/json" \
-  -d '{"name": "Nightly DB Backup", "schedule": 86400}' | json pingUrl)
+monitor=$(curl -fsS -X POST "$base/api/v1/monitors" -H "x-api-key: $key" -H "Content-Type: application/json" \
+  -d '{"name": "Nightly DB Backup", "schedule": "30 2 * * *", "tz": "Europe/Berlin"}')
+ping_url=$(printf '%s' "$monitor" | json pingUrl)
+id=$(printf '%s' "$monitor" | json monitorId)
 status=$(curl -fsS "$ping_url" | json status)
 [ "$status" = "up" ] || { echo "smoke: ping answered status '$status'"; exit 1; }
+status=$(curl -fsS -H "x-api-key: $key" "$base/api/v1/monitors/$id/status" | json status)
+[ "$status" = "up" ] || { echo "smoke: status answered '$status'"; exit 1; }
+kind=$(curl -fsS -H "x-api-key: $key" "$base/api/v1/monitors/$id/pings" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).pings[0].kind))')
+[ "$kind" = "success" ] || { echo "smoke: history shows '$kind'"; exit 1; }
 count=$(curl -fsS -H "x-api-key: $key" "$base/api/v1/monitors" | json count)
 [ "$count" = "1" ] || { echo "smoke: expected 1 monitor, got $count"; exit 1; }
 # Saved first: `grep -q` stops reading at the first match, which fails curl under pipefail.
@@ -37,4 +44,4 @@ if kill -0 "$pid" 2>/dev/null; then echo "smoke: npm start did not stop on SIGTE
 if curl -fsS "$base/api/health" >/dev/null 2>&1; then echo "smoke: the server still answers after SIGTERM to npm start"; exit 1; fi
 grep -q "shutting down" "$log" || { cat "$log"; echo "smoke: no clean shutdown message"; exit 1; }
 [ -f "$data/cronpeek.db" ] || { echo "smoke: no database file at CRONPEEK_DB"; exit 1; }
-echo "smoke: quick start OK (account, monitor, ping -> up, list, docs page, clean SIGTERM)"
+echo "smoke: quick start OK (account, monitor, ping -> up, status, history, list, docs page, clean SIGTERM)"

@@ -30,9 +30,9 @@ describe('limit settings', () => {
     expect([DEFAULT_RULES.recoveryByAddress, DEFAULT_RULES.recoveryByEmail]).toEqual([{ limit: 10, windowSeconds: 3600 }, { limit: 3, windowSeconds: 3600 }]);
     expect(section).toContain('<td>10 an hour / 3 an hour</td>');
     expect(html).toMatch(/<tr><td><code>429<\/code><\/td>/);
-    const readme = fs.readFileSync(path.join(REPO_DIR, 'README.md'), 'utf8');
-    for (const name of Object.values(RULE_VARIABLES)) expect(readme).toContain(`| \`${name}\` |`);
-    expect(readme).toContain('| `CRONPEEK_RATE_LIMITS` |');
+    const operations = fs.readFileSync(path.join(REPO_DIR, 'docs', 'operations.md'), 'utf8');
+    for (const name of Object.values(RULE_VARIABLES)) expect(operations).toContain(`| \`${name}\` |`);
+    expect(operations).toContain('| `CRONPEEK_RATE_LIMITS` |');
   });
 
   test('limits are on by default, with the documented defaults', () => {

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * How a receiver checks `X-CronPeek-Signature`; the README shows this same function. `rawBody`
+ * How a receiver checks `X-CronPeek-Signature`; docs/alerts.md shows this same function. `rawBody`
  * must be the exact bytes received, before any JSON parsing.
  */
 export function verifyCronPeekSignature(
