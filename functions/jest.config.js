@@ -9,6 +9,8 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   // One Firestore emulator for the whole run, started here unless FIRESTORE_EMULATOR_HOST names one.
   setupFiles: ['<rootDir>/test/support/env.ts'],
+  // Every answer the app gives in any test must be what public/openapi.json documents.
+  setupFilesAfterEnv: ['<rootDir>/test/support/answers.ts'],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
 };
