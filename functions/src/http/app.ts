@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { AppError, ErrorCode } from '../domain/errors';
 import { accountOverview, authenticate, createAccount, deleteAccount, rotateApiKey } from '../services/accounts';
@@ -15,6 +16,9 @@ import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
 import { createdMonitor, editedMonitor, flipEntry, monitorStatus, monitorSummary, pingEntry } from './present';
 import { apiKeyOf } from './auth';
 import { confirmRecoveryBody, createAccountBody, createMonitorBody, editMonitorBody, historyQuery, pauseBody, recoverAccountBody } from './schemas';
+
+/** The OpenAPI description in `public/`, served at `/openapi.json`. */
+export const OPENAPI_FILE = 'openapi.json';
 
 /** JSON request bodies are capped at 64 KB; ping bodies may be up to 1 MB, of which 10 KB is kept. */
 const JSON_LIMIT = 64 * 1024;
@@ -334,9 +338,11 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     app.use(
       express.static(options.staticDir, {
         index: 'index.html',
-        setHeaders: (res) => {
+        setHeaders: (res, file) => {
           for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
           res.removeHeader('Cache-Control');
+          // The API description holds no secrets; editors and client generators on other origins may read it.
+          if (path.basename(file) === OPENAPI_FILE) res.setHeader('Access-Control-Allow-Origin', '*');
         },
       }),
     );

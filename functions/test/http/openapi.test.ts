@@ -1,0 +1,475 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import { loadServerConfig, REPO_DIR } from '../../src/config';
+import { createApp, OPENAPI_FILE } from '../../src/http/app';
+import { startServer } from '../../src/server';
+import { changePlan } from '../../src/services/plans';
+import { capturingLogger, type LogLine } from '../notify/support/logger';
+import { testDeps } from '../support/deps';
+import { freePort } from '../support/emulator';
+import { type Answer, loadSpec, type MediaType, newAjv, operationsOf, type Parameter, resolve, SPEC_PATH, SpecChecker } from '../support/openapi';
+import { sqliteKind } from '../support/stores';
+
+/**
+ * public/openapi.json against the app: a valid OpenAPI 3.1 document, the same routes as the
+ * router, and every operation driven through the real embedded server on SQLite, each answer
+ * validated against the description and every documented status of every operation seen.
+ */
+const spec = loadSpec();
+const checker = new SpecChecker(spec);
+
+const operationKeys = () => Object.entries(spec.paths).flatMap(([p, item]) => operationsOf(item).map(([m]) => `${m.toUpperCase()} ${p}`));
+
+// --- the router, walked ------------------------------------------------------------------------
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  matchers?: unknown[];
+}
+
+/** Express route paths as the description writes them: `/v1/monitors/:id` → `/api/v1/monitors/{id}`. */
+const toSpecPath = (routePath: string) => `/api${routePath.replace(/:(\w+)/g, '{$1}')}`;
+
+/**
+ * The API router's routes and their methods, read from the app's router stack (Express 5). HEAD
+ * (served by every GET route) and OPTIONS (the CORS preflight, a middleware) are checked by
+ * real requests instead.
+ */
+function servedRoutes(app: Express): Map<string, Set<string>> {
+  const stack = (app as unknown as { router: { stack: Layer[] } }).router.stack;
+  const routers = stack.filter((l) => l.handle?.stack?.some((inner) => inner.route));
+  if (routers.length === 0) throw new Error('the API router was not found in the app');
+  const routes = new Map<string, Set<string>>();
+  // The router is mounted twice (`/api` and `/`), so both mounts list the same routes.
+  for (const layer of routers[0].handle!.stack!) {
+    if (!layer.route) continue;
+    const p = toSpecPath(layer.route.path);
+    const methods = routes.get(p) ?? new Set<string>();
+    for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') methods.add(m);
+    routes.set(p, methods);
+  }
+  return routes;
+}
+
+describe('public/openapi.json, the description', () => {
+  test('is a valid OpenAPI 3.1 document, as a maintained parser reads it', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { validate } = require('@readme/openapi-parser') as { validate(api: unknown): Promise<{ valid: boolean; errors?: unknown; warnings: unknown[] }> };
+    expect(spec.openapi).toMatch(/^3\.1\.\d+$/);
+    const result = await validate(structuredClone(spec));
+    expect(result).toMatchObject({ valid: true, warnings: [] });
+    // The parser does catch a broken description (so the line above can fail).
+    const broken = structuredClone(spec) as unknown as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    broken.paths['/api/health'].get.responses['200'] = { content: {} };
+    expect((await validate(broken)).valid).toBe(false);
+  });
+
+  test('names its servers: the host it is fetched from, and the embedded server', () => {
+    expect(spec.servers.length).toBeGreaterThan(0);
+    expect(spec.servers[0].url).toBe('/');
+    for (const s of spec.servers) {
+      expect(s.description).toEqual(expect.any(String));
+      if (s.url !== '/') expect(new URL(s.url).protocol).toMatch(/^https?:$/);
+    }
+  });
+
+  test('offers the API key both as x-api-key and as a Bearer token, and every operation names only those', () => {
+    expect(spec.components.securitySchemes).toEqual({
+      ApiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }),
+      Bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    expect(spec.security).toEqual([{ ApiKey: [] }, { Bearer: [] }]);
+    for (const [, item] of Object.entries(spec.paths)) {
+      for (const [, op] of operationsOf(item)) {
+        expect(op.security).toBeDefined();
+        for (const requirement of op.security ?? []) for (const name of Object.keys(requirement)) expect(Object.keys(spec.components.securitySchemes)).toContain(name);
+        // An operation that needs a key documents the 401 for a missing one (the drive below sees it), and only such an operation.
+        expect([op.operationId, op.security!.length > 0]).toEqual([op.operationId, op.responses['401'] !== undefined]);
+      }
+    }
+  });
+
+  test('every example fits its schema', () => {
+    const ajv = newAjv();
+    ajv.addSchema({ $id: 'https://cronpeek.invalid/openapi.json', components: { schemas: spec.components.schemas } });
+    const problems: string[] = [];
+    let examples = 0;
+    const check = (where: string, schema: unknown, value: unknown, strict = true) => {
+      examples++;
+      const validate = strict ? checker.validator(schema, true) : ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, '"https://cronpeek.invalid/openapi.json#/components/')));
+      if (!validate(value)) problems.push(`${where}: ${JSON.stringify(validate.errors)}`);
+    };
+    const media = (where: string, content: Record<string, MediaType> | undefined) => {
+      for (const [type, m] of Object.entries(content ?? {})) {
+        if (m.example !== undefined) check(`${where} ${type}`, m.schema ?? {}, m.example);
+        for (const [name, e] of Object.entries(m.examples ?? {})) check(`${where} ${type} ${name}`, m.schema ?? {}, e.value);
+      }
+    };
+    const parameter = (where: string, p: Parameter) => {
+      const value = (v: unknown) => (p.schema.type === 'integer' && typeof v === 'string' ? Number(v) : v);
+      if (p.example !== undefined) check(`${where} ${p.name}`, p.schema, value(p.example), false);
+      for (const [name, e] of Object.entries(p.examples ?? {})) check(`${where} ${p.name} ${name}`, p.schema, value(e.value), false);
+    };
+    for (const [name, schema] of Object.entries(spec.components.schemas)) {
+      for (const [i, e] of ((schema.examples as unknown[]) ?? []).entries()) check(`schema ${name} example ${i}`, { $ref: `#/components/schemas/${name}` }, e);
+    }
+    for (const [name, p] of Object.entries(spec.components.parameters)) parameter(`parameter ${name}`, p);
+    for (const [specPath, item] of Object.entries(spec.paths)) {
+      for (const p of item.parameters ?? []) parameter(specPath, resolve(spec, p));
+      for (const [m, op] of operationsOf(item)) {
+        const where = `${m.toUpperCase()} ${specPath}`;
+        for (const p of op.parameters ?? []) parameter(where, resolve(spec, p));
+        media(`${where} request`, op.requestBody?.content);
+        for (const [status, r] of Object.entries(op.responses)) {
+          const response = resolve(spec, r);
+          media(`${where} ${status}`, response.content);
+          // Every JSON success answer shows what it looks like.
+          if (status.startsWith('2') && response.content?.['application/json'] && response.content['application/json'].example === undefined) {
+            problems.push(`${where} ${status}: no example`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(examples).toBeGreaterThan(30);
+  });
+
+  test('every route the app serves is in the description with its methods, and every documented path and method is a route', async () => {
+    const store = await sqliteKind.open();
+    try {
+      const served = servedRoutes(createApp(testDeps(store)));
+      // OPTIONS is a route of its own on some paths and the ping prefix's CORS middleware on others:
+      // the drive below checks it on every path with a real request, as it does HEAD.
+      const routed = (methods: Iterable<string>) => [...methods].filter((m) => m !== 'head' && m !== 'options');
+      const documented = new Map(Object.entries(spec.paths).map(([p, item]) => [p, new Set(routed(operationsOf(item).map(([m]) => m)))]));
+      const asList = (routes: Map<string, Set<string>>) => [...routes].flatMap(([p, ms]) => routed(ms).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+      expect(asList(documented)).toEqual(asList(served));
+      const routedOptions = [...served].filter(([, ms]) => ms.has('options')).map(([p]) => p);
+      expect(routedOptions.filter((p) => !spec.paths[p]?.options)).toEqual([]);
+      expect(served.size).toBeGreaterThanOrEqual(17);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('public/openapi.json, published', () => {
+  test('Firebase Hosting serves it as a file (no rewrite takes its path) and lets any origin read it', () => {
+    const firebase = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'firebase.json'), 'utf8')) as {
+      hosting: { public: string; rewrites: Array<{ source: string }>; headers: Array<{ source: string; headers: Array<{ key: string; value: string }> }> };
+    };
+    expect(path.resolve(REPO_DIR, firebase.hosting.public, OPENAPI_FILE)).toBe(SPEC_PATH);
+    // Hosting's globs: `**` any run of characters, `*` any within one segment.
+    const glob = (source: string) => new RegExp(`^${source.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}$`);
+    expect(glob('/api/**').test('/api/v1/monitors')).toBe(true);
+    expect(firebase.hosting.rewrites.filter((r) => glob(r.source).test(`/${OPENAPI_FILE}`))).toEqual([]);
+    const headers = Object.fromEntries(
+      firebase.hosting.headers.filter((r) => glob(r.source).test(`/${OPENAPI_FILE}`)).flatMap((r) => r.headers.map((h) => [h.key, h.value])),
+    );
+    expect(headers).toMatchObject({ 'Access-Control-Allow-Origin': '*', 'X-Content-Type-Options': 'nosniff' });
+  });
+
+  test.each(['index.html', 'dashboard.html'])('%s links to it', (page) => {
+    const html = fs.readFileSync(path.join(REPO_DIR, 'public', page), 'utf8');
+    expect(html).toMatch(new RegExp(`<a [^>]*href="${OPENAPI_FILE.replace('.', '\\.')}"`));
+  });
+});
+
+// --- the real embedded server --------------------------------------------------------------------
+
+interface Call extends Answer {
+  json: Record<string, unknown>;
+}
+
+function send(base: string, method: string, url: string, options: { key?: string; bearer?: string; body?: string | Buffer; json?: unknown; headers?: Record<string, string> } = {}): Promise<Call> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key) headers['x-api-key'] = options.key;
+  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  return new Promise((resolvePromise, reject) => {
+    // node:http sends the path exactly as given, malformed percent-escapes included.
+    const req = http.request(`${base}${url}`, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: Record<string, unknown> = {};
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // not JSON: the SVG badge, a HEAD answer, a 204
+        }
+        const flat: Record<string, string | undefined> = {};
+        for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+        resolvePromise({ method, url, status: res.statusCode ?? 0, headers: flat, body: text, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+describe('every operation of the description, driven through the embedded server on SQLite', () => {
+  let dir: string;
+  let base: string;
+  let running: Awaited<ReturnType<typeof startServer>>;
+  let lines: LogLine[];
+  const answers: Call[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-openapi-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const config = loadServerConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
+      PUBLIC_URL: base,
+      CRONPEEK_CHECK_INTERVAL: '3600',
+      // Limits low enough to reach, high enough for the calls before them.
+      CRONPEEK_RATE_LIMITS: 'on',
+      CRONPEEK_LIMIT_SIGNUPS: '20/3600',
+      CRONPEEK_LIMIT_RECOVERY_PER_ADDRESS: '20/3600',
+      CRONPEEK_LIMIT_RECOVERY_PER_EMAIL: '5/3600',
+      CRONPEEK_LIMIT_FAILED_AUTH: '100/3600',
+      CRONPEEK_LIMIT_MANAGEMENT: 'off',
+      CRONPEEK_LIMIT_PINGS: '30/3600',
+    });
+    const log = capturingLogger();
+    lines = log.lines;
+    running = await startServer(config, log);
+  });
+  afterAll(async () => {
+    await running?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: string, url: string, options: Parameters<typeof send>[3] = {}) => {
+    const answer = await send(base, method, url, options);
+    answers.push(answer);
+    return answer;
+  };
+  const expectStatus = (answer: Call, status: number) => {
+    if (answer.status !== status) throw new Error(`${answer.method} ${answer.url}: expected ${status}, got ${answer.status} ${answer.body.slice(0, 300)}`);
+    return answer;
+  };
+  const MALFORMED = '%E0%A4%A';
+  const UNKNOWN_ID = '0123456789abcdef';
+  const BAD_KEY = `cpk_${'0'.repeat(32)}`;
+
+  async function signup(email: string): Promise<string> {
+    return expectStatus(await call('POST', '/api/v1/accounts', { json: { email } }), 201).json.apiKey as string;
+  }
+
+  async function recoveryToken(email: string): Promise<string> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      for (const line of lines) {
+        const text = typeof line.fields.text === 'string' ? line.fields.text : '';
+        const match = line.fields.to === email ? /^([A-Za-z0-9_-]{43})$/m.exec(text) : null;
+        if (match) return match[1];
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no recovery e-mail to ${email} in the log`);
+  }
+
+  test('serves the description itself at /openapi.json as JSON', async () => {
+    const res = await send(base, 'GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(JSON.parse(res.body)).toEqual(JSON.parse(fs.readFileSync(SPEC_PATH, 'utf8')));
+  });
+
+  test('each answer is what its operation documents, and every documented status of every operation is seen', async () => {
+    // Accounts.
+    const key = await signup('owner@example.com');
+    // The owner moves to Pro (an operator task), so answers with webhook secrets and unlimited allowances are seen too.
+    await changePlan(running.deps, { email: 'owner@example.com', plan: 'pro' });
+    expectStatus(await call('POST', '/api/v1/accounts', { json: { email: 'owner@example.com' } }), 409);
+    await call('POST', '/api/v1/accounts', { json: { email: 'not-an-email' } });
+    await call('POST', '/api/v1/accounts', { body: '{"email": ', headers: { 'content-type': 'application/json' } });
+    await call('POST', '/api/v1/accounts', { json: { email: 'big@example.com', pad: 'x'.repeat(70 * 1024) } });
+    await call('POST', '/api/v1/accounts', { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+    const other = await signup('other@example.com');
+    expectStatus(await call('GET', '/api/v1/account', { key }), 200);
+    expectStatus(await call('GET', '/api/v1/account', { bearer: key }), 200);
+    await call('GET', '/api/v1/account');
+    const rotating = await signup('rotating@example.com');
+    expectStatus(await call('POST', '/api/v1/account/rotate-key', { key: rotating }), 200);
+    await call('POST', '/api/v1/account/rotate-key', { key: rotating });
+    const leaving = await signup('leaving@example.com');
+    expectStatus(await call('DELETE', '/api/v1/account', { key: leaving }), 200);
+    await call('DELETE', '/api/v1/account', { key: leaving });
+
+    // Recovery.
+    await signup('lost@example.com');
+    expectStatus(await call('POST', '/api/v1/accounts/recover', { json: { email: 'lost@example.com' } }), 202);
+    await call('POST', '/api/v1/accounts/recover', { json: { email: 'nobody@example.com' } });
+    await call('POST', '/api/v1/accounts/recover', { json: {} });
+    await call('POST', '/api/v1/accounts/recover', { json: { email: 'big@example.com', pad: 'x'.repeat(70 * 1024) } });
+    await call('POST', '/api/v1/accounts/recover', { body: 'x', headers: { 'content-type': 'application/json; charset=latin-9' } });
+    const token = await recoveryToken('lost@example.com');
+    expectStatus(await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token } }), 200);
+    await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token } });
+    await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token: 'x'.repeat(70 * 1024) } });
+    await call('POST', '/api/v1/accounts/recover/confirm', { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+
+    // Monitors.
+    const created = expectStatus(await call('POST', '/api/v1/monitors', { key, json: { name: 'Nightly backup', schedule: 3600, alertWebhook: 'http://127.0.0.1:9/hook' } }), 201);
+    const cron = expectStatus(await call('POST', '/api/v1/monitors', { key, json: { name: 'Cron job', schedule: '30 2 * * *', tz: 'Europe/Berlin' } }), 201);
+    await call('POST', '/api/v1/monitors', { key, json: { name: '', schedule: 3600 } });
+    await call('POST', '/api/v1/monitors', { json: { name: 'x', schedule: 3600 } });
+    await call('POST', '/api/v1/monitors', { key: other, json: { name: 'x', schedule: 3600, alertWebhook: 'http://127.0.0.1:9/hook' } });
+    await call('POST', '/api/v1/monitors', { key, json: { name: 'x', schedule: 3600, pad: 'x'.repeat(70 * 1024) } });
+    await call('POST', '/api/v1/monitors', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+    expectStatus(await call('GET', '/api/v1/monitors', { key }), 200);
+    await call('GET', '/api/v1/monitors', { key: BAD_KEY });
+    const id = created.json.monitorId as string;
+    const pingPath = new URL(created.json.pingUrl as string).pathname;
+    const cronPing = new URL(cron.json.pingUrl as string).pathname;
+
+    // Pings and signals, before the history is read.
+    expectStatus(await call('GET', pingPath), 200);
+    expectStatus(await call('POST', pingPath, { body: 'backup done', headers: { 'content-type': 'text/plain' } }), 200);
+    expectStatus(await call('HEAD', pingPath), 200);
+    expectStatus(await call('OPTIONS', pingPath, { headers: { origin: 'https://jobs.example', 'access-control-request-method': 'POST' } }), 204);
+    expectStatus(await call('GET', `${pingPath}/start?rid=run-1`), 200);
+    expectStatus(await call('POST', `${pingPath}/3?rid=run-1`, { body: 'disk full', headers: { 'content-type': 'text/plain' } }), 200);
+    expectStatus(await call('HEAD', `${pingPath}/0`), 200);
+    expectStatus(await call('OPTIONS', `${pingPath}/start`, { headers: { origin: 'https://jobs.example', 'access-control-request-method': 'GET' } }), 204);
+    for (const suffix of ['', '/fail']) {
+      const url = `${pingPath}${suffix}`;
+      await call('GET', `${url}?rid=has%20space`);
+      await call('POST', `${url}?rid=has%20space`);
+      await call('HEAD', `${url}?rid=has%20space`);
+      await call('GET', `/api/v1/ping/${'B'.repeat(24)}${suffix}`);
+      await call('POST', `/api/v1/ping/${'B'.repeat(24)}${suffix}`);
+      await call('HEAD', `/api/v1/ping/${'B'.repeat(24)}${suffix}`);
+      await call('POST', url, { body: Buffer.alloc(1024 * 1024 + 10, 'x'), headers: { 'content-type': 'text/plain' } });
+      await call('POST', url, { body: 'x', headers: { 'content-type': 'text/plain', 'content-encoding': 'compress' } });
+    }
+    await call('GET', `${pingPath}/256`);
+
+    // One monitor.
+    const status = expectStatus(await call('GET', `/api/v1/monitors/${id}/status`, { key }), 200);
+    expectStatus(await call('GET', `/api/v1/monitors/${id}`, { bearer: key }), 200);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${id}`, { key, json: { name: 'Renamed', alertWebhook: 'http://127.0.0.1:9/other' } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${cron.json.monitorId}`, { key, json: { grace: null, alertEmail: null } }), 200);
+    await call('PATCH', `/api/v1/monitors/${id}`, { key, json: { colour: 'red' } });
+    await call('PATCH', `/api/v1/monitors/${id}`, { key, json: { name: 'x'.repeat(70 * 1024) } });
+    await call('PATCH', `/api/v1/monitors/${id}`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/pause`, { key, json: { manualResume: true } }), 200);
+    await call('POST', `/api/v1/monitors/${id}/pause`, { key });
+    await call('POST', `/api/v1/monitors/${id}/pause`, { key, json: { manualResume: 'yes' } });
+    await call('POST', `/api/v1/monitors/${id}/pause`, { key, json: { manualResume: true, pad: 'x'.repeat(70 * 1024) } });
+    await call('POST', `/api/v1/monitors/${id}/pause`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/resume`, { key }), 200);
+    await call('POST', `/api/v1/monitors/${id}/resume`, { key });
+    expectStatus(await call('POST', `/api/v1/monitors/${cron.json.monitorId}/pause`, { key }), 200);
+    expectStatus(await call('GET', cronPing), 200);
+    const firstPings = expectStatus(await call('GET', `/api/v1/monitors/${id}/pings?limit=2`, { key }), 200);
+    expect(firstPings.json.nextCursor).toEqual(expect.any(String));
+    expectStatus(await call('GET', `/api/v1/monitors/${id}/pings?limit=2&cursor=${firstPings.json.nextCursor}`, { key }), 200);
+    expectStatus(await call('GET', `/api/v1/monitors/${id}/flips`, { key }), 200);
+    for (const tail of ['pings?limit=0', 'flips?cursor=nope!']) await call('GET', `/api/v1/monitors/${id}/${tail}`, { key });
+
+    // Badges.
+    const badgePath = new URL(status.json.badgeUrl as string).pathname;
+    const jsonBadge = badgePath.replace(/\.svg$/, '.json');
+    for (const p of [badgePath, jsonBadge]) {
+      expectStatus(await call('GET', p), 200);
+      expectStatus(await call('HEAD', p), 200);
+      expectStatus(await call('OPTIONS', p), 204);
+      await call('GET', p.replace(/[0-9a-f]{32}/, '0'.repeat(32)));
+      await call('HEAD', p.replace(/[0-9a-f]{32}/, '0'.repeat(32)));
+      await call('GET', p.replace(/[0-9a-f]{32}/, MALFORMED));
+      await call('HEAD', p.replace(/[0-9a-f]{32}/, MALFORMED));
+    }
+
+    // Health.
+    expectStatus(await call('GET', '/api/health'), 200);
+    expectStatus(await call('HEAD', '/api/health'), 200);
+    expectStatus(await call('GET', '/health'), 200);
+
+    // Every monitor operation: someone else's monitor, an id nobody has, a malformed one, no key.
+    const monitorOps: Array<[string, string, unknown?]> = [
+      ['GET', `/api/v1/monitors/{id}/status`],
+      ['GET', `/api/v1/monitors/{id}`],
+      ['PATCH', `/api/v1/monitors/{id}`, { name: 'Mine now' }],
+      ['POST', `/api/v1/monitors/{id}/pause`, {}],
+      ['POST', `/api/v1/monitors/{id}/resume`],
+      ['GET', `/api/v1/monitors/{id}/pings`],
+      ['GET', `/api/v1/monitors/{id}/flips`],
+      ['DELETE', `/api/v1/monitors/{id}`],
+    ];
+    for (const [method, template, json] of monitorOps) {
+      for (const [target, who] of [[id, other], [UNKNOWN_ID, key], [MALFORMED, key], [id, undefined]] as const) {
+        await call(method, template.replace('{id}', target), { key: who, json });
+      }
+    }
+    expectStatus(await call('DELETE', `/api/v1/monitors/${cron.json.monitorId}`, { key }), 200);
+    await call('GET', '/v1/monitors', { key });
+    await call('PUT', `/api/v1/monitors/${MALFORMED}`);
+
+    // A method no path documents (PUT), and OPTIONS where it is not a CORS preflight.
+    for (const specPath of Object.keys(spec.paths)) {
+      const url = specPath.replace('{id}', id).replace('{token}', pingPath.split('/').pop() as string).replace('{signal}', 'start').replace('{key}', badgePath.split('/').pop()!.replace('.svg', ''));
+      expectStatus(await call('PUT', url, { key }), 405);
+      if (!spec.paths[specPath].options) expectStatus(await call('OPTIONS', url, { key }), 405);
+    }
+    expectStatus(await call('GET', '/api/v1/nowhere'), 404);
+
+    // Abuse limits, last: each route's own bucket, then the failed-authentication one that blocks every key.
+    const until429 = async (make: () => Promise<Call>) => {
+      for (let i = 0; i < 120; i++) if ((await make()).status === 429) return;
+      throw new Error('no 429');
+    };
+    let n = 0;
+    await until429(() => call('POST', '/api/v1/accounts', { json: { email: `flood${++n}@example.com` } }));
+    await until429(() => call('POST', '/api/v1/accounts/recover', { json: { email: `flood${++n}@example.com` } }));
+    await until429(() => call('GET', cronPing));
+    for (const suffix of ['', '/start']) {
+      for (const method of ['GET', 'POST', 'HEAD']) await call(method, `${cronPing}${suffix}`);
+    }
+    await until429(() => call('GET', '/api/v1/monitors', { key: BAD_KEY }));
+    await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token } });
+    for (const [specPath, item] of Object.entries(spec.paths)) {
+      for (const [m, op] of operationsOf(item)) {
+        if (!op.responses['401']) continue;
+        await call(m.toUpperCase(), specPath.replace('{id}', id), { key, json: m === 'get' || m === 'delete' ? undefined : {} });
+      }
+    }
+
+    const problems = answers.flatMap((a) => checker.problemsOf(a) ?? [`${a.method} ${a.url}: not the API's answer`]);
+    expect(problems).toEqual([]);
+    expect(answers.filter((a) => a.status >= 500).map((a) => `${a.method} ${a.url} ${a.status}`)).toEqual([]);
+
+    // Every documented status of every operation was answered at least once (500 aside: a bug).
+    const seen = new Set<string>();
+    for (const a of answers) {
+      const where = checker.locate(a.method, a.url);
+      if (where?.operation) seen.add(`${where.method.toUpperCase()} ${where.specPath} ${a.status}`);
+    }
+    const unseen: string[] = [];
+    for (const [specPath, item] of Object.entries(spec.paths)) {
+      for (const [m, op] of operationsOf(item)) {
+        for (const s of Object.keys(op.responses)) if (s !== '500' && !seen.has(`${m.toUpperCase()} ${specPath} ${s}`)) unseen.push(`${m.toUpperCase()} ${specPath} ${s}`);
+      }
+    }
+    expect(unseen).toEqual([]);
+    expect(operationKeys().length).toBeGreaterThanOrEqual(30);
+  });
+});
