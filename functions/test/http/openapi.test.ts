@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { loadServerConfig, REPO_DIR } from '../../src/config';
+import ts from 'typescript';
+import { loadServerConfig, PACKAGE_DIR, REPO_DIR } from '../../src/config';
 import { createApp, OPENAPI_FILE } from '../../src/http/app';
 import { startServer } from '../../src/server';
 import { changePlan } from '../../src/services/plans';
@@ -176,6 +178,37 @@ describe('public/openapi.json, published', () => {
   test.each(['index.html', 'dashboard.html'])('%s links to it', (page) => {
     const html = fs.readFileSync(path.join(REPO_DIR, 'public', page), 'utf8');
     expect(html).toMatch(new RegExp(`<a [^>]*href="${OPENAPI_FILE.replace('.', '\\.')}"`));
+  });
+});
+
+describe('public/openapi.json, for client generators', () => {
+  test('openapi-typescript turns it into types that compile and say what the API answers', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-client-'));
+    try {
+      const cli = path.join(PACKAGE_DIR, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
+      execFileSync(process.execPath, [cli, SPEC_PATH, '-o', path.join(dir, 'api.d.ts')], { stdio: 'pipe' });
+      fs.writeFileSync(
+        path.join(dir, 'use.ts'),
+        [
+          "import type { components, paths } from './api';",
+          "type Created = paths['/api/v1/monitors']['post']['responses'][201]['content']['application/json'];",
+          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new' };",
+          "type Signal = paths['/api/v1/ping/{token}/{signal}']['post'];",
+          "export const answer: Signal['responses'][200]['content']['application/json'] = { ok: true, monitor: 'n', status: 'down' };",
+          "export const body: NonNullable<Signal['requestBody']>['content']['text/plain'] = 'the last lines';",
+          "type Edit = paths['/api/v1/monitors/{id}']['patch']['requestBody']['content']['application/json'];",
+          "export const edit: Edit = { alertEmail: null, grace: null };",
+          "export const page: components['schemas']['PingPage'] = { pings: [], nextCursor: null };",
+          '// @ts-expect-error a status the API does not have',
+          "export const wrong: components['schemas']['Status'] = 'sideways';",
+        ].join('\n'),
+      );
+      const program = ts.createProgram([path.join(dir, 'use.ts')], { strict: true, noEmit: true, skipLibCheck: false, types: [] });
+      const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(diagnostics).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
