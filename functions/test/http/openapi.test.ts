@@ -216,6 +216,8 @@ describe('public/openapi.json, for client generators', () => {
 
 interface Call extends Answer {
   json: Record<string, unknown>;
+  /** The JSON body sent, if any. */
+  sent?: unknown;
 }
 
 function send(base: string, method: string, url: string, options: { key?: string; bearer?: string; body?: string | Buffer; json?: unknown; headers?: Record<string, string> } = {}): Promise<Call> {
@@ -243,7 +245,7 @@ function send(base: string, method: string, url: string, options: { key?: string
         }
         const flat: Record<string, string | undefined> = {};
         for (const [name, value] of Object.entries(res.headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-        resolvePromise({ method, url, status: res.statusCode ?? 0, headers: flat, body: text, json });
+        resolvePromise({ method, url, status: res.statusCode ?? 0, headers: flat, body: text, json, sent: options.json });
       });
     });
     req.on('error', reject);
@@ -487,6 +489,14 @@ describe('every operation of the description, driven through the embedded server
     }
 
     const problems = answers.flatMap((a) => checker.problemsOf(a) ?? [`${a.method} ${a.url}: not the API's answer`]);
+    // A request the API accepted fits the description's request schema (it is no stricter than the API).
+    for (const a of answers.filter((x) => x.sent !== undefined && x.status < 300)) {
+      const op = checker.locate(a.method, a.url)?.operation;
+      const schema = op?.requestBody?.content['application/json']?.schema;
+      if (!schema) continue;
+      const validate = checker.validator(schema, false);
+      if (!validate(a.sent)) problems.push(`${a.method} ${a.url} request ${JSON.stringify(a.sent)}: ${JSON.stringify(validate.errors)}`);
+    }
     expect(problems).toEqual([]);
     expect(answers.filter((a) => a.status >= 500).map((a) => `${a.method} ${a.url} ${a.status}`)).toEqual([]);
 
