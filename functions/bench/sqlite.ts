@@ -52,7 +52,7 @@ async function main() {
       id: newMonitorId(), accountId: 'bench', name: `job ${i}`, schedule: short ? 60 : 86_400, grace: 60,
       alertEmail: 'ops@example.com', alertWebhook: null, webhookSecret: null, alertSlack: null, alertPagerDuty: null, pingToken: newPingToken(), badgeKey: newBadgeKey(), status: 'new', manualResume: false,
       createdAt: t0, lastPingAt: null, lastAlertAt: null, pingCount: 0, alertAt: null, historyDays: null,
-      cron: null, tz: null, lastStartAt: null, lastDuration: null, openRuns: [],
+      cron: null, tz: null, lastStartAt: null, lastDuration: null, openRuns: [], resumedAt: null, flipCount: 0,
     };
     await store.createMonitor(m, null);
     await store.recordPing(m.pingToken, { at: t0, method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null }, (x) => transition(x, 'ping', t0));

@@ -1,15 +1,22 @@
-import { flipId } from './transitions';
 import type { AlertEvent, Channel, Flip, Monitor, Notification } from './types';
 
 export type { AlertSnapshot } from './types';
 
+/** The key of the outage that began when the monitor went down at `downAt`. */
+function outageKey(monitorId: string, downAt: Date): string {
+  return `${monitorId}_${downAt.getTime()}_down`;
+}
+
 /**
- * The down flip an outage began with, seen from the monitor as it is while down: a flip to
- * down always sets `lastAlertAt` to its own time, so the id can be rebuilt from it.
+ * The outage a down or up alert belongs to, seen from the monitor as it is while down: a flip to
+ * down always sets `lastAlertAt` to its own time, so the key can be rebuilt from it. The key is
+ * the id down flips had before flip ids were numbered, so alerts queued and incidents opened
+ * then still pair with their recovery.
  */
 export function outageIdOf(flip: Flip, m: Monitor): string {
-  if (flip.to === 'down' || m.lastAlertAt === null) return flip.id;
-  return flipId(m.id, m.lastAlertAt, 'down');
+  if (flip.to === 'down') return outageKey(m.id, flip.at);
+  if (m.lastAlertAt === null) return flip.id;
+  return outageKey(m.id, m.lastAlertAt);
 }
 
 /** How much of a failing run's output an alert quotes: its last lines, within a size. */

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from './errors';
 import { channelNeedsProMessage, type Plan } from './plans';
 import { defaultGrace, validateTiming, type Timing } from './schedule';
-import { armedAlertAt } from './transitions';
+import { armedAlertAt, deadlineBase } from './transitions';
 import type { Channel, Monitor } from './types';
 
 /**
@@ -61,7 +61,8 @@ export function editedTiming(m: Monitor, edit: MonitorEdit, now: Date): Timing |
  * What `edit` changes on `m` as the store holds it now. `timing` is `editedTiming`'s answer and
  * `webhookSecret` a fresh secret for a webhook the edit sets (the domain has neither a clock nor
  * randomness). A changed schedule or grace moves the deadline of a monitor that can go down to
- * one new period after its last ping (or its oldest open run's grace); the status itself never
+ * one new period after its last ping or its resume, whichever came later (or its oldest open
+ * run's grace), as the deadline it replaces was counted; the status itself never
  * changes here: a deadline that has already passed is flipped by the checker like any other.
  */
 export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null, webhookSecret: string, now: Date): MonitorUpdate {
@@ -80,7 +81,10 @@ export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null
   const retimed = after.schedule !== m.schedule || after.cron !== m.cron || after.tz !== m.tz || after.grace !== m.grace;
   if (retimed && m.alertAt !== null) {
     if (after.openRuns.length > 0) update.alertAt = armedAlertAt(after, after.openRuns, now);
-    else if (after.lastPingAt !== null) update.alertAt = armedAlertAt(after, [], after.lastPingAt);
+    else {
+      const base = deadlineBase(after);
+      if (base !== null) update.alertAt = armedAlertAt(after, [], base);
+    }
   }
   return update;
 }

@@ -40,6 +40,10 @@ export interface MonitorChanges {
   countPing: boolean;
   /** Set by a pause (how it may end) and cleared by whatever ends it. */
   manualResume?: boolean;
+  /** Set by a resume: the deadline it arms counts from here, not from the last ping. */
+  resumedAt?: Date;
+  /** The monitor's flip count after the event: set with every flip, the flip's own number. */
+  flipCount?: number;
 }
 
 /**
@@ -67,21 +71,35 @@ export type PingTransition = Transition & { ping: PingDecision };
 
 /** The transition for `changes` and `flip`, with the notifications the flip creates (`m` as before it). */
 function decided(m: Monitor, changes: MonitorChanges, flip: Flip | null, output: string | null = null): Transition {
-  return { changes, flip, notifications: flip ? notificationsFor(flip, m, output) : [] };
+  if (flip === null) return { changes, flip, notifications: [] };
+  return { changes: { ...changes, flipCount: m.flipCount + 1 }, flip, notifications: notificationsFor(flip, m, output) };
 }
 
 function withPing(m: Monitor, t: Transition, now: Date, duration: number | null = null): PingTransition {
   return { ...t, ping: { expiresAt: pingExpiresAt(m.historyDays, now), duration } };
 }
 
-/** Flip ids are deterministic, so two writers racing on the same change collide instead of doubling it. */
-export function flipId(monitorId: string, at: Date, to: MonitorStatus): string {
-  return `${monitorId}_${at.getTime()}_${to}`;
+/**
+ * Flip ids are deterministic, so two writers racing on the same change collide instead of doubling
+ * it. The flip's number (the monitor's flip count after it) keeps them unique when the same status
+ * is reached twice within one millisecond.
+ */
+export function flipId(monitorId: string, at: Date, to: MonitorStatus, n: number): string {
+  return `${monitorId}_${at.getTime()}_${to}_${n}`;
 }
 
 function flipTo(m: Monitor, to: MonitorStatus, at: Date, reason: FlipReason): Flip | null {
   if (m.status === to) return null;
-  return { id: flipId(m.id, at, to), monitorId: m.id, from: m.status, to, at, reason };
+  return { id: flipId(m.id, at, to, m.flipCount + 1), monitorId: m.id, from: m.status, to, at, reason };
+}
+
+/**
+ * The instant a monitor's deadline counts from: its last ping, or its resume when that came
+ * later (a resumed monitor gets one full period from the resume, whenever it last pinged).
+ */
+export function deadlineBase(m: Monitor): Date | null {
+  if (m.resumedAt !== null && (m.lastPingAt === null || m.resumedAt.getTime() > m.lastPingAt.getTime())) return m.resumedAt;
+  return m.lastPingAt;
 }
 
 const SUCCESS: Signal = { kind: 'success', exitCode: null, rid: null, output: null };
@@ -197,9 +215,9 @@ export function transition(m: Monitor, event: MonitorEvent, now: Date, detail: E
       if (m.status !== 'paused') return null;
       // A resumed monitor that has pinged before gets one full period before it can go down.
       if (m.lastPingAt === null) {
-        return decided(m, { status: 'new', alertAt: null, countPing: false, manualResume: false }, flipTo(m, 'new', now, 'resume'));
+        return decided(m, { status: 'new', alertAt: null, countPing: false, manualResume: false, resumedAt: now }, flipTo(m, 'new', now, 'resume'));
       }
-      const changes: MonitorChanges = { status: 'up', alertAt: deadlineAfter(now, m, m.grace), countPing: false, manualResume: false };
+      const changes: MonitorChanges = { status: 'up', alertAt: deadlineAfter(now, m, m.grace), countPing: false, manualResume: false, resumedAt: now };
       return decided(m, changes, flipTo(m, 'up', now, 'resume'));
     }
   }
@@ -217,6 +235,8 @@ export function applyChanges(m: Monitor, changes: MonitorChanges): Monitor {
     lastDuration: changes.lastDuration ?? m.lastDuration,
     openRuns: changes.openRuns ?? m.openRuns,
     manualResume: changes.manualResume ?? m.manualResume,
+    resumedAt: changes.resumedAt ?? m.resumedAt,
+    flipCount: changes.flipCount ?? m.flipCount,
     pingCount: m.pingCount + (changes.countPing ? 1 : 0),
   };
 }

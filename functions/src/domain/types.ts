@@ -55,6 +55,10 @@ export interface Monitor {
   lastDuration: number | null;
   /** Runs that reported a start and no end yet, oldest first; at most MAX_OPEN_RUNS. */
   openRuns: OpenRun[];
+  /** When the monitor was last resumed; its deadline counts from this or its last ping, whichever is later. */
+  resumedAt: Date | null;
+  /** How many status changes the monitor has had: each flip takes the next number, which keeps flip ids unique. */
+  flipCount: number;
 }
 
 /** A run the job announced with a start signal; `rid` pairs it with its end when runs overlap. */

@@ -1,4 +1,5 @@
 import { nextDueAfter } from '../domain/schedule';
+import { deadlineBase } from '../domain/transitions';
 import type { Flip, Monitor, Ping } from '../domain/types';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
@@ -14,8 +15,9 @@ export const seconds = (ms: number | null): number | null => (ms === null ? null
 
 /** When the next run is expected: null while the monitor is new or paused. */
 export function nextDue(m: Monitor): string | null {
-  if (m.status === 'new' || m.status === 'paused' || m.lastPingAt === null) return null;
-  return iso(nextDueAfter(m, m.lastPingAt));
+  const base = deadlineBase(m);
+  if (m.status === 'new' || m.status === 'paused' || base === null) return null;
+  return iso(nextDueAfter(m, base));
 }
 
 export const pingUrl = (publicUrl: string, m: Monitor): string => `${publicUrl}/api/v1/ping/${m.pingToken}`;

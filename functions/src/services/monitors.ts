@@ -48,6 +48,8 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     lastStartAt: null,
     lastDuration: null,
     openRuns: [],
+    resumedAt: null,
+    flipCount: 0,
   };
   const result = await deps.store.createMonitor(monitor, plan.maxMonitors);
   if (result === 'limit_reached') throw new AppError(ErrorCode.PlanLimit, planLimitMessage(plan));

@@ -33,19 +33,25 @@ describe('alert policy', () => {
     const flip = transition(m, 'deadline', now)!.flip!;
     const [row] = notificationsFor(flip, m);
     expect(row.snapshot).toEqual({
-      monitorId: m.id, name: 'ETL', schedule: m.schedule, grace: m.grace, lastPingAt: last, outageId: flip.id,
+      monitorId: m.id, name: 'ETL', schedule: m.schedule, grace: m.grace, lastPingAt: last, outageId: `${m.id}_${now.getTime()}_down`,
       cron: null, tz: null, reason: 'missed', output: null,
     });
   });
 
-  test('a recovery names the down flip that started its outage', () => {
+  test('a recovery names the outage its down alert named', () => {
     const up = makeMonitor({ status: 'up', alertAt: now, lastPingAt: new Date('2026-03-28T00:00:00.000Z') });
     const downFlip = transition(up, 'deadline', now)!;
     const down = applyChanges(up, downFlip.changes);
     const later = new Date(now.getTime() + 5 * 60_000);
     const [recovery] = notificationsFor(transition(down, 'ping', later)!.flip!, down);
     expect(recovery.event).toBe('monitor.up');
-    expect(recovery.snapshot.outageId).toBe(downFlip.flip!.id);
+    expect(recovery.snapshot.outageId).toBe(downFlip.notifications[0].snapshot.outageId);
+  });
+
+  test('the outage key is the id down flips had before they were numbered, so an outage from then still pairs', () => {
+    const down = makeMonitor({ status: 'down', lastAlertAt: now, flipCount: 5 });
+    const [recovery] = notificationsFor(transition(down, 'ping', new Date(now.getTime() + 60_000))!.flip!, down);
+    expect(recovery.snapshot.outageId).toBe(`${down.id}_${now.getTime()}_down`);
   });
 });
 

@@ -23,6 +23,12 @@ describe('editing a monitor', () => {
     expect(update).not.toHaveProperty('status');
   });
 
+  test('a monitor resumed and not pinged since gets its new period from the resume, not from the older ping', () => {
+    const resumedAt = at(86_400);
+    const m = makeMonitor({ status: 'up', schedule: 3600, grace: 360, lastPingAt: t0, resumedAt, alertAt: deadlineAfter(resumedAt, periodOf(3600), 360) });
+    expect(edit(m, { schedule: 600, grace: 120 }, at(86_500)).alertAt).toEqual(at(86_400 + 720));
+  });
+
   test('a cron schedule moves the deadline to the next firing after the last ping, plus grace', () => {
     const m = makeMonitor({ status: 'up', schedule: 3600, grace: 300, lastPingAt: t0, alertAt: deadlineAfter(t0, periodOf(3600), 300) });
     const update = edit(m, { schedule: '30 2 * * *', tz: 'UTC' }, at(100));

@@ -1,5 +1,5 @@
 import { deadlineAfter, defaultGrace } from '../../src/domain/schedule';
-import { applyChanges, transition } from '../../src/domain/transitions';
+import { applyChanges, deadlineBase, transition } from '../../src/domain/transitions';
 import { notificationsFor } from '../../src/domain/alerts';
 import { makeMonitor } from '../support/factories';
 
@@ -30,7 +30,7 @@ describe('a ping', () => {
   test('turns a new monitor up and records a flip without alerting', () => {
     const m = makeMonitor({ status: 'new' });
     const t = transition(m, 'ping', now)!;
-    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true });
+    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, flipCount: 1 });
     expect(t.flip).toMatchObject({ from: 'new', to: 'up', reason: 'ping', at: now });
     expect(notificationsFor(t.flip!, m)).toEqual([]);
   });
@@ -60,7 +60,7 @@ describe('a ping', () => {
     const m = makeMonitor({ status: 'paused', lastPingAt: null });
     const t = transition(m, 'ping', now);
     expect(t.changes).toEqual({
-      status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, manualResume: false,
+      status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, manualResume: false, flipCount: 1,
     });
     expect(t.flip).toMatchObject({ from: 'paused', to: 'up', reason: 'ping' });
     expect(t.notifications).toEqual([]);
@@ -84,7 +84,7 @@ describe('a passed deadline', () => {
   test('turns an up monitor down, clears its deadline and stamps the alert', () => {
     const m = makeMonitor({ status: 'up', alertAt: now });
     const t = transition(m, 'deadline', now)!;
-    expect(t.changes).toEqual({ status: 'down', alertAt: null, lastAlertAt: now, countPing: false });
+    expect(t.changes).toEqual({ status: 'down', alertAt: null, lastAlertAt: now, countPing: false, flipCount: 1 });
     expect(t.flip).toMatchObject({ from: 'up', to: 'down', reason: 'missed' });
   });
 
@@ -121,7 +121,7 @@ describe('pause and resume', () => {
   test('resuming a monitor that pinged before gives it one full period', () => {
     const m = makeMonitor({ status: 'paused', lastPingAt: later(-10_000) });
     const t = transition(m, 'resume', now)!;
-    expect(t.changes).toMatchObject({ status: 'up', alertAt: deadlineAfter(now, m, m.grace) });
+    expect(t.changes).toMatchObject({ status: 'up', alertAt: deadlineAfter(now, m, m.grace), resumedAt: now });
     expect(notificationsFor(t.flip!, m)).toEqual([]);
   });
 
@@ -139,6 +139,27 @@ describe('flip ids', () => {
   test('are the same for the same change, so racing writers collide', () => {
     const m = makeMonitor({ status: 'up', alertAt: now });
     expect(transition(m, 'deadline', now)!.flip!.id).toBe(transition(m, 'deadline', now)!.flip!.id);
+  });
+
+  test('differ when the same status is reached again within the same millisecond', () => {
+    let m = makeMonitor({ status: 'up', alertAt: later(100), lastPingAt: later(-10) });
+    const ids: string[] = [];
+    for (const event of ['pause', 'resume', 'pause', 'resume'] as const) {
+      const t = transition(m, event, now)!;
+      ids.push(t.flip!.id);
+      m = applyChanges(m, t.changes);
+    }
+    expect(new Set(ids).size).toBe(4);
+    expect(m.flipCount).toBe(4);
+  });
+});
+
+describe('deadlineBase', () => {
+  test('is the last ping, or the resume when that came later', () => {
+    expect(deadlineBase(makeMonitor({ lastPingAt: null, resumedAt: null }))).toBeNull();
+    expect(deadlineBase(makeMonitor({ lastPingAt: later(-50), resumedAt: null }))).toEqual(later(-50));
+    expect(deadlineBase(makeMonitor({ lastPingAt: later(-50), resumedAt: later(-10) }))).toEqual(later(-10));
+    expect(deadlineBase(makeMonitor({ lastPingAt: later(-5), resumedAt: later(-10) }))).toEqual(later(-5));
   });
 });
 

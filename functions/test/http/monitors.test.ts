@@ -150,6 +150,40 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       expect(await sweepDueMonitors(deps(), clock.advance(3600))).toEqual({ due: 1, flipped: 1, failed: 0 });
     });
 
+    test('a resumed monitor not pinged since keeps a full period from the resume when its schedule or grace changes', async () => {
+      const key = await signup();
+      const m = await newMonitor(key, { schedule: 3600, grace: 600 });
+      await ping(m.pingUrl);
+      await pause(key, m.monitorId).expect(200);
+      clock.advance(DAY);
+      await resume(key, m.monitorId).expect(200);
+      const resumedAt = clock.now().getTime();
+      clock.advance(60);
+      const res = await patch(key, m.monitorId, { schedule: 1800, grace: 300 }).expect(200);
+      // From the last ping (a day ago) the deadline would have passed: a false alarm at the next sweep.
+      expect(res.body.nextDue).toBe(new Date(resumedAt + 1800_000).toISOString());
+      expect(await sweepDueMonitors(deps(), clock.now())).toEqual({ due: 0, flipped: 0, failed: 0 });
+      clock.set(new Date(resumedAt + 2099_000).toISOString());
+      expect(await sweepDueMonitors(deps(), clock.now())).toEqual({ due: 0, flipped: 0, failed: 0 });
+      expect(await sweepDueMonitors(deps(), clock.advance(1))).toEqual({ due: 1, flipped: 1, failed: 0 });
+    });
+
+    test('after a resume, a ping counts again: the edited deadline follows the latest of the two', async () => {
+      const key = await signup();
+      const m = await newMonitor(key, { schedule: 3600, grace: 600 });
+      await ping(m.pingUrl);
+      await pause(key, m.monitorId).expect(200);
+      clock.advance(DAY);
+      await resume(key, m.monitorId).expect(200);
+      clock.advance(1000);
+      await ping(m.pingUrl);
+      const pingedAt = clock.now().getTime();
+      const res = await patch(key, m.monitorId, { grace: 60 }).expect(200);
+      expect(res.body.nextDue).toBe(new Date(pingedAt + 3600_000).toISOString());
+      expect(await sweepDueMonitors(deps(), clock.advance(3659))).toEqual({ due: 0, flipped: 0, failed: 0 });
+      expect(await sweepDueMonitors(deps(), clock.advance(1))).toEqual({ due: 1, flipped: 1, failed: 0 });
+    });
+
     test('a webhook on the free plan is 403 and changes nothing', async () => {
       const key = await signup();
       const m = await newMonitor(key);
@@ -293,6 +327,21 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       const m = await newMonitor(key);
       expect((await pause(key, m.monitorId, body).expect(400)).body).toEqual({ error: message });
       expect((await get(key, m.monitorId)).body.status).toBe('new');
+    });
+
+    test('pausing and resuming twice within one millisecond answers 200 each time and records every flip', async () => {
+      const key = await signup();
+      const m = await newMonitor(key);
+      await ping(m.pingUrl);
+      // The fake clock stands still: every change below happens at the same instant.
+      for (let i = 0; i < 2; i++) {
+        await pause(key, m.monitorId).expect(200);
+        await resume(key, m.monitorId).expect(200);
+      }
+      const res = await flips(key, m.monitorId, '?limit=2').expect(200);
+      expect(res.body.flips.map((f: { from: string; to: string }) => `${f.from}>${f.to}`)).toEqual(['paused>up', 'up>paused']);
+      const rest = await flips(key, m.monitorId, `?limit=10&cursor=${encodeURIComponent(res.body.nextCursor)}`).expect(200);
+      expect(rest.body.flips.map((f: { from: string; to: string }) => `${f.from}>${f.to}`)).toEqual(['paused>up', 'up>paused', 'new>up']);
     });
 
     test('pause and resume answer other methods with 405', async () => {

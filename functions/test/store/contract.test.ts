@@ -336,7 +336,8 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
       const applied = await store.recordPing(m.pingToken, pingData(at(5)), (mon) => transition(mon, 'ping', at(5)));
       expect(applied!.monitor).toMatchObject({ status: 'up', pingCount: 1, lastPingAt: at(5), alertAt: at(5 + m.schedule + m.grace) });
       expect(await store.getMonitor(m.id)).toEqual(applied!.monitor);
-      expect(await store.listFlips(m.id)).toEqual([{ id: flipId(m.id, at(5), 'up'), monitorId: m.id, from: 'new', to: 'up', at: at(5), reason: 'ping' }]);
+      expect(applied!.monitor.flipCount).toBe(1);
+      expect(await store.listFlips(m.id)).toEqual([{ id: flipId(m.id, at(5), 'up', 1), monitorId: m.id, from: 'new', to: 'up', at: at(5), reason: 'ping' }]);
       expect(await store.listNotifications(m.id)).toEqual([]);
     });
 
@@ -491,7 +492,7 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
         schedule: m.schedule,
         grace: m.grace,
         lastPingAt: at(0),
-        outageId: applied!.transition!.flip!.id,
+        outageId: `${m.id}_${due.getTime()}_down`,
         cron: null, tz: null, reason: 'missed', output: null,
       });
       expect(await store.findDueMonitors(due, 10)).toEqual([]);
@@ -616,6 +617,51 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
         ['new', 'paused', 'pause'],
         ['paused', 'up', 'ping'],
       ]);
+    });
+  });
+
+  describe('flips within one millisecond', () => {
+    test('the same status reached twice in one millisecond gets a flip each, with distinct ids, paged in order', async () => {
+      const m = await withMonitor();
+      const now = at(7);
+      const fail: Signal = { kind: 'fail', exitCode: null, rid: null, output: null };
+      await store.recordPing(m.pingToken, pingData(now), (mon) => transition(mon, 'ping', now));
+      for (let i = 0; i < 2; i++) {
+        await store.updateMonitor(m.id, (mon) => transition(mon, 'pause', now));
+        await store.updateMonitor(m.id, (mon) => transition(mon, 'resume', now));
+      }
+      for (let i = 0; i < 2; i++) {
+        await store.recordPing(m.pingToken, pingData(now, { kind: 'fail' }), (mon) => transition(mon, fail, now));
+        await store.recordPing(m.pingToken, pingData(now), (mon) => transition(mon, 'ping', now));
+      }
+      const flips = await store.listFlips(m.id);
+      const path = ['new>up', 'up>paused', 'paused>up', 'up>paused', 'paused>up', 'up>down', 'down>up', 'up>down', 'down>up'];
+      expect(flips.map((f) => `${f.from}>${f.to}`)).toEqual(path);
+      expect(new Set(flips.map((f) => f.id)).size).toBe(path.length);
+      expect((await store.getMonitor(m.id))!.flipCount).toBe(path.length);
+      const seen: string[] = [];
+      let before: PageKey | null = null;
+      for (;;) {
+        const page: Page<{ id: string; from: string; to: string }> = await store.flipHistory(m.id, { limit: 2, before, since: null });
+        seen.push(...page.items.map((f) => `${f.from}>${f.to}`));
+        if (page.next === null) break;
+        before = page.next;
+      }
+      expect(seen).toEqual([...path].reverse());
+      // Each outage alerts and recovers once: four rows, none lost to a clashing id.
+      const rows = await store.listNotifications(m.id);
+      expect(rows.map((n) => n.event).sort()).toEqual(['monitor.down', 'monitor.down', 'monitor.up', 'monitor.up']);
+      expect(new Set(rows.map((n) => n.id)).size).toBe(4);
+    });
+  });
+
+  describe('resume', () => {
+    test('a resume is stored with the monitor, and the deadline counts from it', async () => {
+      const m = await upMonitor({ schedule: 3600, grace: 360 });
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'pause', at(1)));
+      const resumed = (await store.updateMonitor(m.id, (mon) => transition(mon, 'resume', at(86_400))))!.monitor;
+      expect(resumed).toMatchObject({ status: 'up', resumedAt: at(86_400), lastPingAt: at(0), alertAt: at(86_400 + 3600 + 360) });
+      expect(await store.getMonitor(m.id)).toEqual(resumed);
     });
   });
 
@@ -833,7 +879,7 @@ describe.each(storeKinds())('store contract on %s', (name, kind) => {
         ['monitor.up', 'slack', m.alertSlack],
         ['monitor.up', 'webhook', m.alertWebhook],
       ]);
-      expect(new Set(rows.map((n) => n.snapshot.outageId))).toEqual(new Set([down!.transition!.flip!.id]));
+      expect(new Set(rows.map((n) => n.snapshot.outageId))).toEqual(new Set([`${m.id}_${down!.transition!.flip!.at.getTime()}_down`]));
     });
   });
 });

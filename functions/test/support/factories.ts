@@ -42,6 +42,8 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     lastStartAt: null,
     lastDuration: null,
     openRuns: [],
+    resumedAt: null,
+    flipCount: 0,
     ...overrides,
   };
 }

@@ -38,7 +38,6 @@ import {
   PINGS,
   accountDoc,
   emailDocId,
-  flipCountOf,
   flipDoc,
   monitorDoc,
   notificationDoc,
@@ -89,6 +88,8 @@ function changesDoc(c: MonitorChanges): DocumentData {
   if (c.openRuns) update.openRuns = openRunsDoc(c.openRuns);
   if (c.countPing) update.pingCount = FieldValue.increment(1);
   if (c.manualResume !== undefined) update.manualResume = c.manualResume;
+  if (c.resumedAt) update.resumedAt = ts(c.resumedAt);
+  if (c.flipCount !== undefined) update.flipCount = c.flipCount;
   return update;
 }
 
@@ -403,11 +404,8 @@ export class FirestoreStore implements Store {
   private applyInTransaction(tx: Transaction, snap: DocumentSnapshot, monitor: Monitor, t: Transition | null): Applied {
     if (t === null) return { monitor, transition: null };
     const update = changesDoc(t.changes);
-    if (t.flip) {
-      const seq = flipCountOf(snap) + 1;
-      update.flipCount = seq;
-      tx.create(snap.ref.collection(FLIPS).doc(t.flip.id), flipDoc(t.flip, seq));
-    }
+    // The flip's number orders flips of the same millisecond; the transition set it as the monitor's new flip count.
+    if (t.flip) tx.create(snap.ref.collection(FLIPS).doc(t.flip.id), flipDoc(t.flip, t.changes.flipCount ?? monitor.flipCount + 1));
     for (const n of t.notifications) tx.create(this.db.collection(NOTIFICATIONS).doc(n.id), notificationDoc(n));
     tx.update(snap.ref, update);
     return { monitor: applyChanges(monitor, t.changes), transition: t };

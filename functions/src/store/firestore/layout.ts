@@ -100,9 +100,10 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     lastStartAt: ts(m.lastStartAt),
     lastDuration: m.lastDuration,
     openRuns: openRunsDoc(m.openRuns),
+    resumedAt: ts(m.resumedAt),
     seq,
     // How many flips the monitor has had; each flip takes the next number, so same-millisecond flips keep their order.
-    flipCount: 0,
+    flipCount: m.flipCount,
   };
 }
 
@@ -134,13 +135,10 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     lastStartAt: date(d.lastStartAt),
     lastDuration: num(d.lastDuration),
     openRuns: toOpenRuns(d.openRuns),
+    resumedAt: date(d.resumedAt),
+    // Documents written before flips were counted have none.
+    flipCount: typeof d.flipCount === 'number' ? d.flipCount : 0,
   };
-}
-
-/** The flip count a monitor document holds (not part of the domain's Monitor). */
-export function flipCountOf(snap: DocumentSnapshot): number {
-  const n = snap.get('flipCount');
-  return typeof n === 'number' ? n : 0;
 }
 
 /**

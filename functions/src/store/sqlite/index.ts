@@ -97,6 +97,8 @@ function toMonitor(r: Row): Monitor {
     lastStartAt: date(r.last_start_at),
     lastDuration: num(r.last_duration),
     openRuns: toOpenRuns(r.open_runs),
+    resumedAt: date(r.resumed_at),
+    flipCount: Number(r.flip_count),
   };
 }
 
@@ -261,14 +263,14 @@ export class SqliteStore implements Store {
             `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
                webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
                alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs,
-               manual_resume, badge_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               manual_resume, badge_key, resumed_at, flip_count)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret,
             m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
             ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration,
-            openRunsJson(m.openRuns), m.manualResume ? 1 : 0, m.badgeKey,
+            openRunsJson(m.openRuns), m.manualResume ? 1 : 0, m.badgeKey, ms(m.resumedAt), m.flipCount,
           );
         return 'created';
       })
@@ -347,13 +349,15 @@ export class SqliteStore implements Store {
         `UPDATE monitors SET status = ?, alert_at = ?,
            last_ping_at = COALESCE(?, last_ping_at), last_alert_at = COALESCE(?, last_alert_at),
            last_start_at = COALESCE(?, last_start_at), last_duration = COALESCE(?, last_duration),
-           open_runs = COALESCE(?, open_runs), ping_count = ping_count + ?, manual_resume = COALESCE(?, manual_resume)
+           open_runs = COALESCE(?, open_runs), ping_count = ping_count + ?, manual_resume = COALESCE(?, manual_resume),
+           resumed_at = COALESCE(?, resumed_at), flip_count = COALESCE(?, flip_count)
          WHERE id = ? AND status = ?`,
       )
       .run(
         c.status, ms(c.alertAt), ms(c.lastPingAt ?? null), ms(c.lastAlertAt ?? null), ms(c.lastStartAt ?? null),
         c.lastDuration ?? null, c.openRuns ? openRunsJson(c.openRuns) : null, c.countPing ? 1 : 0,
-        c.manualResume === undefined ? null : c.manualResume ? 1 : 0, monitor.id, monitor.status,
+        c.manualResume === undefined ? null : c.manualResume ? 1 : 0, ms(c.resumedAt ?? null), c.flipCount ?? null,
+        monitor.id, monitor.status,
       );
     if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
     if (t.flip) {

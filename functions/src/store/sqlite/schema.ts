@@ -111,6 +111,14 @@ const MIGRATIONS: string[] = [
   UPDATE monitors SET badge_key = lower(hex(randomblob(16))) WHERE badge_key IS NULL;
   CREATE UNIQUE INDEX monitors_badge_key ON monitors (badge_key);
   `,
+  // When a monitor was last resumed (its deadline counts from it), and its flip count (which numbers flip ids).
+  `
+  ALTER TABLE monitors ADD COLUMN resumed_at INTEGER;
+  ALTER TABLE monitors ADD COLUMN flip_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE monitors SET
+    resumed_at = (SELECT MAX(at) FROM flips WHERE flips.monitor_id = monitors.id AND flips.reason = 'resume'),
+    flip_count = (SELECT COUNT(*) FROM flips WHERE flips.monitor_id = monitors.id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
