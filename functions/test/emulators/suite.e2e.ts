@@ -346,6 +346,112 @@ describe('through the Hosting port', () => {
     expect((await call('GET', `/api/v1/monitors/${m.monitorId}/status`, { key })).json.pingCount).toBe(40);
   });
 
+  test('one monitor: GET, PATCH (validated, plan rules), ownership and unknown ids', async () => {
+    const { key } = await signup();
+    const other = await signup();
+    const m = (await call('POST', '/api/v1/monitors', { key, json: { name: 'managed', schedule: 3600 } })).json;
+    const one = await call('GET', `/api/v1/monitors/${m.monitorId}`, { key });
+    expect(one.status).toBe(200);
+    expect(one.json).toEqual((await call('GET', `/api/v1/monitors/${m.monitorId}/status`, { key })).json);
+    expect(one.json).toMatchObject({ monitorId: m.monitorId, name: 'managed', status: 'new', schedule: 3600, grace: 360, badgeUrl: expect.stringMatching(/\/api\/v1\/badge\/[0-9a-f]{32}\.svg$/) });
+    // Bearer works wherever x-api-key does.
+    const bearer = await fetch(`${base}/api/v1/monitors/${m.monitorId}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(bearer.status).toBe(200);
+
+    const edited = await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key, json: { name: 'renamed', schedule: '*/30 * * * *', tz: 'Europe/Berlin', grace: 120, alertEmail: null } });
+    expect(edited.status).toBe(200);
+    expect(edited.json).toMatchObject({ monitorId: m.monitorId, name: 'renamed', schedule: '*/30 * * * *', tz: 'Europe/Berlin', grace: 120, alertEmail: null, status: 'new' });
+    expect(edited.json).not.toHaveProperty('webhookSecret');
+    const before = (await call('GET', `/api/v1/monitors/${m.monitorId}`, { key })).json;
+    expect(before).toEqual(edited.json);
+    expectError(await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key, json: { schedule: 'every hour' } }), 400, /^schedule is not a valid cron expression/);
+    expectError(await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key, json: { grace: 5 } }), 400);
+    expectError(await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key, json: { status: 'up' } }), 400);
+    expectError(
+      await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key, json: { alertWebhook: 'https://example.com/hook' } }),
+      403,
+      'Webhook alerts need the Pro plan. Remove alertWebhook or upgrade your plan.',
+    );
+    expectError(await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key: other.key, json: { name: 'mine now' } }), 403, 'This monitor belongs to another account.');
+    expectError(await call('GET', `/api/v1/monitors/${m.monitorId}`, { key: other.key }), 403);
+    expectError(await call('PATCH', '/api/v1/monitors/0123456789abcdef', { key, json: { name: 'x' } }), 404, 'Monitor not found.');
+    expect((await call('GET', `/api/v1/monitors/${m.monitorId}`, { key })).json).toEqual(before);
+  });
+
+  test('PATCH of a webhook on Pro returns a new secret once', async () => {
+    const account = await signup();
+    upgradeToPro(account.email);
+    const m = (await call('POST', '/api/v1/monitors', { key: account.key, json: { name: 'hooked', schedule: 3600 } })).json;
+    const set = await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key: account.key, json: { alertWebhook: `${receiver.origin}/later` } });
+    expect(set.status).toBe(200);
+    expect(set.json).toMatchObject({ alertWebhook: `${receiver.origin}/later`, webhookSecret: expect.stringMatching(/^whsec_/) });
+    expect((await call('GET', `/api/v1/monitors/${m.monitorId}`, { key: account.key })).json).not.toHaveProperty('webhookSecret');
+    const removed = await call('PATCH', `/api/v1/monitors/${m.monitorId}`, { key: account.key, json: { alertWebhook: null } });
+    expect(removed.json.alertWebhook).toBeNull();
+    expect(removed.json).not.toHaveProperty('webhookSecret');
+  });
+
+  test('pause and resume: 409 when already paused / not paused; a ping ends a plain pause but not a manual-resume one', async () => {
+    const { key } = await signup();
+    const m = (await call('POST', '/api/v1/monitors', { key, json: { name: 'pausable', schedule: 3600 } })).json;
+    const path = (action: string) => `/api/v1/monitors/${m.monitorId}/${action}`;
+    expectError(await call('POST', path('resume'), { key }), 409, 'This monitor is not paused.');
+    expect((await call('GET', m.pingUrl)).json.status).toBe('up');
+
+    const paused = await call('POST', path('pause'), { key });
+    expect([paused.status, paused.json.status, paused.json.manualResume]).toEqual([200, 'paused', false]);
+    expectError(await call('POST', path('pause'), { key }), 409, 'This monitor is already paused.');
+    expect((await call('GET', m.pingUrl)).json.status).toBe('up');
+
+    const manual = await call('POST', path('pause'), { key, json: { manualResume: true } });
+    expect([manual.status, manual.json.status, manual.json.manualResume]).toEqual([200, 'paused', true]);
+    expect((await call('GET', m.pingUrl)).json.status).toBe('paused');
+    expectError(await call('POST', path('pause'), { key, json: { manualResume: 'yes' } }), 400, 'manualResume must be true or false.');
+    const resumed = await call('POST', path('resume'), { key });
+    expect([resumed.status, resumed.json.status, resumed.json.manualResume]).toEqual([200, 'up', false]);
+    expectError(await call('POST', path('resume'), { key }), 409);
+    expectError(await call('GET', path('pause'), { key }), 405);
+
+    const status = (await call('GET', `/api/v1/monitors/${m.monitorId}`, { key })).json;
+    expect(status).toMatchObject({ status: 'up', pingCount: 3 });
+  });
+
+  test('history: pings newest first with their bodies, paged by cursor to the end; flips paged too; bad limit or cursor 400', async () => {
+    const { key } = await signup();
+    const m = (await call('POST', '/api/v1/monitors', { key, json: { name: 'historic', schedule: 3600 } })).json;
+    for (let i = 0; i < 5; i++) {
+      expect((await call('POST', m.pingUrl, { body: `run ${i} <script>alert(1)</script>`, type: 'text/plain' })).status).toBe(200);
+    }
+    expect((await call('GET', `${m.pingUrl}/fail`)).json.status).toBe('down');
+    const path = (what: string, query: string) => `/api/v1/monitors/${m.monitorId}/${what}${query}`;
+
+    const first = await call('GET', path('pings', '?limit=4'), { key });
+    expect(first.status).toBe(200);
+    expect(first.json.pings).toHaveLength(4);
+    expect(first.json.pings[0]).toMatchObject({ kind: 'fail', method: 'GET', body: null, bodyTruncated: false });
+    expect(first.json.pings[1]).toMatchObject({ kind: 'success', method: 'POST', body: 'run 4 <script>alert(1)</script>', bodyTruncated: false, at: expect.any(String), source: expect.any(String) });
+    expect(first.json.nextCursor).toEqual(expect.any(String));
+    const second = await call('GET', path('pings', `?limit=4&cursor=${encodeURIComponent(first.json.nextCursor)}`), { key });
+    expect(second.json.pings.map((p: any) => p.body)).toEqual(['run 1 <script>alert(1)</script>', 'run 0 <script>alert(1)</script>']);
+    expect(second.json.nextCursor).toBeNull();
+    expect((await call('GET', path('pings', ''), { key })).json.pings).toHaveLength(6);
+
+    await call('POST', `/api/v1/monitors/${m.monitorId}/pause`, { key });
+    await call('POST', `/api/v1/monitors/${m.monitorId}/resume`, { key });
+    const flips1 = await call('GET', path('flips', '?limit=2'), { key });
+    expect(flips1.json.flips.map((f: any) => `${f.from}>${f.to}:${f.reason}`)).toEqual(['paused>up:resume', 'down>paused:pause']);
+    const flips2 = await call('GET', path('flips', `?limit=2&cursor=${encodeURIComponent(flips1.json.nextCursor)}`), { key });
+    expect(flips2.json.flips.map((f: any) => `${f.from}>${f.to}:${f.reason}`)).toEqual(['up>down:failed', 'new>up:ping']);
+    expect(flips2.json.nextCursor).toBeNull();
+
+    for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?cursor=not*a*cursor', `?cursor=${Buffer.from('[1,2]').toString('base64url')}`]) {
+      expectError(await call('GET', path('pings', query), { key }), 400);
+      expectError(await call('GET', path('flips', query), { key }), 400);
+    }
+    expectError(await call('GET', path('pings', ''), { key: (await signup()).key }), 403);
+    expectError(await call('GET', '/api/v1/monitors/0123456789abcdef/flips', { key }), 404);
+  });
+
   test('unknown API routes answer a JSON 404', async () => {
     expectError(await call('GET', '/api/v1/nothing-here'), 404);
   });
@@ -396,6 +502,12 @@ describe('the checker ticking on the emulators', () => {
       expect(verifyCronPeekSignature(watched.webhookSecret, up.headers['x-cronpeek-signature'] as string, up.body)).toBe(true);
       expect(JSON.parse(up.body)).toMatchObject({ event: 'monitor.up', monitor: { monitorId: watched.webhookMonitor, status: 'up' } });
       expect((await statusOf(watched.webhookMonitor)).status).toBe('up');
+      // The outage is in the monitor's flips, newest first, as the checker and the ping wrote them.
+      const flips = await call('GET', `/api/v1/monitors/${watched.webhookMonitor}/flips?limit=1`, { key: watched.key });
+      expect(flips.json.flips.map((f: any) => `${f.from}>${f.to}:${f.reason}`)).toEqual(['down>up:ping']);
+      const older = await call('GET', `/api/v1/monitors/${watched.webhookMonitor}/flips?cursor=${encodeURIComponent(flips.json.nextCursor)}`, { key: watched.key });
+      expect(older.json.flips.map((f: any) => `${f.from}>${f.to}:${f.reason}`)).toEqual(['up>down:missed', 'new>up:ping']);
+      expect(older.json.nextCursor).toBeNull();
     },
     90_000,
   );
