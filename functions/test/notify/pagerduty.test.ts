@@ -24,7 +24,7 @@ describe('PagerDuty notifier', () => {
       {
         routing_key: ROUTING_KEY,
         event_action: 'trigger',
-        dedup_key: `cronpeek-${n.flipId}`,
+        dedup_key: `cronpeek-${n.snapshot.outageId}`,
         payload: {
           summary: `DOWN: Nightly DB Backup — no ping since ${LAST_PING_AT.toISOString()}`,
           source: `cronpeek monitor ${n.monitorId}`,
@@ -41,7 +41,7 @@ describe('PagerDuty notifier', () => {
         client_url: `${TEST_PUBLIC_URL}/dashboard.html`,
       },
     ]);
-    expect(pd.incidents.get(`cronpeek-${n.flipId}`)).toBe('triggered');
+    expect(pd.incidents.get(`cronpeek-${n.snapshot.outageId}`)).toBe('triggered');
   });
 
   test('the recovery resolves the same incident: one dedup_key per outage', async () => {
