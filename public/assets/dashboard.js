@@ -233,7 +233,8 @@
     return el('tr', { 'data-monitor-id': m.monitorId }, [
       el('td', { 'data-label': 'Name' }, [
         el('div', {}, [
-          el('span', { className: 'monitor-name', text: m.name }),
+          // Opens the monitor's own page (history, settings, pause): assets/dashboard-monitor.js.
+          el('a', { className: 'monitor-name', href: '#monitor/' + m.monitorId, text: m.name }),
           el('span', { className: 'monitor-id', text: m.monitorId }),
         ]),
       ]),

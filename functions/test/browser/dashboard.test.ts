@@ -1,4 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { transition } from '../../src/domain/transitions';
+import { sweepDueMonitors } from '../../src/services/checker';
+import { PING_BODY_LIMIT } from '../../src/services/ping';
 import { api, describeWithBrowser, eventually, launchBrowser, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
 
 describeWithBrowser('dashboard (public/dashboard.html) against the embedded server', () => {
@@ -450,6 +453,298 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
       expect(await page.locator('#new-key').isHidden()).toBe(true);
       await expect(api.listMonitors(server.baseUrl, key)).resolves.toEqual([]);
+    });
+  });
+
+  describe('monitor page', () => {
+    const monitorApi = async (baseUrl: string, key: string, method: string, suffix: string, body?: unknown) => {
+      const res = await fetch(`${baseUrl}/api/v1/monitors${suffix}`, {
+        method,
+        headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    const getMonitor = async (key: string, id: string, baseUrl = server.baseUrl) => (await monitorApi(baseUrl, key, 'GET', `/${id}`)).body;
+    const post = (url: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers }, body }).then((r) => expect(r.status).toBe(200));
+
+    const pageShown = () => page.locator('#monitor-page');
+    const heading = () => page.locator('#mp-name').textContent();
+    const statusShown = () => page.locator('#mp-status .badge').textContent();
+    const pingItems = () => page.locator('#mp-pings > li');
+    const flipTexts = () =>
+      page.locator('#mp-flips > li').evaluateAll((items: any[]) =>
+        items.map((li) => Array.from(li.querySelectorAll('.badge, .mp-reason') as ArrayLike<{ textContent: string }>).map((n) => n.textContent).join(' ')),
+      );
+    const pingBodies = () => page.locator('#mp-pings > li').evaluateAll((items: any[]) => items.map((li) => li.querySelector('pre')?.textContent ?? null));
+
+    /** Opens the dashboard with the key, then the monitor from the list, as a user would. */
+    async function openMonitor(key: string, monitorId: string, baseUrl = server.baseUrl): Promise<void> {
+      await page.goto(`${baseUrl}/dashboard.html`);
+      await page.getByLabel('API key', { exact: true }).fill(key);
+      await page.getByRole('button', { name: 'Open dashboard' }).click();
+      await row(monitorId).locator('a.monitor-name').click();
+      await pageShown().waitFor();
+      await eventually(() => page.locator('#mp-id').textContent(), monitorId);
+    }
+
+    test('opens from the list with its details, ping URL and badge, and goes back to the list', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Nightly DB Backup', schedule: 3600, grace: 300 });
+      await fetch(m.pingUrl);
+      const stored = await getMonitor(key, m.monitorId);
+
+      await openMonitor(key, m.monitorId);
+
+      expect(new URL(page.url()).hash).toBe(`#monitor/${m.monitorId}`);
+      expect(await page.locator('#signed-in').isHidden()).toBe(true);
+      await eventually(heading, 'Nightly DB Backup');
+      expect(await statusShown()).toBe('up');
+      expect(await page.locator('#mp-schedule').textContent()).toBe('every hour');
+      expect(await page.locator('#mp-grace').textContent()).toBe('5 minutes');
+      expect(await page.locator('#mp-ping-count').textContent()).toBe('1');
+      expect(await page.locator('#mp-next-due time').getAttribute('datetime')).toBe(stored.nextDue);
+      expect(await page.locator('#mp-deadline time').getAttribute('datetime')).toBe(new Date(Date.parse(stored.nextDue) + 300_000).toISOString());
+      expect(await page.locator('#mp-ping-url').textContent()).toBe(m.pingUrl);
+      expect(await page.getByLabel('Markdown for a README').inputValue()).toBe(`![CronPeek status](${stored.badgeUrl})`);
+      // The badge image really loads under the page's CSP, and shows the monitor's status.
+      await eventually(() => page.locator('#mp-badge-img').evaluate((img: any) => img.complete && img.naturalWidth > 0), true);
+      expect(await page.locator('#mp-badge-img').getAttribute('src')).toMatch(/^\/api\/v1\/badge\/[0-9a-f]{32}\.svg\?v=up$/);
+
+      await page.getByRole('link', { name: 'All monitors' }).click();
+      await page.locator('#signed-in').waitFor();
+      expect(await pageShown().isHidden()).toBe(true);
+      await eventually(rowIds, [m.monitorId]);
+    });
+
+    test('a monitor address opened directly shows that monitor; another account’s monitor shows the 403', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Direct', schedule: 60 });
+      const other = await api.createMonitor(server.baseUrl, await api.signUp(server.baseUrl), { name: 'Not yours', schedule: 60 });
+      await openWithKey(key);
+
+      await page.goto(`${server.baseUrl}/dashboard.html#monitor/${m.monitorId}`);
+      await eventually(heading, 'Direct');
+      await page.goto(`${server.baseUrl}/dashboard.html#monitor/${other.monitorId}`);
+      await eventually(() => page.locator('#mp-error').textContent(), 'This monitor belongs to another account.');
+      expect(await heading()).toBe('Monitor');
+      expect(await pingItems().count()).toBe(0);
+    });
+
+    test('pings show newest first with time, kind, method, source, user agent, and bodies as plain text', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Bodies', schedule: 3600 });
+      const hostile = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">\nline 2 & <b>bold</b>';
+      await post(m.pingUrl, hostile, { 'user-agent': 'backup-script/2.1 <i>ua</i>' });
+      await post(m.pingUrl, 'x'.repeat(PING_BODY_LIMIT + 500));
+      expect((await fetch(`${m.pingUrl}/fail`)).status).toBe(200);
+
+      await openMonitor(key, m.monitorId);
+
+      await eventually(() => pingItems().count(), 3);
+      const [fail, big, first] = await pingItems().all();
+      expect(await fail.locator('.badge').textContent()).toBe('fail');
+      expect(await fail.textContent()).toContain('No body.');
+      expect(await big.locator('summary').textContent()).toBe(`Body (${PING_BODY_LIMIT} characters)truncated`);
+      expect(await first.locator('.badge').textContent()).toBe('success');
+      expect(await first.locator('.mp-method').textContent()).toBe('POST');
+      expect(await first.locator('.mp-item-meta').textContent()).toContain('User agentbackup-script/2.1 <i>ua</i>');
+      expect(await first.locator('.mp-item-meta').textContent()).toMatch(/Source(::ffff:)?127\.0\.0\.1/);
+      expect(await first.locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(await first.locator('summary').textContent()).toBe(`Body (${hostile.length} characters)`);
+      expect(await first.locator('pre').isVisible()).toBe(false);
+
+      await first.locator('summary').click();
+
+      expect(await first.locator('pre').isVisible()).toBe(true);
+      expect(await first.locator('pre').textContent()).toBe(hostile);
+      expect(await page.locator('#mp-pings script, #mp-pings img, #mp-pings b, #mp-pings i').count()).toBe(0);
+      expect(await page.title()).toBe('CronPeek Dashboard');
+    });
+
+    test('load more walks every page of pings, each ping exactly once, then stops', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Busy', schedule: 60 });
+      for (let i = 0; i < 45; i++) await post(m.pingUrl, `run ${i}`);
+      const expected = Array.from({ length: 45 }, (_, i) => `run ${44 - i}`);
+
+      await openMonitor(key, m.monitorId);
+
+      await eventually(pingBodies, expected.slice(0, 20));
+      await page.getByRole('button', { name: 'Load more pings' }).click();
+      await eventually(pingBodies, expected.slice(0, 40));
+      // A ping arriving meanwhile is not on later pages: it sorts before them.
+      await post(m.pingUrl, 'late');
+      await page.getByRole('button', { name: 'Load more pings' }).click();
+      await eventually(pingBodies, expected);
+      expect(await page.locator('#mp-more-pings').isHidden()).toBe(true);
+    });
+
+    test('a missed deadline found by the checker and the recovery ping show as status changes', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Flaky', schedule: 60, grace: 60 });
+      const token = new URL(m.pingUrl).pathname.split('/').pop() as string;
+      // A run two minutes ago, then one step of the checker now: the deadline has passed.
+      const pingedAt = new Date(Date.now() - 121_000);
+      await server.deps.store.recordPing(
+        token,
+        { at: pingedAt, method: 'GET', kind: 'success', exitCode: null, rid: null, source: '127.0.0.1', userAgent: 'cron', body: null },
+        (mon) => transition(mon, 'ping', pingedAt),
+      );
+      const swept = await sweepDueMonitors({ store: server.deps.store }, new Date());
+      expect(swept.flipped).toBeGreaterThanOrEqual(1);
+      expect((await getMonitor(key, m.monitorId)).status).toBe('down');
+
+      await openMonitor(key, m.monitorId);
+      await eventually(statusShown, 'down');
+      expect(await flipTexts()).toEqual(['up down missed', 'new up ping']);
+      await fetch(m.pingUrl);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+
+      await eventually(flipTexts, ['down up ping', 'up down missed', 'new up ping']);
+      expect(await statusShown()).toBe('up');
+      expect(await page.locator('#mp-last-alert time').count()).toBe(1);
+    });
+
+    test('an invalid schedule or a Pro-only webhook shows the API’s error and changes nothing; a valid edit saves', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Editable', schedule: 3600 });
+      const before = await getMonitor(key, m.monitorId);
+      await openMonitor(key, m.monitorId);
+      await eventually(() => page.getByLabel('Monitor name').inputValue(), 'Editable');
+
+      await page.getByLabel('Schedule (seconds, or a cron line)').fill('every hour');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await eventually(async () => (await page.locator('#mp-edit-error').textContent())?.startsWith('schedule is not a valid cron expression'), true);
+      expect(await getMonitor(key, m.monitorId)).toEqual(before);
+
+      await page.getByLabel('Schedule (seconds, or a cron line)').fill('3600');
+      await page.getByLabel('Alert webhook', { exact: true }).fill('https://hooks.example.com/cronpeek');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await eventually(() => page.locator('#mp-edit-error').textContent(), 'Webhook alerts need the Pro plan. Remove alertWebhook or upgrade your plan.');
+      expect(await getMonitor(key, m.monitorId)).toEqual(before);
+
+      await page.getByLabel('Alert webhook', { exact: true }).fill('');
+      await page.getByLabel('Monitor name').fill('Renamed job');
+      await page.getByLabel('Schedule (seconds, or a cron line)').fill('1800');
+      await page.getByLabel('Grace (seconds)').fill('120');
+      await page.getByLabel('Alert email', { exact: true }).fill('');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+
+      await eventually(() => page.locator('#mp-edit-saved').textContent(), 'Saved "Renamed job".');
+      expect(await page.locator('#mp-edit-error').isHidden()).toBe(true);
+      expect(await getMonitor(key, m.monitorId)).toMatchObject({ name: 'Renamed job', schedule: 1800, grace: 120, alertEmail: null });
+      expect(await heading()).toBe('Renamed job');
+      expect(await page.locator('#mp-alert-email').textContent()).toBe('none');
+    });
+
+    test('a cron schedule with a zone is saved from the settings form', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'To cron', schedule: 3600 });
+      await openMonitor(key, m.monitorId);
+      await eventually(() => page.getByLabel('Monitor name').inputValue(), 'To cron');
+
+      await page.getByLabel('Schedule (seconds, or a cron line)').fill('30 2 * * *');
+      await page.getByLabel('Time zone (cron only)').fill('Europe/Berlin');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+
+      await eventually(() => page.locator('#mp-schedule').textContent(), 'cron 30 2 * * * (Europe/Berlin)');
+      expect(await getMonitor(key, m.monitorId)).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin' });
+    });
+
+    test('on the Pro plan, setting a webhook shows its new signing secret once', async () => {
+      const pro = await startTestServer({ CRONPEEK_DEFAULT_PLAN: 'pro' });
+      try {
+        const key = await api.signUp(pro.baseUrl);
+        const m = await api.createMonitor(pro.baseUrl, key, { name: 'Hooked later', schedule: 3600 });
+        await openMonitor(key, m.monitorId, pro.baseUrl);
+        await eventually(() => page.getByLabel('Monitor name').inputValue(), 'Hooked later');
+
+        await page.getByLabel('Alert webhook', { exact: true }).fill('https://hooks.example.com/cronpeek');
+        await page.getByRole('button', { name: 'Save changes' }).click();
+
+        await eventually(async () => /^whsec_[A-Za-z0-9_-]+$/.test((await page.locator('#mp-edit-saved code').textContent()) ?? ''), true);
+        expect(await getMonitor(key, m.monitorId, pro.baseUrl)).toMatchObject({ alertWebhook: 'https://hooks.example.com/cronpeek' });
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.getByRole('link', { name: 'All monitors' }).click();
+        await row(m.monitorId).locator('a.monitor-name').click();
+        await eventually(heading, 'Hooked later');
+        expect(await page.locator('#monitor-page').textContent()).not.toContain('whsec_');
+      } finally {
+        await pro.close();
+      }
+    });
+
+    test('pause and resume; a 409 from a page out of date is shown and the page catches up', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Pausable', schedule: 3600 });
+      await fetch(m.pingUrl);
+      await openMonitor(key, m.monitorId);
+      await eventually(statusShown, 'up');
+      expect(await page.getByRole('button', { name: 'Resume monitor' }).isDisabled()).toBe(true);
+
+      await page.getByRole('button', { name: 'Pause monitor' }).click();
+      await eventually(statusShown, 'paused');
+      expect(await getMonitor(key, m.monitorId)).toMatchObject({ status: 'paused', manualResume: false });
+      expect(await page.locator('#mp-pause-state').textContent()).toBe('Paused: the next ping resumes it.');
+      await eventually(flipTexts, ['up paused pause', 'new up ping']);
+
+      await page.getByRole('button', { name: 'Resume monitor' }).click();
+      await eventually(statusShown, 'up');
+      expect((await getMonitor(key, m.monitorId)).status).toBe('up');
+
+      // Paused elsewhere (another tab, a script): this page still offers Pause.
+      expect((await monitorApi(server.baseUrl, key, 'POST', `/${m.monitorId}/pause`)).status).toBe(200);
+      await page.getByRole('button', { name: 'Pause monitor' }).click();
+      await eventually(() => page.locator('#mp-control-error').textContent(), 'This monitor is already paused.');
+      await eventually(statusShown, 'paused');
+      expect(await page.getByRole('button', { name: 'Resume monitor' }).isEnabled()).toBe(true);
+
+      expect((await monitorApi(server.baseUrl, key, 'POST', `/${m.monitorId}/resume`)).status).toBe(200);
+      await page.getByRole('button', { name: 'Resume monitor' }).click();
+      await eventually(() => page.locator('#mp-control-error').textContent(), 'This monitor is not paused.');
+      await eventually(statusShown, 'up');
+    });
+
+    test('a pause with "manual resume only" survives a ping, which is still recorded', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Maintenance', schedule: 3600 });
+      await fetch(m.pingUrl);
+      await openMonitor(key, m.monitorId);
+      await eventually(statusShown, 'up');
+
+      await page.getByLabel('Manual resume only (pings are recorded but do not resume it)').check();
+      await page.getByRole('button', { name: 'Pause monitor' }).click();
+      await eventually(statusShown, 'paused');
+      expect(await getMonitor(key, m.monitorId)).toMatchObject({ status: 'paused', manualResume: true });
+
+      await post(m.pingUrl, 'ran during maintenance');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+
+      await eventually(() => page.locator('#mp-ping-count').textContent(), '2');
+      expect(await statusShown()).toBe('paused');
+      expect(await page.locator('#mp-pause-state').textContent()).toBe('Paused until resumed here: pings are recorded but do not resume it.');
+      expect(await pingBodies()).toEqual(['ran during maintenance', null]);
+
+      await page.getByRole('button', { name: 'Resume monitor' }).click();
+      await eventually(statusShown, 'up');
+      expect(await getMonitor(key, m.monitorId)).toMatchObject({ status: 'up', manualResume: false });
+    });
+
+    test('at phone width the page fits the screen, long bodies and user agents included', async () => {
+      await context.close();
+      ({ context, page, pageErrors } = await openPage(browser, { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }));
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Phone', schedule: 3600 });
+      await post(m.pingUrl, `${'a-very-long-unbroken-log-line-'.repeat(20)}\n${'word '.repeat(200)}`, { 'user-agent': `agent/${'x'.repeat(300)}` });
+      await openMonitor(key, m.monitorId);
+      await eventually(() => pingItems().count(), 1);
+      await pingItems().first().locator('summary').click();
+
+      const widths = (await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })')) as { scroll: number; client: number };
+      expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+      expect(await page.getByRole('button', { name: 'Pause monitor' }).isVisible()).toBe(true);
     });
   });
 });

@@ -63,6 +63,8 @@ export function launchBrowser(): Promise<Browser> {
 
 export interface TestServer {
   baseUrl: string;
+  /** The server's own dependencies (its store), for tests that drive the checker step by step. */
+  deps: Awaited<ReturnType<typeof startServer>>['deps'];
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const running = await startServer(config, silentLogger);
   return {
     baseUrl,
+    deps: running.deps,
     async close() {
       await running.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,463 @@
+// CronPeek dashboard, one monitor's page (#monitor/<id>): its details and badge, pause and resume,
+// its settings, and its ping and status-change history a page at a time. Data from the API
+// (names, ping bodies, user agents) is only ever written with textContent or values, never as HTML.
+(function () {
+  'use strict';
+
+  var KEY_STORAGE = 'cronpeek.apiKey';
+  var PAGE_SIZE = 20;
+  var ROUTE = /^#monitor\/([0-9a-f]{16})$/;
+  var STATUSES = { new: 'status-new', up: 'status-up', down: 'status-down', paused: 'status-paused' };
+  var KINDS = { success: 'status-up', start: 'status-new', fail: 'status-down' };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var els = {
+    signedIn: $('signed-in'),
+    signedOut: $('signed-out'),
+    listRefresh: $('refresh'),
+    page: $('monitor-page'),
+    name: $('mp-name'),
+    status: $('mp-status'),
+    id: $('mp-id'),
+    refresh: $('mp-refresh'),
+    error: $('mp-error'),
+    schedule: $('mp-schedule'),
+    grace: $('mp-grace'),
+    lastPing: $('mp-last-ping'),
+    nextDue: $('mp-next-due'),
+    deadline: $('mp-deadline'),
+    pingCount: $('mp-ping-count'),
+    lastAlert: $('mp-last-alert'),
+    alertEmail: $('mp-alert-email'),
+    alertWebhook: $('mp-alert-webhook'),
+    created: $('mp-created'),
+    pingUrl: $('mp-ping-url'),
+    copyPingUrl: $('mp-copy-ping-url'),
+    badgeImg: $('mp-badge-img'),
+    noBadge: $('mp-no-badge'),
+    badgeMarkdown: $('mp-badge-markdown'),
+    copyBadge: $('mp-copy-badge'),
+    pauseState: $('mp-pause-state'),
+    manualResume: $('mp-manual-resume'),
+    pause: $('mp-pause'),
+    resume: $('mp-resume'),
+    controlError: $('mp-control-error'),
+    controlDone: $('mp-control-done'),
+    form: $('mp-edit-form'),
+    editName: $('mp-edit-name'),
+    editSchedule: $('mp-edit-schedule'),
+    editTz: $('mp-edit-tz'),
+    editGrace: $('mp-edit-grace'),
+    editEmail: $('mp-edit-email'),
+    editWebhook: $('mp-edit-webhook'),
+    save: $('mp-save'),
+    editError: $('mp-edit-error'),
+    editSaved: $('mp-edit-saved'),
+    pings: $('mp-pings'),
+    noPings: $('mp-no-pings'),
+    pingsError: $('mp-pings-error'),
+    morePings: $('mp-more-pings'),
+    flips: $('mp-flips'),
+    noFlips: $('mp-no-flips'),
+    flipsError: $('mp-flips-error'),
+    moreFlips: $('mp-more-flips'),
+  };
+
+  // The monitor shown and what its history pages have reached; `generation` drops answers that
+  // arrive after the page moved on to another monitor.
+  var shown = null;
+  var monitorId = null;
+  var generation = 0;
+  var cursors = { pings: null, flips: null };
+
+  // --- HTTP ----------------------------------------------------------------------------------
+
+  function apiKey() {
+    try { return sessionStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
+  }
+
+  function ApiError(status, message) {
+    this.status = status;
+    this.message = message;
+  }
+
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json', 'x-api-key': apiKey() || '' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' }).then(
+      function (res) {
+        return res.text().then(function (text) {
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+          if (res.ok) return data;
+          throw new ApiError(res.status, data && typeof data.error === 'string' ? data.error : 'The server answered ' + res.status + '.');
+        });
+      },
+      function () { throw new ApiError(0, 'Could not reach the CronPeek API. Check your connection and try again.'); }
+    );
+  }
+
+  function monitorPath(suffix) {
+    return '/api/v1/monitors/' + encodeURIComponent(monitorId) + (suffix || '');
+  }
+
+  // --- DOM helpers and formatting ------------------------------------------------------------
+
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (name) {
+        if (name === 'text') node.textContent = props[name];
+        else if (name === 'className') node.className = props[name];
+        else node.setAttribute(name, props[name]);
+      });
+    }
+    (children || []).forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
+  function show(box, text) { box.textContent = text; box.hidden = false; }
+  function hide(box) { box.textContent = ''; box.hidden = true; }
+
+  function plural(n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's'); }
+
+  function duration(seconds) {
+    var units = [[604800, 'week'], [86400, 'day'], [3600, 'hour'], [60, 'minute']];
+    for (var i = 0; i < units.length; i++) {
+      if (seconds % units[i][0] === 0) return plural(seconds / units[i][0], units[i][1]);
+    }
+    return plural(seconds, 'second');
+  }
+
+  function scheduleText(m) {
+    if (typeof m.schedule === 'string') return 'cron ' + m.schedule + ' (' + (m.tz || 'UTC') + ')';
+    var text = duration(m.schedule);
+    return 'every ' + (text.indexOf('1 ') === 0 ? text.slice(2) : text);
+  }
+
+  /** A time in the viewer's zone, with the exact instant as its tooltip. */
+  function timeNode(iso, empty) {
+    if (!iso) return el('span', { className: 'hint', text: empty });
+    var local = new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+    return el('time', { datetime: iso, title: iso, text: local });
+  }
+
+  function setFact(dd, node) { dd.replaceChildren(node); }
+
+  function statusBadge(status) {
+    return el('span', { className: 'badge ' + (STATUSES[status] || 'status-unknown'), text: String(status) });
+  }
+
+  function copy(button, text) {
+    var label = button.textContent;
+    window.cronpeekCopy(text).then(
+      function () { button.textContent = 'Copied'; },
+      function () { button.textContent = 'Copy failed'; }
+    );
+    setTimeout(function () { button.textContent = label; }, 1500);
+  }
+
+  // --- Details -------------------------------------------------------------------------------
+
+  /** The badge is served by this same origin's API, which the page's CSP allows images from. */
+  function sameOriginPath(url) {
+    try {
+      var u = new URL(url, location.href);
+      return u.pathname + u.search;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function renderMonitor(m) {
+    shown = m;
+    els.name.textContent = m.name;
+    els.status.replaceChildren(statusBadge(m.status));
+    els.id.textContent = m.monitorId;
+    els.schedule.textContent = scheduleText(m);
+    els.grace.textContent = duration(m.grace);
+    setFact(els.lastPing, timeNode(m.lastPing, 'never'));
+    var waiting = m.status === 'paused' ? 'paused' : m.status === 'down' ? 'down: alerted' : 'after the first ping';
+    setFact(els.nextDue, timeNode(m.nextDue, waiting));
+    var deadline = m.nextDue && m.status === 'up' ? new Date(Date.parse(m.nextDue) + m.grace * 1000).toISOString() : null;
+    setFact(els.deadline, timeNode(deadline, m.status === 'up' ? '—' : waiting));
+    els.pingCount.textContent = String(m.pingCount);
+    setFact(els.lastAlert, timeNode(m.lastAlert, 'none'));
+    els.alertEmail.textContent = m.alertEmail || 'none';
+    els.alertWebhook.textContent = m.alertWebhook || 'none';
+    setFact(els.created, timeNode(m.createdAt, '—'));
+    els.pingUrl.textContent = m.pingUrl;
+
+    var badgePath = m.badgeUrl ? sameOriginPath(m.badgeUrl) : null;
+    els.badgeImg.hidden = badgePath === null;
+    els.noBadge.hidden = badgePath !== null;
+    // Reloaded with the monitor, so a refreshed page shows the status the badge shows now.
+    if (badgePath !== null) els.badgeImg.src = badgePath + (badgePath.indexOf('?') < 0 ? '?' : '&') + 'v=' + m.status;
+    else els.badgeImg.removeAttribute('src');
+    els.badgeMarkdown.value = m.badgeUrl ? '![CronPeek status](' + m.badgeUrl + ')' : '';
+    els.copyBadge.disabled = !m.badgeUrl;
+
+    var paused = m.status === 'paused';
+    els.pause.disabled = paused;
+    els.resume.disabled = !paused;
+    els.manualResume.disabled = paused;
+    els.pauseState.textContent = paused
+      ? (m.manualResume
+        ? 'Paused until resumed here: pings are recorded but do not resume it.'
+        : 'Paused: the next ping resumes it.')
+      : 'Watched: it goes down and alerts when a ping is late.';
+    fillForm(m);
+  }
+
+  function fillForm(m) {
+    els.editName.value = m.name;
+    els.editSchedule.value = String(m.schedule);
+    els.editTz.value = m.tz || '';
+    els.editGrace.value = String(m.grace);
+    els.editEmail.value = m.alertEmail || '';
+    els.editWebhook.value = m.alertWebhook || '';
+  }
+
+  // --- History -------------------------------------------------------------------------------
+
+  function pingItem(p) {
+    var kind = p.kind + (p.exitCode !== null && p.exitCode !== undefined ? ' (exit ' + p.exitCode + ')' : '');
+    var head = el('div', { className: 'mp-item-head' }, [
+      timeNode(p.at, '—'),
+      el('span', { className: 'badge ' + (KINDS[p.kind] || 'status-unknown'), text: kind }),
+      el('span', { className: 'mp-method', text: p.method }),
+    ]);
+    if (p.duration !== null && p.duration !== undefined) head.appendChild(el('span', { className: 'hint mp-inline', text: 'run took ' + p.duration + ' s' }));
+    var meta = el('dl', { className: 'mp-item-meta' }, [
+      el('div', {}, [el('dt', { text: 'Source' }), el('dd', { text: p.source || 'unknown' })]),
+      el('div', {}, [el('dt', { text: 'User agent' }), el('dd', { text: p.userAgent || 'none' })]),
+    ]);
+    var body;
+    if (p.body === null || p.body === undefined || p.body === '') {
+      body = el('p', { className: 'hint', text: 'No body.' });
+    } else {
+      var summary = el('summary', { text: 'Body (' + plural(p.body.length, 'character') + ')' });
+      if (p.bodyTruncated) summary.appendChild(el('span', { className: 'badge status-paused mp-truncated', text: 'truncated' }));
+      body = el('details', { className: 'mp-body' }, [summary, el('pre', { text: p.body })]);
+    }
+    return el('li', { className: 'mp-item' }, [head, meta, body]);
+  }
+
+  function flipItem(f) {
+    return el('li', { className: 'mp-item' }, [
+      el('div', { className: 'mp-item-head' }, [
+        timeNode(f.at, '—'),
+        statusBadge(f.from),
+        el('span', { className: 'mp-arrow', 'aria-label': 'to', text: '→' }),
+        statusBadge(f.to),
+        el('span', { className: 'mp-reason', text: f.reason }),
+      ]),
+    ]);
+  }
+
+  var HISTORY = {
+    pings: { list: els.pings, none: els.noPings, error: els.pingsError, more: els.morePings, field: 'pings', item: pingItem },
+    flips: { list: els.flips, none: els.noFlips, error: els.flipsError, more: els.moreFlips, field: 'flips', item: flipItem },
+  };
+
+  /** Loads the first page (`append` false) or the page after the last one shown. */
+  function loadHistory(what, append) {
+    var h = HISTORY[what];
+    var mine = generation;
+    var query = '?limit=' + PAGE_SIZE + (append && cursors[what] ? '&cursor=' + encodeURIComponent(cursors[what]) : '');
+    h.more.disabled = true;
+    return api('GET', monitorPath('/' + what + query))
+      .then(function (data) {
+        if (mine !== generation) return;
+        hide(h.error);
+        var items = Array.isArray(data && data[h.field]) ? data[h.field] : [];
+        var nodes = items.map(h.item);
+        if (append) nodes.forEach(function (n) { h.list.appendChild(n); });
+        else h.list.replaceChildren.apply(h.list, nodes);
+        cursors[what] = data.nextCursor || null;
+        h.more.hidden = cursors[what] === null;
+        h.none.hidden = h.list.children.length > 0;
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        failed(error, h.error);
+      })
+      .then(function () { h.more.disabled = false; });
+  }
+
+  // --- Loading and routing -------------------------------------------------------------------
+
+  /** A key the API no longer takes: back to the list, whose own refresh signs the tab out. */
+  function failed(error, box) {
+    if (error.status === 401) {
+      location.hash = '';
+      return;
+    }
+    show(box, error.message);
+  }
+
+  function loadMonitor() {
+    var mine = generation;
+    return api('GET', monitorPath())
+      .then(function (m) {
+        if (mine !== generation) return;
+        hide(els.error);
+        renderMonitor(m);
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        failed(error, els.error);
+      });
+  }
+
+  function reloadAll() {
+    return Promise.all([loadMonitor(), loadHistory('pings', false), loadHistory('flips', false)]);
+  }
+
+  function clearPage() {
+    shown = null;
+    cursors = { pings: null, flips: null };
+    els.name.textContent = 'Monitor';
+    els.status.replaceChildren();
+    els.id.textContent = '';
+    [els.pings, els.flips].forEach(function (list) { list.replaceChildren(); });
+    [els.morePings, els.moreFlips, els.noPings, els.noFlips, els.badgeImg, els.noBadge].forEach(function (n) { n.hidden = true; });
+    [els.error, els.controlError, els.controlDone, els.editError, els.editSaved, els.pingsError, els.flipsError].forEach(hide);
+    els.manualResume.checked = false;
+    els.form.reset();
+  }
+
+  function openPage(id) {
+    generation += 1;
+    monitorId = id;
+    clearPage();
+    els.signedIn.hidden = true;
+    els.page.hidden = false;
+    window.scrollTo(0, 0);
+    return reloadAll();
+  }
+
+  function closePage() {
+    if (els.page.hidden) return;
+    generation += 1;
+    monitorId = null;
+    clearPage();
+    els.page.hidden = true;
+    if (els.signedOut.hidden) {
+      els.signedIn.hidden = false;
+      // The list shows what changed here (status, name, pings) without waiting for its timer.
+      els.listRefresh.click();
+    }
+  }
+
+  function route() {
+    var match = ROUTE.exec(location.hash);
+    if (match && apiKey() && els.signedOut.hidden) {
+      if (match[1] !== monitorId) openPage(match[1]);
+    } else if (location.hash !== '#content') {
+      // The skip link's target is the only other hash this page uses; it keeps the page open.
+      closePage();
+    }
+  }
+
+  // --- Actions -------------------------------------------------------------------------------
+
+  function control(action) {
+    hide(els.controlError);
+    hide(els.controlDone);
+    var body = action === 'pause' && els.manualResume.checked ? { manualResume: true } : undefined;
+    els.pause.disabled = true;
+    els.resume.disabled = true;
+    var mine = generation;
+    return api('POST', monitorPath('/' + action), body)
+      .then(function (m) {
+        if (mine !== generation) return;
+        renderMonitor(m);
+        show(els.controlDone, action === 'pause' ? 'Paused "' + m.name + '".' : 'Resumed "' + m.name + '".');
+        els.manualResume.checked = false;
+        return loadHistory('flips', false);
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        failed(error, els.controlError);
+        // A 409 means the page was out of date (another tab, a ping): show the monitor as it is now.
+        return loadMonitor();
+      });
+  }
+
+  els.pause.addEventListener('click', function () { control('pause'); });
+  els.resume.addEventListener('click', function () { control('resume'); });
+
+  function numberOrText(raw) {
+    return /^\d+$/.test(raw) ? Number(raw) : raw;
+  }
+
+  /** Only the fields the user changed; an emptied optional field removes that setting. */
+  function editOf(m) {
+    var edit = {};
+    var name = els.editName.value.trim();
+    if (name !== m.name) edit.name = name;
+    var schedule = els.editSchedule.value.trim();
+    var tz = els.editTz.value.trim();
+    if (schedule !== String(m.schedule)) edit.schedule = numberOrText(schedule);
+    // A zone belongs to a cron schedule: sent with a new cron line (left out, the monitor's zone
+    // stays), or alone to read the current line in another zone. Seconds take no zone.
+    if (typeof edit.schedule === 'string') {
+      if (tz !== '') edit.tz = tz;
+    } else if (edit.schedule === undefined && typeof m.schedule === 'string' && tz !== (m.tz || '')) {
+      edit.tz = tz === '' ? null : tz;
+    }
+    var grace = els.editGrace.value.trim();
+    if (grace !== String(m.grace)) edit.grace = grace === '' ? null : numberOrText(grace);
+    var email = els.editEmail.value.trim();
+    if (email !== (m.alertEmail || '')) edit.alertEmail = email === '' ? null : email;
+    var webhook = els.editWebhook.value.trim();
+    if (webhook !== (m.alertWebhook || '')) edit.alertWebhook = webhook === '' ? null : webhook;
+    return edit;
+  }
+
+  els.form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    if (shown === null) return;
+    hide(els.editError);
+    hide(els.editSaved);
+    var edit = editOf(shown);
+    if (Object.keys(edit).length === 0) {
+      show(els.editSaved, 'Nothing to change.');
+      return;
+    }
+    els.save.disabled = true;
+    var mine = generation;
+    api('PATCH', monitorPath(), edit)
+      .then(function (m) {
+        if (mine !== generation) return;
+        renderMonitor(m);
+        var parts = [el('p', { text: 'Saved "' + m.name + '".' })];
+        if (m.webhookSecret) {
+          parts.push(el('p', { text: 'Webhook signing secret (shown only now, save it):' }));
+          parts.push(el('p', {}, [el('code', { className: 'mp-secret', text: m.webhookSecret })]));
+        }
+        els.editSaved.replaceChildren.apply(els.editSaved, parts);
+        els.editSaved.hidden = false;
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        failed(error, els.editError);
+      })
+      .then(function () { els.save.disabled = false; });
+  });
+
+  els.refresh.addEventListener('click', function () { if (monitorId) reloadAll(); });
+  els.morePings.addEventListener('click', function () { loadHistory('pings', true); });
+  els.moreFlips.addEventListener('click', function () { loadHistory('flips', true); });
+  els.copyPingUrl.addEventListener('click', function () { if (shown) copy(els.copyPingUrl, shown.pingUrl); });
+  els.copyBadge.addEventListener('click', function () { copy(els.copyBadge, els.badgeMarkdown.value); });
+
+  window.addEventListener('hashchange', route);
+  // Signing in or out (the dashboard's own panels) opens or closes this page with the address.
+  new MutationObserver(function () {
+    if (!els.signedOut.hidden) closePage();
+    else route();
+  }).observe(els.signedOut, { attributes: true, attributeFilter: ['hidden'] });
+  route();
+})();
