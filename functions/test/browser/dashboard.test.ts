@@ -732,6 +732,24 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       expect(await getMonitor(key, m.monitorId)).toMatchObject({ status: 'up', manualResume: false });
     });
 
+    test('the docs page describes the monitor page as it is: its address opens the monitor, pages hold 20', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Documented', schedule: 60 });
+      for (let i = 0; i < 21; i++) await post(m.pingUrl, `run ${i}`);
+      await page.goto(`${server.baseUrl}/`);
+      const said = (await page.locator('#monitor-page + p').textContent()) ?? '';
+      const address = /dashboard\.html#monitor\/<monitorId>/.exec(said)?.[0];
+      expect(address).toBeDefined();
+      const pageSize = Number(/(\d+) at a time/.exec(said)?.[1]);
+
+      await openWithKey(key);
+      await page.goto(`${server.baseUrl}/${(address as string).replace('<monitorId>', m.monitorId)}`);
+
+      await eventually(heading, 'Documented');
+      await eventually(() => pingItems().count(), pageSize);
+      expect(await page.getByRole('button', { name: 'Load more pings' }).isVisible()).toBe(true);
+    });
+
     test('at phone width the page fits the screen, long bodies and user agents included', async () => {
       await context.close();
       ({ context, page, pageErrors } = await openPage(browser, { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true }));
