@@ -209,13 +209,21 @@
     fillForm(m);
   }
 
+  var FORM_FIELDS = ['editName', 'editSchedule', 'editTz', 'editGrace', 'editEmail', 'editWebhook'];
+  // The values the settings form was last filled with: a form the user has changed since is left
+  // alone when the monitor is shown again (after a pause, a refresh), so an edit in progress survives.
+  var filled = null;
+  function formValues() { return FORM_FIELDS.map(function (f) { return els[f].value; }).join('\u0000'); }
+
   function fillForm(m) {
+    if (filled !== null && formValues() !== filled) return;
     els.editName.value = m.name;
     els.editSchedule.value = String(m.schedule);
     els.editTz.value = m.tz || '';
     els.editGrace.value = String(m.grace);
     els.editEmail.value = m.alertEmail || '';
     els.editWebhook.value = m.alertWebhook || '';
+    filled = formValues();
   }
 
   // --- History -------------------------------------------------------------------------------
@@ -325,6 +333,7 @@
     [els.error, els.controlError, els.controlDone, els.editError, els.editSaved, els.pingsError, els.flipsError].forEach(hide);
     els.manualResume.checked = false;
     els.form.reset();
+    filled = null;
   }
 
   function openPage(id) {
@@ -431,6 +440,7 @@
     api('PATCH', monitorPath(), edit)
       .then(function (m) {
         if (mine !== generation) return;
+        filled = null;
         renderMonitor(m);
         var parts = [el('p', { text: 'Saved "' + m.name + '".' })];
         if (m.webhookSecret) {

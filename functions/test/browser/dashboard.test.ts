@@ -707,6 +707,26 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await eventually(statusShown, 'up');
     });
 
+    test('an edit in progress survives a pause and a refresh, and a save shows the monitor as saved', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Half edited', schedule: 3600 });
+      await openMonitor(key, m.monitorId);
+      await eventually(() => page.getByLabel('Monitor name').inputValue(), 'Half edited');
+
+      await page.getByLabel('Monitor name').fill('Typed, not saved');
+      await page.getByRole('button', { name: 'Pause monitor' }).click();
+      await eventually(statusShown, 'paused');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await eventually(() => page.locator('#mp-ping-count').textContent(), '0');
+      expect(await page.getByLabel('Monitor name').inputValue()).toBe('Typed, not saved');
+
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await eventually(heading, 'Typed, not saved');
+      await monitorApi(server.baseUrl, key, 'PATCH', `/${m.monitorId}`, { name: 'Renamed elsewhere' });
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await eventually(() => page.getByLabel('Monitor name').inputValue(), 'Renamed elsewhere');
+    });
+
     test('a pause with "manual resume only" survives a ping, which is still recorded', async () => {
       const key = await api.signUp(server.baseUrl);
       const m = await api.createMonitor(server.baseUrl, key, { name: 'Maintenance', schedule: 3600 });
