@@ -43,6 +43,14 @@
     }
   }
 
+  // The contents sit above the text on a narrow screen: start them folded there. The HTML has them
+  // open, so without this script (or on a wide screen) they stay visible.
+  function foldContentsOnNarrowScreens() {
+    var details = document.querySelector('.toc-details');
+    if (details && window.matchMedia && window.matchMedia('(max-width: 860px)').matches) details.open = false;
+  }
+
   useLocalOrigin();
   addCopyButtons();
+  foldContentsOnNarrowScreens();
 })();

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api, describeWithBrowser, launchBrowser, openPage, startTestServer, type TestServer } from './support';
 
@@ -313,5 +315,109 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       deleted: await call('DELETE', '/api/v1/account', newKey),
     });
     expect(await documented('confirm-recovery', 'Response 200')).toEqual(['apiKey']);
+  });
+});
+
+/** What the page looks like in the browser: measured in the page, returned as plain data. */
+interface Layout {
+  scrollWidth: number;
+  clientWidth: number;
+  /** Elements reaching past the viewport's right edge outside a horizontal scroll container. */
+  overflowing: string[];
+  /** Table cells whose content is wider than the cell. */
+  clippedCells: string[];
+  /** Tables wider than the viewport that are not inside a horizontal scroll container. */
+  unscrollableTables: string[];
+  /** Words split between two letters or digits although they would fit a line of their own. */
+  midWordBreaks: string[];
+  /** th/td/code whose computed style lets the browser split any word anywhere. */
+  breakAnywhere: string[];
+}
+
+/** The in-page measurement (plain JavaScript: it runs in the browser, not under ts-node). */
+const MEASURE_LAYOUT = `(${fs.readFileSync(path.join(__dirname, 'layout-probe.js'), 'utf8')})()`;
+
+describeWithBrowser('documentation page layout on a phone (390×844) and a desktop (1280×800)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
+
+  async function open(width: number, height: number): Promise<Page> {
+    let page: Page;
+    ({ context, page } = await openPage(browser, { viewport: { width, height } }));
+    await page.goto(`${server.baseUrl}/`, { waitUntil: 'load' });
+    return page;
+  }
+
+  const fine: Omit<Layout, 'scrollWidth' | 'clientWidth'> = { overflowing: [], clippedCells: [], unscrollableTables: [], midWordBreaks: [], breakAnywhere: [] };
+
+  test('at 390 px nothing overflows sideways, no table cell is clipped and no word is split mid-word', async () => {
+    const page = await open(390, 844);
+    await page.locator('.toc summary').click(); // the open contents must fit too
+
+    const { scrollWidth, clientWidth, ...problems } = (await page.evaluate(MEASURE_LAYOUT)) as Layout;
+
+    expect(clientWidth).toBe(390);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    expect(problems).toEqual(fine);
+  });
+
+  test('at 390 px wide tables scroll inside their own container', async () => {
+    const page = await open(390, 844);
+
+    const wraps = (await page.evaluate(`[...document.querySelectorAll('main table')].map((t) => ({
+      wrapped: t.parentElement.classList.contains('table-wrap') && getComputedStyle(t.parentElement).overflowX === 'auto',
+      fits: t.parentElement.getBoundingClientRect().right <= document.documentElement.clientWidth,
+    }))`)) as Array<{ wrapped: boolean; fits: boolean }>;
+
+    expect(wraps.length).toBeGreaterThanOrEqual(8);
+    expect(wraps.filter((w) => !(w.wrapped && w.fits))).toEqual([]);
+  });
+
+  test('at 390 px the contents start folded and open and close on a tap, without leaving the page', async () => {
+    const page = await open(390, 844);
+    const link = page.getByRole('navigation', { name: 'On this page' }).getByRole('link', { name: 'Error Codes' });
+
+    expect(await page.evaluate('document.querySelector("nav.toc details").open')).toBe(false);
+    await expect(link.isVisible()).resolves.toBe(false);
+    expect((await page.locator('#quick-start').boundingBox())!.y).toBeLessThan(844); // the text starts on the first screen
+
+    await page.locator('.toc summary').click();
+    await expect(link.isVisible()).resolves.toBe(true);
+    await link.click();
+    expect(new URL(page.url()).hash).toBe('#errors');
+
+    await page.locator('.toc summary').click();
+    await expect(link.isVisible()).resolves.toBe(false);
+  });
+
+  test('the contents are a <details> that is open in the HTML itself, so they work without scripts', async () => {
+    const html = await (await fetch(`${server.baseUrl}/`)).text();
+
+    expect(html).toMatch(/<nav class="toc"[^>]*>\s*<details class="toc-details" open>\s*<summary>/);
+  });
+
+  test('at 1280 px the contents stay open beside the text and nothing overflows', async () => {
+    const page = await open(1280, 800);
+    const toc = (await page.locator('nav.toc').boundingBox())!;
+    const main = (await page.locator('main').boundingBox())!;
+
+    expect(await page.evaluate('document.querySelector("nav.toc details").open')).toBe(true);
+    await expect(page.getByRole('navigation', { name: 'On this page' }).getByRole('link', { name: 'Error Codes' }).isVisible()).resolves.toBe(true);
+    expect(toc.x + toc.width).toBeLessThanOrEqual(main.x);
+    const { scrollWidth, clientWidth, ...problems } = (await page.evaluate(MEASURE_LAYOUT)) as Layout;
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    expect(problems).toEqual(fine);
   });
 });
