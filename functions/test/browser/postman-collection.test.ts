@@ -23,7 +23,7 @@ interface PostmanItem {
   item?: PostmanItem[];
   request?: PostmanRequest;
   event?: Array<{ listen: string; script: { exec: string[] } }>;
-  response?: Array<{ name: string; code: number; body: string }>;
+  response?: Array<{ name: string; code: number; body: string; header?: Array<{ key: string; value: string }> }>;
 }
 interface Collection {
   info: { name: string; schema: string };
@@ -40,12 +40,14 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor, the job signals and managing one monitor. */
+/** The endpoints as the API document names them, then the cron monitor, the job signals, managing one monitor and its badges. */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/account',
   'DELETE /api/v1/monitors/:id',
   'GET /api/health',
   'GET /api/v1/account',
+  'GET /api/v1/badge/:key.json',
+  'GET /api/v1/badge/:key.svg',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors/:id',
   'GET /api/v1/monitors/:id/flips',
@@ -70,7 +72,7 @@ const DOCUMENTED_ENDPOINTS = [
 ];
 
 const endpointOf = (r: PostmanRequest): string =>
-  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' ? ':id' : p === '{{pingToken}}' ? ':token' : p)).join('/')}`;
+  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' ? ':id' : p === '{{pingToken}}' ? ':token' : p.replace('{{badgeKey}}', ':key'))).join('/')}`;
 
 function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
@@ -138,13 +140,36 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect([...endpoints].sort()).toEqual(DOCUMENTED_ENDPOINTS);
   });
 
-  test("every saved example response has a JSON body (or none, for HEAD)", () => {
+  test("every saved example response has a JSON body (or none, for HEAD; an SVG image for the .svg badge)", () => {
     const examples = requestsOf(readCollection().item).flatMap((it) => (it.response ?? []).map((ex) => ({ request: it.name, ...ex })));
+    const isSvg = (ex: { header?: Array<{ key: string; value: string }> }): boolean => (ex.header ?? []).some((h) => h.key === 'Content-Type' && h.value.startsWith('image/svg+xml'));
 
     expect(examples.length).toBeGreaterThanOrEqual(DOCUMENTED_ENDPOINTS.length);
+    expect(examples.filter(isSvg).map((ex) => ex.request)).toEqual(['Badge (SVG)']);
     for (const ex of examples) {
-      if (ex.body !== '') expect(() => JSON.parse(ex.body)).not.toThrow();
+      if (isSvg(ex)) expect(ex.body).toMatch(/^<svg [\s\S]*<\/svg>$/);
+      else if (ex.body !== '') expect(() => JSON.parse(ex.body)).not.toThrow();
     }
+  });
+
+  test('the saved badge examples are what the app draws for an up monitor named "Nightly DB Backup"', async () => {
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'Nightly DB Backup', schedule: 86400 }).expect(201);
+    await request(app).get(new URL(created.body.pingUrl as string).pathname).expect(200);
+    const status = await request(app).get(`/api/v1/monitors/${created.body.monitorId as string}/status`).set('x-api-key', apiKey).expect(200);
+    const badgePath = new URL(status.body.badgeUrl as string).pathname;
+    const saved = (name: string) => (requestsOf(readCollection().item).find((it) => it.name === name)?.response ?? []).find((ex) => ex.code === 200)?.body;
+
+    const svg = await request(app).get(badgePath).buffer(true).parse((res, done) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => done(null, text));
+    }).expect(200);
+    expect(svg.body).toBe(saved('Badge (SVG)'));
+    expect((await request(app).get(badgePath.replace(/\.svg$/, '.json')).expect(200)).body).toEqual(JSON.parse(saved('Badge (shields.io JSON)') as string));
+    expect((await request(app).get(badgePath.replace(/[0-9a-f]{32}/, '0'.repeat(32)).replace(/\.svg$/, '.json')).expect(404)).body).toEqual(
+      JSON.parse((requestsOf(readCollection().item).find((it) => it.name === 'Badge (shields.io JSON)')?.response ?? []).find((ex) => ex.code === 404)?.body as string),
+    );
   });
 
   test("each request's method and path is a route the app answers (not 404, not 405)", async () => {
@@ -154,6 +179,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
       const signup = await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201);
       const apiKey = signup.body.apiKey as string;
       const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'probe', schedule: 60 }).expect(201);
+      const status = await request(app).get(`/api/v1/monitors/${created.body.monitorId as string}/status`).set('x-api-key', apiKey).expect(200);
       const vars = {
         baseUrl: '',
         email: freshEmail(),
@@ -162,6 +188,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
         apiKey,
         monitorId: created.body.monitorId as string,
         pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
+        badgeKey: /\/badge\/([0-9a-f]+)\.svg$/.exec(status.body.badgeUrl as string)?.[1] as string,
       };
 
       const res = await send(app, item.request, vars);
@@ -193,7 +220,13 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
             results.push({ request: item.name, test: name, error: String(err) });
           }
         },
-        response: { code: res.status, text: () => res.text ?? '', json: () => JSON.parse(res.text) as unknown },
+        response: {
+          code: res.status,
+          // supertest leaves an SVG answer's text unset and gives its bytes as body.
+          text: () => res.text ?? (Buffer.isBuffer(res.body) ? res.body.toString('utf8') : ''),
+          json: () => JSON.parse(res.text) as unknown,
+          headers: { get: (name: string) => res.headers[name.toLowerCase()] as string | undefined },
+        },
         collectionVariables,
       };
       for (const event of item.event ?? []) {
@@ -209,7 +242,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     email: 'you@example.com',
   });
 
-  test('run in order, its test scripts store apiKey, monitorId and pingToken and all pass', async () => {
+  test('run in order, its test scripts store apiKey, monitorId, pingToken and badgeKey and all pass', async () => {
     const vars = collectionVars();
     const results = await runCollection(vars);
 
@@ -218,6 +251,15 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(vars.apiKey).toMatch(/^cpk_[0-9a-f]{32}$/);
     expect(vars.monitorId).toMatch(/^[0-9a-f]{16}$/);
     expect(vars.pingToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(vars.badgeKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(results.filter((r) => r.request.startsWith('Badge')).map((r) => r.test)).toEqual([
+      'Status is 200',
+      'Anyone may embed it and caches may keep it a minute',
+      'Is an SVG image naming the monitor and its status',
+      'Status is 200',
+      'Anyone may embed it and caches may keep it a minute',
+      'Is a shields.io endpoint answer',
+    ]);
   });
 
   test('run twice against one server, every test passes both times: each run signs up a fresh e-mail', async () => {
