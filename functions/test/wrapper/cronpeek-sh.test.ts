@@ -53,6 +53,31 @@ describe('cronpeek.sh against the embedded server', () => {
     return { id: body.monitorId, pingUrl: `${base}${new URL(body.pingUrl).pathname}` };
   }
 
+  interface HistoryPing {
+    at: string;
+    method: string;
+    kind: string;
+    exitCode: number | null;
+    rid: string | null;
+    duration: number | null;
+    userAgent: string | null;
+    body: string | null;
+    bodyTruncated: boolean;
+  }
+
+  /** What a user sees: the monitor's history through the public API, newest first. */
+  async function history(id: string): Promise<HistoryPing[]> {
+    const res = await fetch(`${base}/api/v1/monitors/${id}/pings`, { headers: { 'x-api-key': apiKey } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { pings: HistoryPing[] }).pings;
+  }
+
+  async function statusOf(id: string): Promise<string> {
+    const res = await fetch(`${base}/api/v1/monitors/${id}/status`, { headers: { 'x-api-key': apiKey } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { status: string }).status;
+  }
+
   test('is served at /cronpeek.sh as it is in the repository', async () => {
     const res = await fetch(`${base}/cronpeek.sh`);
     expect(res.status).toBe(200);
@@ -67,15 +92,17 @@ describe('cronpeek.sh against the embedded server', () => {
     expect(run.stdout).toContain('err line');
     expect(run.stderr).toBe('');
 
-    const pings = await running.deps.store.listPings(m.id, 10);
+    const pings = await history(m.id);
     expect(pings.map((p) => p.kind)).toEqual(['success', 'start']);
     const [end, start] = pings;
-    expect(end).toMatchObject({ method: 'POST', exitCode: 0, userAgent: 'cronpeek.sh/1' });
+    expect(start).toMatchObject({ method: 'GET', exitCode: null, body: null, userAgent: 'cronpeek.sh/1' });
+    expect(end).toMatchObject({ method: 'POST', exitCode: 0, userAgent: 'cronpeek.sh/1', bodyTruncated: false });
     expect(end.rid).toMatch(/^[0-9a-f]{16}$/);
     expect(start.rid).toBe(end.rid);
     expect(end.body).toBe('out line\nerr line\n');
     expect(end.duration).toEqual(expect.any(Number));
-    expect((await running.deps.store.getMonitor(m.id))?.status).toBe('up');
+    expect(end.duration).toBeGreaterThanOrEqual(0);
+    expect(await statusOf(m.id)).toBe('up');
   });
 
   test('a failing job: its exit code and the last 10 KB of its output reach the history; the wrapper exits with that code', async () => {
@@ -85,29 +112,32 @@ describe('cronpeek.sh against the embedded server', () => {
     const run = await wrapper(['exec', m.pingUrl, '--', 'sh', '-c', script]);
     expect(run.code).toBe(3);
 
-    const [end, start] = await running.deps.store.listPings(m.id, 10);
-    expect(start.kind).toBe('start');
-    expect(end).toMatchObject({ kind: 'fail', exitCode: 3, rid: start.rid });
+    const pings = await history(m.id);
+    expect(pings.map((p) => p.kind)).toEqual(['fail', 'start']);
+    const [end, start] = pings;
+    expect(end).toMatchObject({ method: 'POST', kind: 'fail', exitCode: 3, rid: start.rid, bodyTruncated: false });
+    expect(end.rid).toMatch(/^[0-9a-f]{16}$/);
     expect(end.body?.length).toBe(10 * 1024);
     expect(end.body?.endsWith('backup failed: disk full\n')).toBe(true);
-    expect((await running.deps.store.getMonitor(m.id))?.status).toBe('down');
+    expect(await statusOf(m.id)).toBe('down');
   });
 
   test('a command that cannot be found is reported as exit code 127', async () => {
     const m = await monitor('wrapped missing');
     const run = await wrapper(['exec', m.pingUrl, '--', 'no-such-command-cronpeek']);
     expect(run.code).toBe(127);
-    const [end] = await running.deps.store.listPings(m.id, 10);
-    expect(end).toMatchObject({ kind: 'fail', exitCode: 127 });
+    const [end, start] = await history(m.id);
+    expect(end).toMatchObject({ kind: 'fail', exitCode: 127, rid: start.rid });
+    expect(end.body).toMatch(/no-such-command-cronpeek/);
   });
 
   test('ping sends one plain ping', async () => {
     const m = await monitor('plain ping');
     const run = await wrapper(['ping', m.pingUrl]);
     expect(run.code).toBe(0);
-    const pings = await running.deps.store.listPings(m.id, 10);
+    const pings = await history(m.id);
     expect(pings).toHaveLength(1);
-    expect(pings[0]).toMatchObject({ kind: 'success', method: 'GET', exitCode: null });
+    expect(pings[0]).toMatchObject({ kind: 'success', method: 'GET', exitCode: null, rid: null, body: null, userAgent: 'cronpeek.sh/1' });
   });
 
   test('an unknown token: the job still runs and keeps its exit code; ping exits 1 without retrying', async () => {
