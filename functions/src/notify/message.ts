@@ -78,7 +78,7 @@ export function emailContent(n: Notification): EmailContent {
 }
 
 /**
- * Version 1 of the webhook payload; see the README for the contract. `monitor` shows the
+ * Version 1 of the webhook payload; see docs/alerts.md for the contract. `monitor` shows the
  * monitor's public fields as they were right after the flip: a recovery is caused by a ping, so
  * its `lastPing` is the flip time itself.
  */

@@ -239,8 +239,8 @@ describe('through the Hosting port', () => {
   });
 
   test('invalid JSON sent as application/json is refused by the platform before CronPeek runs (non-JSON 400)', async () => {
-    // Known platform limit (README): the functions runtime parses application/json bodies first and
-    // has no hook for its parse error. If this starts answering JSON, update the README.
+    // Known platform limit (docs/firebase.md): the functions runtime parses application/json bodies first and
+    // has no hook for its parse error. If this starts answering JSON, update docs/firebase.md.
     const res = await call('POST', '/api/v1/accounts', { body: '{"email": ', type: 'application/json' });
     expect(res.status).toBe(400);
     expect(res.json).toBeNull();
