@@ -392,6 +392,9 @@ describeWithBrowser('documentation page layout on a phone (390×844) and a deskt
     expect(await page.evaluate('document.querySelector("nav.toc details").open')).toBe(false);
     await expect(link.isVisible()).resolves.toBe(false);
     expect((await page.locator('#quick-start').boundingBox())!.y).toBeLessThan(844); // the text starts on the first screen
+    // The header scrolls away instead of keeping a slice of a small screen.
+    expect(await page.evaluate("getComputedStyle(document.querySelector('.site-header')).position")).toBe('static');
+    expect((await page.locator('.site-header').boundingBox())!.height).toBeLessThanOrEqual(110);
 
     await page.locator('.toc summary').click();
     await expect(link.isVisible()).resolves.toBe(true);
