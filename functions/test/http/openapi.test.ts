@@ -175,6 +175,23 @@ describe('public/openapi.json, published', () => {
     expect(headers).toMatchObject({ 'Access-Control-Allow-Origin': '*', 'X-Content-Type-Options': 'nosniff' });
   });
 
+  test("the documentation page's endpoints are the description's operations", () => {
+    const html = fs.readFileSync(path.join(REPO_DIR, 'public', 'index.html'), 'utf8');
+    const docs = new Set<string>();
+    for (const [, block] of html.matchAll(/<div class="endpoint-line">([\s\S]*?)<\/div>/g)) {
+      const methods = [...block.matchAll(/<span class="badge badge-(get|post|put|patch|delete|head)">/g)].map((m) => m[1]);
+      const shown = /<code>([^<]+)<\/code>/.exec(block)?.[1] ?? '';
+      // `/api/v1/ping/:token/start | /fail | /:exitCode` is one route with a signal parameter.
+      const route = shown.replace(/\/start \|.*$/, '/{signal}');
+      for (const m of methods) docs.add(`${m.toUpperCase()} ${route.replace(/:(\w+)/g, '{$1}').trim()}`);
+    }
+    const documented = operationKeys().filter((k) => !k.startsWith('OPTIONS '));
+    expect(docs.size).toBeGreaterThanOrEqual(20);
+    // The page may leave out HEAD where it only mirrors GET; everything else is on both.
+    expect([...docs].filter((k) => !documented.includes(k))).toEqual([]);
+    expect(documented.filter((k) => !docs.has(k) && !k.startsWith('HEAD '))).toEqual([]);
+  });
+
   test.each(['index.html', 'dashboard.html'])('%s links to it', (page) => {
     const html = fs.readFileSync(path.join(REPO_DIR, 'public', page), 'utf8');
     expect(html).toMatch(new RegExp(`<a [^>]*href="${OPENAPI_FILE.replace('.', '\\.')}"`));
