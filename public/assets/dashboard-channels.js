@@ -3,7 +3,7 @@
 (function () {
   'use strict';
 
-  var KEY_STORAGE = 'cronpeek.apiKey';
+  var ui = window.cronpeekDashboard;
   var $ = function (id) { return document.getElementById(id); };
   var rowsBox = $('monitor-rows');
   var els = {
@@ -21,28 +21,9 @@
   // What the selected monitor has now, to send only the fields the user changed.
   var current = null;
 
-  function apiKey() {
-    try { return sessionStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
-  }
-
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json', 'x-api-key': apiKey() || '' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' }).then(
-      function (res) {
-        return res.text().then(function (text) {
-          var data = null;
-          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-          if (res.ok) return data;
-          throw new Error(data && typeof data.error === 'string' ? data.error : 'The server answered ' + res.status + '.');
-        });
-      },
-      function () { throw new Error('Could not reach the CronPeek API. Check your connection and try again.'); }
-    );
-  }
-
-  function show(box, text) { box.textContent = text; box.hidden = false; }
-  function hide(box) { box.textContent = ''; box.hidden = true; }
+  var api = ui.api;
+  var show = ui.show;
+  var hide = ui.hide;
 
   function setEnabled(on) {
     [els.slack, els.pagerduty, els.save, els.clearSlack, els.clearPagerDuty].forEach(function (e) { e.disabled = !on; });

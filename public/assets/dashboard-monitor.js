@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  var KEY_STORAGE = 'cronpeek.apiKey';
+  var ui = window.cronpeekDashboard;
   var PAGE_SIZE = 20;
   var ROUTE = /^#monitor\/([0-9a-f]{16})$/;
   var STATUSES = { new: 'status-new', up: 'status-up', down: 'status-down', paused: 'status-paused' };
@@ -72,30 +72,7 @@
 
   // --- HTTP ----------------------------------------------------------------------------------
 
-  function apiKey() {
-    try { return sessionStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
-  }
-
-  function ApiError(status, message) {
-    this.status = status;
-    this.message = message;
-  }
-
-  function api(method, path, body) {
-    var headers = { Accept: 'application/json', 'x-api-key': apiKey() || '' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(path, { method: method, headers: headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' }).then(
-      function (res) {
-        return res.text().then(function (text) {
-          var data = null;
-          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-          if (res.ok) return data;
-          throw new ApiError(res.status, data && typeof data.error === 'string' ? data.error : 'The server answered ' + res.status + '.');
-        });
-      },
-      function () { throw new ApiError(0, 'Could not reach the CronPeek API. Check your connection and try again.'); }
-    );
-  }
+  var api = ui.api;
 
   function monitorPath(suffix) {
     return '/api/v1/monitors/' + encodeURIComponent(monitorId) + (suffix || '');
@@ -103,21 +80,9 @@
 
   // --- DOM helpers and formatting ------------------------------------------------------------
 
-  function el(tag, props, children) {
-    var node = document.createElement(tag);
-    if (props) {
-      Object.keys(props).forEach(function (name) {
-        if (name === 'text') node.textContent = props[name];
-        else if (name === 'className') node.className = props[name];
-        else node.setAttribute(name, props[name]);
-      });
-    }
-    (children || []).forEach(function (child) { node.appendChild(child); });
-    return node;
-  }
-
-  function show(box, text) { box.textContent = text; box.hidden = false; }
-  function hide(box) { box.textContent = ''; box.hidden = true; }
+  var el = ui.el;
+  var show = ui.show;
+  var hide = ui.hide;
 
   function plural(n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's'); }
 
@@ -361,7 +326,7 @@
 
   function route() {
     var match = ROUTE.exec(location.hash);
-    if (match && apiKey() && els.signedOut.hidden) {
+    if (match && ui.storedKey() && els.signedOut.hidden) {
       if (match[1] !== monitorId) openPage(match[1]);
     } else if (location.hash !== '#content') {
       // The skip link's target is the only other hash this page uses; it keeps the page open.

@@ -3,7 +3,8 @@
 (function () {
   'use strict';
 
-  var KEY_STORAGE = 'cronpeek.apiKey';
+  var ui = window.cronpeekDashboard;
+  var KEY_STORAGE = ui.KEY_STORAGE;
   var REFRESH_MS = 15000;
   var STATUSES = { new: 'status-new', up: 'status-up', down: 'status-down', paused: 'status-paused' };
 
@@ -56,9 +57,6 @@
 
   // --- API key, kept for this tab only ---------------------------------------------------------
 
-  function readKey() {
-    try { return sessionStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
-  }
   function writeKey(key) {
     try { sessionStorage.setItem(KEY_STORAGE, key); } catch (e) { /* storage disabled: the key lives until reload */ }
     currentKey = key;
@@ -67,64 +65,20 @@
     try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
     currentKey = null;
   }
-  var currentKey = readKey();
+  var currentKey = ui.storedKey();
 
   // --- HTTP ----------------------------------------------------------------------------------
 
-  function ApiError(status, message) {
-    this.status = status;
-    this.message = message;
-  }
-
-  /** Calls the API; resolves with the parsed body, rejects with an ApiError carrying its `error`. */
+  /** Calls the API with this tab's key; see dashboard-common.js. */
   function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (currentKey) headers['x-api-key'] = currentKey;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    return fetch(path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-    }).then(
-      function (res) {
-        return res.text().then(function (text) {
-          var data = null;
-          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-          if (res.ok) return data;
-          var message = data && typeof data.error === 'string' ? data.error : 'The server answered ' + res.status + '.';
-          throw new ApiError(res.status, message);
-        });
-      },
-      function () {
-        throw new ApiError(0, 'Could not reach the CronPeek API. Check your connection and try again.');
-      }
-    );
+    return ui.api(method, path, body, currentKey);
   }
 
   // --- Small DOM helpers ---------------------------------------------------------------------
 
-  function el(tag, props, children) {
-    var node = document.createElement(tag);
-    if (props) {
-      Object.keys(props).forEach(function (name) {
-        if (name === 'text') node.textContent = props[name];
-        else if (name === 'className') node.className = props[name];
-        else node.setAttribute(name, props[name]);
-      });
-    }
-    (children || []).forEach(function (child) { node.appendChild(child); });
-    return node;
-  }
-
-  function showMessage(box, text) {
-    box.textContent = text;
-    box.hidden = false;
-  }
-  function hideMessage(box) {
-    box.textContent = '';
-    box.hidden = true;
-  }
+  var el = ui.el;
+  var showMessage = ui.show;
+  var hideMessage = ui.hide;
 
   var copyText = window.cronpeekCopy;
 
