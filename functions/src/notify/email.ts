@@ -1,5 +1,5 @@
-import { Client } from '@sendgrid/client';
-import { MailService } from '@sendgrid/mail';
+import type { Client } from '@sendgrid/client';
+import type { MailService } from '@sendgrid/mail';
 import type { NotifyConfig } from '../config';
 import type { Logger } from '../log';
 import { emailContent } from './message';
@@ -43,20 +43,28 @@ export interface Mailer {
 }
 
 export function createMailer(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Mailer {
+  // The SDK is loaded on the first e-mail, not at import: most processes (and every cold start of
+  // the API function) never send one, and loading it costs start-up time.
   let mail: MailService | null = null;
-  if (config.sendgridApiKey) {
-    const client = new Client();
-    client.setApiKey(config.sendgridApiKey);
+  const sendgrid = (apiKey: string): MailService => {
+    // `require` rather than `import()`: the SDK's `export =` typings name its classes only for static imports.
+    const sdk = {
+      Client: (require('@sendgrid/client') as { Client: typeof Client }).Client,
+      MailService: (require('@sendgrid/mail') as { MailService: typeof MailService }).MailService,
+    };
+    const client = new sdk.Client();
+    client.setApiKey(apiKey);
     // After setApiKey, which resets the base URL to SendGrid's global region.
     if (config.sendgridApiUrl) client.setDefaultRequest('baseUrl', config.sendgridApiUrl);
-    mail = new MailService();
-    mail.setClient(client);
+    const service = new sdk.MailService();
+    service.setClient(client);
     // A hung SendGrid must not hold the checker (or outlive the delivery lease).
-    mail.setTimeout(options.timeoutMs ?? EMAIL_TIMEOUT_MS);
-  }
+    service.setTimeout(options.timeoutMs ?? EMAIL_TIMEOUT_MS);
+    return service;
+  };
   return {
     async send(message): Promise<SendResult> {
-      if (mail === null) {
+      if (!config.sendgridApiKey) {
         log.info('email not sent: no SENDGRID_API_KEY set, so it is written here instead', {
           ...message.logAs,
           to: message.to,
@@ -67,6 +75,7 @@ export function createMailer(config: NotifyConfig, log: Logger, options: EmailOp
       }
       try {
         const { logAs: _logAs, ...sendable } = message;
+        mail ??= sendgrid(config.sendgridApiKey);
         await mail.send({ from: config.emailFrom, ...sendable });
         return { outcome: 'delivered' };
       } catch (err) {

@@ -48,4 +48,8 @@ describe('the built Firebase entry point', () => {
     expect(loaded).toContain(path.join('lib', 'store', 'firestore', 'index.js'));
     expect(loaded.filter((f) => f.includes('better-sqlite3') || f.includes(path.join('store', 'sqlite')) || f === path.join('lib', 'server.js'))).toEqual([]);
   });
+
+  test('leaves the SendGrid SDK to the first e-mail, so a cold start does not pay for it', () => {
+    expect(built.loaded.filter((f) => f.includes(path.join('node_modules', '@sendgrid')))).toEqual([]);
+  });
 });

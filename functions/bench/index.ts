@@ -1,0 +1,61 @@
+/**
+ * `npm run bench`: the four performance figures, each next to its baseline from the same run
+ * (this machine's load changes absolute figures; the ratios travel better). Not part of
+ * `npm test`: it takes a few minutes and asserts only that nothing is lost and that the
+ * Firebase entry loads neither SQLite nor SendGrid (it exits non-zero if either fails).
+ *   npm run bench                          (from the repository root or functions/)
+ *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold)
+ *   BENCH_CPU_PROF=<dir> npm run bench     (writes the embedded server's CPU profile there)
+ * Each section also runs on its own: `npx tsx bench/ping.ts`, `bench/sweep.ts`, `bench/cold-start.ts`.
+ */
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { coldStartBench, printColdStart } from './cold-start';
+import { pingBench, printPingBench } from './ping';
+import { printSweepBench, sweepBench } from './sweep';
+
+const PACKAGE_DIR = path.resolve(__dirname, '..');
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold').split(','));
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+
+async function main() {
+  // The ping and cold-start sections measure the built code, as `npm start` and a deploy run it.
+  const build = spawnSync(process.execPath, [path.join(PACKAGE_DIR, 'scripts', 'ensure-build.js'), '--quiet'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  console.log(`CronPeek bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}; load average ${load()} at the start`);
+  let failed = false;
+
+  if (SECTIONS.has('ping')) {
+    console.log('');
+    const r = await pingBench({ cpuProfileDir: process.env.BENCH_CPU_PROF });
+    printPingBench(r);
+    if (r.server.lost > 0) failed = true;
+  }
+  if (SECTIONS.has('sweep')) {
+    console.log('');
+    printSweepBench(await sweepBench());
+  }
+  if (SECTIONS.has('firestore')) {
+    console.log('\n3. Firestore cost (counted on the wire against the emulator)');
+    const child = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, 'firestore-cost.ts')], { cwd: PACKAGE_DIR, stdio: 'inherit' });
+    if (child.status !== 0) {
+      console.log('  FAILED or SKIPPED: the Firestore section needs the emulator (google-cloud-cli-firestore-emulator and Java); see its error above');
+      failed = true;
+    }
+  }
+  if (SECTIONS.has('cold')) {
+    console.log('');
+    const r = coldStartBench();
+    printColdStart(r);
+    if (r.forbiddenLoaded.length > 0) failed = true;
+  }
+  console.log(`\nload average ${load()} at the end`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

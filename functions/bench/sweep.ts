@@ -1,0 +1,126 @@
+/**
+ * Sweep scale: SQLite databases with 10k, 100k and 1M monitors (BENCH_SWEEP_SIZES), 1 % of them
+ * due. Times the checker's sweep per due monitor (each flips down and queues its e-mail alert,
+ * one transaction per monitor, as `runCheck` does it), and an idle sweep (nothing due) at each
+ * size. The baseline, from the same run, is the cost of a bare `SELECT 1` on the same connection.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { sweepDueMonitors } from '../src/services/checker';
+import { newBadgeKey, newMonitorId, newPingToken } from '../src/services/secrets';
+import { SqliteStore } from '../src/store/sqlite';
+
+const SIZES = (process.env.BENCH_SWEEP_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+const DUE_SHARE = 0.01;
+const IDLE_REPEATS = 50;
+
+export interface SweepSize {
+  monitors: number;
+  due: number;
+  setupS: number;
+  /** Median of IDLE_REPEATS sweeps with nothing due. */
+  idleSweepMs: number;
+  /** Median of IDLE_REPEATS `SELECT 1` on the same database: the floor of any query. */
+  floorMs: number;
+  dueSweepMs: number;
+  flipped: number;
+  usPerDue: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Monitors are written straight into the schema in one transaction (a million store calls would
+ * take minutes and measure nothing the sweep does): all up, pinged an hour ago; the due ones'
+ * deadline passed a minute ago, the rest are due tomorrow.
+ */
+function seed(dbPath: string, monitors: number, due: number, now: number): void {
+  const db = new Database(dbPath);
+  const accountId = 'bench-account';
+  db.prepare(`INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count) VALUES (?, ?, ?, 'pro', ?, ?)`).run(
+    accountId, 'bench@example.com', 'x'.repeat(64), now, monitors,
+  );
+  const insert = db.prepare(
+    `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, ping_token, badge_key, status, created_at,
+       last_ping_at, ping_count, alert_at, history_days)
+     VALUES (?, ?, ?, 3600, 60, 'ops@example.com', ?, ?, 'up', ?, ?, 1, ?, 7)`,
+  );
+  db.transaction(() => {
+    for (let i = 0; i < monitors; i++) {
+      // Due ones are spread through the table, not clustered at its start.
+      const isDue = i % Math.round(1 / DUE_SHARE) === 0 && i / Math.round(1 / DUE_SHARE) < due;
+      insert.run(newMonitorId(), accountId, `job ${i}`, newPingToken(), newBadgeKey(), now - 86_400_000, now - 3_600_000, isDue ? now - 60_000 : now + 86_400_000 + i);
+    }
+  })();
+  db.close();
+}
+
+export async function sweepBench(): Promise<SweepSize[]> {
+  const results: SweepSize[] = [];
+  for (const monitors of SIZES) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-bench-sweep-'));
+    try {
+      const dbPath = path.join(dir, 'bench.db');
+      const now = Date.parse('2026-03-28T12:00:00.000Z');
+      const due = Math.round(monitors * DUE_SHARE);
+      const started = performance.now();
+      new SqliteStore(dbPath).close(); // creates the schema
+      seed(dbPath, monitors, due, now);
+      const setupS = (performance.now() - started) / 1000;
+
+      const store = new SqliteStore(dbPath);
+      const floorDb = new Database(dbPath, { readonly: true });
+      const one = floorDb.prepare('SELECT 1');
+      const idle: number[] = [];
+      const floor: number[] = [];
+      const before = new Date(now - 120_000); // nothing is due yet
+      for (let i = 0; i < IDLE_REPEATS; i++) {
+        let t = performance.now();
+        const pass = await sweepDueMonitors({ store }, before);
+        idle.push(performance.now() - t);
+        if (pass.due !== 0) throw new Error(`idle sweep found ${pass.due} due monitors`);
+        t = performance.now();
+        one.get();
+        floor.push(performance.now() - t);
+      }
+      floorDb.close();
+
+      let flipped = 0;
+      const t = performance.now();
+      for (;;) {
+        const pass = await sweepDueMonitors({ store }, new Date(now));
+        flipped += pass.flipped;
+        if (pass.due === 0) break;
+      }
+      const dueSweepMs = performance.now() - t;
+      await store.close();
+      results.push({ monitors, due, setupS, idleSweepMs: median(idle), floorMs: median(floor), dueSweepMs, flipped, usPerDue: (dueSweepMs * 1000) / Math.max(flipped, 1) });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+export function printSweepBench(rows: SweepSize[]): void {
+  console.log('2. Sweep scale (SQLite, 1 % of monitors due; each due monitor flips down and queues its e-mail alert)');
+  console.log('  monitors     due   sweep of the due   per due monitor   idle sweep   baseline SELECT 1');
+  for (const r of rows) {
+    console.log(
+      `  ${String(r.monitors).padStart(8)}  ${String(r.flipped).padStart(6)}   ${r.dueSweepMs.toFixed(0).padStart(10)} ms   ${r.usPerDue.toFixed(1).padStart(11)} µs   ` +
+        `${r.idleSweepMs.toFixed(3).padStart(7)} ms   ${r.floorMs.toFixed(3).padStart(10)} ms`,
+    );
+  }
+}
+
+if (require.main === module) {
+  sweepBench()
+    .then(printSweepBench)
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
