@@ -161,6 +161,14 @@ function pageOf<T>(rows: Row[], limit: number, map: (r: Row) => T, keyOf: (r: Ro
   return { items: shown.map(map), next: rows.length > limit ? keyOf(shown[shown.length - 1]) : null };
 }
 
+interface PendingWrite {
+  write: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { value: unknown } | { error: unknown };
+
 /**
  * The embedded adapter: one SQLite file in WAL mode. Every read-decides-write runs in a
  * `BEGIN IMMEDIATE` transaction (the write lock is taken before the read, so a second process on
@@ -168,6 +176,12 @@ function pageOf<T>(rows: Row[], limit: number, map: (r: Row) => T, keyOf: (r: Ro
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Prepared once per SQL text: preparing is a large share of a small statement's cost. */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Writes waiting for the next group commit (see `grouped`). */
+  private pendingWrites: PendingWrite[] = [];
+  /** One `BEGIN IMMEDIATE` transaction around a batch of writes, each in a savepoint of its own. */
+  private readonly runBatch: (batch: PendingWrite[]) => Outcome[];
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -177,11 +191,36 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    // A better-sqlite3 transaction called inside another one becomes a savepoint.
+    const inSavepoint = this.db.transaction((write: () => unknown) => write());
+    this.runBatch = this.transaction((batch: PendingWrite[]) =>
+      batch.map((w): Outcome => {
+        try {
+          return { value: inSavepoint(w.write) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** A `BEGIN IMMEDIATE` transaction around `fn`, built once. */
+  private transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    const tx = this.db.transaction(fn);
+    return (...args: A) => tx.immediate(...args);
   }
 
   async createAccount(a: Account): Promise<'created' | 'email_taken'> {
-    const result = this.db
-      .prepare(
+    const result = this.stmt(
         `INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count)
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
       )
@@ -190,43 +229,40 @@ export class SqliteStore implements Store {
   }
 
   async findAccountByKeyHash(hash: string): Promise<Account | null> {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE api_key_hash = ?').get(hash) as Row | undefined;
+    const r = this.stmt('SELECT * FROM accounts WHERE api_key_hash = ?').get(hash) as Row | undefined;
     return r ? toAccount(r) : null;
   }
 
   async getAccount(id: string): Promise<Account | null> {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
     return r ? toAccount(r) : null;
   }
 
   async setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null> {
-    this.db.prepare('UPDATE accounts SET plan = ? WHERE id = ?').run(plan, accountId);
+    this.stmt('UPDATE accounts SET plan = ? WHERE id = ?').run(plan, accountId);
     return this.getAccount(accountId);
   }
 
   async findAccountByEmail(email: string): Promise<Account | null> {
-    const r = this.db.prepare('SELECT * FROM accounts WHERE email = ?').get(email) as Row | undefined;
+    const r = this.stmt('SELECT * FROM accounts WHERE email = ?').get(email) as Row | undefined;
     return r ? toAccount(r) : null;
   }
 
   async replaceApiKey(accountId: string, currentKeyHash: string, newKeyHash: string): Promise<boolean> {
-    const result = this.db
-      .prepare('UPDATE accounts SET api_key_hash = ? WHERE id = ? AND api_key_hash = ?')
+    const result = this.stmt('UPDATE accounts SET api_key_hash = ? WHERE id = ? AND api_key_hash = ?')
       .run(newKeyHash, accountId, currentKeyHash);
     return result.changes === 1;
   }
 
   async saveRecoveryToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean> {
-    const result = this.db
-      .prepare('UPDATE accounts SET recovery_token_hash = ?, recovery_expires_at = ? WHERE email = ?')
+    const result = this.stmt('UPDATE accounts SET recovery_token_hash = ?, recovery_expires_at = ? WHERE email = ?')
       .run(tokenHash, ms(expiresAt), email);
     return result.changes === 1;
   }
 
   async redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean> {
     // One statement checks and spends the token: of two concurrent redemptions only one matches.
-    const result = this.db
-      .prepare(
+    const result = this.stmt(
         `UPDATE accounts SET api_key_hash = ?, recovery_token_hash = NULL, recovery_expires_at = NULL
          WHERE email = ? AND recovery_token_hash = ? AND recovery_expires_at > ?`,
       )
@@ -238,11 +274,11 @@ export class SqliteStore implements Store {
     return this.db
       .transaction((): boolean => {
         const owned = 'SELECT id FROM monitors WHERE account_id = ?';
-        this.db.prepare(`DELETE FROM pings WHERE monitor_id IN (${owned})`).run(accountId);
-        this.db.prepare(`DELETE FROM flips WHERE monitor_id IN (${owned})`).run(accountId);
-        this.db.prepare('DELETE FROM notifications WHERE account_id = ?').run(accountId);
-        this.db.prepare('DELETE FROM monitors WHERE account_id = ?').run(accountId);
-        return this.db.prepare('DELETE FROM accounts WHERE id = ?').run(accountId).changes === 1;
+        this.stmt(`DELETE FROM pings WHERE monitor_id IN (${owned})`).run(accountId);
+        this.stmt(`DELETE FROM flips WHERE monitor_id IN (${owned})`).run(accountId);
+        this.stmt('DELETE FROM notifications WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM monitors WHERE account_id = ?').run(accountId);
+        return this.stmt('DELETE FROM accounts WHERE id = ?').run(accountId).changes === 1;
       })
       .immediate();
   }
@@ -251,15 +287,13 @@ export class SqliteStore implements Store {
     return this.db
       .transaction((): 'created' | 'limit_reached' => {
         // The count and the limit check are one statement: concurrent creates cannot both pass.
-        const counted = this.db
-          .prepare(
+        const counted = this.stmt(
             `UPDATE accounts SET monitor_count = monitor_count + 1
              WHERE id = ? AND (? IS NULL OR monitor_count < ?)`,
           )
           .run(m.accountId, maxMonitors, maxMonitors);
         if (counted.changes !== 1) return 'limit_reached';
-        this.db
-          .prepare(
+        this.stmt(
             `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
                webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
                alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs,
@@ -278,74 +312,98 @@ export class SqliteStore implements Store {
   }
 
   async listMonitors(accountId: string): Promise<Monitor[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM monitors WHERE account_id = ? ORDER BY created_at DESC, rowid DESC')
+    const rows = this.stmt('SELECT * FROM monitors WHERE account_id = ? ORDER BY created_at DESC, rowid DESC')
       .all(accountId) as Row[];
     return rows.map(toMonitor);
   }
 
   async getMonitor(id: string): Promise<Monitor | null> {
-    const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
     return r ? toMonitor(r) : null;
   }
 
   async findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null> {
-    const r = this.db.prepare('SELECT * FROM monitors WHERE badge_key = ?').get(badgeKey) as Row | undefined;
+    const r = this.stmt('SELECT * FROM monitors WHERE badge_key = ?').get(badgeKey) as Row | undefined;
     return r ? toMonitor(r) : null;
   }
 
   async deleteMonitor(id: string): Promise<boolean> {
     return this.db
       .transaction((): boolean => {
-        const r = this.db.prepare('SELECT account_id FROM monitors WHERE id = ?').get(id) as Row | undefined;
+        const r = this.stmt('SELECT account_id FROM monitors WHERE id = ?').get(id) as Row | undefined;
         if (!r) return false;
-        this.db.prepare('DELETE FROM monitors WHERE id = ?').run(id);
-        this.db.prepare('DELETE FROM pings WHERE monitor_id = ?').run(id);
-        this.db.prepare('DELETE FROM flips WHERE monitor_id = ?').run(id);
-        this.db.prepare('UPDATE accounts SET monitor_count = monitor_count - 1 WHERE id = ?').run(r.account_id);
+        this.stmt('DELETE FROM monitors WHERE id = ?').run(id);
+        this.stmt('DELETE FROM pings WHERE monitor_id = ?').run(id);
+        this.stmt('DELETE FROM flips WHERE monitor_id = ?').run(id);
+        this.stmt('UPDATE accounts SET monitor_count = monitor_count - 1 WHERE id = ?').run(r.account_id);
         return true;
       })
       .immediate();
   }
 
+  /**
+   * Group commit: writes that arrive together (in one turn of the event loop) run in one
+   * transaction, and each caller's promise settles only after that transaction has committed.
+   * The commit is most of a small write's cost, so a burst of pings (or a sweep's parallel
+   * flips) shares one instead of queueing behind one each. Each write runs in a savepoint of
+   * its own, so one that throws fails alone; a transaction that cannot begin or commit fails
+   * every write in the batch, and none of them is stored.
+   */
+  private grouped<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pendingWrites.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      if (this.pendingWrites.length === 1) setImmediate(() => this.commitPendingWrites());
+    });
+  }
+
+  private commitPendingWrites(): void {
+    const batch = this.pendingWrites;
+    this.pendingWrites = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.runBatch(batch);
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const o = outcomes[i];
+      if ('error' in o) w.reject(o.error);
+      else w.resolve(o.value);
+    });
+  }
+
   async recordPing(token: string, ping: PingData, decide: DecidePing): Promise<Applied | null> {
-    return this.db
-      .transaction((): Applied | null => {
-        const r = this.db.prepare('SELECT * FROM monitors WHERE ping_token = ?').get(token) as Row | undefined;
-        if (!r) return null;
-        const monitor = toMonitor(r);
-        const t = decide(monitor);
-        this.db
-          .prepare(
-            `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at, exit_code, rid, duration, body_truncated)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
-            ms(t.ping.expiresAt), ping.exitCode, ping.rid, t.ping.duration, ping.bodyTruncated ? 1 : 0,
-          );
-        return this.applyInTransaction(monitor, t);
-      })
-      .immediate();
+    return this.grouped((): Applied | null => {
+      const r = this.stmt('SELECT * FROM monitors WHERE ping_token = ?').get(token) as Row | undefined;
+      if (!r) return null;
+      const monitor = toMonitor(r);
+      const t = decide(monitor);
+      this.stmt(
+        `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at, exit_code, rid, duration, body_truncated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
+        ms(t.ping.expiresAt), ping.exitCode, ping.rid, t.ping.duration, ping.bodyTruncated ? 1 : 0,
+      );
+      return this.applyInTransaction(monitor, t);
+    });
   }
 
   async updateMonitor(id: string, decide: Decide): Promise<Applied | null> {
-    return this.db
-      .transaction((): Applied | null => {
-        const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
-        if (!r) return null;
-        const monitor = toMonitor(r);
-        return this.applyInTransaction(monitor, decide(monitor));
-      })
-      .immediate();
+    return this.grouped((): Applied | null => {
+      const r = this.stmt('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+      if (!r) return null;
+      const monitor = toMonitor(r);
+      return this.applyInTransaction(monitor, decide(monitor));
+    });
   }
 
   /** Writes a transition with its flip and notifications; must run inside a transaction. */
   private applyInTransaction(monitor: Monitor, t: Transition | null): Applied {
     if (t === null) return { monitor, transition: null };
     const c = t.changes;
-    const updated = this.db
-      .prepare(
+    const updated = this.stmt(
         `UPDATE monitors SET status = ?, alert_at = ?,
            last_ping_at = COALESCE(?, last_ping_at), last_alert_at = COALESCE(?, last_alert_at),
            last_start_at = COALESCE(?, last_start_at), last_duration = COALESCE(?, last_duration),
@@ -362,11 +420,10 @@ export class SqliteStore implements Store {
     if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
     if (t.flip) {
       const f = t.flip;
-      this.db
-        .prepare('INSERT INTO flips (id, monitor_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
+      this.stmt('INSERT INTO flips (id, monitor_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
         .run(f.id, f.monitorId, f.from, f.to, ms(f.at), f.reason);
     }
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO notifications (id, flip_id, monitor_id, account_id, channel, event, target, created_at,
          state, attempts, next_attempt_at, last_error, delivered_at, snapshot)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -382,20 +439,20 @@ export class SqliteStore implements Store {
   }
 
   async postponeMonitor(id: string, until: Date): Promise<void> {
-    this.db.prepare('UPDATE monitors SET alert_at = MAX(alert_at, ?) WHERE id = ? AND alert_at IS NOT NULL').run(ms(until), id);
+    this.stmt('UPDATE monitors SET alert_at = MAX(alert_at, ?) WHERE id = ? AND alert_at IS NOT NULL').run(ms(until), id);
   }
 
   async editMonitor(id: string, edit: (monitor: Monitor) => MonitorUpdate): Promise<Monitor | null> {
     return this.db
       .transaction((): Monitor | null => {
-        const r = this.db.prepare('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
+        const r = this.stmt('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
         if (!r) return null;
         const monitor = toMonitor(r);
         const update = edit(monitor);
         const fields = Object.keys(update) as Array<keyof MonitorUpdate>;
         if (fields.length > 0) {
           const sets = fields.map((f) => `${EDITABLE_COLUMNS[f]} = ?`).join(', ');
-          this.db.prepare(`UPDATE monitors SET ${sets} WHERE id = ?`).run(...fields.map((f) => columnValue(f, update[f])), id);
+          this.stmt(`UPDATE monitors SET ${sets} WHERE id = ?`).run(...fields.map((f) => columnValue(f, update[f])), id);
         }
         return { ...monitor, ...update };
       })
@@ -403,23 +460,20 @@ export class SqliteStore implements Store {
   }
 
   async findDueMonitors(now: Date, limit: number): Promise<string[]> {
-    const rows = this.db
-      .prepare('SELECT id FROM monitors WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?')
+    const rows = this.stmt('SELECT id FROM monitors WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?')
       .all(ms(now), limit) as Row[];
     return rows.map((r) => String(r.id));
   }
 
   async listPings(monitorId: string, limit: number): Promise<Ping[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM pings WHERE monitor_id = ? ORDER BY at DESC, seq DESC LIMIT ?')
+    const rows = this.stmt('SELECT * FROM pings WHERE monitor_id = ? ORDER BY at DESC, seq DESC LIMIT ?')
       .all(monitorId, limit) as Row[];
     return rows.map(toPing);
   }
 
   async pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {
     // `seq` is the rowid: with the (monitor_id, at) index it gives this order without a sort.
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT * FROM pings WHERE monitor_id = ? AND (? IS NULL OR at >= ?)
            AND (? IS NULL OR at < ? OR (at = ? AND seq < ?))
          ORDER BY at DESC, seq DESC LIMIT ?`,
@@ -429,8 +483,7 @@ export class SqliteStore implements Store {
   }
 
   async flipHistory(monitorId: string, q: HistoryQuery): Promise<Page<Flip>> {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT rowid AS seq, * FROM flips WHERE monitor_id = ? AND (? IS NULL OR at >= ?)
            AND (? IS NULL OR at < ? OR (at = ? AND rowid < ?))
          ORDER BY at DESC, rowid DESC LIMIT ?`,
@@ -440,13 +493,12 @@ export class SqliteStore implements Store {
   }
 
   async listFlips(monitorId: string): Promise<Flip[]> {
-    const rows = this.db.prepare('SELECT * FROM flips WHERE monitor_id = ? ORDER BY at, rowid').all(monitorId) as Row[];
+    const rows = this.stmt('SELECT * FROM flips WHERE monitor_id = ? ORDER BY at, rowid').all(monitorId) as Row[];
     return rows.map(toFlip);
   }
 
   async purgeExpiredPings(now: Date, limit: number): Promise<number> {
-    return this.db
-      .prepare(
+    return this.stmt(
         `DELETE FROM pings WHERE seq IN (
            SELECT seq FROM pings WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
       )
@@ -454,8 +506,7 @@ export class SqliteStore implements Store {
   }
 
   async findDueNotifications(now: Date, limit: number): Promise<Notification[]> {
-    const rows = this.db
-      .prepare(
+    const rows = this.stmt(
         `SELECT * FROM notifications WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
          ORDER BY next_attempt_at LIMIT ?`,
       )
@@ -465,8 +516,7 @@ export class SqliteStore implements Store {
       try {
         found.push(toNotification(r));
       } catch (err) {
-        this.db
-          .prepare('UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ?')
+        this.stmt('UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ?')
           .run(now.getTime() + UNREADABLE_RETRY_MS, `unreadable row set aside: ${(err as Error).message}`, r.id);
       }
     }
@@ -474,8 +524,7 @@ export class SqliteStore implements Store {
   }
 
   async claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null> {
-    const claimed = this.db
-      .prepare(
+    const claimed = this.stmt(
         `UPDATE notifications SET state = 'processing', attempts = attempts + 1, next_attempt_at = ?
          WHERE id = ? AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?
          RETURNING *`,
@@ -485,15 +534,13 @@ export class SqliteStore implements Store {
   }
 
   async postponeNotification(id: string, until: Date, reason: string): Promise<void> {
-    this.db
-      .prepare('UPDATE notifications SET next_attempt_at = MAX(next_attempt_at, ?), last_error = ? WHERE id = ? AND next_attempt_at IS NOT NULL')
+    this.stmt('UPDATE notifications SET next_attempt_at = MAX(next_attempt_at, ?), last_error = ? WHERE id = ? AND next_attempt_at IS NOT NULL')
       .run(ms(until), reason, id);
   }
 
   async recordDelivery(id: string, attempt: number, rec: DeliveryRecord): Promise<boolean> {
     // Only the holder of the latest claim may record: a stale worker whose lease lapsed loses.
-    const result = this.db
-      .prepare(
+    const result = this.stmt(
         `UPDATE notifications SET state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
          WHERE id = ? AND attempts = ? AND state = 'processing'`,
       )
@@ -502,13 +549,12 @@ export class SqliteStore implements Store {
   }
 
   async getNotification(id: string): Promise<Notification | null> {
-    const r = this.db.prepare('SELECT * FROM notifications WHERE id = ?').get(id) as Row | undefined;
+    const r = this.stmt('SELECT * FROM notifications WHERE id = ?').get(id) as Row | undefined;
     return r ? toNotification(r) : null;
   }
 
   async listNotifications(monitorId: string): Promise<Notification[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM notifications WHERE monitor_id = ? ORDER BY created_at, id')
+    const rows = this.stmt('SELECT * FROM notifications WHERE monitor_id = ? ORDER BY created_at, id')
       .all(monitorId) as Row[];
     return rows.map(toNotification);
   }
