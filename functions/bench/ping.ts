@@ -46,6 +46,8 @@ export interface Drive {
 export interface ProcessMemory {
   peakRssMb: number;
   rssMb: number;
+  /** The server process's CPU time (user + system) per answered request: steadier than rates on a loaded machine. */
+  cpuUsPerRequest: number;
 }
 
 export interface PingBenchResult {
@@ -57,10 +59,24 @@ export interface PingBenchResult {
 }
 
 /** VmHWM (peak) and VmRSS (now) of a process, from /proc. */
-function memoryOf(pid: number): ProcessMemory {
+function memoryOf(pid: number): Omit<ProcessMemory, 'cpuUsPerRequest'> {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Drives a server process and measures it: throughput, latency, memory and CPU per request. */
+async function measure(pid: number, port: number, paths: string[]): Promise<Drive & ProcessMemory> {
+  const cpuBefore = cpuSecondsOf(pid);
+  const d = await drive(port, paths);
+  const cpu = cpuSecondsOf(pid) - cpuBefore;
+  return { ...d, ...memoryOf(pid), cpuUsPerRequest: (cpu * 1e6) / Math.max(d.requests, 1) };
 }
 
 function waitForOutput(child: ChildProcess, marker: string): Promise<void> {
@@ -129,8 +145,7 @@ export async function pingBench(options: { cpuProfileDir?: string } = {}): Promi
     const barePort = await freePort();
     const bare = spawn(process.execPath, ['-e', BARE_SERVER], { env: { ...process.env, PORT: String(barePort) }, stdio: ['ignore', 'pipe', 'inherit'] });
     await waitForOutput(bare, 'listening');
-    const bareDrive = await drive(barePort, ['/']);
-    const bareMemory = memoryOf(bare.pid!);
+    const bareRun = await measure(bare.pid!, barePort, ['/']);
     await stop(bare);
 
     const port = await freePort();
@@ -148,11 +163,11 @@ export async function pingBench(options: { cpuProfileDir?: string } = {}): Promi
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await waitForOutput(server, 'listening on');
-    const serverDrive = await drive(
+    const serverRun = await measure(
+      server.pid!,
       port,
       tokens.map((t) => `/api/v1/ping/${t}`),
     );
-    const serverMemory = memoryOf(server.pid!);
     await stop(server);
 
     const db = new Database(dbPath, { readonly: true });
@@ -162,16 +177,15 @@ export async function pingBench(options: { cpuProfileDir?: string } = {}): Promi
       monitors: MONITORS,
       connections: CONNECTIONS,
       durationS: DURATION_S,
-      bare: { ...bareDrive, ...bareMemory },
+      bare: bareRun,
       server: {
-        ...serverDrive,
-        ...serverMemory,
+        ...serverRun,
         stored,
         // A 2xx without its row would be a lost ping. Rows beyond the 2xx count are pings that
         // were committed while autocannon was cutting its connections at the end (at most one
         // per connection): stored, never answered.
-        lost: Math.max(0, serverDrive.ok - stored),
-        inFlightAtStop: Math.max(0, stored - serverDrive.ok),
+        lost: Math.max(0, serverRun.ok - stored),
+        inFlightAtStop: Math.max(0, stored - serverRun.ok),
       },
     };
   } finally {
@@ -182,12 +196,15 @@ export async function pingBench(options: { cpuProfileDir?: string } = {}): Promi
 export function printPingBench(r: PingBenchResult): void {
   const row = (label: string, d: Drive & ProcessMemory) =>
     `  ${label.padEnd(22)} ${d.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(d.p50).padStart(3)} ms  p99 ${String(d.p99).padStart(3)} ms  ` +
-    `non-2xx ${d.non2xx}  errors ${d.errors + d.timeouts}  peak RSS ${d.peakRssMb.toFixed(0)} MB (after ${d.rssMb.toFixed(0)} MB)`;
+    `non-2xx ${d.non2xx}  errors ${d.errors + d.timeouts}  CPU ${d.cpuUsPerRequest.toFixed(0)} µs/request  peak RSS ${d.peakRssMb.toFixed(0)} MB (after ${d.rssMb.toFixed(0)} MB)`;
   console.log(`1. Ping throughput (autocannon, ${r.connections} connections, ${r.durationS} s, GET pings spread over ${r.monitors} monitors)`);
   console.log(row('bare node:http', r.bare));
   console.log(row('embedded server', r.server));
   const s = r.server;
-  console.log(`  ratio to bare          ${((100 * s.perSecond) / r.bare.perSecond).toFixed(0)} %`);
+  console.log(
+    `  ratio to bare          ${((100 * s.perSecond) / r.bare.perSecond).toFixed(0)} % of its rate; ` +
+      `${(s.cpuUsPerRequest / r.bare.cpuUsPerRequest).toFixed(1)}× its CPU per request`,
+  );
   console.log(
     `  stored pings           ${s.stored} for ${s.ok} 2xx answers: ${s.lost} lost` +
       (s.inFlightAtStop > 0 ? `, ${s.inFlightAtStop} committed but cut off unanswered when the run stopped` : ''),

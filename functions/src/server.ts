@@ -4,6 +4,7 @@ import path from 'node:path';
 import { composeDeps } from './compose';
 import { ConfigError, loadServerConfig, REPO_DIR, type ServerConfig } from './config';
 import { createApp } from './http/app';
+import { withPingFastPath } from './http/ping';
 import { describeRules, MemoryRateLimiter } from './limits';
 import { runCheck } from './services/checker';
 import { jsonLogger, type Logger } from './log';
@@ -116,7 +117,8 @@ export async function startServer(config: ServerConfig, log: Logger = jsonLogger
   const limiter = config.rateLimits === null ? undefined : new MemoryRateLimiter(config.rateLimits);
   const deps = composeDeps({ store, app: config.app, notify: config.notify, log, limiter });
   const app = createApp(deps, { staticDir: path.join(REPO_DIR, 'public'), trustProxy: config.trustProxy });
-  const server = createHttpServer(app, t);
+  // Pings, nearly all the traffic, take a lean path in front of the app (see http/ping.ts).
+  const server = createHttpServer(withPingFastPath(deps, app), t);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     if (config.host === null) server.listen(config.port, resolve);

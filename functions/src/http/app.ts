@@ -6,10 +6,9 @@ import { confirmRecovery, INVALID_RECOVERY, RECOVERY_REQUESTED, requestRecovery 
 import type { Deps } from '../services/context';
 import { flipHistory, pingHistory, DEFAULT_PAGE, type HistoryRequest } from '../services/history';
 import { createMonitor, deleteMonitor, editMonitor, getBadgeMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../services/monitors';
-import { recordPing, type PingInput } from '../services/ping';
 import type { Account, PingMethod } from '../domain/types';
 import { clientAddress, limitGuard } from './limits';
-import { PING_TOKEN_PATTERN } from '../services/secrets';
+import { handlePing } from './ping';
 import { BADGE_MAX_AGE_S, badgeJson, badgeSvg } from './badge';
 import { errorHandler, methodNotAllowed, notFound, parseBody } from './errors';
 import { API_HEADERS, PAGE_HEADERS, pingCors, setHeaders } from './headers';
@@ -63,33 +62,6 @@ export interface AppOptions {
 }
 
 type AuthedRequest = Request & { account?: Account };
-
-/** Run ids are opaque to CronPeek; printable ASCII keeps them safe to show and to match. */
-const RID_PATTERN = /^[\x21-\x7e]{1,64}$/;
-
-/**
- * The signal a ping URL carries: its last segment (`start`, `fail`, an exit code 0–255; none for
- * the plain URL) and `?rid=`. Checked before the token is looked up, so a malformed signal
- * changes nothing.
- */
-function signalOf(req: Request): Pick<PingInput, 'kind' | 'exitCode' | 'rid'> {
-  const raw = req.query.rid;
-  if (raw !== undefined && typeof raw !== 'string') throw new AppError(ErrorCode.BadRequest, 'rid must be given once.');
-  // An empty rid (an unset shell variable) is no rid: refusing it would lose the job's signal.
-  if (raw !== undefined && raw !== '' && !RID_PATTERN.test(raw)) {
-    throw new AppError(ErrorCode.BadRequest, 'rid must be 1 to 64 printable ASCII characters without spaces.');
-  }
-  const rid = raw === undefined || raw === '' ? null : raw;
-  const signal = req.params.signal === undefined ? undefined : String(req.params.signal);
-  if (signal === undefined) return { kind: 'success', exitCode: null, rid };
-  if (signal === 'start') return { kind: 'start', exitCode: null, rid };
-  if (signal === 'fail') return { kind: 'fail', exitCode: null, rid };
-  if (/^\d{1,3}$/.test(signal) && Number(signal) <= 255) {
-    const exitCode = Number(signal);
-    return { kind: exitCode === 0 ? 'success' : 'fail', exitCode, rid };
-  }
-  throw new AppError(ErrorCode.BadRequest, 'Unknown signal: use /start, /fail or an exit code from 0 to 255.');
-}
 
 /**
  * The whole HTTP API as an Express app. Routes are mounted both under `/api` (Hosting rewrite,
@@ -283,24 +255,24 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     })
     .all(methodNotAllowed(['GET']));
 
+  // The embedded server answers GET and HEAD pings on a lean path in front of this app
+  // (`withPingFastPath` in ./ping), through the same `handlePing`; these routes serve the rest.
   const ping = async (req: Request, res: Response) => {
-    const token = String(req.params.token);
-    // Only well-formed tokens are counted: anything else is a 404 that costs no storage anyway.
-    if (PING_TOKEN_PATTERN.test(token)) await limits.take('ping', token);
-    const monitor = await recordPing(deps, {
-      token,
+    const answer = await handlePing(deps, limits, {
+      token: String(req.params.token),
       method: req.method as PingMethod,
       source: req.ip ?? null,
       userAgent: req.header('user-agent') ?? null,
       body: Buffer.isBuffer(req.body) ? req.body : null,
-      ...signalOf(req),
+      signal: req.params.signal === undefined ? undefined : String(req.params.signal),
+      rid: req.query.rid,
     });
     res.setHeader('Cache-Control', 'no-store');
     if (req.method === 'HEAD') {
       res.status(200).end();
       return;
     }
-    res.json({ ok: true, monitor: monitor.name, status: monitor.status });
+    res.json(answer);
   };
   router
     .route('/v1/ping/:token')

@@ -69,10 +69,22 @@ export function loggablePath(path: string): string {
   return path.replace(/\/ping\/[^/]*/, '/ping/<token>');
 }
 
+/** What an error is answered with: a known (client) error's status and message, or null for a bug. */
+export function knownError(err: unknown): AppError | null {
+  return err instanceof AppError ? err : fromFrameworkError((err ?? {}) as Parameters<typeof fromFrameworkError>[0]);
+}
+
+/** The answer to an error that is a bug: logged (with the path made loggable), never shown. */
+export const INTERNAL_ERROR = 'Internal server error. Try again or contact support.';
+
+export function logUnhandled(log: Logger, message: string, method: string, path: string, err: unknown): void {
+  log.error(message, { method, path: loggablePath(path), error: err instanceof Error ? err.stack : String(err) });
+}
+
 /** The one place errors become responses: `{"error": "..."}`, never a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof AppError ? err : fromFrameworkError(err ?? {});
+    const known = knownError(err);
     if (known) {
       if (known.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(known.retryAfterSeconds));
       res.status(httpStatusOf[known.code]).json({ error: known.message });
@@ -80,11 +92,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     }
     if (res.headersSent) {
       // Too late for a JSON answer; end the response so the client is not left waiting.
-      log.error('error after the response started', { method: req.method, path: loggablePath(req.path), error: err instanceof Error ? err.stack : String(err) });
+      logUnhandled(log, 'error after the response started', req.method, req.path, err);
       res.end();
       return;
     }
-    log.error('unhandled error', { method: req.method, path: loggablePath(req.path), error: err instanceof Error ? err.stack : String(err) });
-    res.status(500).json({ error: 'Internal server error. Try again or contact support.' });
+    logUnhandled(log, 'unhandled error', req.method, req.path, err);
+    res.status(500).json({ error: INTERNAL_ERROR });
   };
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { createApp } from '../../src/http/app';
+import { withPingFastPath } from '../../src/http/ping';
 import { createHttpServer } from '../../src/server';
 import type { Store } from '../../src/store/port';
 import { capturingLogger } from '../notify/support/logger';
@@ -9,7 +10,7 @@ import { testDeps } from '../support/deps';
 import { storeKinds } from '../support/stores';
 
 /**
- * Seeded hostile requests against the real app on a real socket, on both stores, for a bounded
+ * Seeded hostile requests against the real app (with the embedded ping fast path) on a real socket, on both stores, for a bounded
  * time: malformed escapes, JSON, types, sizes, nesting, methods, headers and keys. No answer may
  * be a 5xx, every error is `{"error": "..."}`, the server stays up, and the stored state is
  * exactly what the accepted requests made it. Reproduce a run with CRONPEEK_FUZZ_SEED; give it
@@ -201,7 +202,9 @@ describe.each(storeKinds())('fuzzing the API on %s', (name, kind) => {
 
   beforeAll(async () => {
     store = await kind.open();
-    server = createHttpServer(createApp(testDeps(store, { log, plan: 'pro' })));
+    // As the embedded server runs it: GET and HEAD pings on the fast path, the rest through Express.
+    const deps = testDeps(store, { log, plan: 'pro' });
+    server = createHttpServer(withPingFastPath(deps, createApp(deps)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });

@@ -1,0 +1,142 @@
+import type http from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { Express } from 'express';
+import proxyaddr from 'proxy-addr';
+import { AppError, ErrorCode, httpStatusOf } from '../domain/errors';
+import type { Monitor, PingMethod } from '../domain/types';
+import type { Deps } from '../services/context';
+import { recordPing, type PingInput } from '../services/ping';
+import { PING_TOKEN_PATTERN } from '../services/secrets';
+import { INTERNAL_ERROR, knownError, logUnhandled } from './errors';
+import { API_HEADERS } from './headers';
+import { limitGuard, type LimitGuard } from './limits';
+
+/** Run ids are opaque to CronPeek; printable ASCII keeps them safe to show and to match. */
+const RID_PATTERN = /^[\x21-\x7e]{1,64}$/;
+
+/**
+ * The signal a ping URL carries: its last segment (`start`, `fail`, an exit code 0–255; none for
+ * the plain URL) and `?rid=` (as parsed from the query: a list when given twice). Checked before
+ * the token is looked up, so a malformed signal changes nothing.
+ */
+export function signalOf(signal: string | undefined, rawRid: unknown): Pick<PingInput, 'kind' | 'exitCode' | 'rid'> {
+  if (rawRid !== undefined && typeof rawRid !== 'string') throw new AppError(ErrorCode.BadRequest, 'rid must be given once.');
+  // An empty rid (an unset shell variable) is no rid: refusing it would lose the job's signal.
+  if (rawRid !== undefined && rawRid !== '' && !RID_PATTERN.test(rawRid)) {
+    throw new AppError(ErrorCode.BadRequest, 'rid must be 1 to 64 printable ASCII characters without spaces.');
+  }
+  const rid = rawRid === undefined || rawRid === '' ? null : rawRid;
+  if (signal === undefined) return { kind: 'success', exitCode: null, rid };
+  if (signal === 'start') return { kind: 'start', exitCode: null, rid };
+  if (signal === 'fail') return { kind: 'fail', exitCode: null, rid };
+  if (/^\d{1,3}$/.test(signal) && Number(signal) <= 255) {
+    const exitCode = Number(signal);
+    return { kind: exitCode === 0 ? 'success' : 'fail', exitCode, rid };
+  }
+  throw new AppError(ErrorCode.BadRequest, 'Unknown signal: use /start, /fail or an exit code from 0 to 255.');
+}
+
+/** A ping request, whichever way it arrived. */
+export interface PingRequest {
+  token: string;
+  method: PingMethod;
+  source: string | null;
+  userAgent: string | null;
+  body: Buffer | null;
+  signal: string | undefined;
+  rid: unknown;
+}
+
+/** What a ping URL answers (as JSON; HEAD gets the status and headers only). */
+export interface PingAnswer {
+  ok: true;
+  monitor: string;
+  status: Monitor['status'];
+}
+
+/**
+ * A ping, as both the Express route and the embedded fast path handle it: counted against the
+ * token's rate limit, its signal checked, then recorded. Resolves once the ping is stored.
+ */
+export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest): Promise<PingAnswer> {
+  // Only well-formed tokens are counted: anything else is a 404 that costs no storage anyway.
+  if (PING_TOKEN_PATTERN.test(r.token)) await limits.take('ping', r.token);
+  const monitor = await recordPing(deps, {
+    token: r.token,
+    method: r.method,
+    source: r.source,
+    userAgent: r.userAgent,
+    body: r.body,
+    ...signalOf(r.signal, r.rid),
+  });
+  return { ok: true, monitor: monitor.name, status: monitor.status };
+}
+
+/**
+ * The shape of ping URL the fast path takes: `/api/v1/ping/<token>[/<signal>][?query]` (or
+ * without `/api`, as on the function's own URL), in its plain form. Anything else (a trailing
+ * slash, percent-escapes, other capitalisation, an odd-looking token) is left to the Express
+ * route, which stays the reference for every edge case.
+ */
+const FAST_PING_URL = /^(?:\/api)?\/v1\/ping\/([A-Za-z0-9_-]{24})(?:\/([A-Za-z0-9]{1,8}))?(?:\?(.*))?$/;
+
+/** Headers of every ping answer: the API's own, plus CORS open to every origin (see `pingCors`). */
+const PING_HEADERS: Array<[string, string]> = [...Object.entries(API_HEADERS), ['Access-Control-Allow-Origin', '*']];
+
+/**
+ * The embedded server's lean path for the hot route: GET and HEAD pings (what cron jobs send),
+ * answered without going through Express's router and middleware, which cost more CPU than the
+ * ping itself (see the performance notes in the README). It reads the same request facts the
+ * Express route reads (the client address through the app's own `trust proxy` setting), calls
+ * the same `handlePing`, and answers with the same status, headers and JSON. Every other
+ * request, POST pings with a body included, goes to `app`.
+ *
+ * For the API description this is `GET|HEAD /v1/ping/{token}` and `/v1/ping/{token}/{signal}`:
+ * the Express routes of the same paths remain declared in `createApp` (and serve Cloud Functions).
+ */
+export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Express, 'get'>): http.RequestListener {
+  const limits = limitGuard(deps);
+  const trust = app.get('trust proxy fn') as Parameters<typeof proxyaddr>[1];
+  return (req, res) => {
+    const match = req.method === 'GET' || req.method === 'HEAD' ? FAST_PING_URL.exec(req.url ?? '') : null;
+    if (match === null) {
+      app(req, res);
+      return;
+    }
+    const [, token, signal, query] = match;
+    const request: PingRequest = {
+      token,
+      method: req.method as PingMethod,
+      source: proxyaddr(req, trust) || null,
+      userAgent: req.headers['user-agent'] ?? null,
+      body: null,
+      signal,
+      rid: query === undefined ? undefined : parseQuery(query).rid,
+    };
+    handlePing(deps, limits, request).then(
+      (answer) => send(res, req.method === 'HEAD', 200, req.method === 'HEAD' ? null : answer),
+      (err: unknown) => {
+        const known = knownError(err);
+        if (known === null) logUnhandled(deps.log, 'unhandled error', req.method!, (req.url ?? '').split('?')[0], err);
+        const extra: Array<[string, string]> = known?.retryAfterSeconds !== undefined ? [['Retry-After', String(known.retryAfterSeconds)]] : [];
+        send(res, req.method === 'HEAD', known ? httpStatusOf[known.code] : 500, { error: known ? known.message : INTERNAL_ERROR }, extra);
+      },
+    );
+  };
+}
+
+/** Answers as the Express route does: HEAD gets an error's headers but a success's status alone (`body` null). */
+function send(res: http.ServerResponse, head: boolean, status: number, body: object | null, extra: Array<[string, string]> = []): void {
+  for (const [name, value] of PING_HEADERS) res.setHeader(name, value);
+  for (const [name, value] of extra) res.setHeader(name, value);
+  res.statusCode = status;
+  if (body === null) {
+    res.end();
+    return;
+  }
+  // Two-space JSON, as the Express app answers (`json spaces`).
+  const json = JSON.stringify(body, null, 2);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(head ? undefined : json);
+}
