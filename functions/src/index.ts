@@ -11,7 +11,7 @@ import { runCheck } from './services/checker';
 import { jsonLogger } from './log';
 import type { Deps } from './services/context';
 import { openFirestoreStore } from './store/firestore';
-import { FirestoreRateLimiter } from './store/firestore/limits';
+import { cloudLimiter } from './store/firestore/limits';
 import { rulesFrom } from './limits';
 
 /**
@@ -71,12 +71,11 @@ function composed(): Composition {
     if (!isPlanId(plan)) throw new Error(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
     const origin = (publicUrl.value() || DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
     const store = openFirestoreStore({ projectId: process.env.GCLOUD_PROJECT });
-    // Limits from the functions' environment (functions/.env.<project>): counters in Firestore,
-    // shared by every instance.
+    // Limits from the functions' environment (functions/.env.<project>); see cloudLimiter.
     const rules = rulesFrom(process.env);
     const deps = composeDeps({
       store,
-      limiter: rules === null ? undefined : new FirestoreRateLimiter(store.db, rules),
+      limiter: rules === null ? undefined : cloudLimiter(store.db, rules),
       app: { publicUrl: origin, defaultPlan: plan, version },
       notify: notifyConfigFrom(
         {

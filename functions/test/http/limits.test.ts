@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_DIR } from '../../src/config';
 import { DEFAULT_RULES, MemoryRateLimiter, RULE_VARIABLES, rulesFrom, type RateLimiter, type Rules } from '../../src/limits';
-import { FirestoreRateLimiter } from '../../src/store/firestore/limits';
+import { cloudLimiter, FirestoreRateLimiter } from '../../src/store/firestore/limits';
 import type { Store } from '../../src/store/port';
 import { clearProject } from '../support/emulator';
 import { testDeps } from '../support/deps';
@@ -142,6 +142,21 @@ describe.each(limiterKinds)('%s rate limiter', (_name, make) => {
     expect(meter.take()).toMatchObject({ reads: 1, writes: 1, transactions: 0 });
     await limiter.take('ping', 'token', now);
     expect(meter.take()).toMatchObject({ reads: 1, writes: 0 });
+  });
+
+  test('on Cloud Functions a ping is limited in the instance’s memory, at no Firestore cost; other limits stay in Firestore', async () => {
+    const limiter = cloudLimiter(store.db, rules({ ping: { limit: 2, windowSeconds: 60 }, signup: { limit: 1, windowSeconds: 3600 } }));
+    const now = new Date('2026-03-28T02:00:00.000Z');
+    meter.take();
+    expect(await limiter.take('ping', 'token', now)).toMatchObject({ allowed: true });
+    expect(await limiter.take('ping', 'token', now)).toMatchObject({ allowed: true });
+    expect(await limiter.take('ping', 'token', now)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    expect(meter.take()).toMatchObject({ reads: 0, writes: 0 });
+    await limiter.take('signup', '203.0.113.9', now);
+    expect(meter.take()).toMatchObject({ reads: 1, writes: 1 });
+    // The sign-up counter is shared: another instance (another limiter) sees it.
+    const otherInstance = cloudLimiter(store.db, rules({ signup: { limit: 1, windowSeconds: 3600 } }));
+    expect(await otherInstance.take('signup', '203.0.113.9', now)).toMatchObject({ allowed: false });
   });
 });
 
