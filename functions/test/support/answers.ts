@@ -1,3 +1,4 @@
+import http from 'node:http';
 import express from 'express';
 import { type Answer, specChecker } from './openapi';
 
@@ -29,6 +30,29 @@ proto.end = function recordingEnd(this: Res, ...args: unknown[]) {
   }
   return end.apply(this, args);
 };
+
+/**
+ * The embedded server answers GET and HEAD pings on a fast path in front of Express
+ * (src/http/ping.ts), on a plain Node response: those answers are recorded here too. Express's own
+ * responses are not recorded twice: the patch above captured Node's `end` before this one.
+ * Only ping URLs are recorded, so the stand-in servers tests run (webhook targets, SendGrid) are not.
+ */
+const nodeEnd = http.ServerResponse.prototype.end;
+http.ServerResponse.prototype.end = function recordingFastPathEnd(this: http.ServerResponse, ...args: unknown[]) {
+  try {
+    const url = this.req?.url ?? '';
+    if (/^(?:\/api)?\/v1\/ping\//.test(url)) {
+      const chunk = args[0];
+      const body = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+      const headers: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(this.getHeaders())) headers[name] = Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+      recorded.push({ method: this.req.method ?? 'GET', url, status: this.statusCode, headers, body });
+    }
+  } catch {
+    // Not an answer to check.
+  }
+  return (nodeEnd as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+} as typeof nodeEnd;
 
 /** The answers recorded so far that the description does not document, as readable lines. */
 export function undocumentedAnswers(): string[] {
