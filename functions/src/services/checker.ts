@@ -27,7 +27,7 @@ export async function sweepDueMonitors(
   let flipped = 0;
   let failed = 0;
   // Each flip is its own transaction; a few at once keep a mass outage from taking minutes on Firestore.
-  await forEachConcurrently(ids, SWEEP_PARALLEL, async (id) => {
+  await forEachConcurrently(ids, deps.store.sweepParallelism ?? SWEEP_PARALLEL, async (id) => {
     try {
       const applied = await deps.store.updateMonitor(id, (m) => transition(m, 'deadline', now));
       if (applied?.transition?.flip) flipped++;

@@ -127,6 +127,12 @@ export interface Store {
   editMonitor(id: string, edit: (monitor: Monitor) => MonitorUpdate): Promise<Monitor | null>;
   /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */
   findDueMonitors(now: Date, limit: number): Promise<string[]>;
+  /**
+   * How many monitor transitions the checker should have in flight at once, when the store
+   * prefers a number of its own: SQLite commits the writes that arrive together in one
+   * transaction, so a whole batch at once shares one commit. Absent: the checker's default.
+   */
+  readonly sweepParallelism?: number;
   /** Recent pings of a monitor, newest first. */
   listPings(monitorId: string, limit: number): Promise<Ping[]>;
   /** Status changes of a monitor, oldest first. */

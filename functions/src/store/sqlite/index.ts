@@ -178,6 +178,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Prepared once per SQL text: preparing is a large share of a small statement's cost. */
   private readonly statements = new Map<string, Database.Statement>();
+  /** A sweep's whole batch at once: its transitions then share one group commit (see `grouped`). */
+  readonly sweepParallelism = 200;
   /** Writes waiting for the next group commit (see `grouped`). */
   private pendingWrites: PendingWrite[] = [];
   /** One `BEGIN IMMEDIATE` transaction around a batch of writes, each in a savepoint of its own. */
