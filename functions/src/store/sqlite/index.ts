@@ -182,8 +182,10 @@ export class SqliteStore implements Store {
   readonly sweepParallelism = 200;
   /** Writes waiting for the next group commit (see `grouped`). */
   private pendingWrites: PendingWrite[] = [];
-  /** One `BEGIN IMMEDIATE` transaction around a batch of writes, each in a savepoint of its own. */
+  /** One `BEGIN IMMEDIATE` transaction around a batch of writes; the first that throws rolls back all. */
   private readonly runBatch: (batch: PendingWrite[]) => Outcome[];
+  /** The same, with each write in a savepoint of its own: one that throws fails alone. */
+  private readonly runBatchIsolated: (batch: PendingWrite[]) => Outcome[];
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -193,9 +195,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.runBatch = this.transaction((batch: PendingWrite[]): Outcome[] => batch.map((w) => ({ value: w.write() })));
     // A better-sqlite3 transaction called inside another one becomes a savepoint.
     const inSavepoint = this.db.transaction((write: () => unknown) => write());
-    this.runBatch = this.transaction((batch: PendingWrite[]) =>
+    this.runBatchIsolated = this.transaction((batch: PendingWrite[]) =>
       batch.map((w): Outcome => {
         try {
           return { value: inSavepoint(w.write) };
@@ -347,9 +350,10 @@ export class SqliteStore implements Store {
    * Group commit: writes that arrive together (in one turn of the event loop) run in one
    * transaction, and each caller's promise settles only after that transaction has committed.
    * The commit is most of a small write's cost, so a burst of pings (or a sweep's parallel
-   * flips) shares one instead of queueing behind one each. Each write runs in a savepoint of
-   * its own, so one that throws fails alone; a transaction that cannot begin or commit fails
-   * every write in the batch, and none of them is stored.
+   * flips) shares one instead of queueing behind one each. A write that throws fails alone (the
+   * batch is then run again with a savepoint per write); a transaction that cannot begin or
+   * commit fails every write in the batch, and none of them is stored. Writes are closures over
+   * the store's statements and the domain's pure decisions, so running one again is safe.
    */
   private grouped<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -364,9 +368,16 @@ export class SqliteStore implements Store {
     let outcomes: Outcome[];
     try {
       outcomes = this.runBatch(batch);
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-      return;
+    } catch {
+      // A write (or the commit) failed, and the whole transaction was rolled back. Run the batch
+      // again with each write in a savepoint, so that a failing write fails alone. Only then:
+      // savepoints cost about a tenth of a ping, and writes almost never fail.
+      try {
+        outcomes = this.runBatchIsolated(batch);
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+        return;
+      }
     }
     batch.forEach((w, i) => {
       const o = outcomes[i];
