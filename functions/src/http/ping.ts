@@ -86,7 +86,7 @@ const PING_HEADERS: Array<[string, string]> = [...Object.entries(API_HEADERS), [
 /**
  * The embedded server's lean path for the hot route: GET and HEAD pings (what cron jobs send),
  * answered without going through Express's router and middleware, which cost more CPU than the
- * ping itself (see the performance notes in the README). It reads the same request facts the
+ * ping itself (see docs/performance.md). It reads the same request facts the
  * Express route reads (the client address through the app's own `trust proxy` setting), calls
  * the same `handlePing`, and answers with the same status, headers and JSON. Every other
  * request, POST pings with a body included, goes to `app`.
@@ -121,7 +121,11 @@ export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Ex
         const extra: Array<[string, string]> = known?.retryAfterSeconds !== undefined ? [['Retry-After', String(known.retryAfterSeconds)]] : [];
         send(res, req.method === 'HEAD', known ? httpStatusOf[known.code] : 500, { error: known ? known.message : INTERNAL_ERROR }, extra);
       },
-    );
+    ).catch((err: unknown) => {
+      // Answering itself failed: too late for JSON; never an unhandled rejection.
+      logUnhandled(deps.log, 'error after the response started', req.method!, (req.url ?? '').split('?')[0], err);
+      res.destroy();
+    });
   };
 }
 
