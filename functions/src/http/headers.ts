@@ -40,11 +40,15 @@ const PING_METHODS = 'GET, HEAD, POST';
 /**
  * Ping URLs are open to every origin: a ping needs no credentials (the token is the URL), so
  * `*` exposes nothing, and browsers, Workers and Deno Deploy jobs can ping. Preflights are
- * answered here, before any route, for every path under the ping prefix.
+ * answered here, before any route, for the ping URLs.
  */
+const PING_PATH = /^\/[^/]+(?:\/[^/]+)?\/?$/;
+
 export const pingCors: RequestHandler = (req, res, next) => {
   res.setHeader('Access-Control-Allow-Origin', '*');
-  if (req.method !== 'OPTIONS') {
+  // A preflight is answered only for the ping URLs themselves (`/<token>` and `/<token>/<signal>`);
+  // any other path under /v1/ping falls through to the 404 every unknown path gets.
+  if (req.method !== 'OPTIONS' || !PING_PATH.test(req.path)) {
     next();
     return;
   }
