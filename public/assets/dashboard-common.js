@@ -61,8 +61,20 @@
     return node;
   }
 
+  /** `n unit`, with the unit in the plural unless n is 1. */
+  function plural(n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's'); }
+
+  /** A number of seconds in the largest whole unit: "2 hours", "90 seconds". */
+  function duration(seconds) {
+    var units = [[604800, 'week'], [86400, 'day'], [3600, 'hour'], [60, 'minute']];
+    for (var i = 0; i < units.length; i++) {
+      if (seconds % units[i][0] === 0) return plural(seconds / units[i][0], units[i][1]);
+    }
+    return plural(seconds, 'second');
+  }
+
   function show(box, text) { box.textContent = text; box.hidden = false; }
   function hide(box) { box.textContent = ''; box.hidden = true; }
 
-  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide };
+  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration };
 })();

@@ -84,15 +84,8 @@
   var show = ui.show;
   var hide = ui.hide;
 
-  function plural(n, unit) { return n + ' ' + unit + (n === 1 ? '' : 's'); }
-
-  function duration(seconds) {
-    var units = [[604800, 'week'], [86400, 'day'], [3600, 'hour'], [60, 'minute']];
-    for (var i = 0; i < units.length; i++) {
-      if (seconds % units[i][0] === 0) return plural(seconds / units[i][0], units[i][1]);
-    }
-    return plural(seconds, 'second');
-  }
+  var plural = ui.plural;
+  var duration = ui.duration;
 
   function scheduleText(m) {
     if (typeof m.schedule === 'string') return 'cron ' + m.schedule + ' (' + (m.tz || 'UTC') + ')';
