@@ -13,6 +13,9 @@
 #   CRONPEEK_TIMEOUT   seconds each ping attempt may take (default 10)
 #   CRONPEEK_RETRIES   attempts per ping (default 3), one second apart
 #
+# The ping URL's token is the monitor's only credential: it is handed to curl on stdin, never on
+# its command line (which every user of the machine can read), and shown shortened in messages.
+#
 # Example crontab line:
 #   0 3 * * * /usr/local/bin/cronpeek.sh exec https://cronpeek.example/api/v1/ping/TOKEN -- /usr/local/bin/backup.sh
 
@@ -41,6 +44,32 @@ is_count() {
   esac
 }
 
+# mask <url>: the URL with its ping token cut to its first four characters, for messages.
+mask() {
+  case $1 in
+    */ping/*)
+      rest=${1#*/ping/}
+      token=${rest%%[/?#]*}
+      printf '%s/ping/%.4s...%s' "${1%%/ping/*}" "$token" "${rest#"$token"}"
+      ;;
+    *)
+      # Not a ping URL: whatever it holds may be a token, so only its first characters are shown.
+      printf '%.12s...' "$1"
+      ;;
+  esac
+}
+
+# ping_curl <url> [curl options...]: one request, the URL in a config read from stdin. A here-document
+# is written by the shell itself, so the URL never reaches any command line.
+ping_curl() {
+  target=$1
+  shift
+  curl -sS -o /dev/null -w '%{http_code}' --connect-timeout "$timeout" --max-time "$timeout" \
+    -A "cronpeek.sh/$VERSION" "$@" --config - <<EOF
+url = "$target"
+EOF
+}
+
 # send <url> [body-file]: one ping, tried up to $retries times. Returns 0 once CronPeek answers
 # 2xx; gives up early on an answer that a retry cannot change (a 4xx other than 408/429).
 send() {
@@ -49,22 +78,20 @@ send() {
   attempt=1
   while :; do
     if [ -n "$body" ]; then
-      code=$(curl -sS -o /dev/null -w '%{http_code}' --connect-timeout "$timeout" --max-time "$timeout" \
-        -A "cronpeek.sh/$VERSION" -H 'Content-Type: text/plain' --data-binary "@$body" "$url")
+      code=$(ping_curl "$url" -H 'Content-Type: text/plain' --data-binary "@$body")
     else
-      code=$(curl -sS -o /dev/null -w '%{http_code}' --connect-timeout "$timeout" --max-time "$timeout" \
-        -A "cronpeek.sh/$VERSION" "$url")
+      code=$(ping_curl "$url")
     fi
     case $code in
       2??) return 0 ;;
       408 | 429) ;;
       4??)
-        say "ping refused with HTTP $code: $url"
+        say "ping refused with HTTP $code: $(mask "$url")"
         return 1
         ;;
     esac
     if [ "$attempt" -ge "$retries" ]; then
-      say "ping not delivered after $attempt attempts (last answer: ${code:-none}): $url"
+      say "ping not delivered after $attempt attempts (last answer: ${code:-none}): $(mask "$url")"
       return 1
     fi
     attempt=$((attempt + 1))
@@ -83,13 +110,18 @@ check_url() {
   case $1 in
     http://* | https://*) ;;
     *)
-      say "the ping URL must start with http:// or https:// (got \"$1\")"
+      say "the ping URL must start with http:// or https:// (got \"$(mask "$1")\")"
       exit 2
       ;;
   esac
   case $1 in
     *'?'* | *'#'*)
-      say "give the plain ping URL, without a query string (got \"$1\")"
+      say "give the plain ping URL, without a query string (got \"$(mask "$1")\")"
+      exit 2
+      ;;
+    # Never part of a ping URL, and each would change the meaning of curl's config line.
+    *[\"\\[:space:]]*)
+      say "the ping URL must not contain quotes, backslashes or spaces (got \"$(mask "$1")\")"
       exit 2
       ;;
   esac
@@ -108,9 +140,20 @@ run_exec() {
     exit 2
   fi
   rid=$(run_id)
-  work=$(mktemp -d 2>/dev/null) || work="${TMPDIR:-/tmp}/cronpeek.$$"
-  mkdir -p "$work" || exit 70
+  # The job's output may hold secrets: it is kept in a directory only this user can read, or the
+  # job is not run at all (a guessable fallback name could be taken over by another user).
+  work=$(mktemp -d 2>/dev/null) || {
+    say "cannot create a private temporary directory in ${TMPDIR:-/tmp} (mktemp -d failed); the job was not run"
+    exit 70
+  }
   trap 'rm -rf "$work"' EXIT
+  case $(ls -ld "$work" 2>/dev/null) in
+    drwx------*) ;;
+    *)
+      say "the temporary directory $work is not private (mode 700); the job was not run"
+      exit 70
+      ;;
+  esac
   trap 'exit 143' TERM
   trap 'exit 130' INT
 

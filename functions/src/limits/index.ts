@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  * sliding log would cost a read per request it remembers. A client can at most double a limit
  * across a window boundary, which is fine for limits meant to stop floods, not to meter use.
  */
-export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping'] as const;
+export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export interface Rule {
@@ -16,20 +16,23 @@ export interface Rule {
   windowSeconds: number;
 }
 
-/** A rule per bucket; a bucket set to null is not limited. */
-export type Rules = Record<Bucket, Rule | null>;
+/** A rule per bucket; a bucket set to null, or left out, is not limited. */
+export type Rules = Partial<Record<Bucket, Rule | null>>;
 
 /**
  * Defaults a public service can live with. Pings: a burst of 100 a minute per monitor is far
  * above any job (the shortest schedule is a minute) yet stops a loop from filling storage.
+ * Pings to unknown tokens: 100 a minute per client address leaves room for many jobs still
+ * pinging a deleted monitor, and stops one address from sweeping through made-up tokens.
  */
-export const DEFAULT_RULES: Rules = {
+export const DEFAULT_RULES: Required<Rules> = {
   signup: { limit: 10, windowSeconds: 3600 },
   recoveryByAddress: { limit: 10, windowSeconds: 3600 },
   recoveryByEmail: { limit: 3, windowSeconds: 3600 },
   failedAuth: { limit: 20, windowSeconds: 600 },
   management: { limit: 120, windowSeconds: 60 },
   ping: { limit: 100, windowSeconds: 60 },
+  unknownPing: { limit: 100, windowSeconds: 60 },
 };
 
 /** The environment variable that sets each bucket's rule, as `<count>/<seconds>` or `off`. */
@@ -40,12 +43,15 @@ export const RULE_VARIABLES: Record<Bucket, string> = {
   failedAuth: 'CRONPEEK_LIMIT_FAILED_AUTH',
   management: 'CRONPEEK_LIMIT_MANAGEMENT',
   ping: 'CRONPEEK_LIMIT_PINGS',
+  unknownPing: 'CRONPEEK_LIMIT_UNKNOWN_PINGS',
 };
 
 export interface Verdict {
   allowed: boolean;
   /** Seconds until the window ends: the `Retry-After` of a refusal. */
   retryAfterSeconds: number;
+  /** Refused because the limiter holds as many counters as it may, none of them expired. */
+  full?: true;
 }
 
 /** The limiter the HTTP layer uses; implementations differ only in where counters live. */
@@ -80,17 +86,88 @@ export function counterId(bucket: Bucket, key: string, windowIndex: number): str
   return `${bucket}_${createHash('sha256').update(key).digest('hex').slice(0, 32)}_${windowIndex}`;
 }
 
-/** At most this many counters are kept; past it, the oldest are dropped (a flood of new keys cannot exhaust memory). */
-const MAX_COUNTERS = 100_000;
+/** At most this many counters per table (a flood of new keys cannot exhaust memory). */
+export const TABLE_CAPACITY = 100_000;
+
+/**
+ * Which counters share a table. Pings, known or not, are what anyone can send in bulk without an
+ * account, so they get a table of their own: however many tokens and addresses a flood brings,
+ * it cannot crowd out the counters that stop key guessing, sign-up floods and recovery e-mails.
+ */
+const TABLE_OF: Record<Bucket, 'pings' | 'clients'> = {
+  signup: 'clients',
+  recoveryByAddress: 'clients',
+  recoveryByEmail: 'clients',
+  failedAuth: 'clients',
+  management: 'clients',
+  ping: 'pings',
+  unknownPing: 'pings',
+};
+
+interface Counter {
+  count: number;
+  endsAt: number;
+}
+
+/**
+ * Counters up to a fixed number. None is dropped before its window ends: dropping one would give
+ * its key a fresh allowance (a locked-out address let in again), so a table full of live counters
+ * refuses new keys instead, until the first of them ends.
+ */
+class CounterTable {
+  private readonly counters = new Map<string, Counter>();
+  /** The earliest end among the counters: before it, a full table has nothing to free. */
+  private firstEnd = Infinity;
+
+  constructor(private readonly capacity: number) {}
+
+  get(id: string): Counter | undefined {
+    return this.counters.get(id);
+  }
+
+  /** Adds a counter; false when the table is full of live counters. */
+  add(id: string, counter: Counter, now: Date): boolean {
+    if (this.counters.size >= this.capacity) this.dropEnded(now);
+    if (this.counters.size >= this.capacity) return false;
+    this.counters.set(id, counter);
+    this.firstEnd = Math.min(this.firstEnd, counter.endsAt);
+    return true;
+  }
+
+  /** When the first counter ends, freeing room. */
+  get freeAt(): number {
+    return this.firstEnd;
+  }
+
+  get size(): number {
+    return this.counters.size;
+  }
+
+  /** One pass over the table, only once something has ended: a flood never costs a pass per request. */
+  private dropEnded(now: Date): void {
+    if (now.getTime() < this.firstEnd) return;
+    let firstEnd = Infinity;
+    for (const [id, c] of this.counters) {
+      if (c.endsAt <= now.getTime()) this.counters.delete(id);
+      else firstEnd = Math.min(firstEnd, c.endsAt);
+    }
+    this.firstEnd = firstEnd;
+  }
+}
 
 /**
  * Counters in this process's memory: exact for the embedded server, which is one process. A
  * restart forgets them, which only ever lets a client through early.
  */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly counters = new Map<string, { count: number; endsAt: number }>();
+  private readonly tables: Record<'pings' | 'clients', CounterTable>;
 
-  constructor(private readonly rules: Rules) {}
+  constructor(
+    private readonly rules: Rules,
+    capacity = TABLE_CAPACITY,
+  ) {
+    this.tables = { pings: new CounterTable(capacity), clients: new CounterTable(capacity) };
+  }
 
   async take(bucket: Bucket, key: string, now: Date): Promise<Verdict> {
     return this.count(bucket, key, now, true);
@@ -102,34 +179,21 @@ export class MemoryRateLimiter implements RateLimiter {
 
   private count(bucket: Bucket, key: string, now: Date, increment: boolean): Verdict {
     const rule = this.rules[bucket];
-    if (rule === null) return { allowed: true, retryAfterSeconds: 0 };
+    if (!rule) return { allowed: true, retryAfterSeconds: 0 };
     const { index, endsAt } = windowOf(rule, now);
     const id = counterId(bucket, key, index);
-    const counter = this.counters.get(id) ?? { count: 0, endsAt };
-    const verdict = { allowed: counter.count < rule.limit, retryAfterSeconds: retryAfter(endsAt, now) };
-    if (increment && verdict.allowed) {
-      counter.count++;
-      if (!this.counters.has(id)) {
-        this.prune(now);
-        this.counters.set(id, counter);
-      }
-    }
+    const table = this.tables[TABLE_OF[bucket]];
+    const counter = table.get(id);
+    const verdict: Verdict = { allowed: (counter?.count ?? 0) < rule.limit, retryAfterSeconds: retryAfter(endsAt, now) };
+    if (!increment || !verdict.allowed) return verdict;
+    if (counter !== undefined) counter.count++;
+    else if (!table.add(id, { count: 1, endsAt }, now)) return { allowed: false, retryAfterSeconds: retryAfter(table.freeAt, now), full: true };
     return verdict;
   }
 
-  private prune(now: Date): void {
-    if (this.counters.size < MAX_COUNTERS) return;
-    for (const [id, c] of this.counters) if (c.endsAt <= now.getTime()) this.counters.delete(id);
-    // Still full of live counters: drop the oldest (Map keeps insertion order).
-    for (const id of this.counters.keys()) {
-      if (this.counters.size < MAX_COUNTERS * 0.9) break;
-      this.counters.delete(id);
-    }
-  }
-
-  /** For tests and the startup line. */
+  /** Counters held, in both tables (for tests and the startup line). */
   get size(): number {
-    return this.counters.size;
+    return this.tables.pings.size + this.tables.clients.size;
   }
 }
 
@@ -152,13 +216,13 @@ type Env = Record<string, string | undefined>;
  * with each `CRONPEEK_LIMIT_*` override (`<count>/<seconds>`, or `off` for that bucket).
  * Throws an Error naming the variable on a bad value.
  */
-export function rulesFrom(env: Env): Rules | null {
+export function rulesFrom(env: Env): Required<Rules> | null {
   const master = (env.CRONPEEK_RATE_LIMITS ?? '').trim().toLowerCase();
   if (master === 'off' || master === '0' || master === 'false') return null;
   if (master !== '' && master !== 'on' && master !== '1' && master !== 'true') {
     throw new Error(`CRONPEEK_RATE_LIMITS must be "on" or "off" (got "${env.CRONPEEK_RATE_LIMITS}")`);
   }
-  const rules: Rules = { ...DEFAULT_RULES };
+  const rules: Required<Rules> = { ...DEFAULT_RULES };
   for (const bucket of BUCKETS) {
     const name = RULE_VARIABLES[bucket];
     const raw = (env[name] ?? '').trim();
@@ -179,5 +243,8 @@ export function rulesFrom(env: Env): Rules | null {
 /** `signups 10/3600s, …` for the startup line. */
 export function describeRules(rules: Rules | null): string {
   if (rules === null) return 'off (CRONPEEK_RATE_LIMITS=off)';
-  return BUCKETS.map((b) => `${b} ${rules[b] === null ? 'off' : `${rules[b]!.limit}/${rules[b]!.windowSeconds}s`}`).join(', ');
+  return BUCKETS.map((b) => {
+    const rule = rules[b];
+    return `${b} ${rule ? `${rule.limit}/${rule.windowSeconds}s` : 'off'}`;
+  }).join(', ');
 }

@@ -191,6 +191,84 @@ describe('cronpeek.sh when CronPeek cannot be reached', () => {
   }, 30_000);
 });
 
+/** A directory of stand-in commands, put in front of PATH: each is a small sh script. */
+function fakeCommands(dir: string, scripts: Record<string, string>): string {
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  for (const [name, body] of Object.entries(scripts)) fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+}
+
+describe('cronpeek.sh keeps the ping token to itself', () => {
+  const token = 'Zk3qW9xYb2VtR7mN5pL8sD4f';
+  const pingUrl = `https://cronpeek.example/api/v1/ping/${token}`;
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-wrapper-private-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('curl gets the URL in a config on stdin, never in its arguments, which any user can read', async () => {
+    // A curl that records its arguments and its stdin, and answers 200.
+    const PATH = fakeCommands(dir, { curl: 'printf "%s\\n" "$@" >>"$CURL_LOG.argv"; printf "\\n" >>"$CURL_LOG.argv"; cat >>"$CURL_LOG.stdin"; printf 200' });
+    const log = path.join(dir, 'curl');
+    const run = await wrapper(['exec', pingUrl, '--', 'sh', '-c', 'echo done'], { PATH, CURL_LOG: log });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+
+    const argv = fs.readFileSync(`${log}.argv`, 'utf8');
+    expect(argv.split('\n\n').filter(Boolean)).toHaveLength(2);
+    expect(argv).not.toContain(token);
+    expect(argv).toContain('--config\n-\n');
+    const configs = fs.readFileSync(`${log}.stdin`, 'utf8');
+    expect(configs).toMatch(new RegExp(`^url = "${pingUrl}/start\\?rid=([0-9a-f]{16})"\nurl = "${pingUrl}/0\\?rid=\\1"\n$`));
+  });
+
+  test('messages show the token cut to its first four characters', async () => {
+    const PATH = fakeCommands(dir, { curl: 'cat >/dev/null; printf 404' });
+    const refused = await wrapper(['exec', pingUrl, '--', 'true'], { PATH });
+    expect(refused.stderr).toContain('ping refused with HTTP 404: https://cronpeek.example/api/v1/ping/Zk3q.../start?rid=');
+    const unanswered = await wrapper(['ping', `${pingUrl}/`], { PATH: fakeCommands(dir, { curl: 'cat >/dev/null; printf 000' }), CRONPEEK_RETRIES: '1' });
+    expect(unanswered.stderr).toContain('ping not delivered after 1 attempts (last answer: 000): https://cronpeek.example/api/v1/ping/Zk3q...');
+    const withQuery = await wrapper(['ping', `${pingUrl}?x=1`]);
+    expect(withQuery.stderr).toContain('without a query string (got "https://cronpeek.example/api/v1/ping/Zk3q...?x=1")');
+    const notHttp = await wrapper(['ping', `ftp://cronpeek.example/api/v1/ping/${token}`]);
+    expect(notHttp.stderr).toContain('must start with http:// or https:// (got "ftp://cronpeek.example/api/v1/ping/Zk3q...")');
+    for (const run of [refused, unanswered, withQuery, notHttp]) expect(run.stderr).not.toContain(token);
+  });
+
+  test('a URL that would change the meaning of curl\'s config line is refused before anything runs', async () => {
+    const marker = path.join(dir, 'ran');
+    const run = await wrapper(['exec', `${pingUrl}"x`, '--', 'touch', marker]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('must not contain quotes, backslashes or spaces');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('a TMPDIR where no directory can be made stops it with a clear message; the job is not run', async () => {
+    const notADirectory = path.join(dir, 'file');
+    fs.writeFileSync(notADirectory, '');
+    const marker = path.join(dir, 'ran');
+    const run = await wrapper(['exec', pingUrl, '--', 'touch', marker], { TMPDIR: notADirectory, PATH: fakeCommands(dir, { curl: 'cat >/dev/null; printf 200' }) });
+    expect(run.code).toBe(70);
+    expect(run.stderr).toBe(`cronpeek.sh: cannot create a private temporary directory in ${notADirectory} (mktemp -d failed); the job was not run\n`);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('a temporary directory others can read stops it; the job is not run', async () => {
+    const open = path.join(dir, 'open');
+    // An odd mktemp that leaves its directory readable by everyone.
+    const PATH = fakeCommands(dir, { mktemp: `mkdir -m 755 "${open}" && echo "${open}"`, curl: 'cat >/dev/null; printf 200' });
+    const marker = path.join(dir, 'ran');
+    const run = await wrapper(['exec', pingUrl, '--', 'touch', marker], { PATH });
+    expect(run.code).toBe(70);
+    expect(run.stderr).toContain(`the temporary directory ${open} is not private (mode 700); the job was not run`);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.existsSync(open)).toBe(false);
+  });
+});
+
 describe('cronpeek.sh is clean under shellcheck', () => {
   const found = spawnSync('shellcheck', ['--version']).status === 0;
   const required = process.env.CI === 'true' || process.env.CRONPEEK_REQUIRE_SHELLCHECK === '1';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile } from './files';
 
 export interface BackupResult {
   file: string;
@@ -14,7 +15,8 @@ export interface BackupResult {
  * writing: SQLite's backup API copies a consistent snapshot, restarting when a writer changes a
  * page it has already copied. The copy is written beside `dest` and renamed into place only once
  * it passed `PRAGMA integrity_check`, so `dest` is either absent or a whole, checked database,
- * in rollback-journal mode (one self-contained file to store or copy back).
+ * in rollback-journal mode (one self-contained file to store or copy back). The copy is created
+ * 0600 whatever the umask: like the database, it holds ping tokens and webhook secrets.
  */
 export async function backupSqlite(source: string, dest: string): Promise<BackupResult> {
   if (!fs.existsSync(source)) throw new Error(`no database at ${source}`);
@@ -22,8 +24,13 @@ export async function backupSqlite(source: string, dest: string): Promise<Backup
   const partial = path.join(path.dirname(dest), `.${path.basename(dest)}.partial-${process.pid}`);
   const db = new Database(source, { fileMustExist: true });
   try {
+    // SQLite would create the copy with its default 0644; it keeps the mode of a file that exists.
+    createPrivateFile(partial);
     db.pragma('busy_timeout = 5000');
     await db.backup(partial);
+  } catch (err) {
+    fs.rmSync(partial, { force: true });
+    throw err;
   } finally {
     db.close();
   }
