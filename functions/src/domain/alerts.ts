@@ -1,4 +1,5 @@
-import type { AlertEvent, Channel, Flip, Monitor, Notification } from './types';
+import { MONITOR_CHANNELS, type Channel } from './channels';
+import type { AlertEvent, Flip, Monitor, Notification } from './types';
 
 export type { AlertSnapshot } from './types';
 
@@ -47,20 +48,15 @@ export function notificationId(flipIdValue: string, channel: Channel): string {
 }
 
 /**
- * The outbox rows a flip creates: one per channel of the monitor (`m` is the monitor as it was
- * before the flip). They are written in the same transaction as the flip itself.
+ * The outbox rows a flip creates: one per channel the monitor's own fields set (`m` is the
+ * monitor as it was before the flip). They are written in the same transaction as the flip itself.
  */
 export function notificationsFor(flip: Flip, m: Monitor, output: string | null = null): Notification[] {
   const event = alertEventOf(flip);
   if (event === null) return [];
-  const targets: Array<[Channel, string | null]> = [
-    ['email', m.alertEmail],
-    ['webhook', m.alertWebhook],
-    ['slack', m.alertSlack],
-    ['pagerduty', m.alertPagerDuty],
-  ];
+  const targets = MONITOR_CHANNELS.map(({ kind, field }) => [kind, m[field]] as const);
   return targets
-    .filter((t): t is [Channel, string] => t[1] !== null)
+    .filter((t): t is readonly [Channel, string] => t[1] !== null)
     .map(([channel, target]) => ({
       id: notificationId(flip.id, channel),
       flipId: flip.id,

@@ -1,45 +1,33 @@
+import { channelNeedsProMessage, MONITOR_CHANNELS, planAllows, type ChannelField } from './channels';
 import { AppError, ErrorCode } from './errors';
-import { channelNeedsProMessage, type Plan } from './plans';
+import type { Plan } from './plans';
 import { defaultGrace, validateTiming, type Timing } from './schedule';
 import { armedAlertAt, deadlineBase } from './transitions';
-import type { Channel, Monitor } from './types';
+import type { Monitor } from './types';
 
 /**
  * An owner's edit of a monitor, validated in shape: a field left out stays as it is; null removes
  * an optional one (grace returns to its default, tz to UTC). A new setting goes here, in
  * `checkPlanAllows` when a plan limits it, in the HTTP schemas, in `editMonitor` below, and in
- * the adapters' mapping of `MonitorUpdate`.
+ * the adapters' mapping of `MonitorUpdate`. The channel fields (null: no alerts on that channel)
+ * come from the channel registry, which each of those places follows.
  */
-export interface MonitorEdit {
+export interface MonitorEdit extends Partial<Record<ChannelField, string | null>> {
   name?: string;
   /** Seconds between runs, or a 5-field cron expression read in `tz`. */
   schedule?: number | string;
   tz?: string | null;
   grace?: number | null;
-  /** Null: no e-mail alerts. */
-  alertEmail?: string | null;
-  alertWebhook?: string | null;
-  alertSlack?: string | null;
-  alertPagerDuty?: string | null;
 }
 
 /** What an edit writes: settings, the webhook secret that goes with the webhook, and the deadline they imply. */
-export type MonitorUpdate = Partial<
-  Pick<Monitor, 'name' | 'schedule' | 'cron' | 'tz' | 'grace' | 'alertEmail' | 'alertWebhook' | 'webhookSecret' | 'alertSlack' | 'alertPagerDuty' | 'alertAt'>
->;
-
-/** The monitor fields that set a Pro channel, and the channel each sets. */
-const PLAN_CHANNELS: Array<[keyof MonitorEdit, Channel]> = [
-  ['alertWebhook', 'webhook'],
-  ['alertSlack', 'slack'],
-  ['alertPagerDuty', 'pagerduty'],
-];
+export type MonitorUpdate = Partial<Pick<Monitor, 'name' | 'schedule' | 'cron' | 'tz' | 'grace' | ChannelField | 'webhookSecret' | 'alertAt'>>;
 
 /** The plan rules for the channels a creation or an edit sets (removing one is always allowed). */
 export function checkPlanAllows(plan: Plan, settings: MonitorEdit): void {
-  for (const [field, channel] of PLAN_CHANNELS) {
-    if (typeof settings[field] === 'string' && !plan.channels.includes(channel)) {
-      throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage(channel));
+  for (const { kind, field } of MONITOR_CHANNELS) {
+    if (typeof settings[field] === 'string' && !planAllows(plan.id, kind)) {
+      throw new AppError(ErrorCode.Forbidden, channelNeedsProMessage(kind, field));
     }
   }
 }
@@ -70,13 +58,11 @@ export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null
   if (edit.name !== undefined) update.name = edit.name;
   if (timing !== null) Object.assign(update, { schedule: timing.schedule, cron: timing.cron, tz: timing.tz });
   if (edit.grace !== undefined) update.grace = edit.grace ?? defaultGrace(timing ?? m, now);
-  if (edit.alertEmail !== undefined) update.alertEmail = edit.alertEmail;
-  if (edit.alertWebhook !== undefined) {
-    update.alertWebhook = edit.alertWebhook;
-    update.webhookSecret = edit.alertWebhook === null ? null : webhookSecret;
+  for (const { field } of MONITOR_CHANNELS) {
+    const target = edit[field];
+    if (target !== undefined) update[field] = target;
   }
-  if (edit.alertSlack !== undefined) update.alertSlack = edit.alertSlack;
-  if (edit.alertPagerDuty !== undefined) update.alertPagerDuty = edit.alertPagerDuty;
+  if (edit.alertWebhook !== undefined) update.webhookSecret = edit.alertWebhook === null ? null : webhookSecret;
   const after: Monitor = { ...m, ...update };
   const retimed = after.schedule !== m.schedule || after.cron !== m.cron || after.tz !== m.tz || after.grace !== m.grace;
   if (retimed && m.alertAt !== null) {

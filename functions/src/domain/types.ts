@@ -1,4 +1,7 @@
+import type { Channel } from './channels';
 import type { PlanId } from './plans';
+
+export type { Channel } from './channels';
 
 export type MonitorStatus = 'new' | 'up' | 'down' | 'paused';
 
@@ -23,6 +26,7 @@ export interface Monitor {
   tz: string | null;
   /** Seconds past the schedule before the monitor is declared down. */
   grace: number;
+  // The alert* fields are the channel registry's monitor fields (`domain/channels.ts`), each a stored column.
   /** Where e-mail alerts go: the override given, else the account's e-mail; null when removed (no e-mail alerts). */
   alertEmail: string | null;
   alertWebhook: string | null;
@@ -111,7 +115,6 @@ export interface Flip {
   reason: FlipReason;
 }
 
-export type Channel = 'email' | 'webhook' | 'slack' | 'pagerduty';
 /** What an alert says about its monitor, frozen at the moment of the flip. */
 export interface AlertSnapshot {
   monitorId: string;

@@ -1,3 +1,4 @@
+import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
 import { nextDueAfter } from '../domain/schedule';
 import { deadlineBase } from '../domain/transitions';
 import type { Flip, Monitor, Ping } from '../domain/types';
@@ -44,15 +45,17 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
   };
 }
 
+/** The monitor's channel fields, in registry order; null where a channel is off. */
+function channelSettings(m: Monitor): Record<ChannelField, string | null> {
+  return Object.fromEntries(MONITOR_CHANNELS.map(({ field }) => [field, m[field]])) as Record<ChannelField, string | null>;
+}
+
 /** A monitor as the status endpoint shows it: the list's fields plus the last alert and settings. */
 export function monitorStatus(m: Monitor, publicUrl: string) {
   return {
     ...monitorSummary(m, publicUrl),
     lastAlert: iso(m.lastAlertAt),
-    alertEmail: m.alertEmail,
-    alertWebhook: m.alertWebhook,
-    alertSlack: m.alertSlack,
-    alertPagerDuty: m.alertPagerDuty,
+    ...channelSettings(m),
     createdAt: iso(m.createdAt),
     lastStart: iso(m.lastStartAt),
     manualResume: m.manualResume,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROUTING_KEY_PATTERN } from '../notify/pagerduty';
+import { CHANNELS, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
 import { MAX_PAGE } from '../services/history';
 
@@ -23,16 +23,25 @@ const httpsUrl = (field: string) =>
     .max(2048, { error: `${field} must be at most 2048 characters` })
     .pipe(z.url({ protocol: /^https?$/, error: `${field} must be an http(s) URL` }));
 
-/** A PagerDuty Events API v2 integration key: 32 letters and digits. */
-const routingKey = (field: string) =>
-  z
-    .string({ error: `${field} must be a string` })
-    .trim()
-    .regex(ROUTING_KEY_PATTERN, { error: `${field} must be a PagerDuty Events API v2 integration key (32 letters and digits)` });
+/** A channel's target as its registry entry describes it, with messages naming `field`. */
+function channelTarget(field: string, format: TargetFormat): z.ZodType<string, string> {
+  switch (format.kind) {
+    case 'email':
+      return email(field).transform((e) => e.toLowerCase());
+    case 'url':
+      return httpsUrl(field);
+    case 'pattern':
+      return z
+        .string({ error: `${field} must be a string` })
+        .trim()
+        .regex(format.pattern, { error: `${field} must be ${format.description}` });
+  }
+}
 
-/** The Pro channels, as create and PATCH both validate them. */
-export const alertSlackField = httpsUrl('alertSlack');
-export const alertPagerDutyField = routingKey('alertPagerDuty');
+/** The monitor's channel fields, as create and PATCH both validate them, in registry order. */
+const channelFields = Object.fromEntries(
+  MONITOR_CHANNELS.map(({ kind, field }) => [field, channelTarget(field, CHANNELS[kind].target)]),
+) as Record<ChannelField, z.ZodType<string, string>>;
 
 export const createAccountBody = z.object({ email: email('email') });
 
@@ -63,17 +72,15 @@ const requiredMonitorFields = {
 
 /**
  * Fields a monitor may go without: optional at creation, removed by an edit that sends null.
- * A new monitor setting (an alert channel, say) is one more line here; create and edit follow.
+ * A new monitor setting is one more line here; create and edit follow. Channel fields come from
+ * the channel registry.
  */
 const optionalMonitorFields = {
   tz: z
     .string({ error: 'tz must be an IANA time zone name such as "Europe/Berlin"' })
     .max(64, { error: 'tz must be at most 64 characters' }),
   grace: period('grace'),
-  alertEmail: email('alertEmail').transform((e) => e.toLowerCase()),
-  alertWebhook: httpsUrl('alertWebhook'),
-  alertSlack: alertSlackField,
-  alertPagerDuty: alertPagerDutyField,
+  ...channelFields,
 };
 
 type Shape = Record<string, z.ZodType>;

@@ -1,9 +1,8 @@
 import type { Client } from '@sendgrid/client';
 import type { MailService } from '@sendgrid/mail';
-import type { NotifyConfig } from '../config';
 import type { Logger } from '../log';
 import { emailContent } from './message';
-import { isTransientStatus, type Notifier, type SendResult } from './types';
+import { isTransientStatus, type Notifier, type NotifyConfig, type SendResult } from './types';
 
 export const EMAIL_TIMEOUT_MS = 10_000;
 

@@ -1,25 +1,39 @@
-import type { NotifyConfig } from '../config';
+import { CHANNEL_KINDS, type Channel } from '../domain/channels';
 import type { Logger } from '../log';
 import { emailNotifier } from './email';
 import { pagerdutyNotifier } from './pagerduty';
 import type { ConnectOptions } from './post';
 import { slackNotifier } from './slack';
-import type { Notifiers } from './types';
+import type { Notifier, Notifiers, NotifyConfig } from './types';
 import { webhookNotifier } from './webhook';
 
 /** Per-channel deadlines and the connection seam; production keeps the defaults, tests change them. */
 export interface NotifierOptions extends ConnectOptions {
   emailTimeoutMs?: number;
+  /** The deadline of every channel that POSTs (webhook, Slack, PagerDuty). */
   webhookTimeoutMs?: number;
 }
 
+/** What a notifier is built from. */
+interface NotifierContext {
+  config: NotifyConfig;
+  log: Logger;
+  clock: () => Date;
+  options: NotifierOptions;
+}
+
+/** For the channels that POST: the connection seam and their deadline. */
+const httpOptions = ({ options }: NotifierContext) => ({ resolve: options.resolve, ca: options.ca, timeoutMs: options.webhookTimeoutMs });
+
+/** The one notifier of each kind in the channel registry; a kind without one does not compile. */
+const NOTIFIERS: Record<Channel, (context: NotifierContext) => Notifier> = {
+  email: (c) => emailNotifier(c.config, c.log, { timeoutMs: c.options.emailTimeoutMs }),
+  webhook: (c) => webhookNotifier(c.config, c.clock, httpOptions(c)),
+  slack: (c) => slackNotifier(c.config, httpOptions(c)),
+  pagerduty: (c) => pagerdutyNotifier(c.config, httpOptions(c)),
+};
+
 export function createNotifiers(config: NotifyConfig, log: Logger, clock: () => Date, options: NotifierOptions = {}): Notifiers {
-  const connect: ConnectOptions = { resolve: options.resolve, ca: options.ca };
-  const timeoutMs = options.webhookTimeoutMs;
-  return {
-    email: emailNotifier(config, log, { timeoutMs: options.emailTimeoutMs }),
-    webhook: webhookNotifier(config, clock, { ...connect, timeoutMs }),
-    slack: slackNotifier(config, { ...connect, timeoutMs }),
-    pagerduty: pagerdutyNotifier(config, { ...connect, timeoutMs }),
-  };
+  const context: NotifierContext = { config, log, clock, options };
+  return Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind, NOTIFIERS[kind](context)])) as Notifiers;
 }

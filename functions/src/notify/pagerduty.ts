@@ -1,13 +1,11 @@
-import type { NotifyConfig } from '../config';
+import { ROUTING_KEY_PATTERN } from '../domain/channels';
 import type { Notification } from '../domain/types';
 import { downReason, when } from './message';
-import { checkTarget, postJson, type ConnectOptions } from './post';
-import { isTransientStatus, type Notifier, type SendResult } from './types';
+import { postAlert, type ConnectOptions, type HttpChannel } from './post';
+import type { Notifier, NotifyConfig, SendResult } from './types';
 
 export const PAGERDUTY_TIMEOUT_MS = 10_000;
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
-/** An Events API v2 integration key, as PagerDuty shows it on the integration. */
-export const ROUTING_KEY_PATTERN = /^[A-Za-z0-9]{32}$/;
 
 /**
  * One incident per outage: the trigger and the resolve that ends it carry the same key, built
@@ -64,6 +62,8 @@ function pagerdutyReason(body: string): string {
   }
 }
 
+const PAGERDUTY: HttpChannel = { label: 'PagerDuty', reasonOf: pagerdutyReason };
+
 export interface PagerDutyOptions extends ConnectOptions {
   /** Deadline for the whole exchange; 10 s unless a test needs less. */
   timeoutMs?: number;
@@ -79,25 +79,8 @@ export function pagerdutyNotifier(config: NotifyConfig, options: PagerDutyOption
   return {
     async send(n): Promise<SendResult> {
       if (!ROUTING_KEY_PATTERN.test(n.target)) return { outcome: 'failed', error: 'PagerDuty routing key is not 32 letters and digits' };
-      const checked = checkTarget(config.pagerdutyUrl, config.allowPrivateWebhooks);
-      if ('error' in checked) return { outcome: 'failed', error: checked.error.startsWith('refused') ? checked.error : `PagerDuty ${checked.error}` };
       const body = JSON.stringify(pagerdutyEvent(n, dashboardUrl));
-      const result = await postJson(checked.url, body, { 'User-Agent': config.userAgent }, { ...options, timeoutMs, allowPrivate: config.allowPrivateWebhooks });
-      switch (result.kind) {
-        case 'answered': {
-          const { status } = result;
-          if (status >= 200 && status < 300) return { outcome: 'delivered' };
-          const reason = pagerdutyReason(result.body);
-          const error = `PagerDuty answered ${status}${reason ? `: ${reason}` : ''}`;
-          return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
-        }
-        case 'refused':
-          return { outcome: 'failed', error: result.error };
-        case 'timeout':
-          return { outcome: 'retry', error: `PagerDuty timed out: ${result.error}` };
-        case 'unreachable':
-          return { outcome: 'retry', error: `PagerDuty unreachable: ${result.error}` };
-      }
+      return postAlert({ url: config.pagerdutyUrl, body }, PAGERDUTY, config, { ...options, timeoutMs });
     },
   };
 }

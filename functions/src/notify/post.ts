@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
 import { isPrivateAddress } from './address';
+import { isTransientStatus, type NotifyConfig, type SendResult } from './types';
 
 /** Hostname → addresses, like `dns.lookup(…, { all: true })`. The seam tests resolve names through. */
 export type Resolve = (hostname: string) => Promise<dns.LookupAddress[]>;
@@ -122,4 +123,56 @@ export function postJson(url: URL, body: string, headers: Record<string, string>
     });
     req.end(body);
   });
+}
+
+/** How a channel that POSTs names itself in errors, and what it quotes from a refusal's answer. */
+export interface HttpChannel {
+  /** Starts each error: `Slack answered 404: no_service`, `webhook timed out: …`. */
+  label: string;
+  /** How a target that fails the check is named, when not by `label` (`Slack webhook URL is not valid`). */
+  targetLabel?: string;
+  /** The useful part of a non-2xx answer's body; the error leaves it out when empty. */
+  reasonOf?: (body: string) => string;
+}
+
+/** An alert POST: the target URL (still unchecked), the JSON body and the channel's own headers. */
+export interface AlertPost {
+  url: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * What one POST's outcome means for the alert, the same for every channel that POSTs: 2xx is
+ * delivered; 408, 429, 5xx, timeouts and unreachable targets retry; other answers and refused
+ * targets are final.
+ */
+function sendResultOf(result: PostResult, channel: HttpChannel): SendResult {
+  switch (result.kind) {
+    case 'answered': {
+      const { status } = result;
+      if (status >= 200 && status < 300) return { outcome: 'delivered' };
+      const reason = channel.reasonOf?.(result.body) ?? '';
+      const error = `${channel.label} answered ${status}${reason ? `: ${reason}` : ''}`;
+      return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
+    }
+    case 'refused':
+      return { outcome: 'failed', error: result.error };
+    case 'timeout':
+      return { outcome: 'retry', error: `${channel.label} timed out: ${result.error}` };
+    case 'unreachable':
+      return { outcome: 'retry', error: `${channel.label} unreachable: ${result.error}` };
+  }
+}
+
+/**
+ * Checks the target, POSTs the alert with CronPeek's User-Agent within `timeoutMs`, and reports
+ * the outcome. A target that fails the check is final: trying again cannot change it.
+ */
+export async function postAlert(post: AlertPost, channel: HttpChannel, config: NotifyConfig, options: ConnectOptions & { timeoutMs: number }): Promise<SendResult> {
+  const checked = checkTarget(post.url, config.allowPrivateWebhooks);
+  if ('error' in checked) return { outcome: 'failed', error: checked.error.startsWith('refused') ? checked.error : `${channel.targetLabel ?? channel.label} ${checked.error}` };
+  const headers = { 'User-Agent': config.userAgent, ...post.headers };
+  const result = await postJson(checked.url, post.body, headers, { ...options, allowPrivate: config.allowPrivateWebhooks });
+  return sendResultOf(result, channel);
 }

@@ -1,8 +1,7 @@
-import type { NotifyConfig } from '../config';
 import type { Notification } from '../domain/types';
 import { downReason, duration, scheduleText, when, whyDown } from './message';
-import { checkTarget, postJson, type ConnectOptions } from './post';
-import { isTransientStatus, type Notifier, type SendResult } from './types';
+import { postAlert, type ConnectOptions, type HttpChannel } from './post';
+import type { Notifier, NotifyConfig } from './types';
 
 export const SLACK_TIMEOUT_MS = 10_000;
 
@@ -60,6 +59,13 @@ export function slackMessage(n: Notification, dashboardUrl: string | null) {
   return { text, blocks };
 }
 
+/** Slack's refusals are short texts (`no_service`, `invalid_payload`…), quoted on one line. */
+const SLACK: HttpChannel = {
+  label: 'Slack',
+  targetLabel: 'Slack webhook',
+  reasonOf: (body) => body.trim().replace(/\s+/g, ' ').slice(0, 200),
+};
+
 export interface SlackOptions extends ConnectOptions {
   /** Deadline for the whole exchange; 10 s unless a test needs less. */
   timeoutMs?: number;
@@ -74,26 +80,6 @@ export function slackNotifier(config: NotifyConfig, options: SlackOptions = {}):
   const timeoutMs = options.timeoutMs ?? SLACK_TIMEOUT_MS;
   const dashboardUrl = config.publicUrl === null ? null : `${config.publicUrl}/dashboard.html`;
   return {
-    async send(n): Promise<SendResult> {
-      const checked = checkTarget(n.target, config.allowPrivateWebhooks);
-      if ('error' in checked) return { outcome: 'failed', error: checked.error.startsWith('refused') ? checked.error : `Slack webhook ${checked.error}` };
-      const body = JSON.stringify(slackMessage(n, dashboardUrl));
-      const result = await postJson(checked.url, body, { 'User-Agent': config.userAgent }, { ...options, timeoutMs, allowPrivate: config.allowPrivateWebhooks });
-      switch (result.kind) {
-        case 'answered': {
-          const { status } = result;
-          if (status >= 200 && status < 300) return { outcome: 'delivered' };
-          const reason = result.body.trim().replace(/\s+/g, ' ').slice(0, 200);
-          const error = `Slack answered ${status}${reason ? `: ${reason}` : ''}`;
-          return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
-        }
-        case 'refused':
-          return { outcome: 'failed', error: result.error };
-        case 'timeout':
-          return { outcome: 'retry', error: `Slack timed out: ${result.error}` };
-        case 'unreachable':
-          return { outcome: 'retry', error: `Slack unreachable: ${result.error}` };
-      }
-    },
+    send: (n) => postAlert({ url: n.target, body: JSON.stringify(slackMessage(n, dashboardUrl)) }, SLACK, config, { ...options, timeoutMs }),
   };
 }

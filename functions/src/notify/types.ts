@@ -1,5 +1,21 @@
 import type { Channel, Notification } from '../domain/types';
 
+/** How notifiers reach the outside world; `config.ts` builds it from the environment. */
+export interface NotifyConfig {
+  /** SendGrid API key; without one, e-mails are written to the log instead of sent. */
+  sendgridApiKey: string | null;
+  /** Overrides SendGrid's API origin (a local fake in tests). */
+  sendgridApiUrl: string | null;
+  emailFrom: string;
+  /** Allow webhooks to private and loopback addresses (self-hosting only). */
+  allowPrivateWebhooks: boolean;
+  userAgent: string;
+  /** PagerDuty Events API v2 endpoint (`CRONPEEK_PAGERDUTY_URL`; EU accounts and tests change it). */
+  pagerdutyUrl: string;
+  /** Origin of the dashboard that Slack and PagerDuty alerts link to; null leaves the link out. */
+  publicUrl: string | null;
+}
+
 /** What a channel reports back about one delivery attempt. */
 export type SendResult =
   | { outcome: 'delivered' }
@@ -14,6 +30,7 @@ export interface Notifier {
   send(notification: Notification, deliveryContext: { webhookSecret: string | null }): Promise<SendResult>;
 }
 
+/** One notifier per channel kind of the registry (`domain/channels.ts`). */
 export type Notifiers = Record<Channel, Notifier>;
 
 /** HTTP answers after which trying again later may succeed: timeouts, rate limits, server errors. */

@@ -1,3 +1,4 @@
+import { channelsOn } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, type Plan } from '../domain/plans';
 import type { Account } from '../domain/types';
@@ -49,7 +50,7 @@ export function accountOverview(account: Account) {
     monitorsUsed: account.monitorCount,
     monitorsAllowed: plan.maxMonitors,
     historyDays: plan.historyDays,
-    channels: [...plan.channels],
+    channels: channelsOn(plan.id),
     createdAt: account.createdAt.toISOString(),
   };
 }

@@ -1,3 +1,4 @@
+import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, planLimitMessage } from '../domain/plans';
 import { defaultGrace, validateTiming } from '../domain/schedule';
@@ -7,16 +8,19 @@ import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
 import { BADGE_KEY_PATTERN, MONITOR_ID_PATTERN, newBadgeKey, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
 
-export interface MonitorInput {
+/** A new monitor's settings; its channel fields are the registry's (`domain/channels.ts`). */
+export interface MonitorInput extends Partial<Record<ChannelField, string>> {
   name: string;
   /** Seconds between runs, or a 5-field cron expression read in `tz`. */
   schedule: number | string;
   tz?: string;
   grace?: number;
-  alertEmail?: string;
-  alertWebhook?: string;
-  alertSlack?: string;
-  alertPagerDuty?: string;
+}
+
+/** The new monitor's channel fields: each as the input sets it, else off; e-mail goes to the account's address unless set. */
+function channelTargets(account: Account, input: MonitorInput): Record<ChannelField, string | null> {
+  const given = Object.fromEntries(MONITOR_CHANNELS.map(({ field }) => [field, input[field] ?? null])) as Record<ChannelField, string | null>;
+  return { ...given, alertEmail: input.alertEmail ?? account.email };
 }
 
 export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, input: MonitorInput): Promise<Monitor> {
@@ -30,11 +34,8 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     name: input.name,
     ...timing,
     grace: input.grace ?? defaultGrace(timing, now),
-    alertEmail: input.alertEmail ?? account.email,
-    alertWebhook: input.alertWebhook ?? null,
+    ...channelTargets(account, input),
     webhookSecret: input.alertWebhook !== undefined ? newWebhookSecret() : null,
-    alertSlack: input.alertSlack ?? null,
-    alertPagerDuty: input.alertPagerDuty ?? null,
     pingToken: newPingToken(),
     badgeKey: newBadgeKey(),
     status: 'new',

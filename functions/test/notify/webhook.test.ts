@@ -1,4 +1,5 @@
-import { notifyConfigFrom, packageVersion, type NotifyConfig } from '../../src/config';
+import { notifyConfigFrom, packageVersion } from '../../src/config';
+import type { NotifyConfig } from '../../src/notify/types';
 import { webhookNotifier, SIGNATURE_HEADER } from '../../src/notify/webhook';
 import { testNotifyConfig } from '../support/deps';
 import { alertFor, FLIP_AT, LAST_PING_AT } from './support/alert';
