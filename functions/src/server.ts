@@ -1,25 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { composeDeps } from './compose';
+import { composeDeps, openStore } from './compose';
 import { ConfigError, loadServerConfig, REPO_DIR, type ServerConfig } from './config';
 import { createApp } from './http/app';
+import { errorAnswer, malformedRequestError } from './http/errors';
 import { withPingFastPath } from './http/ping';
 import { describeRules, MemoryRateLimiter } from './limits';
 import { runCheck } from './services/checker';
 import { jsonLogger, type Logger } from './log';
 import type { Deps } from './services/context';
-import type { Store } from './store/port';
-
-/** Loaded on demand so that each way of running pulls in only the adapter it uses. */
-export async function openStore(config: ServerConfig): Promise<Store> {
-  if (config.store === 'firestore') {
-    const { openFirestoreStore } = await import('./store/firestore');
-    return openFirestoreStore({ projectId: config.firestoreProjectId });
-  }
-  const { SqliteStore } = await import('./store/sqlite');
-  return new SqliteStore(config.dbPath);
-}
 
 /**
  * Runs the checker every `intervalMs`, never overlapping itself: the next run is scheduled only
@@ -68,11 +58,6 @@ const DEFAULT_TIMEOUTS: ServerTimeouts = {
   shutdownGraceMs: SHUTDOWN_GRACE_MS,
 };
 
-const CLIENT_ERRORS: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request headers are too large.'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive.'],
-};
-
 /**
  * The HTTP server around the app, with its timeouts. Requests too broken to reach the app (bad
  * syntax, oversized headers, too slow) still get a JSON error, like everything else the API says.
@@ -94,12 +79,10 @@ export function createHttpServer(app: http.RequestListener, timeouts: Partial<Se
       socket.destroy();
       return;
     }
-    const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Malformed HTTP request.'];
-    const body = JSON.stringify({ error: message });
-    socket.end(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
-    );
+    const { status, headers, body } = errorAnswer(malformedRequestError(err));
+    const json = JSON.stringify(body);
+    const head = Object.entries({ ...headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(json)), Connection: 'close' });
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${json}`);
   });
   return server;
 }

@@ -1,29 +1,23 @@
-/** Every failure a caller can cause has a code; one table maps codes to HTTP statuses. */
+/**
+ * Every failure a caller can cause has a code; callers branch on the code, never on the message.
+ * How each code is answered over HTTP is the HTTP layer's business (`http/errors.ts`).
+ */
 export enum ErrorCode {
   BadRequest = 'bad_request',
+  /** A lost-key recovery token that does not redeem: wrong, expired, spent, or for no account. */
+  InvalidRecoveryToken = 'invalid_recovery_token',
   Unauthorized = 'unauthorized',
   Forbidden = 'forbidden',
   PlanLimit = 'plan_limit',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
+  RequestTimeout = 'request_timeout',
   Conflict = 'conflict',
   PayloadTooLarge = 'payload_too_large',
   UnsupportedMediaType = 'unsupported_media_type',
   RateLimited = 'rate_limited',
+  HeadersTooLarge = 'headers_too_large',
 }
-
-export const httpStatusOf: Record<ErrorCode, number> = {
-  [ErrorCode.BadRequest]: 400,
-  [ErrorCode.Unauthorized]: 401,
-  [ErrorCode.Forbidden]: 403,
-  [ErrorCode.PlanLimit]: 403,
-  [ErrorCode.NotFound]: 404,
-  [ErrorCode.MethodNotAllowed]: 405,
-  [ErrorCode.Conflict]: 409,
-  [ErrorCode.PayloadTooLarge]: 413,
-  [ErrorCode.UnsupportedMediaType]: 415,
-  [ErrorCode.RateLimited]: 429,
-};
 
 export class AppError extends Error {
   constructor(

@@ -1,5 +1,9 @@
-import type { Request } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { AppError, ErrorCode } from '../domain/errors';
+import type { Account } from '../domain/types';
+import { authenticate } from '../services/accounts';
+import type { Deps } from '../services/context';
+import { clientAddress, type LimitGuard } from './limits';
 
 const BEARER_SCHEME = /^\s*Bearer(\s|$)/i;
 const BEARER = /^\s*Bearer +(\S+)\s*$/i;
@@ -28,4 +32,42 @@ export function apiKeyOf(req: Request): string | undefined {
     throw new AppError(ErrorCode.Unauthorized, 'The x-api-key and Authorization headers carry different keys. Send one of them.');
   }
   return bearer;
+}
+
+/**
+ * One attempt at authenticating (an API key, a recovery token) under the failed-authentication
+ * limit of the client's address: refused while the address is over the limit, and counted when
+ * it fails with `failure`. Any other failure (a malformed body, say) is not a guess and is not counted.
+ */
+export async function underFailedAuthLimit<T>(limits: LimitGuard, req: Request, failure: ErrorCode, attempt: () => Promise<T>): Promise<T> {
+  const address = clientAddress(req);
+  await limits.refuseIfOver('failedAuth', address);
+  try {
+    return await attempt();
+  } catch (err) {
+    if (err instanceof AppError && err.code === failure) await limits.count('failedAuth', address);
+    throw err;
+  }
+}
+
+/** What an authenticated route needs: the use cases' dependencies and the abuse limits. */
+export interface AuthContext {
+  deps: Deps;
+  limits: LimitGuard;
+}
+
+export type AccountHandler = (req: Request, res: Response, account: Account) => Promise<void>;
+
+/**
+ * An authenticated route, declared where it is mounted: the request's API key is checked under
+ * the failed-authentication limit ("failed authentications per address", against key guessing)
+ * and the account's calls are counted ("management calls per key") before `handler` runs with
+ * the account, so no route can forget either.
+ */
+export function withAccount({ deps, limits }: AuthContext, handler: AccountHandler): RequestHandler {
+  return async (req, res) => {
+    const account = await underFailedAuthLimit(limits, req, ErrorCode.Unauthorized, () => authenticate(deps, apiKeyOf(req)));
+    await limits.take('management', account.id);
+    await handler(req, res, account);
+  };
 }

@@ -1,7 +1,25 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, ErrorCode, httpStatusOf } from '../domain/errors';
+import { AppError, ErrorCode } from '../domain/errors';
 import type { Logger } from '../log';
+import { API_HEADERS } from './headers';
+
+/** The one table from error codes to HTTP statuses. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.BadRequest]: 400,
+  [ErrorCode.InvalidRecoveryToken]: 400,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.PlanLimit]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.MethodNotAllowed]: 405,
+  [ErrorCode.RequestTimeout]: 408,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.HeadersTooLarge]: 431,
+};
 
 /** Parses with zod; the first problem becomes a 400 that names the field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
@@ -23,10 +41,19 @@ export const notFound: RequestHandler = (req) => {
   throw new AppError(ErrorCode.NotFound, `No route for ${req.method} ${req.path}.`);
 };
 
-export function methodNotAllowed(allowed: string[]): RequestHandler {
-  return (req, res) => {
-    res.setHeader('Allow', allowed.join(', '));
-    throw new AppError(ErrorCode.MethodNotAllowed, `Method ${req.method} is not allowed here. Use ${allowed.join(', ')}.`);
+/** A 405, with the methods the path does answer (sent as `Allow`). */
+export class MethodNotAllowedError extends AppError {
+  constructor(
+    method: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(ErrorCode.MethodNotAllowed, `Method ${method} is not allowed here. Use ${allowed.join(', ')}.`);
+  }
+}
+
+export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
+  return (req) => {
+    throw new MethodNotAllowedError(req.method, allowed);
   };
 }
 
@@ -64,13 +91,25 @@ function fromFrameworkError(err: { type?: string; status?: unknown; statusCode?:
   return code ? new AppError(code, status === 400 ? 'Bad request.' : 'The request was refused.') : null;
 }
 
+/** Requests too broken for the app to see, as Node's HTTP parser reports them (by `err.code`). */
+const MALFORMED_REQUESTS: Record<string, [ErrorCode, string]> = {
+  HPE_HEADER_OVERFLOW: [ErrorCode.HeadersTooLarge, 'Request headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [ErrorCode.RequestTimeout, 'The request took too long to arrive.'],
+};
+
+/** The error a request that never reached the app is answered with (the server's `clientError`). */
+export function malformedRequestError(err: { code?: string }): AppError {
+  const [code, message] = MALFORMED_REQUESTS[err.code ?? ''] ?? [ErrorCode.BadRequest, 'Malformed HTTP request.'];
+  return new AppError(code, message);
+}
+
 /** The path as it may be logged: a ping URL's token is a secret, so it is left out. */
 export function loggablePath(path: string): string {
   return path.replace(/\/ping\/[^/]*/, '/ping/<token>');
 }
 
-/** What an error is answered with: a known (client) error's status and message, or null for a bug. */
-export function knownError(err: unknown): AppError | null {
+/** The client error `err` is, or null for a bug. */
+function knownError(err: unknown): AppError | null {
   return err instanceof AppError ? err : fromFrameworkError((err ?? {}) as Parameters<typeof fromFrameworkError>[0]);
 }
 
@@ -81,22 +120,42 @@ export function logUnhandled(log: Logger, message: string, method: string, path:
   log.error(message, { method, path: loggablePath(path), error: err instanceof Error ? err.stack : String(err) });
 }
 
-/** The one place errors become responses: `{"error": "..."}`, never a stack trace. */
+/** What an error is answered with, wherever it is answered. */
+export interface ErrorAnswer {
+  status: number;
+  /** The headers of every API answer, and those the error calls for (`Retry-After`, `Allow`). */
+  headers: Record<string, string>;
+  body: { error: string };
+  /** A bug rather than the client's doing: to be logged, never shown. */
+  unexpected: boolean;
+}
+
+/**
+ * The one function that turns an error into an answer: for the Express error middleware, the
+ * embedded ping fast path and the server's `clientError`, so none of them can drift from the
+ * others. Headers a resource sets on all its answers (the ping URLs' CORS) stay the resource's.
+ */
+export function errorAnswer(err: unknown): ErrorAnswer {
+  const known = knownError(err);
+  if (known === null) return { status: 500, headers: { ...API_HEADERS }, body: { error: INTERNAL_ERROR }, unexpected: true };
+  const headers = { ...API_HEADERS };
+  if (known.retryAfterSeconds !== undefined) headers['Retry-After'] = String(known.retryAfterSeconds);
+  if (known instanceof MethodNotAllowedError) headers.Allow = known.allowed.join(', ');
+  return { status: HTTP_STATUS[known.code], headers, body: { error: known.message }, unexpected: false };
+}
+
+/** The Express error middleware: `{"error": "..."}`, never a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = knownError(err);
-    if (known) {
-      if (known.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(known.retryAfterSeconds));
-      res.status(httpStatusOf[known.code]).json({ error: known.message });
-      return;
-    }
-    if (res.headersSent) {
+    const answer = errorAnswer(err);
+    if (answer.unexpected && res.headersSent) {
       // Too late for a JSON answer; end the response so the client is not left waiting.
       logUnhandled(log, 'error after the response started', req.method, req.path, err);
       res.end();
       return;
     }
-    logUnhandled(log, 'unhandled error', req.method, req.path, err);
-    res.status(500).json({ error: INTERNAL_ERROR });
+    if (answer.unexpected) logUnhandled(log, 'unhandled error', req.method, req.path, err);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).json(answer.body);
   };
 }

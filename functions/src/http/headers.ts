@@ -39,13 +39,20 @@ const PING_METHODS = 'GET, HEAD, POST';
 
 /**
  * Ping URLs are open to every origin: a ping needs no credentials (the token is the URL), so
- * `*` exposes nothing, and browsers, Workers and Deno Deploy jobs can ping. Preflights are
- * answered here, before any route, for the ping URLs.
+ * `*` exposes nothing, and browsers, Workers and Deno Deploy jobs can ping. Every ping answer,
+ * success or error, on the Express route and on the embedded fast path, carries these. A browser
+ * reads only the headers CORS exposes, so `Retry-After` is exposed for it to honour a 429.
  */
+export const PING_CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Retry-After',
+};
+
+/** The ping URLs under `/v1/ping`; preflights are answered here, before any route, for them alone. */
 const PING_PATH = /^\/[^/]+(?:\/[^/]+)?\/?$/;
 
 export const pingCors: RequestHandler = (req, res, next) => {
-  res.setHeader('Access-Control-Allow-Origin', '*');
+  for (const [name, value] of Object.entries(PING_CORS_HEADERS)) res.setHeader(name, value);
   // A preflight is answered only for the ping URLs themselves (`/<token>` and `/<token>/<signal>`);
   // any other path under /v1/ping falls through to the 404 every unknown path gets.
   if (req.method !== 'OPTIONS' || !PING_PATH.test(req.path)) {

@@ -2,14 +2,14 @@ import type http from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Express } from 'express';
 import proxyaddr from 'proxy-addr';
-import { AppError, ErrorCode, httpStatusOf } from '../domain/errors';
+import { AppError, ErrorCode } from '../domain/errors';
 import type { Monitor, PingMethod } from '../domain/types';
 import type { Deps } from '../services/context';
 import { recordPing, type PingInput } from '../services/ping';
 import { PING_TOKEN_PATTERN } from '../services/secrets';
-import { INTERNAL_ERROR, knownError, logUnhandled } from './errors';
-import { API_HEADERS } from './headers';
-import { limitGuard, type LimitGuard } from './limits';
+import { errorAnswer, logUnhandled } from './errors';
+import { API_HEADERS, PING_CORS_HEADERS } from './headers';
+import { addressKey, limitGuard, type LimitGuard } from './limits';
 
 /** Run ids are opaque to CronPeek; printable ASCII keeps them safe to show and to match. */
 const RID_PATTERN = /^[\x21-\x7e]{1,64}$/;
@@ -56,20 +56,33 @@ export interface PingAnswer {
 
 /**
  * A ping, as both the Express route and the embedded fast path handle it: counted against the
- * token's rate limit, its signal checked, then recorded. Resolves once the ping is stored.
+ * token's rate limit, its signal checked, then recorded. Resolves once the ping is stored. A ping
+ * to an unknown token counts against its client address; an address past that limit is refused
+ * before its token is looked up or counted, so a sweep through made-up tokens costs neither
+ * storage reads nor limiter memory.
  */
 export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest): Promise<PingAnswer> {
   // Only well-formed tokens are counted: anything else is a 404 that costs no storage anyway.
-  if (PING_TOKEN_PATTERN.test(r.token)) await limits.take('ping', r.token);
-  const monitor = await recordPing(deps, {
-    token: r.token,
-    method: r.method,
-    source: r.source,
-    userAgent: r.userAgent,
-    body: r.body,
-    ...signalOf(r.signal, r.rid),
-  });
-  return { ok: true, monitor: monitor.name, status: monitor.status };
+  const counted = PING_TOKEN_PATTERN.test(r.token);
+  const address = addressKey(r.source ?? '');
+  if (counted) {
+    await limits.refuseIfOver('unknownPing', address);
+    await limits.take('ping', r.token);
+  }
+  try {
+    const monitor = await recordPing(deps, {
+      token: r.token,
+      method: r.method,
+      source: r.source,
+      userAgent: r.userAgent,
+      body: r.body,
+      ...signalOf(r.signal, r.rid),
+    });
+    return { ok: true, monitor: monitor.name, status: monitor.status };
+  } catch (err) {
+    if (counted && err instanceof AppError && err.code === ErrorCode.NotFound) await limits.count('unknownPing', address);
+    throw err;
+  }
 }
 
 /**
@@ -80,8 +93,10 @@ export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest)
  */
 const FAST_PING_URL = /^(?:\/api)?\/v1\/ping\/([A-Za-z0-9_-]{24})(?:\/([A-Za-z0-9]{1,8}))?(?:\?(.*))?$/;
 
-/** Headers of every ping answer: the API's own, plus CORS open to every origin (see `pingCors`). */
-const PING_HEADERS: Array<[string, string]> = [...Object.entries(API_HEADERS), ['Access-Control-Allow-Origin', '*']];
+/** Headers of every ping answer: the API's own, plus the ping URLs' CORS (see `pingCors`). */
+const PING_HEADERS: Record<string, string> = { ...API_HEADERS, ...PING_CORS_HEADERS };
+/** The same, listed once: the hot path sets them without building a list per request. */
+const PING_HEADER_LIST = Object.entries(PING_HEADERS);
 
 /**
  * The embedded server's lean path for the hot route: GET and HEAD pings (what cron jobs send),
@@ -92,7 +107,7 @@ const PING_HEADERS: Array<[string, string]> = [...Object.entries(API_HEADERS), [
  * request, POST pings with a body included, goes to `app`.
  *
  * For the API description this is `GET|HEAD /v1/ping/{token}` and `/v1/ping/{token}/{signal}`:
- * the Express routes of the same paths remain declared in `createApp` (and serve Cloud Functions).
+ * the Express routes of the same paths remain declared in `routes/pings.ts` (and serve Cloud Functions).
  */
 export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Express, 'get'>): http.RequestListener {
   const limits = limitGuard(deps);
@@ -113,26 +128,26 @@ export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Ex
       signal,
       rid: query === undefined ? undefined : parseQuery(query).rid,
     };
+    const head = req.method === 'HEAD';
+    const path = () => (req.url ?? '').split('?')[0];
     handlePing(deps, limits, request).then(
-      (answer) => send(res, req.method === 'HEAD', 200, req.method === 'HEAD' ? null : answer),
+      (answer) => send(res, head, 200, PING_HEADER_LIST, head ? null : answer),
       (err: unknown) => {
-        const known = knownError(err);
-        if (known === null) logUnhandled(deps.log, 'unhandled error', req.method!, (req.url ?? '').split('?')[0], err);
-        const extra: Array<[string, string]> = known?.retryAfterSeconds !== undefined ? [['Retry-After', String(known.retryAfterSeconds)]] : [];
-        send(res, req.method === 'HEAD', known ? httpStatusOf[known.code] : 500, { error: known ? known.message : INTERNAL_ERROR }, extra);
+        const answer = errorAnswer(err);
+        if (answer.unexpected) logUnhandled(deps.log, 'unhandled error', req.method!, path(), err);
+        send(res, head, answer.status, Object.entries({ ...PING_HEADERS, ...answer.headers }), answer.body);
       },
     ).catch((err: unknown) => {
       // Answering itself failed: too late for JSON; never an unhandled rejection.
-      logUnhandled(deps.log, 'error after the response started', req.method!, (req.url ?? '').split('?')[0], err);
+      logUnhandled(deps.log, 'error after the response started', req.method!, path(), err);
       res.destroy();
     });
   };
 }
 
 /** Answers as the Express route does: HEAD gets an error's headers but a success's status alone (`body` null). */
-function send(res: http.ServerResponse, head: boolean, status: number, body: object | null, extra: Array<[string, string]> = []): void {
-  for (const [name, value] of PING_HEADERS) res.setHeader(name, value);
-  for (const [name, value] of extra) res.setHeader(name, value);
+function send(res: http.ServerResponse, head: boolean, status: number, headers: ReadonlyArray<[string, string]>, body: object | null): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
   res.statusCode = status;
   if (body === null) {
     res.end();

@@ -9,6 +9,7 @@ export const RECOVERY_TTL_MS = 3_600_000;
 export const RECOVERY_REQUESTED =
   'If an account uses this e-mail, a recovery token is on its way to it. It is valid for one hour and works once.';
 export const INVALID_RECOVERY = 'Invalid or expired recovery token.';
+const invalidRecovery = () => new AppError(ErrorCode.InvalidRecoveryToken, INVALID_RECOVERY);
 
 const normalise = (email: string): string => email.trim().toLowerCase();
 
@@ -44,13 +45,13 @@ export async function requestRecovery(deps: Deps, input: { email: string }): Pro
 
 /**
  * Trades a recovery token for a fresh API key: the old key and the token stop working. A wrong,
- * expired or spent token (or an e-mail without an account) is one and the same 400, and changes
- * nothing.
+ * expired or spent token (or an e-mail without an account) is one and the same error,
+ * `InvalidRecoveryToken` (a 400), and changes nothing.
  */
 export async function confirmRecovery(deps: Pick<Deps, 'store' | 'clock'>, input: { email: string; token: string }): Promise<string> {
-  if (!RECOVERY_TOKEN_PATTERN.test(input.token)) throw new AppError(ErrorCode.BadRequest, INVALID_RECOVERY);
+  if (!RECOVERY_TOKEN_PATTERN.test(input.token)) throw invalidRecovery();
   const apiKey = newApiKey();
   const redeemed = await deps.store.redeemRecoveryToken(normalise(input.email), hashSecret(input.token), deps.clock(), hashApiKey(apiKey));
-  if (!redeemed) throw new AppError(ErrorCode.BadRequest, INVALID_RECOVERY);
+  if (!redeemed) throw invalidRecovery();
   return apiKey;
 }

@@ -1,0 +1,23 @@
+import { accountOverview, deleteAccount, rotateApiKey } from '../../services/accounts';
+import { withAccount } from '../auth';
+import { mount, type RouteContext } from './route';
+
+/** The account of the API key: its overview, its deletion, a new key. */
+export function mountAccountRoutes(ctx: RouteContext): void {
+  const { router, deps } = ctx;
+  mount(router, '/v1/account', {
+    get: withAccount(ctx, async (_req, res, account) => {
+      res.json(accountOverview(account));
+    }),
+    delete: withAccount(ctx, async (_req, res, account) => {
+      await deleteAccount(deps, account);
+      res.json({ deleted: true });
+    }),
+  });
+
+  mount(router, '/v1/account/rotate-key', {
+    post: withAccount(ctx, async (_req, res, account) => {
+      res.json({ apiKey: await rotateApiKey(deps, account) });
+    }),
+  });
+}

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import type { Deps } from '../../services/context';
+import { limitGuard } from '../limits';
+import { mountAccountRoutes } from './account';
+import { mountAccountsRoutes } from './accounts';
+import { mountBadgeRoutes } from './badges';
+import { mountHealthRoutes } from './health';
+import { mountHistoryRoutes } from './history';
+import { mountMonitorRoutes } from './monitors';
+import { mountPingRoutes } from './pings';
+
+/** The whole API as one router, each resource mounting its own routes on it. */
+export function apiRouter(deps: Deps): Router {
+  const ctx = { router: Router(), deps, limits: limitGuard(deps) };
+  mountHealthRoutes(ctx);
+  mountAccountsRoutes(ctx);
+  mountAccountRoutes(ctx);
+  mountMonitorRoutes(ctx);
+  mountHistoryRoutes(ctx);
+  mountPingRoutes(ctx);
+  mountBadgeRoutes(ctx);
+  return ctx.router;
+}

@@ -1,0 +1,68 @@
+import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../../services/monitors';
+import { withAccount } from '../auth';
+import { parseBody } from '../errors';
+import { createdMonitor, editedMonitor, monitorStatus, monitorSummary } from '../present';
+import { createMonitorBody, editMonitorBody, pauseBody } from '../schemas';
+import { jsonBody } from './body';
+import { mount, type RouteContext } from './route';
+
+/** The account's monitors: list and create; read, edit and delete one; pause and resume it. */
+export function mountMonitorRoutes(ctx: RouteContext): void {
+  const { router, deps } = ctx;
+  const publicUrl = deps.config.publicUrl;
+  mount(router, '/v1/monitors', {
+    get: withAccount(ctx, async (_req, res, account) => {
+      const monitors = await listMonitors(deps, account);
+      res.json({ monitors: monitors.map((m) => monitorSummary(m, publicUrl)), count: monitors.length });
+    }),
+    post: [
+      ...jsonBody,
+      withAccount(ctx, async (req, res, account) => {
+        const monitor = await createMonitor(deps, account, parseBody(createMonitorBody, req.body));
+        res.status(201).json(createdMonitor(monitor, publicUrl));
+      }),
+    ],
+  });
+
+  const readOne = withAccount(ctx, async (req, res, account) => {
+    res.json(monitorStatus(await getOwnMonitor(deps, account, String(req.params.id)), publicUrl));
+  });
+  mount(router, '/v1/monitors/:id/status', { get: readOne });
+  mount(router, '/v1/monitors/:id', {
+    get: readOne,
+    patch: [
+      ...jsonBody,
+      withAccount(ctx, async (req, res, account) => {
+        const edit = parseBody(editMonitorBody, req.body);
+        const monitor = await editMonitor(deps, account, String(req.params.id), edit);
+        res.json(editedMonitor(monitor, publicUrl, typeof edit.alertWebhook === 'string'));
+      }),
+    ],
+    delete: withAccount(ctx, async (req, res, account) => {
+      await deleteMonitor(deps, account, String(req.params.id));
+      res.json({ deleted: true });
+    }),
+  });
+  mountPauseRoutes(ctx);
+}
+
+function mountPauseRoutes(ctx: RouteContext): void {
+  const { router, deps } = ctx;
+  mount(router, '/v1/monitors/:id/pause', {
+    post: [
+      ...jsonBody,
+      withAccount(ctx, async (req, res, account) => {
+        // The body is optional: no body is a pause that the next ping ends.
+        const { manualResume } = parseBody(pauseBody, req.body ?? {});
+        const monitor = await pauseMonitor(deps, account, String(req.params.id), { manualResume: manualResume ?? false });
+        res.json(monitorStatus(monitor, deps.config.publicUrl));
+      }),
+    ],
+  });
+  mount(router, '/v1/monitors/:id/resume', {
+    post: withAccount(ctx, async (req, res, account) => {
+      const monitor = await resumeMonitor(deps, account, String(req.params.id));
+      res.json(monitorStatus(monitor, deps.config.publicUrl));
+    }),
+  });
+}
