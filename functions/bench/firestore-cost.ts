@@ -8,6 +8,7 @@
  */
 import { transition } from '../src/domain/transitions';
 import type { Account, Monitor } from '../src/domain/types';
+import { jsonLogger } from '../src/log';
 import { runCheck, sweepDueMonitors } from '../src/services/checker';
 import { hashApiKey, newApiKey } from '../src/services/secrets';
 import { DEFAULT_RULES } from '../src/limits';
@@ -76,10 +77,10 @@ async function main() {
     await measure('start signal: up, run opened', () => signalAt(120, 'start'));
     await measure('end of run (/0): up, duration recorded', () => signalAt(150, 'success', 0));
     await measure('ping within 30 s of its deadline', () => pingAt(150 + 3960 - 10));
-    await measure(`idle sweep (${IDLE_MONITORS + 1} monitors, none due)`, () => sweepDueMonitors({ store }, at(4_000)));
+    await measure(`idle sweep (${IDLE_MONITORS + 1} monitors, none due)`, () => sweepDueMonitors({ store, log: jsonLogger }, at(4_000)));
     const deps = testDeps(store, { clock: new FakeClock(at(4_000).toISOString()) });
     await measure('idle checker run (sweep + alerts + purge)', () => runCheck(deps, { budgetMs: 30_000 }));
-    await measure('sweep flipping 1 due monitor (up -> down, e-mail + webhook)', () => sweepDueMonitors({ store }, at(8_100)));
+    await measure('sweep flipping 1 due monitor (up -> down, e-mail + webhook)', () => sweepDueMonitors({ store, log: jsonLogger }, at(8_100)));
     await measure('recovering ping: down -> up (e-mail + webhook)', () => pingAt(8_200));
     await measure('failure (/3): up -> down at once (e-mail + webhook)', () => signalAt(8_260, 'fail', 3));
     await measure('list pings (20)', () => store.listPings(watched.id, 20));

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { jsonLogger } from '../src/log';
 import { sweepDueMonitors } from '../src/services/checker';
 import { newBadgeKey, newMonitorId, newPingToken } from '../src/services/secrets';
 import { SqliteStore } from '../src/store/sqlite';
@@ -81,7 +82,7 @@ export async function sweepBench(): Promise<SweepSize[]> {
       const before = new Date(now - 120_000); // nothing is due yet
       for (let i = 0; i < IDLE_REPEATS; i++) {
         let t = performance.now();
-        const pass = await sweepDueMonitors({ store }, before);
+        const pass = await sweepDueMonitors({ store, log: jsonLogger }, before);
         idle.push(performance.now() - t);
         if (pass.due !== 0) throw new Error(`idle sweep found ${pass.due} due monitors`);
         t = performance.now();
@@ -94,7 +95,7 @@ export async function sweepBench(): Promise<SweepSize[]> {
       const t = performance.now();
       const cpu = process.cpuUsage();
       for (;;) {
-        const pass = await sweepDueMonitors({ store }, new Date(now));
+        const pass = await sweepDueMonitors({ store, log: jsonLogger }, new Date(now));
         flipped += pass.flipped;
         if (pass.due === 0) break;
       }

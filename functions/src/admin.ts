@@ -1,14 +1,14 @@
-import { composeDeps } from './compose';
+import { composeDeps, openStore } from './compose';
 import { ConfigError, loadServerConfig } from './config';
 import { AppError } from './domain/errors';
-import { CHANNEL_NAMES, isPlanId, type Plan } from './domain/plans';
-import type { Channel, Monitor } from './domain/types';
+import { CHANNEL_KINDS, channelSpec, channelsOn, MONITOR_CHANNELS, planAllows, type Channel } from './domain/channels';
+import { isPlanId, type Plan } from './domain/plans';
+import type { Monitor } from './domain/types';
 import { silentLogger } from './log';
 import type { Deps } from './services/context';
 import { accountOverview, changePlan } from './services/plans';
 import path from 'node:path';
 import type { ServerConfig } from './config';
-import { openStore } from './server';
 
 /**
  * Operator commands over the same composition root and store as the server:
@@ -31,11 +31,12 @@ export interface Output {
 
 const limit = (plan: Plan): string => (plan.maxMonitors === null ? 'unlimited' : String(plan.maxMonitors));
 const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
-const PRO_CHANNELS = (['webhook', 'slack', 'pagerduty'] as const).map((c) => CHANNEL_NAMES[c].label).join(', ');
+const labels = (kinds: readonly Channel[]): string => kinds.map((c) => channelSpec(c).label).join(', ');
+/** The channels an account gains by moving from Free to Pro, and loses moving back. */
+const PRO_CHANNELS = labels(CHANNEL_KINDS.filter((c) => planAllows('pro', c) && !planAllows('free', c)));
 
 function channelsOf(m: Monitor): string {
-  const set: Array<[Channel, string | null]> = [['email', m.alertEmail], ['webhook', m.alertWebhook], ['slack', m.alertSlack], ['pagerduty', m.alertPagerDuty]];
-  return set.filter(([, target]) => target !== null).map(([c]) => CHANNEL_NAMES[c].label).join(', ');
+  return labels(MONITOR_CHANNELS.filter(({ field }) => m[field] !== null).map(({ kind }) => kind));
 }
 
 async function setPlan(deps: Deps, io: Output, email: string, planArg: string): Promise<number> {
@@ -65,7 +66,7 @@ async function show(deps: Deps, io: Output, email: string): Promise<number> {
   const { account, plan, monitors } = await accountOverview(deps, email);
   io.out(`account:  ${account.email} (id ${account.id})`);
   io.out(`created:  ${account.createdAt.toISOString()}`);
-  io.out(`plan:     ${plan.id} (monitors ${limit(plan)}, history ${plan.historyDays === null ? 'unlimited' : `${plan.historyDays} days`}, channels: ${plan.channels.map((c) => CHANNEL_NAMES[c].label).join(', ')})`);
+  io.out(`plan:     ${plan.id} (monitors ${limit(plan)}, history ${plan.historyDays === null ? 'unlimited' : `${plan.historyDays} days`}, channels: ${labels(channelsOn(plan.id))})`);
   io.out(`usage:    ${account.monitorCount} of ${limit(plan)} monitors, ${monitors.reduce((sum, m) => sum + m.pingCount, 0)} pings received`);
   io.out(monitors.length === 0 ? 'monitors: none' : 'monitors:');
   for (const m of monitors) {

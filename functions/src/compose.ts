@@ -1,4 +1,5 @@
-import type { NotifyConfig } from './config';
+import type { ServerConfig } from './config';
+import type { NotifyConfig } from './notify/types';
 import { createNotifiers } from './notify';
 import type { RateLimiter } from './limits';
 import { createMailer } from './notify/email';
@@ -26,4 +27,17 @@ export function composeDeps(options: {
     log: options.log,
     ...(options.limiter ? { limiter: options.limiter } : {}),
   };
+}
+
+/**
+ * The store the settings name, loaded on demand so that each way of running pulls in only the
+ * adapter it uses (the Firebase entry imports this module and must never load SQLite).
+ */
+export async function openStore(config: Pick<ServerConfig, 'store' | 'dbPath' | 'firestoreProjectId'>): Promise<Store> {
+  if (config.store === 'firestore') {
+    const { openFirestoreStore } = await import('./store/firestore');
+    return openFirestoreStore({ projectId: config.firestoreProjectId });
+  }
+  const { SqliteStore } = await import('./store/sqlite');
+  return new SqliteStore(config.dbPath);
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PAGERDUTY_EVENTS_URL } from './notify/pagerduty';
+import type { NotifyConfig } from './notify/types';
 import { isPlanId, type PlanId } from './domain/plans';
 import { rulesFrom, type Rules } from './limits';
 import type { AppConfig } from './services/context';
@@ -9,35 +10,24 @@ import type { AppConfig } from './services/context';
 /** Raised for a bad setting; the message names the variable and is meant to be printed as is. */
 export class ConfigError extends Error {}
 
-export interface NotifyConfig {
-  /** SendGrid API key; without one, e-mails are written to the log instead of sent. */
-  sendgridApiKey: string | null;
-  /** Overrides SendGrid's API origin (a local fake in tests). */
-  sendgridApiUrl: string | null;
-  emailFrom: string;
-  /** Allow webhooks to private and loopback addresses (self-hosting only). */
-  allowPrivateWebhooks: boolean;
-  userAgent: string;
-  /** PagerDuty Events API v2 endpoint (`CRONPEEK_PAGERDUTY_URL`; EU accounts and tests change it). */
-  pagerdutyUrl: string;
-  /** Origin of the dashboard that Slack and PagerDuty alerts link to; null leaves the link out. */
-  publicUrl: string | null;
-}
-
 export type StoreKind = 'sqlite' | 'firestore';
 
 /** Express's `trust proxy`: off, a number of proxy hops, or a list of proxy addresses/subnets. */
 export type TrustProxy = false | number | string[];
 
-export interface ServerConfig {
+/** The settings both ways of running have: the Firebase functions' whole configuration. */
+export interface FunctionsConfig {
   app: AppConfig;
   notify: NotifyConfig;
-  port: number;
   /** Abuse limits per bucket; null when CRONPEEK_RATE_LIMITS=off. */
   rateLimits: Rules | null;
+  trustProxy: TrustProxy;
+}
+
+export interface ServerConfig extends FunctionsConfig {
+  port: number;
   /** Interface to listen on; null listens on every interface (IPv4 and IPv6). */
   host: string | null;
-  trustProxy: TrustProxy;
   store: StoreKind;
   dbPath: string;
   checkIntervalSeconds: number;
@@ -76,6 +66,12 @@ function limitRules(env: Env): Rules | null {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+}
+
+function planFrom(env: Env): PlanId {
+  const plan = env.CRONPEEK_DEFAULT_PLAN || 'free';
+  if (!isPlanId(plan)) throw new ConfigError(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
+  return plan;
 }
 
 function hostFrom(env: Env): string | null {
@@ -155,8 +151,7 @@ export function emulatorAllowsPrivateWebhooks(env: Env): boolean {
 export function loadServerConfig(env: Env): ServerConfig {
   const version = packageVersion();
   const port = integer(env, 'PORT', 3000, 1, 65535);
-  const plan = env.CRONPEEK_DEFAULT_PLAN || 'free';
-  if (!isPlanId(plan)) throw new ConfigError(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
+  const plan = planFrom(env);
   const store = env.CRONPEEK_STORE || 'sqlite';
   if (store !== 'sqlite' && store !== 'firestore') throw new ConfigError(`CRONPEEK_STORE must be "sqlite" or "firestore" (got "${store}")`);
   if (store === 'firestore' && !env.FIRESTORE_EMULATOR_HOST && !env.GOOGLE_APPLICATION_CREDENTIALS) {
@@ -166,7 +161,7 @@ export function loadServerConfig(env: Env): ServerConfig {
   return {
     app: {
       publicUrl,
-      defaultPlan: plan as PlanId,
+      defaultPlan: plan,
       version,
     },
     notify: { ...notifyConfigFrom(env, version), publicUrl },
@@ -178,5 +173,42 @@ export function loadServerConfig(env: Env): ServerConfig {
     dbPath: path.resolve(env.CRONPEEK_DB || path.join(REPO_DIR, '.data', 'cronpeek.db')),
     checkIntervalSeconds: integer(env, 'CRONPEEK_CHECK_INTERVAL', 30, 1, 3600),
     firestoreProjectId: env.GCLOUD_PROJECT || env.GOOGLE_CLOUD_PROJECT || 'cronpeek',
+  };
+}
+
+/**
+ * The Firebase functions' params, named like the embedded server's variables. Outside a
+ * deployment (tests, shells) an unset param reads as "", and its default applies then too.
+ */
+export type FunctionsParams = Record<
+  'SENDGRID_API_KEY' | 'PUBLIC_URL' | 'CRONPEEK_EMAIL_FROM' | 'CRONPEEK_PAGERDUTY_URL' | 'CRONPEEK_DEFAULT_PLAN' | 'CRONPEEK_TRUST_PROXY',
+  string
+>;
+
+/** The params' defaults where the cloud's differ from the embedded server's; `index.ts` declares the params with them. */
+export const FUNCTIONS_DEFAULTS = {
+  PUBLIC_URL: 'https://cronpeek.web.app',
+  CRONPEEK_EMAIL_FROM: 'alerts@cronpeek.web.app',
+  // Behind Hosting and Google's front end the client's address is in X-Forwarded-For, as many
+  // entries from the right as there are proxies; the ones further left are whatever the client sent.
+  CRONPEEK_TRUST_PROXY: '2',
+} satisfies Partial<FunctionsParams>;
+
+/**
+ * The Firebase functions' settings, through the same validators (and ConfigError messages) as the
+ * embedded server's: `params` are the Firebase params, `env` the functions' own environment
+ * (abuse limits from `functions/.env.<project>`, the emulator's private-webhook switch).
+ * SENDGRID_API_URL is no param: a fake SendGrid is for local tests only.
+ */
+export function loadFunctionsConfig(params: FunctionsParams, env: Env): FunctionsConfig {
+  const values: Env = { ...params };
+  for (const [name, fallback] of Object.entries(FUNCTIONS_DEFAULTS)) values[name] ||= fallback;
+  const version = packageVersion();
+  const publicUrl = httpUrl(values, 'PUBLIC_URL', null) as string;
+  return {
+    app: { publicUrl, defaultPlan: planFrom(values), version },
+    notify: { ...notifyConfigFrom(values, version), allowPrivateWebhooks: emulatorAllowsPrivateWebhooks(env), publicUrl },
+    rateLimits: limitRules(env),
+    trustProxy: trustProxyFrom(values),
   };
 }

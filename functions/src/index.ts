@@ -3,8 +3,7 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import type { Express } from 'express';
 import { composeDeps } from './compose';
-import { emulatorAllowsPrivateWebhooks, notifyConfigFrom, packageVersion, trustProxyFrom } from './config';
-import { isPlanId } from './domain/plans';
+import { FUNCTIONS_DEFAULTS, loadFunctionsConfig } from './config';
 import { createApp } from './http/app';
 import { PAGERDUTY_EVENTS_URL } from './notify/pagerduty';
 import { runCheck } from './services/checker';
@@ -12,7 +11,6 @@ import { jsonLogger } from './log';
 import type { Deps } from './services/context';
 import { openFirestoreStore } from './store/firestore';
 import { cloudLimiter } from './store/firestore/limits';
-import { rulesFrom } from './limits';
 
 /**
  * The Firebase entry point: the HTTP API and the every-minute checker, both over Firestore.
@@ -20,18 +18,16 @@ import { rulesFrom } from './limits';
  * a Secret Manager secret.
  */
 const REGION = 'us-central1';
-const DEFAULT_PUBLIC_URL = 'https://cronpeek.web.app';
-const DEFAULT_EMAIL_FROM = 'alerts@cronpeek.web.app';
 /** The checker stops starting new batches after this, well inside its 60 s timeout and the next run. */
 const CHECK_BUDGET_MS = 45_000;
 
 const sendgridApiKey = defineSecret('SENDGRID_API_KEY');
 const publicUrl = defineString('PUBLIC_URL', {
-  default: DEFAULT_PUBLIC_URL,
+  default: FUNCTIONS_DEFAULTS.PUBLIC_URL,
   description: 'Origin that ping URLs are built on (the Hosting site), without a trailing slash',
 });
 const emailFrom = defineString('CRONPEEK_EMAIL_FROM', {
-  default: DEFAULT_EMAIL_FROM,
+  default: FUNCTIONS_DEFAULTS.CRONPEEK_EMAIL_FROM,
   description: 'Sender of alert e-mails; must be a verified SendGrid sender',
 });
 const pagerdutyUrl = defineString('CRONPEEK_PAGERDUTY_URL', {
@@ -45,7 +41,7 @@ const defaultPlan = defineString('CRONPEEK_DEFAULT_PLAN', {
 });
 
 const trustProxy = defineString('CRONPEEK_TRUST_PROXY', {
-  default: '2',
+  default: FUNCTIONS_DEFAULTS.CRONPEEK_TRUST_PROXY,
   description:
     'Proxies in front of the function whose X-Forwarded-For entries are trusted for the client address: 2 behind the Hosting rewrite (Hosting, then Google\'s front end), 1 when only the function URL is used',
 });
@@ -65,33 +61,26 @@ let composition: Composition | undefined;
 
 function composed(): Composition {
   if (composition === undefined) {
-    const version = packageVersion();
-    // Outside a deployment (tests, shells) unset params read as "", so the defaults apply here too.
-    const plan = defaultPlan.value() || 'free';
-    if (!isPlanId(plan)) throw new Error(`CRONPEEK_DEFAULT_PLAN must be "free" or "pro" (got "${plan}")`);
-    const origin = (publicUrl.value() || DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
+    const config = loadFunctionsConfig(
+      {
+        SENDGRID_API_KEY: sendgridApiKey.value(),
+        PUBLIC_URL: publicUrl.value(),
+        CRONPEEK_EMAIL_FROM: emailFrom.value(),
+        CRONPEEK_PAGERDUTY_URL: pagerdutyUrl.value(),
+        CRONPEEK_DEFAULT_PLAN: defaultPlan.value(),
+        CRONPEEK_TRUST_PROXY: trustProxy.value(),
+      },
+      process.env,
+    );
     const store = openFirestoreStore({ projectId: process.env.GCLOUD_PROJECT });
-    // Limits from the functions' environment (functions/.env.<project>); see cloudLimiter.
-    const rules = rulesFrom(process.env);
     const deps = composeDeps({
       store,
-      limiter: rules === null ? undefined : cloudLimiter(store.db, rules),
-      app: { publicUrl: origin, defaultPlan: plan, version },
-      notify: notifyConfigFrom(
-        {
-          SENDGRID_API_KEY: sendgridApiKey.value(),
-          CRONPEEK_EMAIL_FROM: emailFrom.value() || DEFAULT_EMAIL_FROM,
-          CRONPEEK_PAGERDUTY_URL: pagerdutyUrl.value() || PAGERDUTY_EVENTS_URL,
-          PUBLIC_URL: origin,
-          CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: emulatorAllowsPrivateWebhooks(process.env) ? '1' : '0',
-        },
-        version,
-      ),
+      limiter: config.rateLimits === null ? undefined : cloudLimiter(store.db, config.rateLimits),
+      app: config.app,
+      notify: config.notify,
       log: jsonLogger,
     });
-    // Behind Hosting and Google's front end the client's address is in X-Forwarded-For, as many
-    // entries from the right as there are proxies; the ones further left are whatever the client sent.
-    composition = { deps, app: createApp(deps, { trustProxy: trustProxyFrom({ CRONPEEK_TRUST_PROXY: trustProxy.value() || '2' }) }) };
+    composition = { deps, app: createApp(deps, { trustProxy: config.trustProxy }) };
   }
   return composition;
 }

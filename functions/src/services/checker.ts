@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { transition } from '../domain/transitions';
 import { forEachConcurrently } from './concurrency';
-import { jsonLogger, type Deps, type Logger } from './context';
+import type { Deps } from './context';
 import { deliverDueNotifications, type DeliveryReport } from './delivery';
 
 const SWEEP_BATCH = 200;
@@ -19,7 +19,7 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  * Returns how many monitors were due and how many this pass flipped.
  */
 export async function sweepDueMonitors(
-  deps: Pick<Deps, 'store'> & { log?: Logger },
+  deps: Pick<Deps, 'store' | 'log'>,
   now: Date,
   limit = SWEEP_BATCH,
 ): Promise<{ due: number; flipped: number; failed: number }> {
@@ -36,10 +36,9 @@ export async function sweepDueMonitors(
       // others: set it aside for a while, so it neither blocks the batch nor spins every run.
       failed++;
       const until = new Date(now.getTime() + FAULT_RETRY_MS);
-      const log = deps.log ?? jsonLogger;
-      log.error('monitor check failed; set aside', { monitor: id, error: errorText(err), retryAt: until.toISOString() });
+      deps.log.error('monitor check failed; set aside', { monitor: id, error: errorText(err), retryAt: until.toISOString() });
       await deps.store.postponeMonitor(id, until).catch((postponeErr: unknown) => {
-        log.error('monitor could not be set aside', { monitor: id, error: errorText(postponeErr) });
+        deps.log.error('monitor could not be set aside', { monitor: id, error: errorText(postponeErr) });
       });
     }
   });

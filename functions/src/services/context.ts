@@ -5,10 +5,6 @@ import type { Store } from '../store/port';
 import type { RateLimiter } from '../limits';
 import type { Logger } from '../log';
 
-// Kept here too so existing imports of the logger from the use-case context still compile.
-export type { Logger } from '../log';
-export { jsonLogger, silentLogger } from '../log';
-
 /** Settings the use cases and routes need, whichever way CronPeek runs. */
 export interface AppConfig {
   /** Origin that ping URLs are built on, without a trailing slash. */
@@ -25,6 +21,7 @@ export interface Deps {
   notifiers: Notifiers;
   /** E-mail outside the alert outbox (account recovery). */
   mailer: Mailer;
+  /** Always passed in: there is no default logger to fall back on. */
   log: Logger;
   /** Abuse limits; absent means none (tests not about limits, CRONPEEK_RATE_LIMITS=off). */
   limiter?: RateLimiter;

@@ -1,8 +1,7 @@
-import { MAX_ATTEMPTS, nextRetryAt } from '../domain/alerts';
-import { CHANNEL_NAMES, PLANS } from '../domain/plans';
+import { notSentOnPlanMessage, onEveryPlan, planAllows } from '../domain/channels';
+import { deliveryRecord, givenUp } from '../domain/delivery';
 import type { Notification } from '../domain/types';
 import type { SendResult } from '../notify/types';
-import type { DeliveryRecord } from '../store/port';
 import { forEachConcurrently } from './concurrency';
 import type { Deps } from './context';
 
@@ -19,35 +18,17 @@ export interface DeliveryReport {
   failed: number;
 }
 
-/** What a send's result leaves on the row: final states clear `nextAttemptAt`, retries set it. */
-export function deliveryRecord(result: SendResult, attempt: number, now: Date): DeliveryRecord {
-  switch (result.outcome) {
-    case 'delivered':
-    case 'logged':
-      return { state: result.outcome, nextAttemptAt: null, lastError: null, deliveredAt: now };
-    case 'failed':
-      return { state: 'failed', nextAttemptAt: null, lastError: result.error, deliveredAt: null };
-    case 'retry': {
-      const next = nextRetryAt(attempt, now);
-      return next === null
-        ? { state: 'failed', nextAttemptAt: null, lastError: `gave up after ${attempt} attempts: ${result.error}`, deliveredAt: null }
-        : { state: 'pending', nextAttemptAt: next, lastError: result.error, deliveredAt: null };
-    }
-  }
-}
-
 async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
   // The monitor supplies the webhook's signing key; and once its owner has deleted it, alerts
   // about it are noise, so they are recorded as not sent instead.
   const monitor = await deps.store.getMonitor(n.monitorId);
   if (monitor === null) return { outcome: 'failed', error: 'not sent: the monitor was deleted' };
-  if (n.channel !== 'email') {
-    // Pro channels follow the account's plan at send time: after a downgrade the monitor keeps
-    // its settings, but its Slack, PagerDuty and webhook alerts are recorded as not sent.
+  if (!onEveryPlan(n.channel)) {
+    // Channels some plans lack follow the account's plan at send time: after a downgrade the
+    // monitor keeps its settings, but alerts on those channels are recorded as not sent.
     const account = await deps.store.getAccount(n.accountId);
-    const plan = account === null ? null : PLANS[account.plan];
-    if (plan !== null && !plan.channels.includes(n.channel)) {
-      return { outcome: 'failed', error: `not sent: ${CHANNEL_NAMES[n.channel].label} alerts need the Pro plan and the account is on ${plan.id}` };
+    if (account !== null && !planAllows(account.plan, n.channel)) {
+      return { outcome: 'failed', error: notSentOnPlanMessage(n.channel, account.plan) };
     }
   }
   try {
@@ -73,12 +54,7 @@ export async function deliverDueNotifications(deps: Deps, now: Date, limit = BAT
     const claimed = await deps.store.claimNotification(n.id, claimAt, new Date(claimAt.getTime() + LEASE_MS));
     if (claimed === null) return;
     report.attempted++;
-    // Every claim counts as an attempt, abandoned ones too: a row whose sends keep killing the
-    // worker would otherwise be claimed forever.
-    const result: SendResult =
-      claimed.attempts > MAX_ATTEMPTS
-        ? { outcome: 'failed', error: `gave up after ${claimed.attempts - 1} attempts, some abandoned without a result` }
-        : await sendOne(deps, claimed);
+    const result = givenUp(claimed.attempts) ?? (await sendOne(deps, claimed));
     const record = deliveryRecord(result, claimed.attempts, deps.clock());
     const recorded = await deps.store.recordDelivery(claimed.id, claimed.attempts, record);
     const fields = { notification: claimed.id, channel: claimed.channel, event: claimed.event, attempt: claimed.attempts };

@@ -1,3 +1,4 @@
+import type { DeliveryRecord } from '../domain/delivery';
 import type { PlanId } from '../domain/plans';
 import type { MonitorUpdate } from '../domain/settings';
 import type { PingTransition, Transition } from '../domain/transitions';
@@ -17,9 +18,6 @@ export interface Applied {
   monitor: Monitor;
   transition: Transition | null;
 }
-
-/** How long a notification row that cannot be read is set aside before it is tried again. */
-export const UNREADABLE_RETRY_MS = 3_600_000;
 
 /** A ping as the service hands it over; its run duration is decided by the transition it causes. */
 export type PingData = Omit<Ping, 'monitorId' | 'expiresAt' | 'duration' | 'bodyTruncated'> & { bodyTruncated?: boolean };
@@ -49,17 +47,10 @@ export interface Page<T> {
   next: PageKey | null;
 }
 
-/** What a delivery attempt leaves on its notification row. */
-export interface DeliveryRecord {
-  state: 'pending' | 'delivered' | 'logged' | 'failed';
-  nextAttemptAt: Date | null;
-  lastError: string | null;
-  deliveredAt: Date | null;
-}
-
 /**
- * The storage port. Services speak only this; each adapter (SQLite, Firestore) maps it onto its
- * own storage and passes the shared contract suite. Writes that depend on a read are atomic:
+ * The storage port: what the services call, nothing else (reads only tests make are in
+ * `inspection.ts`). Each adapter (SQLite, Firestore) maps it onto its own storage and passes the
+ * shared contract suite. Writes that depend on a read are atomic:
  * a lost race is reported through the return value, never by overwriting someone else's write.
  */
 export interface Store {
@@ -133,10 +124,6 @@ export interface Store {
    * transaction, so a whole batch at once shares one commit. Absent: the checker's default.
    */
   readonly sweepParallelism?: number;
-  /** Recent pings of a monitor, newest first. */
-  listPings(monitorId: string, limit: number): Promise<Ping[]>;
-  /** Status changes of a monitor, oldest first. */
-  listFlips(monitorId: string): Promise<Flip[]>;
   /** A page of the monitor's pings, newest first. */
   pingHistory(monitorId: string, query: HistoryQuery): Promise<Page<Ping>>;
   /** A page of the monitor's status changes, newest first. */
@@ -146,8 +133,8 @@ export interface Store {
 
   /**
    * Notifications whose `nextAttemptAt` is at or before `now` (pending, or claimed with a lapsed
-   * lease). A row that cannot be read is not returned: it is set aside for UNREADABLE_RETRY_MS
-   * with the reason as its `lastError`, so one bad row cannot stop every other alert.
+   * lease). A row that cannot be read is not returned but set aside, as `readDueRows` in
+   * `domain/delivery.ts` decides, so one bad row cannot stop every other alert.
    */
   findDueNotifications(now: Date, limit: number): Promise<Notification[]>;
   /**
@@ -159,8 +146,6 @@ export interface Store {
   postponeNotification(id: string, until: Date, reason: string): Promise<void>;
   /** Records the outcome of the attempt that claimed it; false when that claim was lost to another. */
   recordDelivery(id: string, attempt: number, record: DeliveryRecord): Promise<boolean>;
-  getNotification(id: string): Promise<Notification | null>;
-  listNotifications(monitorId: string): Promise<Notification[]>;
 
   /** The account with this id (delivery checks its plan before sending to a Pro channel). */
   getAccount(id: string): Promise<Account | null>;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runAdmin, type Output } from '../../src/admin';
+import { CHANNEL_KINDS, channelSpec, planAllows, type Channel } from '../../src/domain/channels';
 import { AppError } from '../../src/domain/errors';
 import { createAccount } from '../../src/services/accounts';
 import { createMonitor } from '../../src/services/monitors';
@@ -13,6 +14,9 @@ import { SqliteStore } from '../../src/store/sqlite';
 import { testDeps } from '../support/deps';
 import { clearProject } from '../support/emulator';
 import { emulatorProjectId, firestoreMissing, storeKinds } from '../support/stores';
+
+/** Channel names as the command prints them; which kinds each plan has is pinned in test/domain/channels.test.ts. */
+const labelsOf = (kinds: Channel[]): string => kinds.map((c) => channelSpec(c).label).join(', ');
 
 function capture(): Output & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -29,14 +33,15 @@ describe.each(storeKinds())('admin commands on %s', (_name, kind) => {
     await store.close();
   });
 
-  async function signup(email: string) {
+  /** Dependencies around the store, which now holds an account with this e-mail on the free plan. */
+  async function depsWithAccount(email: string) {
     const deps = testDeps(store);
     await createAccount(deps, { email });
     return deps;
   }
 
   test('set-plan moves an account to Pro and prints what changed', async () => {
-    const deps = await signup('ops@example.com');
+    const deps = await depsWithAccount('ops@example.com');
     const io = capture();
     expect(await runAdmin(['set-plan', ' OPS@example.com ', 'pro'], deps, io)).toBe(0);
     expect(io.errors).toEqual([]);
@@ -46,14 +51,14 @@ describe.each(storeKinds())('admin commands on %s', (_name, kind) => {
   });
 
   test('set-plan to the plan the account already has changes nothing and says so', async () => {
-    const deps = await signup('ops@example.com');
+    const deps = await depsWithAccount('ops@example.com');
     const io = capture();
     expect(await runAdmin(['set-plan', 'ops@example.com', 'free'], deps, io)).toBe(0);
     expect(io.lines).toEqual(['ops@example.com: already on free; nothing changed']);
   });
 
   test('an unknown e-mail exits non-zero with one clear line and changes nothing', async () => {
-    const deps = await signup('ops@example.com');
+    const deps = await depsWithAccount('ops@example.com');
     const io = capture();
     expect(await runAdmin(['set-plan', 'nobody@example.com', 'pro'], deps, io)).toBe(1);
     expect(io.errors).toEqual(['cronpeek admin: no account has the e-mail nobody@example.com']);
@@ -63,7 +68,7 @@ describe.each(storeKinds())('admin commands on %s', (_name, kind) => {
   });
 
   test('an unknown plan or a malformed command prints the usage and exits 2', async () => {
-    const deps = await signup('ops@example.com');
+    const deps = await depsWithAccount('ops@example.com');
     const io = capture();
     expect(await runAdmin(['set-plan', 'ops@example.com', 'enterprise'], deps, io)).toBe(2);
     expect(io.errors).toEqual(['cronpeek admin: the plan must be "free" or "pro" (got "enterprise")']);
@@ -74,7 +79,7 @@ describe.each(storeKinds())('admin commands on %s', (_name, kind) => {
   });
 
   test('show prints plan, usage and monitors', async () => {
-    const deps = await signup('ops@example.com');
+    const deps = await depsWithAccount('ops@example.com');
     await runAdmin(['set-plan', 'ops@example.com', 'pro'], deps, capture());
     const account = (await store.findAccountByEmail('ops@example.com'))!;
     const m = await createMonitor(deps, account, { name: 'Nightly DB Backup', schedule: 3600, alertPagerDuty: 'a'.repeat(32) });
@@ -82,14 +87,14 @@ describe.each(storeKinds())('admin commands on %s', (_name, kind) => {
     expect(await runAdmin(['show', 'ops@example.com'], deps, io)).toBe(0);
     const text = io.lines.join('\n');
     expect(text).toContain(`account:  ops@example.com (id ${account.id})`);
-    expect(text).toContain('plan:     pro (monitors unlimited, history unlimited, channels: E-mail, Webhook, Slack, PagerDuty)');
+    expect(text).toContain(`plan:     pro (monitors unlimited, history unlimited, channels: ${labelsOf(CHANNEL_KINDS)})`);
     expect(text).toContain('usage:    1 of unlimited monitors, 0 pings received');
     expect(text).toContain(`  ${m.id}  new     Nightly DB Backup`);
     expect(text).toContain('alerts: E-mail, PagerDuty');
   });
 
   test('a downgrade keeps the monitors, and new ones obey the free limit', async () => {
-    const deps = await signup('ops@example.com');
+    const deps = await depsWithAccount('ops@example.com');
     await runAdmin(['set-plan', 'ops@example.com', 'pro'], deps, capture());
     let account = (await store.findAccountByEmail('ops@example.com'))!;
     for (let i = 0; i < 6; i++) await createMonitor(deps, account, { name: `job ${i}`, schedule: 3600, alertSlack: 'https://hooks.slack.com/services/T0/B0/x' });
@@ -98,7 +103,7 @@ describe.each(storeKinds())('admin commands on %s', (_name, kind) => {
     expect(io.lines).toEqual([
       `ops@example.com: plan pro -> free (account ${account.id})`,
       '  monitors: 6 kept; limit unlimited -> 5',
-      '  Webhook, Slack, PagerDuty alerts stop: they are recorded as not sent; e-mail alerts continue',
+      `  ${labelsOf(CHANNEL_KINDS.filter((c) => !planAllows('free', c)))} alerts stop: they are recorded as not sent; e-mail alerts continue`,
       '  new monitors are refused while the account holds 5 or more',
     ]);
     expect(await store.listMonitors(account.id)).toHaveLength(6);

@@ -1,7 +1,7 @@
 import { runCheck, sweepDueMonitors } from '../../src/services/checker';
 import { deliverDueNotifications } from '../../src/services/delivery';
 import type { Monitor } from '../../src/domain/types';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
 import { alertDeps, dueWebhookMonitors, newMonitor, notificationOf, ping, type AlertDeps } from './support/world';
@@ -10,7 +10,7 @@ const MONITORS = 4;
 
 /** Overlapping checker runs (two instances of the scheduled function, or a slow timer) must not double anything. */
 describe.each(storeKinds())('concurrent checker runs on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let target: FakeHttp;
   beforeEach(async () => {
     store = await kind.open();

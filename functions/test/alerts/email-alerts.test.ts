@@ -1,5 +1,5 @@
 import { runCheck, sweepDueMonitors } from '../../src/services/checker';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
 import { alertDeps, missDeadline, newAccount, newMonitor, notificationOf, ping } from './support/world';
@@ -8,7 +8,7 @@ const KEY = 'SG.test-key';
 
 /** E-mail alerts through the real SendGrid SDK, pointed at a local fake of its API. */
 describe.each(storeKinds())('e-mail alerts on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let sendgrid: FakeHttp;
   beforeEach(async () => {
     store = await kind.open();

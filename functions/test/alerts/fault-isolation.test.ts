@@ -1,5 +1,6 @@
 import { FAULT_RETRY_MS, runCheck, sweepDueMonitors } from '../../src/services/checker';
 import { LEASE_MS } from '../../src/services/delivery';
+import type { InspectableStore } from '../../src/store/inspection';
 import type { Store } from '../../src/store/port';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
@@ -26,7 +27,7 @@ function failing(store: Store, method: 'updateMonitor' | 'claimNotification', fa
 }
 
 describe.each(storeKinds())('checker fault isolation on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let target: FakeHttp;
   beforeEach(async () => {
     store = await kind.open();

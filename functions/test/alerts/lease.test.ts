@@ -1,15 +1,16 @@
 import { MAX_ATTEMPTS } from '../../src/domain/alerts';
-import { deliverDueNotifications, deliveryRecord, LEASE_MS } from '../../src/services/delivery';
+import { deliveryRecord } from '../../src/domain/delivery';
+import { deliverDueNotifications, LEASE_MS } from '../../src/services/delivery';
 import type { Monitor, Notification } from '../../src/domain/types';
 import { sweepDueMonitors } from '../../src/services/checker';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
 import { alertDeps, newMonitor, notificationOf, ping, type AlertDeps } from './support/world';
 
 /** A worker that claims a notification and then dies must not lose the alert, nor get to record late. */
 describe.each(storeKinds())('abandoned delivery claims on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let target: FakeHttp;
   let deps: AlertDeps;
   let monitor: Monitor;

@@ -1,6 +1,6 @@
 import { runCheck } from '../../src/services/checker';
 import type { Monitor } from '../../src/domain/types';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { storeKinds } from '../support/stores';
 import { startPagerDutyStandIn, type PagerDutyStandIn } from '../support/standins/pagerduty';
 import { startSlackStandIn, type SlackStandIn } from '../support/standins/slack';
@@ -11,7 +11,7 @@ const ROUTING_KEY = 'R0123456789abcdefABCDEF012345678';
 
 /** Slack and PagerDuty through the outbox: checker flips, claims, sends, retries and records. */
 describe.each(storeKinds())('Slack and PagerDuty alerts on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let slack: SlackStandIn;
   let pd: PagerDutyStandIn;
   let deps: AlertDeps;

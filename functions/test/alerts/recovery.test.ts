@@ -1,12 +1,12 @@
 import { transition } from '../../src/domain/transitions';
 import { runCheck } from '../../src/services/checker';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
 import { alertDeps, missDeadline, newMonitor, notificationOf, ping } from './support/world';
 
 describe.each(storeKinds())('recovery and quiet flips on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let target: FakeHttp;
   beforeEach(async () => {
     store = await kind.open();

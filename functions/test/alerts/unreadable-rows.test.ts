@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { runCheck, sweepDueMonitors } from '../../src/services/checker';
 import { openFirestoreStore, type FirestoreStore } from '../../src/store/firestore';
 import { NOTIFICATIONS } from '../../src/store/firestore/layout';
-import { UNREADABLE_RETRY_MS, type Store } from '../../src/store/port';
+import { UNREADABLE_RETRY_MS } from '../../src/domain/delivery';
+import type { InspectableStore } from '../../src/store/inspection';
 import { SqliteStore } from '../../src/store/sqlite';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { clearProject } from '../support/emulator';
@@ -17,7 +18,7 @@ import { alertDeps, dueWebhookMonitors, notificationOf } from './support/world';
  * written by hand) used to fail the whole batch, so no alert at all went out. Now it is set aside
  * with the reason, and the others are delivered. Each adapter is damaged its own way.
  */
-type Damage = { store: Store; damage(id: string): Promise<void>; close(): Promise<void> };
+type Damage = { store: InspectableStore; damage(id: string): Promise<void>; close(): Promise<void> };
 
 const kinds: Array<[string, () => Damage]> = [
   [

@@ -2,14 +2,14 @@ import request from 'supertest';
 import { createApp } from '../../src/http/app';
 import { SIGNATURE_HEADER } from '../../src/notify/webhook';
 import { runCheck } from '../../src/services/checker';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { verifyCronPeekSignature } from '../notify/support/verify';
 import { storeKinds } from '../support/stores';
 import { alertDeps, missDeadline, newMonitor, notificationOf, ping } from './support/world';
 
 describe.each(storeKinds())('webhook alerts on %s', (_name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let target: FakeHttp;
   beforeEach(async () => {
     store = await kind.open();

@@ -592,7 +592,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
         { at: pingedAt, method: 'GET', kind: 'success', exitCode: null, rid: null, source: '127.0.0.1', userAgent: 'cron', body: null },
         (mon) => transition(mon, 'ping', pingedAt),
       );
-      const swept = await sweepDueMonitors({ store: server.deps.store }, new Date());
+      const swept = await sweepDueMonitors(server.deps, new Date());
       expect(swept.flipped).toBeGreaterThanOrEqual(1);
       expect((await getMonitor(key, m.monitorId)).status).toBe('down');
 

@@ -1,5 +1,6 @@
 import { transition } from '../../src/domain/transitions';
 import type { Monitor } from '../../src/domain/types';
+import { silentLogger } from '../../src/log';
 import { runCheck, sweepDueMonitors } from '../../src/services/checker';
 import { openFirestoreStore, type FirestoreStore } from '../../src/store/firestore';
 import type { PingData, Store } from '../../src/store/port';
@@ -101,7 +102,7 @@ if (missing !== null) markFirestoreNotRun(missing);
 
     test('an idle sweep reads nothing but its query', async () => {
       await upMonitor();
-      expect(await sweepDueMonitors({ store }, at(60))).toEqual({ due: 0, flipped: 0, failed: 0 });
+      expect(await sweepDueMonitors({ store, log: silentLogger }, at(60))).toEqual({ due: 0, flipped: 0, failed: 0 });
       expect(meter.take()).toEqual({ reads: 1, writes: 0, deletes: 0, transactions: 0, rpcs: ['RunQuery'] });
     });
 
@@ -136,7 +137,7 @@ if (missing !== null) markFirestoreNotRun(missing);
       const held = meter.holdNextCommit(release.promise);
       const pinging = ping(store, m, 60);
       await held;
-      expect(await sweepDueMonitors({ store: anotherInstance() }, at(4000))).toEqual({ due: 1, flipped: 1, failed: 0 });
+      expect(await sweepDueMonitors({ store: anotherInstance(), log: silentLogger }, at(4000))).toEqual({ due: 1, flipped: 1, failed: 0 });
       release.open();
       await pinging;
 
@@ -148,7 +149,7 @@ if (missing !== null) markFirestoreNotRun(missing);
     test('two instances sweeping at once flip a due monitor once', async () => {
       const m = await upMonitor();
       const other = anotherInstance();
-      const passes = await Promise.all([sweepDueMonitors({ store }, at(4000)), sweepDueMonitors({ store: other }, at(4000))]);
+      const passes = await Promise.all([sweepDueMonitors({ store, log: silentLogger }, at(4000)), sweepDueMonitors({ store: other, log: silentLogger }, at(4000))]);
       expect(passes[0].flipped + passes[1].flipped).toBe(1);
       expect((await store.listFlips(m.id)).map((f) => `${f.from}>${f.to}`)).toEqual(['up>down']);
       expect(await store.listNotifications(m.id)).toHaveLength(1);

@@ -4,7 +4,7 @@ import { getFirestore } from 'firebase-admin/firestore';
 import functionsTest from 'firebase-functions-test';
 import request from 'supertest';
 import { api, checkMonitors } from '../../src/index';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { openFirestoreStore } from '../../src/store/firestore';
 import { clearProject } from '../support/emulator';
 import { makeAccount, makeMonitor } from '../support/factories';
@@ -21,7 +21,7 @@ if (missing !== null) markFirestoreNotRun(missing);
   const projectId = emulatorProjectId();
   const savedSendgridKey = process.env.SENDGRID_API_KEY;
   let fft: ReturnType<typeof functionsTest>;
-  let store: Store;
+  let store: InspectableStore;
   let logged: string[];
 
   beforeAll(() => {

@@ -1,11 +1,13 @@
 import request from 'supertest';
 import type { Express } from 'express';
+import { CHANNEL_KINDS } from '../../src/domain/channels';
 import { createApp } from '../../src/http/app';
 import { MemoryRateLimiter, type Rules } from '../../src/limits';
 import { INVALID_RECOVERY, RECOVERY_REQUESTED } from '../../src/services/recovery';
 import type { Store } from '../../src/store/port';
 import type { FakeClock } from '../support/clock';
 import { testDeps } from '../support/deps';
+import { ApiClient } from '../support/http-client';
 import { storeKinds } from '../support/stores';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { capturingLogger, type LogLine } from '../notify/support/logger';
@@ -29,6 +31,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
   let store: Store;
   let app: Express;
   let clock: FakeClock;
+  let api: ApiClient;
   let sendgrid: FakeHttp;
   let log: ReturnType<typeof capturingLogger>;
 
@@ -40,20 +43,12 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     const deps = testDeps(store, { log, notify: { sendgridApiKey: 'SG.test-key', sendgridApiUrl: sendgrid.origin } });
     clock = deps.fakeClock;
     app = createApp(deps);
+    api = new ApiClient(app);
   });
   afterEach(async () => {
     await sendgrid.close();
     await store.close();
   });
-
-  let seq = 0;
-  async function signup(email = `user${++seq}-${Date.now()}@example.com`): Promise<string> {
-    const res = await request(app).post('/api/v1/accounts').send({ email }).expect(201);
-    return res.body.apiKey;
-  }
-  const newMonitor = (key: string) =>
-    request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'Nightly DB Backup', schedule: 86400 }).expect(201);
-  const listWith = (key: string) => request(app).get('/api/v1/monitors').set('x-api-key', key);
 
   /** Asks for a token and returns it as the e-mail that SendGrid received shows it. */
   async function recoveryToken(email: string): Promise<string> {
@@ -68,9 +63,9 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
 
   describe('GET /account', () => {
     test('shows the e-mail, plan, usage, history, channels and creation time', async () => {
-      const key = await signup('dev@company.com');
-      await newMonitor(key);
-      await newMonitor(key);
+      const key = await api.signup('dev@company.com');
+      await api.createMonitor(key);
+      await api.createMonitor(key);
       const res = await request(app).get('/api/v1/account').set('x-api-key', key).expect(200);
       expect(res.body).toEqual({
         email: 'dev@company.com',
@@ -85,9 +80,9 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
 
     test('on the pro plan monitors and history are unlimited and every channel allowed', async () => {
       const pro = createApp(testDeps(store, { plan: 'pro' }));
-      const { body } = await request(pro).post('/api/v1/accounts').send({ email: 'pro@company.com' }).expect(201);
-      const res = await request(pro).get('/api/v1/account').set('x-api-key', body.apiKey).expect(200);
-      expect(res.body).toMatchObject({ plan: 'pro', monitorsUsed: 0, monitorsAllowed: null, historyDays: null, channels: ['email', 'webhook', 'slack', 'pagerduty'] });
+      const key = await new ApiClient(pro).signup('pro@company.com');
+      const res = await request(pro).get('/api/v1/account').set('x-api-key', key).expect(200);
+      expect(res.body).toMatchObject({ plan: 'pro', monitorsUsed: 0, monitorsAllowed: null, historyDays: null, channels: CHANNEL_KINDS });
     });
 
     test('without a key it is 401', async () => {
@@ -96,33 +91,33 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
 
     test('other methods are 405 with Allow', async () => {
       const res = await request(app).post('/api/v1/account').expect(405);
-      expect(res.headers.allow).toBe('GET, DELETE');
+      expect(res.headers.allow).toBe('GET, DELETE, HEAD');
     });
   });
 
   describe('Authorization: Bearer', () => {
     test('a bearer key works wherever x-api-key does', async () => {
-      const key = await signup();
+      const key = await api.signup();
       await request(app).post('/api/v1/monitors').set('Authorization', `Bearer ${key}`).send({ name: 'job', schedule: 60 }).expect(201);
       expect((await request(app).get('/api/v1/monitors').set('Authorization', `bearer ${key}`).expect(200)).body.count).toBe(1);
       await request(app).get('/api/v1/account').set('Authorization', `Bearer ${key}`).expect(200);
     });
 
     test('the same key in both headers is accepted', async () => {
-      const key = await signup();
-      await listWith(key).set('Authorization', `Bearer ${key}`).expect(200);
+      const key = await api.signup();
+      await api.listMonitors(key).set('Authorization', `Bearer ${key}`).expect(200);
     });
 
     test('different keys in the two headers are 401, even when one is valid', async () => {
-      const key = await signup();
-      const other = await signup();
-      const res = await listWith(key).set('Authorization', `Bearer ${other}`).expect(401);
+      const key = await api.signup();
+      const other = await api.signup();
+      const res = await api.listMonitors(key).set('Authorization', `Bearer ${other}`).expect(401);
       expect(res.body).toEqual({ error: 'The x-api-key and Authorization headers carry different keys. Send one of them.' });
     });
 
     test.each([['no key', 'Bearer'], ['two words', 'Bearer cpk_a cpk_b']])('a Bearer header with %s is 401, even beside a valid x-api-key', async (_what, value) => {
-      const key = await signup();
-      const res = await listWith(key).set('Authorization', value).expect(401);
+      const key = await api.signup();
+      const res = await api.listMonitors(key).set('Authorization', value).expect(401);
       expect(res.body).toEqual({ error: 'Malformed Authorization header. Send "Authorization: Bearer <API key>".' });
     });
 
@@ -135,8 +130,8 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     );
 
     test('beside x-api-key, another scheme (a proxy’s Basic credentials) is left alone', async () => {
-      const key = await signup();
-      expect((await listWith(key).set('Authorization', 'Basic dXNlcjpwYXNz').expect(200)).body.count).toBe(0);
+      const key = await api.signup();
+      expect((await api.listMonitors(key).set('Authorization', 'Basic dXNlcjpwYXNz').expect(200)).body.count).toBe(0);
     });
 
     test('an unknown bearer key is 401', async () => {
@@ -147,21 +142,21 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
 
   describe('POST /account/rotate-key', () => {
     test('answers a new key; the old one stops at once and the account keeps its monitors', async () => {
-      const old = await signup();
-      await newMonitor(old);
+      const old = await api.signup();
+      await api.createMonitor(old);
       const res = await request(app).post('/api/v1/account/rotate-key').set('x-api-key', old).expect(200);
       expect(res.body).toEqual({ apiKey: expect.stringMatching(KEY_PATTERN) });
       expect(res.body.apiKey).not.toBe(old);
-      expect((await listWith(old).expect(401)).body).toEqual({ error: 'Invalid API key.' });
-      expect((await listWith(res.body.apiKey).expect(200)).body.count).toBe(1);
+      expect((await api.listMonitors(old).expect(401)).body).toEqual({ error: 'Invalid API key.' });
+      expect((await api.listMonitors(res.body.apiKey).expect(200)).body.count).toBe(1);
     });
 
     test('concurrent rotations with one key: exactly one answers a key, the others 401', async () => {
-      const old = await signup();
+      const old = await api.signup();
       const results = await Promise.all(Array.from({ length: 5 }, () => request(app).post('/api/v1/account/rotate-key').set('x-api-key', old)));
       expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401, 401, 401]);
       const winner = results.find((r) => r.status === 200)!.body.apiKey as string;
-      await listWith(winner).expect(200);
+      await api.listMonitors(winner).expect(200);
     });
 
     test('without a key it is 401 and other methods are 405', async () => {
@@ -172,47 +167,47 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
 
   describe('DELETE /account', () => {
     test('deletes the account with its monitors; the key stops, the ping URLs are gone, the e-mail may sign up again', async () => {
-      const key = await signup('leaving@company.com');
-      const { body: monitor } = await newMonitor(key);
+      const key = await api.signup('leaving@company.com');
+      const monitor = await api.createMonitor(key);
       await request(app).get(new URL(monitor.pingUrl).pathname).expect(200);
       expect((await request(app).delete('/api/v1/account').set('x-api-key', key).expect(200)).body).toEqual({ deleted: true });
-      await listWith(key).expect(401);
+      await api.listMonitors(key).expect(401);
       await request(app).get(new URL(monitor.pingUrl).pathname).expect(404);
       expect(await store.getMonitor(monitor.monitorId)).toBeNull();
-      await signup('leaving@company.com');
+      await api.signup('leaving@company.com');
     });
 
     test('only the caller’s account goes', async () => {
-      const leaving = await signup();
-      const staying = await signup();
-      await newMonitor(staying);
+      const leaving = await api.signup();
+      const staying = await api.signup();
+      await api.createMonitor(staying);
       await request(app).delete('/api/v1/account').set('x-api-key', leaving).expect(200);
-      expect((await listWith(staying).expect(200)).body.count).toBe(1);
+      expect((await api.listMonitors(staying).expect(200)).body.count).toBe(1);
     });
 
     test('without a key it is 401 and changes nothing', async () => {
-      const key = await signup();
+      const key = await api.signup();
       await request(app).delete('/api/v1/account').expect(401);
       await request(app).delete('/api/v1/account').set('x-api-key', `cpk_${'0'.repeat(32)}`).expect(401);
-      await listWith(key).expect(200);
+      await api.listMonitors(key).expect(200);
     });
   });
 
   describe('lost key recovery', () => {
     test('the token from the e-mail buys a fresh key once; the old key and the token then stop', async () => {
-      const old = await signup('lost@company.com');
-      await newMonitor(old);
+      const old = await api.signup('lost@company.com');
+      await api.createMonitor(old);
       const token = await recoveryToken('lost@company.com');
       const res = await confirm('lost@company.com', token).expect(200);
       expect(res.body).toEqual({ apiKey: expect.stringMatching(KEY_PATTERN) });
-      await listWith(old).expect(401);
-      expect((await listWith(res.body.apiKey).expect(200)).body.count).toBe(1);
+      await api.listMonitors(old).expect(401);
+      expect((await api.listMonitors(res.body.apiKey).expect(200)).body.count).toBe(1);
       expect((await confirm('lost@company.com', token).expect(400)).body).toEqual({ error: INVALID_RECOVERY });
-      await listWith(res.body.apiKey).expect(200);
+      await api.listMonitors(res.body.apiKey).expect(200);
     });
 
     test('the e-mail says how long the token lasts and how to use it', async () => {
-      await signup('lost@company.com');
+      await api.signup('lost@company.com');
       await request(app).post('/api/v1/accounts/recover').send({ email: 'lost@company.com' }).expect(202);
       const [received] = await sendgrid.waitForRequests(1);
       const body = JSON.parse(received.body) as SendGridBody;
@@ -225,7 +220,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     });
 
     test('an unknown e-mail gets the same answer and no e-mail', async () => {
-      await signup('known@company.com');
+      await api.signup('known@company.com');
       const unknown = await request(app).post('/api/v1/accounts/recover').send({ email: 'nobody@company.com' }).expect(202);
       const known = await request(app).post('/api/v1/accounts/recover').send({ email: ' Known@Company.com ' }).expect(202);
       expect(unknown.body).toEqual({ message: RECOVERY_REQUESTED });
@@ -237,7 +232,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     });
 
     test('with SendGrid configured the token never reaches the log, even when the send fails', async () => {
-      await signup('lost@company.com');
+      await api.signup('lost@company.com');
       const token = await recoveryToken('lost@company.com');
       sendgrid.answer(() => ({ status: 500, json: { errors: [{ message: 'boom' }] } }));
       await request(app).post('/api/v1/accounts/recover').send({ email: 'lost@company.com' }).expect(202);
@@ -251,7 +246,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     });
 
     test('a newer request replaces the earlier token', async () => {
-      await signup('lost@company.com');
+      await api.signup('lost@company.com');
       const first = await recoveryToken('lost@company.com');
       const second = await recoveryToken('lost@company.com');
       await confirm('lost@company.com', first).expect(400);
@@ -259,11 +254,11 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     });
 
     test('a token expires after one hour', async () => {
-      const old = await signup('lost@company.com');
+      const old = await api.signup('lost@company.com');
       const token = await recoveryToken('lost@company.com');
       clock.advance(3600);
       expect((await confirm('lost@company.com', token).expect(400)).body).toEqual({ error: INVALID_RECOVERY });
-      await listWith(old).expect(200);
+      await api.listMonitors(old).expect(200);
     });
 
     test.each([
@@ -272,22 +267,22 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
       ['another e-mail', 'other@company.com', null],
       ['an e-mail without an account', 'nobody@company.com', null],
     ])('%s is 400 and changes nothing', async (_what, email, given) => {
-      const old = await signup('lost@company.com');
-      const other = await signup('other@company.com');
+      const old = await api.signup('lost@company.com');
+      const other = await api.signup('other@company.com');
       const token = await recoveryToken('lost@company.com');
       expect((await confirm(email, given ?? token).expect(400)).body).toEqual({ error: INVALID_RECOVERY });
-      await listWith(old).expect(200);
-      await listWith(other).expect(200);
+      await api.listMonitors(old).expect(200);
+      await api.listMonitors(other).expect(200);
       await confirm('lost@company.com', token).expect(200);
     });
 
     test('concurrent confirms with one token: exactly one answers a key', async () => {
-      const old = await signup('lost@company.com');
+      const old = await api.signup('lost@company.com');
       const token = await recoveryToken('lost@company.com');
       const results = await Promise.all(Array.from({ length: 6 }, () => confirm('lost@company.com', token)));
       expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
-      await listWith(old).expect(401);
-      await listWith(results.find((r) => r.status === 200)!.body.apiKey).expect(200);
+      await api.listMonitors(old).expect(401);
+      await api.listMonitors(results.find((r) => r.status === 200)!.body.apiKey).expect(200);
     });
 
     test.each([
@@ -312,14 +307,14 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     test('the e-mail with its token is written to the log, and that token works', async () => {
       const logOnly = capturingLogger();
       const embedded = createApp(testDeps(store, { log: logOnly }));
-      const { body } = await request(embedded).post('/api/v1/accounts').send({ email: 'self@host.local' }).expect(201);
+      const key = await new ApiClient(embedded).signup('self@host.local');
       await request(embedded).post('/api/v1/accounts/recover').send({ email: 'self@host.local' }).expect(202);
       await waitFor(() => logOnly.lines.length > 0);
       const [line] = logOnly.lines;
       expect(line.fields).toMatchObject({ purpose: 'account recovery', to: 'self@host.local', subject: 'Your CronPeek recovery token' });
       const token = tokenIn(String(line.fields.text));
       const res = await request(embedded).post('/api/v1/accounts/recover/confirm').send({ email: 'self@host.local', token }).expect(200);
-      await request(embedded).get('/api/v1/monitors').set('x-api-key', body.apiKey).expect(401);
+      await request(embedded).get('/api/v1/monitors').set('x-api-key', key).expect(401);
       await request(embedded).get('/api/v1/monitors').set('x-api-key', res.body.apiKey).expect(200);
       expect(sendgrid.requests).toEqual([]);
     });
@@ -338,7 +333,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
       request(on).post('/api/v1/accounts/recover').set('X-Forwarded-For', from).send({ email });
 
     test('requests per e-mail: past the limit 429, whether or not the account exists, and no further e-mail', async () => {
-      await signup('lost@company.com');
+      await api.signup('lost@company.com');
       const on = limited({ recoveryByEmail: { limit: 2, windowSeconds: 3600 } });
       for (const email of ['lost@company.com', 'nobody@company.com']) {
         await recover(on, email, '203.0.113.1').expect(202);
@@ -361,7 +356,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
     });
 
     test('tokens that do not redeem count as failed authentications from the address', async () => {
-      await signup('lost@company.com');
+      await api.signup('lost@company.com');
       const on = limited({ failedAuth: { limit: 2, windowSeconds: 600 } });
       const token = await recoveryToken('lost@company.com');
       const confirmFrom = (t: string) =>

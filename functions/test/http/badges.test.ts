@@ -3,28 +3,29 @@ import type { Express } from 'express';
 import { createApp } from '../../src/http/app';
 import type { Store } from '../../src/store/port';
 import { testDeps, TEST_PUBLIC_URL } from '../support/deps';
+import { ApiClient } from '../support/http-client';
 import { storeKinds } from '../support/stores';
 
 describe.each(storeKinds())('status badges on %s', (_name, kind) => {
   let store: Store;
   let app: Express;
+  let api: ApiClient;
 
   beforeEach(async () => {
     store = await kind.open();
     app = createApp(testDeps(store));
+    api = new ApiClient(app);
   });
   afterEach(async () => {
     await store.close();
   });
 
-  let seq = 0;
   async function monitor(name = 'Nightly <DB> & "Backup"') {
-    const signup = await request(app).post('/api/v1/accounts').send({ email: `badge${++seq}-${Date.now()}@example.com` }).expect(201);
-    const apiKey = signup.body.apiKey as string;
-    const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name, schedule: 3600 }).expect(201);
-    const status = await request(app).get(`/api/v1/monitors/${created.body.monitorId}/status`).set('x-api-key', apiKey).expect(200);
+    const apiKey = await api.signup();
+    const created = await api.createMonitor(apiKey, { name });
+    const status = await api.status(apiKey, created.monitorId).expect(200);
     const badgeUrl = status.body.badgeUrl as string;
-    return { apiKey, pingUrl: created.body.pingUrl as string, badgeUrl, badgePath: new URL(badgeUrl).pathname };
+    return { apiKey, pingUrl: created.pingUrl, badgeUrl, badgePath: new URL(badgeUrl).pathname };
   }
   const pathOf = (url: string) => new URL(url).pathname;
 

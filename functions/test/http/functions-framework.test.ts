@@ -3,7 +3,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/http/app';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { testDeps } from '../support/deps';
 import { sqliteKind } from '../support/stores';
 
@@ -13,7 +13,7 @@ import { sqliteKind } from '../support/stores';
  * that limits, leniency and errors are the same as on the embedded server.
  */
 describe('HTTP API behind the Cloud Functions framework', () => {
-  let store: Store;
+  let store: InspectableStore;
   let server: Server;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { createApp } from '../../src/http/app';
 import { withPingFastPath } from '../../src/http/ping';
 import { createHttpServer } from '../../src/server';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { capturingLogger } from '../notify/support/logger';
 import { testDeps } from '../support/deps';
 import { storeKinds } from '../support/stores';
@@ -195,7 +195,7 @@ function send(port: number, agent: http.Agent, f: Fuzzed): Promise<Answer> {
 }
 
 describe.each(storeKinds())('fuzzing the API on %s', (name, kind) => {
-  let store: Store;
+  let store: InspectableStore;
   let server: http.Server;
   let port: number;
   const log = capturingLogger();

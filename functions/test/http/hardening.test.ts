@@ -7,26 +7,25 @@ import { REPO_DIR } from '../../src/config';
 import type { Store } from '../../src/store/port';
 import { capturingLogger, type LogLine } from '../notify/support/logger';
 import { testDeps } from '../support/deps';
+import { ApiClient, pingPath } from '../support/http-client';
 import { sqliteKind } from '../support/stores';
 
 describe('HTTP hardening', () => {
   let store: Store;
   let lines: LogLine[];
   let app: ReturnType<typeof createApp>;
+  let api: ApiClient;
 
   beforeEach(async () => {
     store = await sqliteKind.open();
     const log = capturingLogger();
     lines = log.lines;
     app = createApp(testDeps(store, { log }), { staticDir: path.join(REPO_DIR, 'public') });
+    api = new ApiClient(app);
   });
   afterEach(async () => {
     await store.close();
   });
-
-  async function signup(): Promise<string> {
-    return (await request(app).post('/api/v1/accounts').send({ email: `u${Date.now()}${Math.random()}@example.com` }).expect(201)).body.apiKey;
-  }
 
   describe('a malformed escape in the path is a 400 JSON error, not logged', () => {
     test.each([
@@ -55,7 +54,7 @@ describe('HTTP hardening', () => {
   });
 
   test('an unexpected exception is a 500 with a JSON error and no stack', async () => {
-    const key = await signup();
+    const key = await api.signup();
     await store.close(); // every query now throws from inside the driver
     const res = await request(app).get('/api/v1/monitors').set('x-api-key', key).expect(500);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -84,7 +83,7 @@ describe('HTTP hardening', () => {
     });
 
     test('a monitor with its webhook secret is never cached', async () => {
-      const key = await signup();
+      const key = await api.signup();
       const res = await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'n', schedule: 60 }).expect(201);
       expect(res.headers['cache-control']).toBe('no-store');
     });
@@ -117,10 +116,9 @@ describe('HTTP hardening', () => {
   describe('CORS', () => {
     let lastMonitorId = '';
     async function pingUrl(): Promise<string> {
-      const key = await signup();
-      const res = await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'n', schedule: 60 }).expect(201);
-      lastMonitorId = res.body.monitorId;
-      return new URL(res.body.pingUrl).pathname;
+      const m = await api.createMonitor(await api.signup(), { name: 'n', schedule: 60 });
+      lastMonitorId = m.monitorId;
+      return pingPath(m.pingUrl);
     }
 
     test('a ping answers any origin', async () => {

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { REPO_DIR } from '../../src/config';
 import { DEFAULT_RULES, MemoryRateLimiter, RULE_VARIABLES, rulesFrom, type RateLimiter, type Rules } from '../../src/limits';
 import { cloudLimiter, FirestoreRateLimiter } from '../../src/store/firestore/limits';
-import type { Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
 import { clearProject } from '../support/emulator';
 import { testDeps } from '../support/deps';
 import { FakeClock } from '../support/clock';
+import { ApiClient, pingPath } from '../support/http-client';
 import { emulatorProjectId, firestoreMissing, markFirestoreNotRun, sqliteKind } from '../support/stores';
 import { openMeteredStore, type UsageMeter } from '../firestore/support/usage';
 
@@ -134,12 +135,12 @@ describe.each(limiterKinds)('%s rate limiter', (_name, make) => {
     await clearProject(process.env.FIRESTORE_EMULATOR_HOST as string, projectId);
   });
 
-  test('a counted request costs one read and one write; a refused one, one read', async () => {
+  test('a counted request costs two reads and one write, no transaction; a refused one, one read', async () => {
     const limiter = new FirestoreRateLimiter(store.db, rules({ ping: { limit: 1, windowSeconds: 60 } }));
     const now = new Date('2026-03-28T02:00:00.000Z');
     meter.take();
     await limiter.take('ping', 'token', now);
-    expect(meter.take()).toMatchObject({ reads: 1, writes: 1, transactions: 0 });
+    expect(meter.take()).toMatchObject({ reads: 2, writes: 1, transactions: 0 });
     await limiter.take('ping', 'token', now);
     expect(meter.take()).toMatchObject({ reads: 1, writes: 0 });
   });
@@ -153,7 +154,7 @@ describe.each(limiterKinds)('%s rate limiter', (_name, make) => {
     expect(await limiter.take('ping', 'token', now)).toEqual({ allowed: false, retryAfterSeconds: 60 });
     expect(meter.take()).toMatchObject({ reads: 0, writes: 0 });
     await limiter.take('signup', '203.0.113.9', now);
-    expect(meter.take()).toMatchObject({ reads: 1, writes: 1 });
+    expect(meter.take()).toMatchObject({ reads: 2, writes: 1 });
     // The sign-up counter is shared: another instance (another limiter) sees it.
     const otherInstance = cloudLimiter(store.db, rules({ signup: { limit: 1, windowSeconds: 3600 } }));
     expect(await otherInstance.take('signup', '203.0.113.9', now)).toMatchObject({ allowed: false });
@@ -161,9 +162,10 @@ describe.each(limiterKinds)('%s rate limiter', (_name, make) => {
 });
 
 describe('limits over HTTP', () => {
-  let store: Store;
+  let store: InspectableStore;
   let clock: FakeClock;
   let app: ReturnType<typeof createApp>;
+  let api: ApiClient;
   beforeEach(async () => {
     store = await sqliteKind.open();
   });
@@ -174,10 +176,11 @@ describe('limits over HTTP', () => {
     clock = deps.fakeClock;
     // One trusted proxy: each test chooses its client address with X-Forwarded-For.
     app = createApp(deps, { trustProxy: 1 });
+    api = new ApiClient(app);
   }
   const from = (address: string) => ({ 'X-Forwarded-For': address });
-  let seq = 0;
-  const signup = (address = '198.51.100.1') => request(app).post('/api/v1/accounts').set(from(address)).send({ email: `l${++seq}@example.com` });
+  /** A sign-up from `address`, not yet sent. */
+  const signupFrom = (address = '198.51.100.1') => api.signupRequest().set(from(address));
 
   function expectLimited(res: request.Response, message: RegExp) {
     expect(res.status).toBe(429);
@@ -188,19 +191,19 @@ describe('limits over HTTP', () => {
 
   test('sign-ups per address', async () => {
     withRules(rules({ signup: { limit: 2, windowSeconds: 3600 } }));
-    await signup().expect(201);
-    await signup().expect(201);
-    const refused = await signup();
+    await signupFrom().expect(201);
+    await signupFrom().expect(201);
+    const refused = await signupFrom();
     expectLimited(refused, /^Too many sign-ups from this address\. Try again in \d+ s\.$/);
     expect(refused.headers['retry-after']).toBe(String(3600 - ((clock.now().getTime() / 1000) % 3600)));
-    await signup('198.51.100.2').expect(201);
+    await signupFrom('198.51.100.2').expect(201);
     clock.advance(3600);
-    await signup().expect(201);
+    await signupFrom().expect(201);
   });
 
   test('failed authentications per address, after which even a good key is refused from there', async () => {
     withRules(rules({ failedAuth: { limit: 3, windowSeconds: 600 }, signup: null }));
-    const key = (await signup().expect(201)).body.apiKey;
+    const key = (await signupFrom().expect(201)).body.apiKey;
     const bad = 'cpk_' + '0'.repeat(32);
     for (let i = 0; i < 3; i++) await request(app).get('/api/v1/monitors').set(from('203.0.113.66')).set('x-api-key', bad).expect(401);
     expectLimited(await request(app).get('/api/v1/monitors').set(from('203.0.113.66')).set('x-api-key', key), /^Too many requests with a missing or invalid API key/);
@@ -209,9 +212,9 @@ describe('limits over HTTP', () => {
 
   test('management calls per key cover every authenticated route', async () => {
     withRules(rules({ management: { limit: 4, windowSeconds: 60 } }));
-    const key = (await signup().expect(201)).body.apiKey;
-    const other = (await signup().expect(201)).body.apiKey;
-    const created = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'a', schedule: 60 }).expect(201)).body;
+    const key = (await signupFrom().expect(201)).body.apiKey;
+    const other = (await signupFrom().expect(201)).body.apiKey;
+    const created = await api.createMonitor(key, { name: 'a', schedule: 60 });
     await request(app).get('/api/v1/monitors').set('x-api-key', key).expect(200);
     await request(app).get(`/api/v1/monitors/${created.monitorId}/status`).set('x-api-key', key).expect(200);
     await request(app).get('/api/v1/monitors/0123456789abcdef/status').set('x-api-key', key).expect(404);
@@ -222,26 +225,25 @@ describe('limits over HTTP', () => {
 
   test('pings per token: refused pings are not stored, other monitors are unaffected, the next window is open', async () => {
     withRules(rules({ ping: { limit: 3, windowSeconds: 60 } }));
-    const key = (await signup().expect(201)).body.apiKey;
-    const a = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'a', schedule: 60 }).expect(201)).body;
-    const b = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'b', schedule: 60 }).expect(201)).body;
-    const path = (m: { pingUrl: string }) => new URL(m.pingUrl).pathname;
-    for (let i = 0; i < 3; i++) await request(app).get(path(a)).expect(200);
-    const refused = await request(app).post(path(a)).send('x');
+    const key = (await signupFrom().expect(201)).body.apiKey;
+    const a = await api.createMonitor(key, { name: 'a', schedule: 60 });
+    const b = await api.createMonitor(key, { name: 'b', schedule: 60 });
+    for (let i = 0; i < 3; i++) await api.ping(a.pingUrl).expect(200);
+    const refused = await api.ping(a.pingUrl, { body: 'x' });
     expectLimited(refused, /^Too many pings for this monitor/);
     expect(refused.headers['access-control-allow-origin']).toBe('*');
     expect((await store.getMonitor(a.monitorId))!.pingCount).toBe(3);
     expect(await store.listPings(a.monitorId, 10)).toHaveLength(3);
-    await request(app).get(path(b)).expect(200);
+    await api.ping(b.pingUrl).expect(200);
     clock.advance(60);
-    await request(app).get(path(a)).expect(200);
+    await api.ping(a.pingUrl).expect(200);
   });
 
   test('signals share their monitor’s ping limit: a start, an exit code and a failure count like pings', async () => {
     withRules(rules({ ping: { limit: 3, windowSeconds: 60 } }));
-    const key = (await signup().expect(201)).body.apiKey;
-    const a = (await request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'a', schedule: 60 }).expect(201)).body;
-    const path = new URL(a.pingUrl).pathname;
+    const key = (await signupFrom().expect(201)).body.apiKey;
+    const a = await api.createMonitor(key, { name: 'a', schedule: 60 });
+    const path = pingPath(a.pingUrl);
     await request(app).get(`${path}/start?rid=r1`).expect(200);
     await request(app).post(`${path}/0?rid=r1`).send('done').expect(200);
     await request(app).get(path).expect(200);

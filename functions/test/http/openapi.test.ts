@@ -12,6 +12,7 @@ import { changePlan } from '../../src/services/plans';
 import { capturingLogger, type LogLine } from '../notify/support/logger';
 import { testDeps } from '../support/deps';
 import { freePort } from '../support/emulator';
+import { ApiClient } from '../support/http-client';
 import { type Answer, loadSpec, type MediaType, newAjv, operationsOf, type Parameter, resolve, SPEC_PATH, SpecChecker } from '../support/openapi';
 import { sqliteKind } from '../support/stores';
 
@@ -276,12 +277,15 @@ describe('every operation of the description, driven through the embedded server
   let base: string;
   let running: Awaited<ReturnType<typeof startServer>>;
   let lines: LogLine[];
+  // Sets the scene (sign-ups); test/support/answers.ts checks its answers against the description too.
+  let api: ApiClient;
   const answers: Call[] = [];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-openapi-'));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
+    api = new ApiClient(base);
     // Limit windows are fixed, starting at multiples of their length since the epoch, so a window
     // boundary during the test would reset the counters the 429s below depend on. A window of
     // years, with now in its middle, keeps every boundary far away.
@@ -324,10 +328,6 @@ describe('every operation of the description, driven through the embedded server
   const UNKNOWN_ID = '0123456789abcdef';
   const BAD_KEY = `cpk_${'0'.repeat(32)}`;
 
-  async function signup(email: string): Promise<string> {
-    return expectStatus(await call('POST', '/api/v1/accounts', { json: { email } }), 201).json.apiKey as string;
-  }
-
   async function recoveryToken(email: string): Promise<string> {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
@@ -352,7 +352,7 @@ describe('every operation of the description, driven through the embedded server
 
   test('each answer is what its operation documents, and every documented status of every operation is seen', async () => {
     // Accounts.
-    const key = await signup('owner@example.com');
+    const key = await api.signup('owner@example.com');
     // The owner moves to Pro (an operator task), so answers with webhook secrets and unlimited allowances are seen too.
     await changePlan(running.deps, { email: 'owner@example.com', plan: 'pro' });
     expectStatus(await call('POST', '/api/v1/accounts', { json: { email: 'owner@example.com' } }), 409);
@@ -360,19 +360,21 @@ describe('every operation of the description, driven through the embedded server
     await call('POST', '/api/v1/accounts', { body: '{"email": ', headers: { 'content-type': 'application/json' } });
     await call('POST', '/api/v1/accounts', { json: { email: 'big@example.com', pad: 'x'.repeat(70 * 1024) } });
     await call('POST', '/api/v1/accounts', { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
-    const other = await signup('other@example.com');
+    const other = await api.signup('other@example.com');
     expectStatus(await call('GET', '/api/v1/account', { key }), 200);
     expectStatus(await call('GET', '/api/v1/account', { bearer: key }), 200);
     await call('GET', '/api/v1/account');
-    const rotating = await signup('rotating@example.com');
+    expectStatus(await call('HEAD', '/api/v1/account', { key }), 200);
+    await call('HEAD', '/api/v1/account');
+    const rotating = await api.signup('rotating@example.com');
     expectStatus(await call('POST', '/api/v1/account/rotate-key', { key: rotating }), 200);
     await call('POST', '/api/v1/account/rotate-key', { key: rotating });
-    const leaving = await signup('leaving@example.com');
+    const leaving = await api.signup('leaving@example.com');
     expectStatus(await call('DELETE', '/api/v1/account', { key: leaving }), 200);
     await call('DELETE', '/api/v1/account', { key: leaving });
 
     // Recovery.
-    await signup('lost@example.com');
+    await api.signup('lost@example.com');
     expectStatus(await call('POST', '/api/v1/accounts/recover', { json: { email: 'lost@example.com' } }), 202);
     await call('POST', '/api/v1/accounts/recover', { json: { email: 'nobody@example.com' } });
     await call('POST', '/api/v1/accounts/recover', { json: {} });
@@ -394,6 +396,8 @@ describe('every operation of the description, driven through the embedded server
     await call('POST', '/api/v1/monitors', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
     expectStatus(await call('GET', '/api/v1/monitors', { key }), 200);
     await call('GET', '/api/v1/monitors', { key: BAD_KEY });
+    expectStatus(await call('HEAD', '/api/v1/monitors', { key }), 200);
+    await call('HEAD', '/api/v1/monitors', { key: BAD_KEY });
     const id = created.json.monitorId as string;
     const pingPath = new URL(created.json.pingUrl as string).pathname;
     const cronPing = new URL(cron.json.pingUrl as string).pathname;
@@ -441,6 +445,7 @@ describe('every operation of the description, driven through the embedded server
     expect(firstPings.json.nextCursor).toEqual(expect.any(String));
     expectStatus(await call('GET', `/api/v1/monitors/${id}/pings?limit=2&cursor=${firstPings.json.nextCursor}`, { key }), 200);
     expectStatus(await call('GET', `/api/v1/monitors/${id}/flips`, { key }), 200);
+    for (const tail of ['', '/status', '/pings', '/flips']) expectStatus(await call('HEAD', `/api/v1/monitors/${id}${tail}`, { key }), 200);
     for (const tail of ['pings?limit=0', 'flips?cursor=nope!']) await call('GET', `/api/v1/monitors/${id}/${tail}`, { key });
 
     // Badges.
@@ -470,6 +475,10 @@ describe('every operation of the description, driven through the embedded server
       ['POST', `/api/v1/monitors/{id}/resume`],
       ['GET', `/api/v1/monitors/{id}/pings`],
       ['GET', `/api/v1/monitors/{id}/flips`],
+      ['HEAD', `/api/v1/monitors/{id}/status`],
+      ['HEAD', `/api/v1/monitors/{id}`],
+      ['HEAD', `/api/v1/monitors/{id}/pings`],
+      ['HEAD', `/api/v1/monitors/{id}/flips`],
       ['DELETE', `/api/v1/monitors/{id}`],
     ];
     for (const [method, template, json] of monitorOps) {
@@ -511,7 +520,7 @@ describe('every operation of the description, driven through the embedded server
     for (const [specPath, item] of Object.entries(spec.paths)) {
       for (const [m, op] of operationsOf(item)) {
         if (!op.responses['401']) continue;
-        await call(m.toUpperCase(), specPath.replace('{id}', id), { key, json: m === 'get' || m === 'delete' ? undefined : {} });
+        await call(m.toUpperCase(), specPath.replace('{id}', id), { key, json: m === 'get' || m === 'head' || m === 'delete' ? undefined : {} });
       }
     }
 

@@ -9,6 +9,7 @@ import { MemoryRateLimiter, type Rules } from '../../src/limits';
 import type { Monitor } from '../../src/domain/types';
 import type { Deps } from '../../src/services/context';
 import { createHttpServer } from '../../src/server';
+import type { InspectableStore } from '../../src/store/inspection';
 import type { Store } from '../../src/store/port';
 import { SqliteStore } from '../../src/store/sqlite';
 import { capturingLogger } from '../notify/support/logger';
@@ -51,7 +52,7 @@ const OFF: Rules = { signup: null, recoveryByAddress: null, recoveryByEmail: nul
  */
 describe('the embedded ping fast path', () => {
   let dir: string;
-  let store: Store;
+  let store: InspectableStore;
   let deps: Deps;
   let log: ReturnType<typeof capturingLogger>;
   let servers: http.Server[];

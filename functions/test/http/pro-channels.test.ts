@@ -1,8 +1,7 @@
-import request from 'supertest';
-import type { Express } from 'express';
 import { createApp } from '../../src/http/app';
 import type { Store } from '../../src/store/port';
 import { testDeps } from '../support/deps';
+import { ApiClient, freshEmail } from '../support/http-client';
 import { storeKinds } from '../support/stores';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T0CRONPEEK/B0ALERTS/x7kQ2mN9pL4vR8sT1wY6zA3c';
@@ -10,45 +9,42 @@ const ROUTING_KEY = 'R0123456789abcdefABCDEF012345678';
 
 describe.each(storeKinds())('Slack and PagerDuty settings over HTTP on %s', (_name, kind) => {
   let store: Store;
-  let app: Express;
+  let api: ApiClient;
   beforeEach(async () => {
     store = await kind.open();
-    app = createApp(testDeps(store));
+    api = new ApiClient(createApp(testDeps(store)));
   });
   afterEach(async () => {
     await store.close();
   });
 
-  let seq = 0;
   async function account(plan: 'free' | 'pro'): Promise<string> {
-    const email = `owner${++seq}-${Date.now()}@example.com`;
-    const res = await request(app).post('/api/v1/accounts').send({ email }).expect(201);
+    const email = freshEmail();
+    const key = await api.signup(email);
     if (plan === 'pro') await store.setAccountPlan((await store.findAccountByEmail(email))!.id, 'pro');
-    return res.body.apiKey;
+    return key;
   }
-  const create = (key: string, body: Record<string, unknown>) =>
-    request(app).post('/api/v1/monitors').set('x-api-key', key).send({ name: 'Nightly DB Backup', schedule: 3600, ...body });
 
   test.each([
     ['alertSlack', { alertSlack: SLACK_URL }, 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.'],
     ['alertPagerDuty', { alertPagerDuty: ROUTING_KEY }, 'PagerDuty alerts need the Pro plan. Remove alertPagerDuty or upgrade your plan.'],
   ])('a free account is refused %s with 403 naming the channel, and nothing is created', async (_field, body, message) => {
     const key = await account('free');
-    expect((await create(key, body).expect(403)).body).toEqual({ error: message });
-    expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(0);
+    expect((await api.createMonitorRequest(key, body).expect(403)).body).toEqual({ error: message });
+    expect((await api.listMonitors(key)).body.count).toBe(0);
   });
 
   test('a Pro account sets both, and the status answer shows them', async () => {
     const key = await account('pro');
-    const { body: created } = await create(key, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(201);
-    const { body: status } = await request(app).get(`/api/v1/monitors/${created.monitorId}/status`).set('x-api-key', key).expect(200);
+    const created = await api.createMonitor(key, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+    const { body: status } = await api.status(key, created.monitorId).expect(200);
     expect(status).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY, alertWebhook: null });
   });
 
   test('a monitor without them shows null for both', async () => {
     const key = await account('free');
-    const { body: created } = await create(key, {}).expect(201);
-    const { body: status } = await request(app).get(`/api/v1/monitors/${created.monitorId}/status`).set('x-api-key', key).expect(200);
+    const created = await api.createMonitor(key);
+    const { body: status } = await api.status(key, created.monitorId).expect(200);
     expect(status).toMatchObject({ alertSlack: null, alertPagerDuty: null });
   });
 
@@ -62,28 +58,27 @@ describe.each(storeKinds())('Slack and PagerDuty settings over HTTP on %s', (_na
     ['a routing key given as an object', { alertPagerDuty: { key: ROUTING_KEY } }, 'alertPagerDuty must be a string.'],
   ])('refuses %s with 400 naming the field', async (_what, body, message) => {
     const key = await account('pro');
-    expect((await create(key, body).expect(400)).body).toEqual({ error: message });
-    expect((await request(app).get('/api/v1/monitors').set('x-api-key', key)).body.count).toBe(0);
+    expect((await api.createMonitorRequest(key, body).expect(400)).body).toEqual({ error: message });
+    expect((await api.listMonitors(key)).body.count).toBe(0);
   });
 
   test('the documented Slack example for alertWebhook is accepted on Pro', async () => {
     const key = await account('pro');
-    await create(key, { alertWebhook: SLACK_URL }).expect(201);
+    await api.createMonitorRequest(key, { alertWebhook: SLACK_URL }).expect(201);
   });
 
   describe('PATCH', () => {
-    const patch = (key: string, id: string, body: unknown) => request(app).patch(`/api/v1/monitors/${id}`).set('x-api-key', key).send(body as object);
-    const status = async (key: string, id: string) => (await request(app).get(`/api/v1/monitors/${id}/status`).set('x-api-key', key).expect(200)).body;
+    const status = async (key: string, id: string) => (await api.status(key, id).expect(200)).body;
 
     test('a Pro account adds Slack and PagerDuty to a monitor, and null removes each on its own', async () => {
       const key = await account('pro');
-      const { body: created } = await create(key, {}).expect(201);
-      await patch(key, created.monitorId, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(200);
+      const created = await api.createMonitor(key);
+      await api.editMonitor(key, created.monitorId, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(200);
       expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
 
-      await patch(key, created.monitorId, { alertSlack: null }).expect(200);
+      await api.editMonitor(key, created.monitorId, { alertSlack: null }).expect(200);
       expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: ROUTING_KEY });
-      await patch(key, created.monitorId, { alertPagerDuty: null }).expect(200);
+      await api.editMonitor(key, created.monitorId, { alertPagerDuty: null }).expect(200);
       expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: null });
     });
 
@@ -92,25 +87,25 @@ describe.each(storeKinds())('Slack and PagerDuty settings over HTTP on %s', (_na
       ['alertPagerDuty', { alertPagerDuty: 'x'.repeat(33) }, 'alertPagerDuty must be a PagerDuty Events API v2 integration key (32 letters and digits).'],
     ])('an invalid %s is refused with 400 naming it, and changes nothing', async (_field, body, message) => {
       const key = await account('pro');
-      const { body: created } = await create(key, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(201);
-      expect((await patch(key, created.monitorId, body).expect(400)).body).toEqual({ error: message });
+      const created = await api.createMonitor(key, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+      expect((await api.editMonitor(key, created.monitorId, body).expect(400)).body).toEqual({ error: message });
       expect(await status(key, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
     });
 
     test('after a downgrade the owner may still remove them, but not set them again', async () => {
-      const email = `down${++seq}@example.com`;
-      const { body: signup } = await request(app).post('/api/v1/accounts').send({ email }).expect(201);
+      const email = freshEmail();
+      const apiKey = await api.signup(email);
       const accountId = (await store.findAccountByEmail(email))!.id;
       await store.setAccountPlan(accountId, 'pro');
-      const { body: created } = await create(signup.apiKey, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY }).expect(201);
+      const created = await api.createMonitor(apiKey, { alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
       await store.setAccountPlan(accountId, 'free');
 
-      expect(await status(signup.apiKey, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
-      expect((await patch(signup.apiKey, created.monitorId, { alertSlack: SLACK_URL }).expect(403)).body).toEqual({
+      expect(await status(apiKey, created.monitorId)).toMatchObject({ alertSlack: SLACK_URL, alertPagerDuty: ROUTING_KEY });
+      expect((await api.editMonitor(apiKey, created.monitorId, { alertSlack: SLACK_URL }).expect(403)).body).toEqual({
         error: 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.',
       });
-      await patch(signup.apiKey, created.monitorId, { alertSlack: null, alertPagerDuty: null }).expect(200);
-      expect(await status(signup.apiKey, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: null });
+      await api.editMonitor(apiKey, created.monitorId, { alertSlack: null, alertPagerDuty: null }).expect(200);
+      expect(await status(apiKey, created.monitorId)).toMatchObject({ alertSlack: null, alertPagerDuty: null });
     });
   });
 });

@@ -1,5 +1,15 @@
 import path from 'node:path';
-import { ConfigError, emulatorAllowsPrivateWebhooks, loadServerConfig, REPO_DIR } from '../../src/config';
+import {
+  ConfigError,
+  emulatorAllowsPrivateWebhooks,
+  loadFunctionsConfig,
+  loadServerConfig,
+  packageVersion,
+  REPO_DIR,
+  type FunctionsParams,
+} from '../../src/config';
+import { DEFAULT_RULES } from '../../src/limits';
+import { PAGERDUTY_EVENTS_URL } from '../../src/notify/pagerduty';
 
 describe('embedded server configuration', () => {
   test('defaults suit a first run on a laptop', () => {
@@ -104,5 +114,110 @@ describe('private webhook targets in the cloud function', () => {
 
   test('are refused for a real project id even on something claiming to be the emulator', () => {
     expect(emulatorAllowsPrivateWebhooks({ ...emulator, GCLOUD_PROJECT: 'cronpeek' })).toBe(false);
+  });
+});
+
+describe('Firebase functions configuration', () => {
+  /** The params as a shell or a test sees them: unset ones read as "". */
+  const params = (overrides: Partial<FunctionsParams> = {}): FunctionsParams => ({
+    SENDGRID_API_KEY: '',
+    PUBLIC_URL: '',
+    CRONPEEK_EMAIL_FROM: '',
+    CRONPEEK_PAGERDUTY_URL: '',
+    CRONPEEK_DEFAULT_PLAN: '',
+    CRONPEEK_TRUST_PROXY: '',
+    ...overrides,
+  });
+  const version = packageVersion();
+
+  test('params left unset take the cloud defaults', () => {
+    expect(loadFunctionsConfig(params(), {})).toEqual({
+      app: { publicUrl: 'https://cronpeek.web.app', defaultPlan: 'free', version },
+      notify: {
+        sendgridApiKey: null,
+        sendgridApiUrl: null,
+        emailFrom: 'alerts@cronpeek.web.app',
+        allowPrivateWebhooks: false,
+        userAgent: `CronPeek/${version}`,
+        pagerdutyUrl: PAGERDUTY_EVENTS_URL,
+        publicUrl: 'https://cronpeek.web.app',
+      },
+      rateLimits: DEFAULT_RULES,
+      trustProxy: 2,
+    });
+  });
+
+  test('every param is read, and the public URL loses a trailing slash', () => {
+    const c = loadFunctionsConfig(
+      params({
+        SENDGRID_API_KEY: 'SG.key',
+        PUBLIC_URL: 'https://cron.example.com/',
+        CRONPEEK_EMAIL_FROM: 'cron@example.com',
+        CRONPEEK_PAGERDUTY_URL: 'https://events.eu.pagerduty.com/v2/enqueue',
+        CRONPEEK_DEFAULT_PLAN: 'pro',
+        CRONPEEK_TRUST_PROXY: '1',
+      }),
+      {},
+    );
+    expect(c).toMatchObject({
+      app: { publicUrl: 'https://cron.example.com', defaultPlan: 'pro' },
+      notify: {
+        sendgridApiKey: 'SG.key',
+        emailFrom: 'cron@example.com',
+        pagerdutyUrl: 'https://events.eu.pagerduty.com/v2/enqueue',
+        publicUrl: 'https://cron.example.com',
+      },
+      trustProxy: 1,
+    });
+  });
+
+  test('abuse limits come from the functions\' environment', () => {
+    expect(loadFunctionsConfig(params(), { CRONPEEK_RATE_LIMITS: 'off' }).rateLimits).toBeNull();
+  });
+
+  test('pings to unknown tokens are limited per client address by default, and CRONPEEK_LIMIT_UNKNOWN_PINGS sets that limit on both entry points', () => {
+    expect(DEFAULT_RULES.unknownPing).toEqual({ limit: 100, windowSeconds: 60 });
+    const env = { CRONPEEK_LIMIT_UNKNOWN_PINGS: '5/600' };
+    expect(loadFunctionsConfig(params(), env).rateLimits?.unknownPing).toEqual({ limit: 5, windowSeconds: 600 });
+    expect(loadServerConfig(env).rateLimits?.unknownPing).toEqual({ limit: 5, windowSeconds: 600 });
+    expect(loadServerConfig({ CRONPEEK_LIMIT_UNKNOWN_PINGS: 'off' }).rateLimits?.unknownPing).toBeNull();
+    expect(() => loadServerConfig({ CRONPEEK_LIMIT_UNKNOWN_PINGS: '5' })).toThrow('CRONPEEK_LIMIT_UNKNOWN_PINGS');
+  });
+
+  test('a SendGrid URL or the private-webhook switch in the environment is ignored outside the emulator', () => {
+    const c = loadFunctionsConfig(params(), { SENDGRID_API_URL: 'http://127.0.0.1:9', CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1' });
+    expect(c.notify).toMatchObject({ sendgridApiUrl: null, allowPrivateWebhooks: false });
+  });
+
+  test('private webhooks follow the emulator rule', () => {
+    const emulator = { FUNCTIONS_EMULATOR: 'true', GCLOUD_PROJECT: 'demo-cronpeek', CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1' };
+    expect(loadFunctionsConfig(params(), emulator).notify.allowPrivateWebhooks).toBe(true);
+  });
+
+  test.each<[string, Partial<FunctionsParams>, Record<string, string>]>([
+    ['CRONPEEK_DEFAULT_PLAN', { CRONPEEK_DEFAULT_PLAN: 'enterprise' }, {}],
+    ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }, {}],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://example.com' }, {}],
+    ['CRONPEEK_EMAIL_FROM', { CRONPEEK_EMAIL_FROM: 'nobody' }, {}],
+    ['CRONPEEK_PAGERDUTY_URL', { CRONPEEK_PAGERDUTY_URL: 'ftp://events.example.com' }, {}],
+    ['CRONPEEK_TRUST_PROXY', { CRONPEEK_TRUST_PROXY: 'true' }, {}],
+    ['CRONPEEK_TRUST_PROXY', { CRONPEEK_TRUST_PROXY: '99' }, {}],
+    ['CRONPEEK_RATE_LIMITS', {}, { CRONPEEK_RATE_LIMITS: 'sometimes' }],
+  ])('a bad %s fails with the embedded server\'s ConfigError and message', (_name, bad, env) => {
+    let fromServer: unknown;
+    try {
+      loadServerConfig({ ...bad, ...env });
+    } catch (err) {
+      fromServer = err;
+    }
+    expect(fromServer).toBeInstanceOf(ConfigError);
+    let fromFunctions: unknown;
+    try {
+      loadFunctionsConfig(params(bad), env);
+    } catch (err) {
+      fromFunctions = err;
+    }
+    expect(fromFunctions).toBeInstanceOf(ConfigError);
+    expect((fromFunctions as Error).message).toBe((fromServer as Error).message);
   });
 });

@@ -8,7 +8,8 @@ import { getFirestore, type CollectionReference, type Firestore } from 'firebase
 import { transition } from '../../src/domain/transitions';
 import type { Account, Monitor } from '../../src/domain/types';
 import { openFirestoreStore } from '../../src/store/firestore';
-import type { PingData, Store } from '../../src/store/port';
+import type { InspectableStore } from '../../src/store/inspection';
+import type { PingData } from '../../src/store/port';
 import { SqliteStore } from '../../src/store/sqlite';
 import { clearProject } from '../support/emulator';
 import { makeAccount, makeMonitor } from '../support/factories';
@@ -20,7 +21,7 @@ const pingData = (when: Date): PingData => ({ at: when, method: 'POST', kind: 's
 
 /** A store and a way to count, underneath the port, every row or document it holds. */
 interface Counted {
-  store: Store;
+  store: InspectableStore;
   /** Rows per table, or documents per collection path pattern (ids replaced by `*`). */
   count(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -81,7 +82,7 @@ async function firestoreCounted(): Promise<Counted> {
 }
 
 /** An account with everything an account can own: monitors with pings and flips, queued and finished alerts. */
-async function populated(store: Store, email: string): Promise<{ account: Account; monitors: Monitor[] }> {
+async function populated(store: InspectableStore, email: string): Promise<{ account: Account; monitors: Monitor[] }> {
   const account = makeAccount({ email });
   await store.createAccount(account);
   const monitors = [

@@ -1,5 +1,5 @@
 import { composeDeps } from '../../src/compose';
-import type { NotifyConfig } from '../../src/config';
+import type { NotifyConfig } from '../../src/notify/types';
 import type { PlanId } from '../../src/domain/plans';
 import { type Logger, silentLogger } from '../../src/log';
 import type { Deps } from '../../src/services/context';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { InspectableStore } from '../../src/store/inspection';
 import type { Store } from '../../src/store/port';
 import { SqliteStore } from '../../src/store/sqlite';
 import { openFirestoreStore } from '../../src/store/firestore';
@@ -10,10 +11,10 @@ import { clearProject, MISSING_ENV, missingEmulatorWarning } from './emulator';
 /**
  * The adapters every store-backed suite runs against. Suites use
  * `describe.each(storeKinds())('… on %s', (_name, kind) => …)` and call `kind.open()` per test
- * for an empty store.
+ * for an empty store, with the inspection reads that let a test look behind the services.
  */
 export interface StoreKind {
-  open(): Promise<Store>;
+  open(): Promise<InspectableStore>;
 }
 
 const tempDirs: string[] = [];

@@ -12,22 +12,13 @@ import {
   type Query,
   type Transaction,
 } from 'firebase-admin/firestore';
+import { readDueRows, type DeliveryRecord } from '../../domain/delivery';
 import type { PlanId } from '../../domain/plans';
+import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
-import type { MonitorUpdate } from '../../domain/settings';
-import {
-  UNREADABLE_RETRY_MS,
-  type Applied,
-  type Decide,
-  type DecidePing,
-  type DeliveryRecord,
-  type HistoryQuery,
-  type Page,
-  type PageKey,
-  type PingData,
-  type Store,
-} from '../port';
+import type { StoreInspection } from '../inspection';
+import type { Applied, Decide, DecidePing, HistoryQuery, Page, PageKey, PingData, Store } from '../port';
 import {
   ACCOUNTS,
   API_KEYS,
@@ -148,7 +139,7 @@ export function openFirestoreStore(options: FirestoreStoreOptions = {}): Firesto
  * locks what the transaction reads, so a competing writer waits or retries); the one exception is
  * the routine ping, which is a compare-and-set on the monitor's update time instead.
  */
-export class FirestoreStore implements Store {
+export class FirestoreStore implements Store, StoreInspection {
   private closing: Promise<void> | null = null;
   /** Serialises this instance's writes to one document (keyed by its path); see KeyedQueue. */
   private readonly queue = new KeyedQueue();
@@ -450,27 +441,12 @@ export class FirestoreStore implements Store {
     return snap.docs.map((d) => d.id);
   }
 
-  async listPings(monitorId: string, limit: number): Promise<Ping[]> {
-    const snap = await this.monitorRef(monitorId)
-      .collection(PINGS)
-      .orderBy('at', 'desc')
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .get();
-    return snap.docs.map((d) => toPing(monitorId, d));
-  }
-
   pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {
     return pageOf(this.monitorRef(monitorId).collection(PINGS), q, (d) => toPing(monitorId, d));
   }
 
   flipHistory(monitorId: string, q: HistoryQuery): Promise<Page<Flip>> {
     return pageOf(this.monitorRef(monitorId).collection(FLIPS), q, (d) => toFlip(monitorId, d));
-  }
-
-  async listFlips(monitorId: string): Promise<Flip[]> {
-    const snap = await this.monitorRef(monitorId).collection(FLIPS).orderBy('at').orderBy('seq').get();
-    return snap.docs.map((d) => toFlip(monitorId, d));
   }
 
   /**
@@ -497,18 +473,11 @@ export class FirestoreStore implements Store {
       .orderBy('nextAttemptAt')
       .limit(limit)
       .get();
-    const found: Notification[] = [];
-    for (const doc of snap.docs) {
-      try {
-        found.push(toNotification(doc));
-      } catch (err) {
-        await doc.ref.update({
-          nextAttemptAt: ts(new Date(now.getTime() + UNREADABLE_RETRY_MS)),
-          lastError: `unreadable row set aside: ${(err as Error).message}`,
-        });
-      }
+    const { readable, unreadable } = readDueRows(snap.docs, toNotification, now);
+    for (const { row, setAside } of unreadable) {
+      await row.ref.update({ nextAttemptAt: ts(setAside.nextAttemptAt), lastError: setAside.lastError });
     }
-    return found;
+    return readable;
   }
 
   async claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null> {
@@ -542,6 +511,23 @@ export class FirestoreStore implements Store {
       });
       return true;
     });
+  }
+
+  // StoreInspection: reads only tests and the bench make.
+
+  async listPings(monitorId: string, limit: number): Promise<Ping[]> {
+    const snap = await this.monitorRef(monitorId)
+      .collection(PINGS)
+      .orderBy('at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .get();
+    return snap.docs.map((d) => toPing(monitorId, d));
+  }
+
+  async listFlips(monitorId: string): Promise<Flip[]> {
+    const snap = await this.monitorRef(monitorId).collection(FLIPS).orderBy('at').orderBy('seq').get();
+    return snap.docs.map((d) => toFlip(monitorId, d));
   }
 
   async getNotification(id: string): Promise<Notification | null> {

@@ -1,154 +1,44 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
-import type { MonitorUpdate } from '../../domain/settings';
-import {
-  UNREADABLE_RETRY_MS,
-  type Applied,
-  type Decide,
-  type DecidePing,
-  type DeliveryRecord,
-  type HistoryQuery,
-  type Page,
-  type PageKey,
-  type PingData,
-  type Store,
-} from '../port';
+import { readDueRows, type DeliveryRecord } from '../../domain/delivery';
 import type { PlanId } from '../../domain/plans';
+import type { MonitorUpdate } from '../../domain/settings';
+import { applyChanges, type Transition } from '../../domain/transitions';
+import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { StoreInspection } from '../inspection';
+import type { Applied, Decide, DecidePing, HistoryQuery, Page, PageKey, PingData, Store } from '../port';
+import { preparePrivateDatabase } from './files';
+import {
+  ACCOUNT_COLUMNS,
+  EDITABLE_COLUMNS,
+  FLIP_COLUMNS,
+  MONITOR_COLUMNS,
+  NOTIFICATION_COLUMNS,
+  PING_COLUMNS,
+  accountValues,
+  columnValue,
+  flipPageKey,
+  flipValues,
+  insertSql,
+  monitorValues,
+  ms,
+  notificationValues,
+  openRunsJson,
+  pingPageKey,
+  pingValues,
+  toAccount,
+  toFlip,
+  toMonitor,
+  toNotification,
+  toPing,
+  type Row,
+} from './rows';
 import { migrate } from './schema';
 
-type Row = Record<string, unknown>;
-
-const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
-const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
-const reqDate = (v: unknown): Date => new Date(Number(v));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-/** Open runs are a small JSON array on the monitor row, rewritten whole by each signal. */
-const openRunsJson = (runs: OpenRun[]): string => JSON.stringify(runs.map((r) => ({ rid: r.rid, at: r.at.getTime() })));
-const toOpenRuns = (v: unknown): OpenRun[] =>
-  (JSON.parse(String(v ?? '[]')) as Array<{ rid: string | null; at: number }>).map((r) => ({ rid: r.rid, at: new Date(r.at) }));
-
-/**
- * `alert_email` predates removable e-mail alerts and is NOT NULL; SQLite cannot drop that
- * without rebuilding the table, so an empty string stands for "no e-mail alerts".
- */
-const NO_EMAIL = '';
-const emailColumn = (e: string | null): string => e ?? NO_EMAIL;
-
-/** The column each editable monitor field is stored in. */
-const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
-  name: 'name',
-  schedule: 'schedule',
-  cron: 'cron',
-  tz: 'tz',
-  grace: 'grace',
-  alertEmail: 'alert_email',
-  alertWebhook: 'alert_webhook',
-  webhookSecret: 'webhook_secret',
-  alertSlack: 'alert_slack',
-  alertPagerDuty: 'alert_pagerduty',
-  alertAt: 'alert_at',
-};
-
-function columnValue(field: keyof MonitorUpdate, value: unknown): unknown {
-  if (field === 'alertEmail') return emailColumn(value as string | null);
-  return value instanceof Date ? value.getTime() : value;
-}
-
-function toAccount(r: Row): Account {
-  return {
-    id: String(r.id),
-    email: String(r.email),
-    apiKeyHash: String(r.api_key_hash),
-    plan: r.plan as Account['plan'],
-    createdAt: reqDate(r.created_at),
-    monitorCount: Number(r.monitor_count),
-  };
-}
-
-function toMonitor(r: Row): Monitor {
-  return {
-    id: String(r.id),
-    accountId: String(r.account_id),
-    name: String(r.name),
-    schedule: Number(r.schedule),
-    cron: str(r.cron),
-    tz: str(r.tz),
-    grace: Number(r.grace),
-    alertEmail: r.alert_email === NO_EMAIL ? null : String(r.alert_email),
-    alertWebhook: (r.alert_webhook as string | null) ?? null,
-    webhookSecret: (r.webhook_secret as string | null) ?? null,
-    alertSlack: (r.alert_slack as string | null) ?? null,
-    alertPagerDuty: (r.alert_pagerduty as string | null) ?? null,
-    pingToken: String(r.ping_token),
-    badgeKey: str(r.badge_key),
-    status: r.status as Monitor['status'],
-    manualResume: Number(r.manual_resume) === 1,
-    createdAt: reqDate(r.created_at),
-    lastPingAt: date(r.last_ping_at),
-    lastAlertAt: date(r.last_alert_at),
-    pingCount: Number(r.ping_count),
-    alertAt: date(r.alert_at),
-    historyDays: r.history_days === null ? null : Number(r.history_days),
-    lastStartAt: date(r.last_start_at),
-    lastDuration: num(r.last_duration),
-    openRuns: toOpenRuns(r.open_runs),
-    resumedAt: date(r.resumed_at),
-    flipCount: Number(r.flip_count),
-  };
-}
-
-function toPing(r: Row): Ping {
-  return {
-    monitorId: String(r.monitor_id),
-    at: reqDate(r.at),
-    method: r.method as Ping['method'],
-    kind: r.kind as Ping['kind'],
-    exitCode: num(r.exit_code),
-    rid: str(r.rid),
-    duration: num(r.duration),
-    source: (r.source as string | null) ?? null,
-    userAgent: (r.user_agent as string | null) ?? null,
-    body: (r.body as string | null) ?? null,
-    bodyTruncated: Number(r.body_truncated) === 1,
-    expiresAt: date(r.expires_at),
-  };
-}
-
-function toFlip(r: Row): Flip {
-  return {
-    id: String(r.id),
-    monitorId: String(r.monitor_id),
-    from: r.from_status as Flip['from'],
-    to: r.to_status as Flip['to'],
-    at: reqDate(r.at),
-    reason: r.reason as Flip['reason'],
-  };
-}
-
-function toNotification(r: Row): Notification {
-  const snap = JSON.parse(String(r.snapshot)) as Omit<AlertSnapshot, 'lastPingAt'> & { lastPingAt: number | null };
-  return {
-    id: String(r.id),
-    flipId: String(r.flip_id),
-    monitorId: String(r.monitor_id),
-    accountId: String(r.account_id),
-    channel: r.channel as Notification['channel'],
-    event: r.event as Notification['event'],
-    target: String(r.target),
-    createdAt: reqDate(r.created_at),
-    state: r.state as Notification['state'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: date(r.next_attempt_at),
-    lastError: (r.last_error as string | null) ?? null,
-    deliveredAt: date(r.delivered_at),
-    snapshot: { ...snap, lastPingAt: date(snap.lastPingAt) },
-  };
-}
+const INSERT_ACCOUNT = insertSql('accounts', ACCOUNT_COLUMNS);
+const INSERT_MONITOR = insertSql('monitors', MONITOR_COLUMNS);
+const INSERT_PING = insertSql('pings', PING_COLUMNS);
+const INSERT_FLIP = insertSql('flips', FLIP_COLUMNS);
+const INSERT_NOTIFICATION = insertSql('notifications', NOTIFICATION_COLUMNS);
 
 /** The parameters of "strictly after `key` in newest-first order" (all null for the first page). */
 function afterKey(key: PageKey | null): Array<number | null> {
@@ -174,7 +64,7 @@ type Outcome = { value: unknown } | { error: unknown };
  * `BEGIN IMMEDIATE` transaction (the write lock is taken before the read, so a second process on
  * the same file waits instead of interleaving) and its UPDATE re-checks the status it read.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, StoreInspection {
   private readonly db: Database.Database;
   /** Prepared once per SQL text: preparing is a large share of a small statement's cost. */
   private readonly statements = new Map<string, Database.Statement>();
@@ -188,7 +78,7 @@ export class SqliteStore implements Store {
   private readonly runBatchIsolated: (batch: PendingWrite[]) => Outcome[];
 
   constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') preparePrivateDatabase(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -225,11 +115,7 @@ export class SqliteStore implements Store {
   }
 
   async createAccount(a: Account): Promise<'created' | 'email_taken'> {
-    const result = this.stmt(
-        `INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-      )
-      .run(a.id, a.email, a.apiKeyHash, a.plan, ms(a.createdAt), a.monitorCount);
+    const result = this.stmt(`${INSERT_ACCOUNT} ON CONFLICT (email) DO NOTHING`).run(...accountValues(a));
     return result.changes === 1 ? 'created' : 'email_taken';
   }
 
@@ -298,19 +184,7 @@ export class SqliteStore implements Store {
           )
           .run(m.accountId, maxMonitors, maxMonitors);
         if (counted.changes !== 1) return 'limit_reached';
-        this.stmt(
-            `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, alert_webhook,
-               webhook_secret, ping_token, status, created_at, last_ping_at, last_alert_at, ping_count,
-               alert_at, history_days, alert_slack, alert_pagerduty, cron, tz, last_start_at, last_duration, open_runs,
-               manual_resume, badge_key, resumed_at, flip_count)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret,
-            m.pingToken, m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount,
-            ms(m.alertAt), m.historyDays, m.alertSlack, m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration,
-            openRunsJson(m.openRuns), m.manualResume ? 1 : 0, m.badgeKey, ms(m.resumedAt), m.flipCount,
-          );
+        this.stmt(INSERT_MONITOR).run(...monitorValues(m));
         return 'created';
       })
       .immediate();
@@ -392,13 +266,10 @@ export class SqliteStore implements Store {
       if (!r) return null;
       const monitor = toMonitor(r);
       const t = decide(monitor);
-      this.stmt(
-        `INSERT INTO pings (monitor_id, at, method, kind, source, user_agent, body, expires_at, exit_code, rid, duration, body_truncated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        monitor.id, ms(ping.at), ping.method, ping.kind, ping.source, ping.userAgent, ping.body,
-        ms(t.ping.expiresAt), ping.exitCode, ping.rid, t.ping.duration, ping.bodyTruncated ? 1 : 0,
-      );
+      const stored: Ping = {
+        ...ping, bodyTruncated: ping.bodyTruncated ?? false, monitorId: monitor.id, expiresAt: t.ping.expiresAt, duration: t.ping.duration,
+      };
+      this.stmt(INSERT_PING).run(...pingValues(stored));
       return this.applyInTransaction(monitor, t);
     });
   }
@@ -431,23 +302,8 @@ export class SqliteStore implements Store {
         monitor.id, monitor.status,
       );
     if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
-    if (t.flip) {
-      const f = t.flip;
-      this.stmt('INSERT INTO flips (id, monitor_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(f.id, f.monitorId, f.from, f.to, ms(f.at), f.reason);
-    }
-    const insert = this.stmt(
-      `INSERT INTO notifications (id, flip_id, monitor_id, account_id, channel, event, target, created_at,
-         state, attempts, next_attempt_at, last_error, delivered_at, snapshot)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const n of t.notifications) {
-      insert.run(
-        n.id, n.flipId, n.monitorId, n.accountId, n.channel, n.event, n.target, ms(n.createdAt), n.state,
-        n.attempts, ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt),
-        JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }),
-      );
-    }
+    if (t.flip) this.stmt(INSERT_FLIP).run(...flipValues(t.flip));
+    for (const n of t.notifications) this.stmt(INSERT_NOTIFICATION).run(...notificationValues(n));
     return { monitor: applyChanges(monitor, c), transition: t };
   }
 
@@ -478,12 +334,6 @@ export class SqliteStore implements Store {
     return rows.map((r) => String(r.id));
   }
 
-  async listPings(monitorId: string, limit: number): Promise<Ping[]> {
-    const rows = this.stmt('SELECT * FROM pings WHERE monitor_id = ? ORDER BY at DESC, seq DESC LIMIT ?')
-      .all(monitorId, limit) as Row[];
-    return rows.map(toPing);
-  }
-
   async pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {
     // `seq` is the rowid: with the (monitor_id, at) index it gives this order without a sort.
     const rows = this.stmt(
@@ -492,7 +342,7 @@ export class SqliteStore implements Store {
          ORDER BY at DESC, seq DESC LIMIT ?`,
       )
       .all(monitorId, ms(q.since), ms(q.since), ...afterKey(q.before), q.limit + 1) as Row[];
-    return pageOf(rows, q.limit, toPing, (r) => ({ at: reqDate(r.at), seq: Number(r.seq), id: String(r.seq) }));
+    return pageOf(rows, q.limit, toPing, pingPageKey);
   }
 
   async flipHistory(monitorId: string, q: HistoryQuery): Promise<Page<Flip>> {
@@ -502,12 +352,7 @@ export class SqliteStore implements Store {
          ORDER BY at DESC, rowid DESC LIMIT ?`,
       )
       .all(monitorId, ms(q.since), ms(q.since), ...afterKey(q.before), q.limit + 1) as Row[];
-    return pageOf(rows, q.limit, toFlip, (r) => ({ at: reqDate(r.at), seq: Number(r.seq), id: String(r.id) }));
-  }
-
-  async listFlips(monitorId: string): Promise<Flip[]> {
-    const rows = this.stmt('SELECT * FROM flips WHERE monitor_id = ? ORDER BY at, rowid').all(monitorId) as Row[];
-    return rows.map(toFlip);
+    return pageOf(rows, q.limit, toFlip, flipPageKey);
   }
 
   async purgeExpiredPings(now: Date, limit: number): Promise<number> {
@@ -524,16 +369,11 @@ export class SqliteStore implements Store {
          ORDER BY next_attempt_at LIMIT ?`,
       )
       .all(ms(now), limit) as Row[];
-    const found: Notification[] = [];
-    for (const r of rows) {
-      try {
-        found.push(toNotification(r));
-      } catch (err) {
-        this.stmt('UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ?')
-          .run(now.getTime() + UNREADABLE_RETRY_MS, `unreadable row set aside: ${(err as Error).message}`, r.id);
-      }
+    const { readable, unreadable } = readDueRows(rows, toNotification, now);
+    for (const { row, setAside } of unreadable) {
+      this.stmt('UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ?').run(ms(setAside.nextAttemptAt), setAside.lastError, row.id);
     }
-    return found;
+    return readable;
   }
 
   async claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null> {
@@ -559,6 +399,19 @@ export class SqliteStore implements Store {
       )
       .run(rec.state, ms(rec.nextAttemptAt), rec.lastError, ms(rec.deliveredAt), id, attempt);
     return result.changes === 1;
+  }
+
+  // StoreInspection: reads only tests and the bench make.
+
+  async listPings(monitorId: string, limit: number): Promise<Ping[]> {
+    const rows = this.stmt('SELECT * FROM pings WHERE monitor_id = ? ORDER BY at DESC, seq DESC LIMIT ?')
+      .all(monitorId, limit) as Row[];
+    return rows.map(toPing);
+  }
+
+  async listFlips(monitorId: string): Promise<Flip[]> {
+    const rows = this.stmt('SELECT * FROM flips WHERE monitor_id = ? ORDER BY at, rowid').all(monitorId) as Row[];
+    return rows.map(toFlip);
   }
 
   async getNotification(id: string): Promise<Notification | null> {

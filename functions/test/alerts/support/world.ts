@@ -1,4 +1,4 @@
-import type { NotifyConfig } from '../../../src/config';
+import type { NotifyConfig } from '../../../src/notify/types';
 import type { Account, Channel, Monitor, Notification } from '../../../src/domain/types';
 import { createNotifiers } from '../../../src/notify';
 import type { ConnectOptions } from '../../../src/notify/post';
@@ -8,6 +8,7 @@ import type { Logger } from '../../../src/log';
 import type { Deps } from '../../../src/services/context';
 import { createMonitor, type MonitorInput } from '../../../src/services/monitors';
 import { recordPing } from '../../../src/services/ping';
+import type { InspectableStore } from '../../../src/store/inspection';
 import type { Store } from '../../../src/store/port';
 import type { FakeClock } from '../../support/clock';
 import { testDeps, testNotifyConfig } from '../../support/deps';
@@ -65,7 +66,7 @@ export async function missDeadline(deps: AlertDeps, m: Monitor): Promise<CheckRe
   return runCheck(deps, { budgetMs: 10_000 });
 }
 
-export async function notificationOf(store: Store, m: Monitor, channel: Channel, event = 'monitor.down'): Promise<Notification> {
+export async function notificationOf(store: InspectableStore, m: Monitor, channel: Channel, event = 'monitor.down'): Promise<Notification> {
   const found = (await store.listNotifications(m.id)).filter((n) => n.channel === channel && n.event === event);
   if (found.length !== 1) throw new Error(`expected one ${channel} ${event} notification for ${m.id}, found ${found.length}`);
   return found[0];

@@ -1,0 +1,207 @@
+import type { MonitorUpdate } from '../../domain/settings';
+import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
+import type { PageKey } from '../port';
+
+/**
+ * How CronPeek's data sits in SQLite, the twin of `firestore/layout.ts`: each table's columns and
+ * the mapping between its rows and the domain's objects, both ways. `schema.ts` creates the
+ * tables. Times are stored as milliseconds since the epoch. Inserts list their values by position
+ * (`…_COLUMNS` and `…Values` side by side): binding by name costs about a microsecond more per
+ * row, which the ping path notices.
+ */
+export type Row = Record<string, unknown>;
+
+export const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+const reqDate = (v: unknown): Date => new Date(Number(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const flag = (v: boolean): number => (v ? 1 : 0);
+
+/** `INSERT INTO table (a, b, …) VALUES (?, ?, …)` for columns given in the order of their values. */
+export function insertSql(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+}
+
+/** Open runs are a small JSON array on the monitor row, rewritten whole by each signal. */
+export const openRunsJson = (runs: OpenRun[]): string => JSON.stringify(runs.map((r) => ({ rid: r.rid, at: r.at.getTime() })));
+const toOpenRuns = (v: unknown): OpenRun[] =>
+  (JSON.parse(String(v ?? '[]')) as Array<{ rid: string | null; at: number }>).map((r) => ({ rid: r.rid, at: new Date(r.at) }));
+
+/**
+ * `alert_email` predates removable e-mail alerts and is NOT NULL; SQLite cannot drop that
+ * without rebuilding the table, so an empty string stands for "no e-mail alerts".
+ */
+const NO_EMAIL = '';
+const emailColumn = (e: string | null): string => e ?? NO_EMAIL;
+
+/** The column each editable monitor field is stored in. */
+export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
+  name: 'name',
+  schedule: 'schedule',
+  cron: 'cron',
+  tz: 'tz',
+  grace: 'grace',
+  alertEmail: 'alert_email',
+  alertWebhook: 'alert_webhook',
+  webhookSecret: 'webhook_secret',
+  alertSlack: 'alert_slack',
+  alertPagerDuty: 'alert_pagerduty',
+  alertAt: 'alert_at',
+};
+
+/** An edited field's value as its column holds it. */
+export function columnValue(field: keyof MonitorUpdate, value: unknown): unknown {
+  if (field === 'alertEmail') return emailColumn(value as string | null);
+  return value instanceof Date ? value.getTime() : value;
+}
+
+export const ACCOUNT_COLUMNS = ['id', 'email', 'api_key_hash', 'plan', 'created_at', 'monitor_count'] as const;
+
+export function accountValues(a: Account): unknown[] {
+  return [a.id, a.email, a.apiKeyHash, a.plan, ms(a.createdAt), a.monitorCount];
+}
+
+export function toAccount(r: Row): Account {
+  return {
+    id: String(r.id),
+    email: String(r.email),
+    apiKeyHash: String(r.api_key_hash),
+    plan: r.plan as Account['plan'],
+    createdAt: reqDate(r.created_at),
+    monitorCount: Number(r.monitor_count),
+  };
+}
+
+export const MONITOR_COLUMNS = [
+  'id', 'account_id', 'name', 'schedule', 'grace', 'alert_email', 'alert_webhook', 'webhook_secret', 'ping_token',
+  'status', 'created_at', 'last_ping_at', 'last_alert_at', 'ping_count', 'alert_at', 'history_days', 'alert_slack',
+  'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
+  'resumed_at', 'flip_count',
+] as const;
+
+export function monitorValues(m: Monitor): unknown[] {
+  return [
+    m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret, m.pingToken,
+    m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount, ms(m.alertAt), m.historyDays, m.alertSlack,
+    m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration, openRunsJson(m.openRuns), flag(m.manualResume), m.badgeKey,
+    ms(m.resumedAt), m.flipCount,
+  ];
+}
+
+export function toMonitor(r: Row): Monitor {
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    name: String(r.name),
+    schedule: Number(r.schedule),
+    cron: str(r.cron),
+    tz: str(r.tz),
+    grace: Number(r.grace),
+    alertEmail: r.alert_email === NO_EMAIL ? null : String(r.alert_email),
+    alertWebhook: (r.alert_webhook as string | null) ?? null,
+    webhookSecret: (r.webhook_secret as string | null) ?? null,
+    alertSlack: (r.alert_slack as string | null) ?? null,
+    alertPagerDuty: (r.alert_pagerduty as string | null) ?? null,
+    pingToken: String(r.ping_token),
+    badgeKey: str(r.badge_key),
+    status: r.status as Monitor['status'],
+    manualResume: Number(r.manual_resume) === 1,
+    createdAt: reqDate(r.created_at),
+    lastPingAt: date(r.last_ping_at),
+    lastAlertAt: date(r.last_alert_at),
+    pingCount: Number(r.ping_count),
+    alertAt: date(r.alert_at),
+    historyDays: r.history_days === null ? null : Number(r.history_days),
+    lastStartAt: date(r.last_start_at),
+    lastDuration: num(r.last_duration),
+    openRuns: toOpenRuns(r.open_runs),
+    resumedAt: date(r.resumed_at),
+    flipCount: Number(r.flip_count),
+  };
+}
+
+/** `seq` is not listed: it is the row id, given by SQLite, and orders pings of the same millisecond. */
+export const PING_COLUMNS = [
+  'monitor_id', 'at', 'method', 'kind', 'source', 'user_agent', 'body', 'expires_at', 'exit_code', 'rid', 'duration', 'body_truncated',
+] as const;
+
+export function pingValues(p: Ping): unknown[] {
+  return [
+    p.monitorId, ms(p.at), p.method, p.kind, p.source, p.userAgent, p.body, ms(p.expiresAt), p.exitCode, p.rid, p.duration,
+    flag(p.bodyTruncated),
+  ];
+}
+
+export function toPing(r: Row): Ping {
+  return {
+    monitorId: String(r.monitor_id),
+    at: reqDate(r.at),
+    method: r.method as Ping['method'],
+    kind: r.kind as Ping['kind'],
+    exitCode: num(r.exit_code),
+    rid: str(r.rid),
+    duration: num(r.duration),
+    source: (r.source as string | null) ?? null,
+    userAgent: (r.user_agent as string | null) ?? null,
+    body: (r.body as string | null) ?? null,
+    bodyTruncated: Number(r.body_truncated) === 1,
+    expiresAt: date(r.expires_at),
+  };
+}
+
+/** A ping's place in its history: the row id is both its sequence and its id. */
+export const pingPageKey = (r: Row): PageKey => ({ at: reqDate(r.at), seq: Number(r.seq), id: String(r.seq) });
+
+export const FLIP_COLUMNS = ['id', 'monitor_id', 'from_status', 'to_status', 'at', 'reason'] as const;
+
+export function flipValues(f: Flip): unknown[] {
+  return [f.id, f.monitorId, f.from, f.to, ms(f.at), f.reason];
+}
+
+export function toFlip(r: Row): Flip {
+  return {
+    id: String(r.id),
+    monitorId: String(r.monitor_id),
+    from: r.from_status as Flip['from'],
+    to: r.to_status as Flip['to'],
+    at: reqDate(r.at),
+    reason: r.reason as Flip['reason'],
+  };
+}
+
+/** A flip's place in its history, read with its row id as `seq`. */
+export const flipPageKey = (r: Row): PageKey => ({ at: reqDate(r.at), seq: Number(r.seq), id: String(r.id) });
+
+export const NOTIFICATION_COLUMNS = [
+  'id', 'flip_id', 'monitor_id', 'account_id', 'channel', 'event', 'target', 'created_at', 'state', 'attempts',
+  'next_attempt_at', 'last_error', 'delivered_at', 'snapshot',
+] as const;
+
+/** The alert's snapshot of its monitor is a JSON object in one column. */
+export function notificationValues(n: Notification): unknown[] {
+  return [
+    n.id, n.flipId, n.monitorId, n.accountId, n.channel, n.event, n.target, ms(n.createdAt), n.state, n.attempts,
+    ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt), JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }),
+  ];
+}
+
+export function toNotification(r: Row): Notification {
+  const snap = JSON.parse(String(r.snapshot)) as Omit<AlertSnapshot, 'lastPingAt'> & { lastPingAt: number | null };
+  return {
+    id: String(r.id),
+    flipId: String(r.flip_id),
+    monitorId: String(r.monitor_id),
+    accountId: String(r.account_id),
+    channel: r.channel as Notification['channel'],
+    event: r.event as Notification['event'],
+    target: String(r.target),
+    createdAt: reqDate(r.created_at),
+    state: r.state as Notification['state'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: date(r.next_attempt_at),
+    lastError: (r.last_error as string | null) ?? null,
+    deliveredAt: date(r.delivered_at),
+    snapshot: { ...snap, lastPingAt: date(snap.lastPingAt) },
+  };
+}
