@@ -14,7 +14,7 @@ module.exports = {
       comment: 'The Firebase entry point never reaches the SQLite adapter or better-sqlite3 (cold start, deploy size).',
       severity: 'error',
       from: { path: '^src/index\\.ts$' },
-      to: { path: ['^src/store/sqlite/', '^node_modules/better-sqlite3/'], reachable: true },
+      to: { path: ['^src/store/sqlite/', '(^|/)node_modules/better-sqlite3/'], reachable: true },
     },
   ],
   options: { ...options, exclude: { dynamic: true } },
