@@ -44,6 +44,10 @@
     rows: $('monitor-rows'),
     empty: $('no-monitors'),
     accountEmail: $('account-email'),
+    accountEmailStatus: $('account-email-status'),
+    emailConfirmation: $('email-confirmation'),
+    resendConfirmation: $('resend-confirmation'),
+    accountNotice: $('account-notice'),
     accountPlan: $('account-plan'),
     accountMonitors: $('account-monitors'),
     accountHistory: $('account-history'),
@@ -145,9 +149,11 @@
     els.signedIn.hidden = true;
     els.signedOut.hidden = false;
     els.rows.replaceChildren();
-    [els.accountEmail, els.accountPlan, els.accountMonitors, els.accountHistory, els.accountChannels].forEach(function (dd) {
+    [els.accountEmail, els.accountEmailStatus, els.accountPlan, els.accountMonitors, els.accountHistory, els.accountChannels].forEach(function (dd) {
       dd.textContent = '…';
     });
+    els.emailConfirmation.hidden = true;
+    hideMessage(els.accountNotice);
   }
 
   function showSignedIn() {
@@ -218,9 +224,17 @@
 
   var PLAN_NAMES = { free: 'Free', pro: 'Pro' };
   var CHANNEL_NAMES = { email: 'Email', webhook: 'Webhook', slack: 'Slack', pagerduty: 'PagerDuty' };
+  var EMAIL_STATUSES = {
+    confirmed: 'Yes',
+    pending: 'Not yet: open the link in the e-mail CronPeek sent it',
+    declined: 'No: it declined this account\'s alerts',
+    unsubscribed: 'No: it unsubscribed from this account\'s alerts',
+  };
 
   function renderAccount(a) {
     els.accountEmail.textContent = a.email;
+    els.accountEmailStatus.textContent = EMAIL_STATUSES[a.emailStatus] || String(a.emailStatus);
+    els.emailConfirmation.hidden = a.emailStatus !== 'pending';
     els.accountPlan.textContent = PLAN_NAMES[a.plan] || String(a.plan);
     els.accountMonitors.textContent = a.monitorsAllowed === null
       ? a.monitorsUsed + ' (unlimited)'
@@ -265,6 +279,19 @@
         else showMessage(els.accountError, error.message);
       })
       .then(function () { els.rotateKey.disabled = false; });
+  });
+
+  els.resendConfirmation.addEventListener('click', function () {
+    hideMessage(els.accountError);
+    hideMessage(els.accountNotice);
+    els.resendConfirmation.disabled = true;
+    api('POST', '/api/v1/account/confirm-email')
+      .then(function (data) { showMessage(els.accountNotice, data.message); })
+      .catch(function (error) {
+        if (error.status === 401) authFailed(error);
+        else showMessage(els.accountError, error.message);
+      })
+      .then(function () { els.resendConfirmation.disabled = false; });
   });
 
   function refreshList() {

@@ -1,7 +1,7 @@
 import type { Client } from '@sendgrid/client';
 import type { MailService } from '@sendgrid/mail';
 import type { Logger } from '../log';
-import { emailContent } from './message';
+import { emailContent, withUnsubscribeLink } from './message';
 import { isTransientStatus, type Notifier, type NotifyConfig, type SendResult } from './types';
 
 export const EMAIL_TIMEOUT_MS = 10_000;
@@ -29,6 +29,8 @@ export interface EmailMessage {
   html: string;
   /** Echoed by SendGrid's event webhook. */
   customArgs?: Record<string, string>;
+  /** Extra headers (an alert's `List-Unsubscribe`). */
+  headers?: Record<string, string>;
   /** What names the message in the log when it is written there instead of sent. */
   logAs?: Record<string, string>;
 }
@@ -38,6 +40,8 @@ export interface EmailMessage {
  * e-mail to the log and reports `logged`, so nothing is dropped silently.
  */
 export interface Mailer {
+  /** True when e-mail really goes out (SendGrid is configured); false when it is written to the log. */
+  readonly delivers: boolean;
   send(message: EmailMessage): Promise<SendResult>;
 }
 
@@ -62,6 +66,7 @@ export function createMailer(config: NotifyConfig, log: Logger, options: EmailOp
     return service;
   };
   return {
+    delivers: Boolean(config.sendgridApiKey),
     async send(message): Promise<SendResult> {
       if (!config.sendgridApiKey) {
         log.info('email not sent: no SENDGRID_API_KEY set, so it is written here instead', {
@@ -90,10 +95,22 @@ export function createMailer(config: NotifyConfig, log: Logger, options: EmailOp
   };
 }
 
-/** Alert e-mails: the outbox's e-mail channel. */
+/** RFC 8058: the mail client may POST `List-Unsubscribe=One-Click` to the URL, without opening a page. */
+export function unsubscribeHeaders(oneClickUrl: string): Record<string, string> {
+  return { 'List-Unsubscribe': `<${oneClickUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+}
+
+/** Alert e-mails: the outbox's e-mail channel, each with its one-click unsubscribe when delivery gives one. */
 export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailOptions = {}): Notifier {
   const mailer = createMailer(config, log, options);
   return {
-    send: (n) => mailer.send({ to: n.target, ...emailContent(n), customArgs: { notificationId: n.id }, logAs: { notification: n.id } }),
+    send: (n, { unsubscribe }) =>
+      mailer.send({
+        to: n.target,
+        ...(unsubscribe ? withUnsubscribeLink(emailContent(n), unsubscribe.pageUrl) : emailContent(n)),
+        ...(unsubscribe ? { headers: unsubscribeHeaders(unsubscribe.oneClickUrl) } : {}),
+        customArgs: { notificationId: n.id },
+        logAs: { notification: n.id },
+      }),
   };
 }

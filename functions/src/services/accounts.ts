@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, type Plan } from '../domain/plans';
 import type { Account } from '../domain/types';
 import type { Deps } from './context';
+import { addressStatus, requestConfirmation } from './email-confirmation';
 import { API_KEY_PATTERN, hashApiKey, newAccountId, newApiKey } from './secrets';
 
 export interface CreatedAccount {
@@ -12,9 +13,11 @@ export interface CreatedAccount {
 
 /**
  * Opens an account and returns its key, the only time the key is ever seen. A second signup
- * with a known e-mail is refused without revealing anything about that account's key.
+ * with a known e-mail is refused without revealing anything about that account's key. The
+ * welcome e-mail asks the address to confirm it wants the account's alerts; the key does not
+ * wait for it.
  */
-export async function createAccount(deps: Pick<Deps, 'store' | 'clock' | 'config'>, input: { email: string }): Promise<CreatedAccount> {
+export async function createAccount(deps: Deps, input: { email: string }): Promise<CreatedAccount> {
   const apiKey = newApiKey();
   const plan = PLANS[deps.config.defaultPlan];
   const account: Account = {
@@ -29,6 +32,8 @@ export async function createAccount(deps: Pick<Deps, 'store' | 'clock' | 'config
   if (result === 'email_taken') {
     throw new AppError(ErrorCode.Conflict, 'An account with this email already exists. Use the API key issued when it was created.');
   }
+  // Waits for the request to be recorded, not for the e-mail, which goes out after the answer.
+  await requestConfirmation(deps, { account, email: account.email, monitorName: null, welcome: true });
   return { apiKey, plan };
 }
 
@@ -41,11 +46,14 @@ export async function authenticate(deps: Pick<Deps, 'store'>, apiKey: string | u
   return account;
 }
 
-/** What the account page shows: who, which plan, how much of it is used. */
-export function accountOverview(account: Account) {
+/** What the account page shows: who (and whether the address confirmed), which plan, how much of it is used. */
+export async function accountOverview(deps: Pick<Deps, 'store' | 'config'>, account: Account) {
   const plan = PLANS[account.plan];
+  const emailStatus = await addressStatus(deps, account.id, account.email);
   return {
     email: account.email,
+    emailConfirmed: emailStatus === 'confirmed',
+    emailStatus,
     plan: plan.id,
     monitorsUsed: account.monitorCount,
     monitorsAllowed: plan.maxMonitors,

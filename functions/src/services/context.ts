@@ -11,6 +11,11 @@ export interface AppConfig {
   publicUrl: string;
   defaultPlan: PlanId;
   version: string;
+  /**
+   * Ask each alert address to confirm before alerts reach it (`CRONPEEK_VERIFY_EMAILS`, on unless
+   * turned off). Alerts wait for the answer only where e-mail really goes out (SendGrid set).
+   */
+  verifyEmails: boolean;
 }
 
 /** Everything a use case depends on, passed in rather than imported, so tests can freeze time. */
@@ -19,7 +24,7 @@ export interface Deps {
   clock: () => Date;
   config: AppConfig;
   notifiers: Notifiers;
-  /** E-mail outside the alert outbox (account recovery). */
+  /** E-mail outside the alert outbox (account recovery, address confirmation). */
   mailer: Mailer;
   /** Always passed in: there is no default logger to fall back on. */
   log: Logger;

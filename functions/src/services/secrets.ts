@@ -20,3 +20,14 @@ export const newWebhookSecret = (): string => `whsec_${randomBytes(24).toString(
 /** Lost-key recovery tokens: URL-safe base64 of 32 random bytes (256 bits). */
 export const RECOVERY_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export const newRecoveryToken = (): string => randomBytes(32).toString('base64url');
+/**
+ * The id of the record of `email` as an address of `accountId`: 128 bits of their hash, so a
+ * record is one read away and its id reveals neither.
+ */
+export const recipientId = (accountId: string, email: string): string => hashSecret(`${accountId}\n${email}`).slice(0, 32);
+/**
+ * E-mail confirmation and unsubscribe tokens: the record's id, a dot, then URL-safe base64 of 32
+ * random bytes (256 bits). The id makes the lookup one read; only the random part is secret.
+ */
+export const EMAIL_TOKEN_PATTERN = /^([0-9a-f]{32})\.[A-Za-z0-9_-]{43}$/;
+export const newEmailToken = (recipient: string): string => `${recipient}.${randomBytes(32).toString('base64url')}`;

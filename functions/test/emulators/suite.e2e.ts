@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_DIR } from '../../src/config';
+import { RULE_VARIABLES } from '../../src/limits';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { verifyCronPeekSignature } from '../notify/support/verify';
 
@@ -21,6 +22,8 @@ import { verifyCronPeekSignature } from '../notify/support/verify';
 const TICK_SECONDS = 5;
 const START_TIMEOUT_MS = 240_000;
 const DEADLINE_S = 60 + 60;
+/** Key recovery requests per client address: the one limit on here (see the suite's environment). */
+const RECOVERY_LIMIT = 3;
 
 interface Ready {
   project: string;
@@ -137,6 +140,11 @@ beforeAll(async () => {
       CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
       CRONPEEK_DEFAULT_PLAN: 'free',
       CRONPEEK_EMULATORS_READY_FILE: readyFile,
+      // Every limit stays off (test/support/env.ts) but recovery requests per address, which the
+      // client address tests count; no other test here asks for key recovery.
+      CRONPEEK_RATE_LIMITS: 'on',
+      ...Object.fromEntries(Object.values(RULE_VARIABLES).map((name) => [name, 'off'])),
+      CRONPEEK_LIMIT_RECOVERY_PER_ADDRESS: `${RECOVERY_LIMIT}/3600`,
     },
   });
   fs.closeSync(log);
@@ -232,6 +240,30 @@ describe('through the Hosting port', () => {
     expectError(await call('POST', '/api/v1/accounts', { json: {} }), 400);
     expectError(await call('POST', '/api/v1/accounts', { json: ['x'] }), 400);
     expectError(await call('GET', '/api/v1/accounts'), 405);
+  });
+
+  test('confirming the account e-mail through the api function: the welcome link, the answer, the account', async () => {
+    const { email, key } = await signup();
+    // No SendGrid key on the emulators: the welcome e-mail, its link included, is written to the log.
+    const mailed = new RegExp(`"to":"${email.replace(/[.+]/g, '\\$&')}"[^\n]*#token=([0-9a-f]{32}\\.[A-Za-z0-9_-]{43})`);
+    const deadline = Date.now() + 30_000;
+    while (!mailed.test(fs.readFileSync(logFile, 'utf8')) && Date.now() < deadline) await sleep(500);
+    const token = (mailed.exec(fs.readFileSync(logFile, 'utf8')) as RegExpExecArray)[1];
+    expect((await call('GET', '/api/v1/account', { key })).json).toMatchObject({ email, emailConfirmed: false, emailStatus: 'pending' });
+    expectError(await call('POST', '/api/v1/account/confirm-email', { key }), 429);
+
+    // The link opens the page Hosting serves; the page's button makes this call.
+    const page = await call('GET', `/confirm.html#token=${token}`);
+    expect([page.status, page.text.includes('assets/confirm.js')]).toEqual([200, true]);
+    const confirmed = await call('POST', '/api/v1/email/confirm', { json: { token } });
+    expect([confirmed.status, confirmed.json]).toEqual([200, { email, status: 'confirmed' }]);
+    expect((await call('GET', '/api/v1/account', { key })).json).toMatchObject({ emailConfirmed: true, emailStatus: 'confirmed' });
+    expectError(await call('POST', '/api/v1/email/confirm', { json: { token } }), 400, 'Invalid or expired token.');
+    expectError(await call('POST', '/api/v1/account/confirm-email', { key }), 409);
+
+    // An unsubscribe URL opened in a browser changes nothing: it leads to the page.
+    const opened = await fetch(`${base}/api/v1/email/unsubscribe?token=${token}`, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    expect([opened.status, opened.headers.get('location')]).toEqual([303, `${base}/confirm.html#action=unsubscribe&token=${token}`]);
   });
 
   test('a body that is not JSON, sent as text/plain, is a JSON 400 from CronPeek', async () => {
@@ -459,6 +491,35 @@ describe('through the Hosting port', () => {
   });
 });
 
+/**
+ * The emulators have no Google front end: the function sees X-Forwarded-For exactly as sent, over
+ * a local socket that has no address. So each request here ends the header with what the front
+ * end would append in the cloud, the address that reached it, after whatever the caller wrote.
+ */
+describe('the client address the limits count, as Google’s front end hands it on', () => {
+  const recoverAt = (url: string, forwardedFor: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ email: `e2e-address-${randomBytes(4).toString('hex')}@example.com` }),
+      signal: AbortSignal.timeout(60_000),
+    }).then((res) => res.status);
+  const tries = Array.from({ length: RECOVERY_LIMIT + 1 }, (_, i) => i + 1);
+
+  test('a direct call of the function with a forged X-Forwarded-For is counted under its own address: its allowance runs out', async () => {
+    const direct = `${ready.functions}/${ready.project}/us-central1/api/v1/accounts/recover`;
+    const statuses: number[] = [];
+    for (const i of tries) statuses.push(await recoverAt(direct, `198.51.100.${i}, 203.0.113.77`));
+    expect(statuses).toEqual([...Array<number>(RECOVERY_LIMIT).fill(202), 429]);
+  });
+
+  test('through Hosting each client is counted under the address Hosting forwarded', async () => {
+    const statuses: number[] = [];
+    for (const i of tries) statuses.push(await recoverAt(`${base}/api/v1/accounts/recover`, `192.0.2.${i}, 34.96.0.17`));
+    expect(statuses).toEqual(Array<number>(RECOVERY_LIMIT + 1).fill(202));
+  });
+});
+
 describe('the checker ticking on the emulators', () => {
   const deadlineWait = () => Math.max(0, watched.pingedAt + DEADLINE_S * 1000 - Date.now()) + 60_000;
 
@@ -488,8 +549,8 @@ describe('the checker ticking on the emulators', () => {
       expect(JSON.parse(down.body)).toMatchObject({ version: 1, event: 'monitor.down', monitor: { monitorId: watched.webhookMonitor, status: 'down' } });
       // No SendGrid key on the emulators: the e-mail alert is written to the log.
       const deadline = Date.now() + 30_000;
-      while (!/email not sent[^\n]*DOWN: e2e e-mail job/.test(fs.readFileSync(logFile, 'utf8')) && Date.now() < deadline) await sleep(1_000);
-      expect(fs.readFileSync(logFile, 'utf8')).toMatch(/email not sent[^\n]*DOWN: e2e e-mail job/);
+      while (!/email not sent[^\n]*DOWN: monitor “e2e e-mail job”/.test(fs.readFileSync(logFile, 'utf8')) && Date.now() < deadline) await sleep(1_000);
+      expect(fs.readFileSync(logFile, 'utf8')).toMatch(/email not sent[^\n]*DOWN: monitor “e2e e-mail job”/);
     },
     DEADLINE_S * 1000 + 180_000,
   );

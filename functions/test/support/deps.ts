@@ -24,16 +24,18 @@ export function testNotifyConfig(overrides: Partial<NotifyConfig> = {}): NotifyC
 
 /**
  * Real dependencies around `store`, with a fake clock and a silent (or given) logger. Abuse
- * limits are off unless a test passes `limiter` (limits must never make other suites flaky).
+ * limits are off unless a test passes `limiter` (limits must never make other suites flaky), and
+ * so is address confirmation unless a test passes `verifyEmails` (a suite about alerts would
+ * otherwise see each address's confirmation request among its e-mails, and its alerts held).
  */
 export function testDeps(
   store: Store,
-  options: { clock?: FakeClock; plan?: PlanId; notify?: Partial<NotifyConfig>; log?: Logger; limiter?: RateLimiter } = {},
+  options: { clock?: FakeClock; plan?: PlanId; notify?: Partial<NotifyConfig>; log?: Logger; limiter?: RateLimiter; verifyEmails?: boolean } = {},
 ): Deps & { fakeClock: FakeClock } {
   const fakeClock = options.clock ?? new FakeClock();
   const deps = composeDeps({
     store,
-    app: { publicUrl: TEST_PUBLIC_URL, defaultPlan: options.plan ?? 'free', version: '1.0.0' },
+    app: { publicUrl: TEST_PUBLIC_URL, defaultPlan: options.plan ?? 'free', version: '1.0.0', verifyEmails: options.verifyEmails ?? false },
     notify: testNotifyConfig(options.notify),
     log: options.log ?? silentLogger,
     clock: fakeClock.now,

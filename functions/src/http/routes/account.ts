@@ -1,17 +1,25 @@
 import { accountOverview, deleteAccount, rotateApiKey } from '../../services/accounts';
+import { confirmationRequested, resendAccountConfirmation } from '../../services/email-confirmation';
 import { withAccount } from '../auth';
 import { mount, type RouteContext } from './route';
 
-/** The account of the API key: its overview, its deletion, a new key. */
+/** The account of the API key: its overview, its deletion, a new key, a new confirmation request for its e-mail. */
 export function mountAccountRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
   mount(router, '/v1/account', {
     get: withAccount(ctx, async (_req, res, account) => {
-      res.json(accountOverview(account));
+      res.json(await accountOverview(deps, account));
     }),
     delete: withAccount(ctx, async (_req, res, account) => {
       await deleteAccount(deps, account);
       res.json({ deleted: true });
+    }),
+  });
+
+  mount(router, '/v1/account/confirm-email', {
+    post: withAccount(ctx, async (_req, res, account) => {
+      await resendAccountConfirmation(deps, account);
+      res.status(202).json({ message: confirmationRequested(account.email) });
     }),
   });
 

@@ -4,6 +4,7 @@ import { limitGuard } from '../limits';
 import { mountAccountRoutes } from './account';
 import { mountAccountsRoutes } from './accounts';
 import { mountBadgeRoutes } from './badges';
+import { mountEmailRoutes } from './email';
 import { mountHealthRoutes } from './health';
 import { mountHistoryRoutes } from './history';
 import { mountMonitorRoutes } from './monitors';
@@ -15,6 +16,7 @@ export function apiRouter(deps: Deps): Router {
   mountHealthRoutes(ctx);
   mountAccountsRoutes(ctx);
   mountAccountRoutes(ctx);
+  mountEmailRoutes(ctx);
   mountMonitorRoutes(ctx);
   mountHistoryRoutes(ctx);
   mountPingRoutes(ctx);

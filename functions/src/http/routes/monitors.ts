@@ -1,3 +1,4 @@
+import { alertEmailStatus } from '../../services/email-confirmation';
 import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../../services/monitors';
 import { withAccount } from '../auth';
 import { parseBody } from '../errors';
@@ -25,7 +26,8 @@ export function mountMonitorRoutes(ctx: RouteContext): void {
   });
 
   const readOne = withAccount(ctx, async (req, res, account) => {
-    res.json(monitorStatus(await getOwnMonitor(deps, account, String(req.params.id)), publicUrl));
+    const monitor = await getOwnMonitor(deps, account, String(req.params.id));
+    res.json(monitorStatus(monitor, publicUrl, await alertEmailStatus(deps, monitor)));
   });
   mount(router, '/v1/monitors/:id/status', { get: readOne });
   mount(router, '/v1/monitors/:id', {
@@ -35,7 +37,7 @@ export function mountMonitorRoutes(ctx: RouteContext): void {
       withAccount(ctx, async (req, res, account) => {
         const edit = parseBody(editMonitorBody, req.body);
         const monitor = await editMonitor(deps, account, String(req.params.id), edit);
-        res.json(editedMonitor(monitor, publicUrl, typeof edit.alertWebhook === 'string'));
+        res.json(editedMonitor(monitor, publicUrl, await alertEmailStatus(deps, monitor), typeof edit.alertWebhook === 'string'));
       }),
     ],
     delete: withAccount(ctx, async (req, res, account) => {
@@ -55,14 +57,14 @@ function mountPauseRoutes(ctx: RouteContext): void {
         // The body is optional: no body is a pause that the next ping ends.
         const { manualResume } = parseBody(pauseBody, req.body ?? {});
         const monitor = await pauseMonitor(deps, account, String(req.params.id), { manualResume: manualResume ?? false });
-        res.json(monitorStatus(monitor, deps.config.publicUrl));
+        res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
       }),
     ],
   });
   mount(router, '/v1/monitors/:id/resume', {
     post: withAccount(ctx, async (req, res, account) => {
       const monitor = await resumeMonitor(deps, account, String(req.params.id));
-      res.json(monitorStatus(monitor, deps.config.publicUrl));
+      res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
     }),
   });
 }

@@ -17,7 +17,7 @@ async function main() {
   const now = new Date(CHECK_AT);
   const deps = composeDeps({
     store,
-    app: { publicUrl: 'http://127.0.0.1', defaultPlan: 'pro', version: 'test' },
+    app: { publicUrl: 'http://127.0.0.1', defaultPlan: 'pro', version: 'test', verifyEmails: false },
     notify: testNotifyConfig(),
     log: silentLogger,
     clock: () => now,
