@@ -1,5 +1,5 @@
 import { MONITOR_CHANNELS, type Channel } from './channels';
-import type { AlertEvent, Flip, Monitor, Notification } from './types';
+import type { AlertEvent, AlertSnapshot, Flip, Monitor, Notification } from './types';
 
 export type { AlertSnapshot } from './types';
 
@@ -10,7 +10,8 @@ function outageKey(monitorId: string, downAt: Date): string {
 
 /**
  * The outage a down or up alert belongs to, seen from the monitor as it is while down: a flip to
- * down always sets `lastAlertAt` to its own time, so the key can be rebuilt from it. The key is
+ * down that alerts sets `lastAlertAt` to its own time, so the key can be rebuilt from it (while a
+ * monitor flaps, its quiet flips leave it on the outage the flapping alert belongs to). The key is
  * the id down flips had before flip ids were numbered, so alerts queued and incidents opened
  * then still pair with their recovery.
  */
@@ -43,47 +44,117 @@ export function alertEventOf(flip: Flip): AlertEvent | null {
   return null;
 }
 
+/** A monitor flaps when it changes status (up ⇄ down) more than FLAP_LIMIT times within FLAP_WINDOW_MS. */
+export const FLAP_LIMIT = 6;
+export const FLAP_WINDOW_MS = 30 * 60_000;
+/** A flapping monitor settles once it has held one status this long. */
+export const SETTLE_MS = 30 * 60_000;
+
+/** What the alert policy keeps on a monitor to tell that it flaps. */
+export type FlapState = Pick<Monitor, 'recentFlips' | 'flappingSince'>;
+
+/** When a flapping monitor will have held its status long enough to settle; null while it does not flap. */
+export function settlesAt(m: FlapState): Date | null {
+  if (m.flappingSince === null) return null;
+  const lastFlip = m.recentFlips.at(-1) ?? m.flappingSince;
+  return new Date(lastFlip.getTime() + SETTLE_MS);
+}
+
+/**
+ * The monitor's `alertAt`, the one time the checker looks at it: its `deadline`, or while it flaps
+ * the moment it settles, whichever comes first. `m` is the monitor as the event leaves it.
+ */
+export function nextAlertAt(m: FlapState, deadline: Date | null): Date | null {
+  const settle = settlesAt(m);
+  if (settle === null || (deadline !== null && deadline.getTime() <= settle.getTime())) return deadline;
+  return settle;
+}
+
+/** What one flip means for alerts: the event it sends (null: none), and the flap state it changes. */
+export interface FlipAlert {
+  event: AlertEvent | null;
+  flap: Partial<FlapState>;
+}
+
+/**
+ * The alert policy for a flip (`m` as it was before it). Outages and recoveries alert, unless
+ * the monitor flaps: the flip that makes more than FLAP_LIMIT within FLAP_WINDOW_MS sends one
+ * `monitor.flapping` instead, and the flips after it alert nobody until it settles
+ * (`settledNotificationsFor`). Every flip is still recorded. A pause ends flapping and starts the
+ * count afresh: its owner is looking at it, and a paused monitor is not watched.
+ */
+export function flipAlert(flip: Flip, m: Monitor): FlipAlert {
+  if (flip.to === 'paused') {
+    const counted = m.recentFlips.length > 0 || m.flappingSince !== null;
+    return { event: null, flap: counted ? { recentFlips: [], flappingSince: null } : {} };
+  }
+  const event = alertEventOf(flip);
+  if (event === null) return { event: null, flap: {} };
+  const windowStart = flip.at.getTime() - FLAP_WINDOW_MS;
+  const recentFlips = [...m.recentFlips.filter((t) => t.getTime() > windowStart), flip.at].slice(-(FLAP_LIMIT + 1));
+  if (m.flappingSince !== null) return { event: null, flap: { recentFlips } };
+  if (recentFlips.length > FLAP_LIMIT) return { event: 'monitor.flapping', flap: { recentFlips, flappingSince: flip.at } };
+  return { event, flap: { recentFlips } };
+}
+
 export function notificationId(flipIdValue: string, channel: Channel): string {
   return `${flipIdValue}_${channel}`;
 }
 
-/**
- * The outbox rows a flip creates: one per channel the monitor's own fields set (`m` is the
- * monitor as it was before the flip). They are written in the same transaction as the flip itself.
- */
-export function notificationsFor(flip: Flip, m: Monitor, output: string | null = null): Notification[] {
-  const event = alertEventOf(flip);
-  if (event === null) return [];
+/** One alert about a monitor: the flip it is about, what it says, when, and what its rows' ids start with. */
+interface AlertOf {
+  flipId: string;
+  event: AlertEvent;
+  at: Date;
+  key: string;
+}
+
+/** One outbox row per channel the monitor's own fields set, each with the same snapshot. */
+function outboxRows(m: Monitor, alert: AlertOf, details: Partial<AlertSnapshot>): Notification[] {
   const targets = MONITOR_CHANNELS.map(({ kind, field }) => [kind, m[field]] as const);
   return targets
     .filter((t): t is readonly [Channel, string] => t[1] !== null)
     .map(([channel, target]) => ({
-      id: notificationId(flip.id, channel),
-      flipId: flip.id,
+      id: notificationId(alert.key, channel),
+      flipId: alert.flipId,
       monitorId: m.id,
       accountId: m.accountId,
       channel,
-      event,
+      event: alert.event,
       target,
-      createdAt: flip.at,
+      createdAt: alert.at,
       state: 'pending',
       attempts: 0,
-      nextAttemptAt: flip.at,
+      nextAttemptAt: alert.at,
       lastError: null,
       deliveredAt: null,
-      snapshot: {
-        monitorId: m.id,
-        name: m.name,
-        schedule: m.schedule,
-        grace: m.grace,
-        lastPingAt: m.lastPingAt,
-        outageId: outageIdOf(flip, m),
-        cron: m.cron,
-        tz: m.tz,
-        reason: flip.reason,
-        output,
-      },
+      snapshot: { monitorId: m.id, name: m.name, schedule: m.schedule, grace: m.grace, lastPingAt: m.lastPingAt, cron: m.cron, tz: m.tz, ...details },
     }));
+}
+
+/**
+ * The outbox rows a flip creates, as `flipAlert` decides: one per channel the monitor's own
+ * fields set (`m` is the monitor as it was before the flip). They are written in the same
+ * transaction as the flip itself.
+ */
+export function notificationsFor(flip: Flip, m: Monitor, output: string | null = null): Notification[] {
+  const { event } = flipAlert(flip, m);
+  if (event === null) return [];
+  const status = event === 'monitor.flapping' ? { status: flip.to as 'up' | 'down' } : {};
+  return outboxRows(m, { flipId: flip.id, event, at: flip.at, key: flip.id }, { outageId: outageIdOf(flip, m), reason: flip.reason, output, ...status });
+}
+
+/**
+ * The outbox rows of a flapping monitor that has held its status until `at`: one
+ * `monitor.settled` per channel, saying where it settled. `lastFlipId` is the flip it has held
+ * since. They share the outage of the flapping alert (flips while flapping leave `lastAlertAt`
+ * alone), so PagerDuty resolves that incident when the monitor settles up, and keeps it open
+ * for the recovery to resolve when it settles down.
+ */
+export function settledNotificationsFor(m: Monitor, lastFlipId: string, at: Date): Notification[] {
+  const outageId = m.lastAlertAt === null ? lastFlipId : outageKey(m.id, m.lastAlertAt);
+  const status = m.status === 'down' ? 'down' : 'up';
+  return outboxRows(m, { flipId: lastFlipId, event: 'monitor.settled', at, key: `${lastFlipId}_settled` }, { outageId, status });
 }
 
 /** First retry after 30 s, doubling up to an hour between attempts. */

@@ -1,3 +1,4 @@
+import { nextAlertAt } from './alerts';
 import { channelNeedsProMessage, MONITOR_CHANNELS, planAllows, type ChannelField } from './channels';
 import { AppError, ErrorCode } from './errors';
 import type { Plan } from './plans';
@@ -65,12 +66,10 @@ export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null
   if (edit.alertWebhook !== undefined) update.webhookSecret = edit.alertWebhook === null ? null : webhookSecret;
   const after: Monitor = { ...m, ...update };
   const retimed = after.schedule !== m.schedule || after.cron !== m.cron || after.tz !== m.tz || after.grace !== m.grace;
-  if (retimed && m.alertAt !== null) {
-    if (after.openRuns.length > 0) update.alertAt = armedAlertAt(after, after.openRuns, now);
-    else {
-      const base = deadlineBase(after);
-      if (base !== null) update.alertAt = armedAlertAt(after, [], base);
-    }
+  // Only an up monitor has a deadline; a flapping one's alertAt may be when it settles instead.
+  if (retimed && m.status === 'up' && m.alertAt !== null) {
+    const base = after.openRuns.length > 0 ? now : deadlineBase(after);
+    if (base !== null) update.alertAt = nextAlertAt(after, armedAlertAt(after, after.openRuns, base));
   }
   return update;
 }

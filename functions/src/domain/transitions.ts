@@ -1,4 +1,4 @@
-import { notificationsFor } from './alerts';
+import { flipAlert, nextAlertAt, notificationsFor, settledNotificationsFor, settlesAt } from './alerts';
 import { pingExpiresAt } from './plans';
 import { deadlineAfter } from './schedule';
 import type { Flip, FlipReason, Monitor, MonitorStatus, Notification, OpenRun } from './types';
@@ -44,6 +44,10 @@ export interface MonitorChanges {
   resumedAt?: Date;
   /** The monitor's flip count after the event: set with every flip, the flip's own number. */
   flipCount?: number;
+  /** Set when the alert policy's record of recent flips changes (see `flipAlert`). */
+  recentFlips?: Date[];
+  /** Set when the monitor starts (a date) or stops (null) flapping. */
+  flappingSince?: Date | null;
 }
 
 /**
@@ -69,10 +73,23 @@ export interface PingDecision {
 /** A transition of an event that records a ping. */
 export type PingTransition = Transition & { ping: PingDecision };
 
-/** The transition for `changes` and `flip`, with the notifications the flip creates (`m` as before it). */
+/**
+ * The transition for `changes` and `flip`, with the notifications the flip creates and what it
+ * means for flapping (`m` as before it). `changes.alertAt` is the deadline the event armed; while
+ * the monitor flaps, the checker must also look at it when it settles.
+ */
 function decided(m: Monitor, changes: MonitorChanges, flip: Flip | null, output: string | null = null): Transition {
-  if (flip === null) return { changes, flip, notifications: [] };
-  return { changes: { ...changes, flipCount: m.flipCount + 1 }, flip, notifications: notificationsFor(flip, m, output) };
+  if (flip === null) return { changes: { ...changes, alertAt: nextAlertAt(m, changes.alertAt) }, flip, notifications: [] };
+  const { flap } = flipAlert(flip, m);
+  const { lastAlertAt, ...rest } = changes;
+  // While it flaps its flips alert nobody: `lastAlertAt` stays on the alert that was sent, whose outage they share.
+  const alerted = m.flappingSince === null && lastAlertAt !== undefined ? { lastAlertAt } : {};
+  const alertAt = nextAlertAt({ recentFlips: m.recentFlips, flappingSince: m.flappingSince, ...flap }, changes.alertAt);
+  return {
+    changes: { ...rest, ...alerted, alertAt, flipCount: m.flipCount + 1, ...flap },
+    flip,
+    notifications: notificationsFor(flip, m, output),
+  };
 }
 
 function withPing(m: Monitor, t: Transition, now: Date, duration: number | null = null): PingTransition {
@@ -103,6 +120,30 @@ export function deadlineBase(m: Monitor): Date | null {
 }
 
 const SUCCESS: Signal = { kind: 'success', exitCode: null, rid: null, output: null };
+
+/** The deadline of an up monitor as its last ping, resume or oldest open run armed it; null for any other status. */
+function deadlineOf(m: Monitor): Date | null {
+  const base = deadlineBase(m);
+  if (m.status !== 'up' || base === null) return null;
+  return armedAlertAt(m, m.openRuns, base);
+}
+
+/**
+ * A flapping monitor that has held its status until it settles: one `monitor.settled` per
+ * channel, flapping ends, and only its deadline (if up) is watched again. No flip: the status
+ * stays. Null while it does not flap, has not held long enough, or its deadline comes first (it
+ * then goes down, a flip like any other while it flaps).
+ */
+function settle(m: Monitor, now: Date): Transition | null {
+  const at = settlesAt(m);
+  if (at === null || at.getTime() > now.getTime() || (m.status !== 'up' && m.status !== 'down')) return null;
+  const deadline = deadlineOf(m);
+  if (deadline !== null && deadline.getTime() <= at.getTime()) return null;
+  const heldSince = m.recentFlips.at(-1) ?? m.flappingSince ?? at;
+  const lastFlip = flipId(m.id, heldSince, m.status, m.flipCount);
+  const changes: MonitorChanges = { status: m.status, alertAt: deadline, countPing: false, recentFlips: [], flappingSince: null };
+  return { changes, flip: null, notifications: settledNotificationsFor(m, lastFlip, at) };
+}
 
 /**
  * While a run is open the monitor goes down when the oldest open run has had `grace` to finish
@@ -195,8 +236,10 @@ export function transition(m: Monitor, event: MonitorEvent, now: Date, detail: E
     case 'ping':
       return signal(m, SUCCESS, now);
     case 'deadline': {
-      if (m.status === 'paused' || m.status === 'down') return null;
       if (m.alertAt === null || m.alertAt.getTime() > now.getTime()) return null;
+      const settled = settle(m, now);
+      if (settled !== null) return settled;
+      if (m.status === 'paused' || m.status === 'down') return null;
       // The deadline is the oldest open run's when one is open (see armedAlertAt): it is abandoned.
       const hung = m.openRuns.length > 0;
       return decided(
@@ -237,6 +280,8 @@ export function applyChanges(m: Monitor, changes: MonitorChanges): Monitor {
     manualResume: changes.manualResume ?? m.manualResume,
     resumedAt: changes.resumedAt ?? m.resumedAt,
     flipCount: changes.flipCount ?? m.flipCount,
+    recentFlips: changes.recentFlips ?? m.recentFlips,
+    flappingSince: changes.flappingSince === undefined ? m.flappingSince : changes.flappingSince,
     pingCount: m.pingCount + (changes.countPing ? 1 : 0),
   };
 }

@@ -84,7 +84,7 @@ describe('a passed deadline', () => {
   test('turns an up monitor down, clears its deadline and stamps the alert', () => {
     const m = makeMonitor({ status: 'up', alertAt: now });
     const t = transition(m, 'deadline', now)!;
-    expect(t.changes).toEqual({ status: 'down', alertAt: null, lastAlertAt: now, countPing: false, flipCount: 1 });
+    expect(t.changes).toEqual({ status: 'down', alertAt: null, lastAlertAt: now, countPing: false, flipCount: 1, recentFlips: [now] });
     expect(t.flip).toMatchObject({ from: 'up', to: 'down', reason: 'missed' });
   });
 

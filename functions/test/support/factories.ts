@@ -44,6 +44,8 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     openRuns: [],
     resumedAt: null,
     flipCount: 0,
+    recentFlips: [],
+    flappingSince: null,
     ...overrides,
   };
 }
