@@ -14,9 +14,9 @@ export interface AppOptions {
   /**
    * Express's `trust proxy`: how the client address (the ping's source, the per-address limits)
    * is read from X-Forwarded-For behind Hosting or a reverse proxy. A number counts the proxies
-   * in front; a list names them.
+   * in front; a list names them; a function decides per address and hop (0 is the connection).
    */
-  trustProxy?: boolean | number | string[];
+  trustProxy?: boolean | number | string[] | ((address: string, hop: number) => boolean);
 }
 
 /**

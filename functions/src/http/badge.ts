@@ -1,3 +1,4 @@
+import { displayLine, shortened } from '../domain/text';
 import type { Monitor, MonitorStatus } from '../domain/types';
 
 /** Colours by status, as shields.io names them (for the JSON endpoint) and as hex (for our SVG). */
@@ -15,9 +16,8 @@ const LABEL_MAX = 40;
 
 const colorOf = (status: string) => BADGE_COLORS[status as MonitorStatus] ?? BADGE_COLORS.new;
 
-function labelOf(m: Monitor): string {
-  return m.name.length > LABEL_MAX ? `${m.name.slice(0, LABEL_MAX - 1)}…` : m.name;
-}
+/** The name on one line without hidden characters (stored names may predate that rule), then cut. */
+const labelOf = (m: Monitor): string => shortened(displayLine(m.name), LABEL_MAX);
 
 /** The shields.io endpoint format: https://shields.io/badges/endpoint-badge */
 export function badgeJson(m: Monitor) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
+import { isDisplayable } from '../domain/text';
 import { MAX_PAGE } from '../services/history';
 
 const period = (field: string) =>
@@ -58,7 +59,9 @@ const requiredMonitorFields = {
     .string({ error: 'name must be a string' })
     .trim()
     .min(1, { error: 'name must not be empty' })
-    .max(100, { error: 'name must be at most 100 characters' }),
+    .max(100, { error: 'name must be at most 100 characters' })
+    // A name is shown in e-mail subjects, alerts and badges: a line break there forges headers, an override reverses text.
+    .refine(isDisplayable, { error: 'name must not contain control characters or bidirectional overrides' }),
   // A number of seconds, or a 5-field cron expression (checked in the domain, which knows cron).
   schedule: z.union([period('schedule'), z.string().max(100, { error: 'schedule must be at most 100 characters' })], {
     error: (issue) => {

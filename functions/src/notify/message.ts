@@ -1,3 +1,5 @@
+import { FLAP_LIMIT, FLAP_WINDOW_MS, SETTLE_MS } from '../domain/alerts';
+import { displayLine, displayLines } from '../domain/text';
 import type { AlertSnapshot, Notification } from '../domain/types';
 
 export const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
@@ -36,17 +38,28 @@ export function whyDown(s: AlertSnapshot): string {
   return `The job reported a failure (${reason === 'failed' ? 'via /fail' : reason}).`;
 }
 
+/**
+ * The monitor's name as alerts quote it: on one line, between “ ” that nothing inside can close
+ * (its own curly quotes become straight ones), so a reader can tell the user's words from ours.
+ */
+export const quotedName = (name: string): string => `“${displayLine(name).replace(/[“”]/g, '"')}”`;
+
+/** An alert e-mail's subject: `[CronPeek] DOWN: monitor “Nightly DB Backup” (exit code 3)`. */
+export function alertSubject(what: string, name: string, detail?: string): string {
+  return `[CronPeek] ${what}: monitor ${quotedName(name)}${detail === undefined ? '' : ` (${detail})`}`;
+}
+
 /** Why a monitor went down, as the lines of an alert e-mail, with the failing run's output when it sent one. */
 function downLines(s: AlertSnapshot, n: Notification): string[] {
   const reason = downReason(s);
   const what = [whyDown(s)];
-  const output = s.output ? ['', 'Last lines of its output:', ...s.output.split('\n').map((l) => `  ${l}`)] : [];
+  const output = s.output ? ['', 'Last lines of its output:', ...displayLines(s.output).split('\n').map((l) => `  ${l}`)] : [];
   const advice =
     reason === 'missed'
       ? ['What to do: check that the job ran, look at its logs, and make sure it still calls its ping URL', 'after a successful run. You will get another e-mail when pings resume.']
       : ['What to do: look at the job\'s logs. You will get another e-mail when it reports a success again.'];
   return [
-    `Your monitor "${s.name}" is DOWN.`,
+    `Your monitor ${quotedName(s.name)} is DOWN.`,
     '',
     ...what,
     `Last ping: ${when(s.lastPingAt)}`,
@@ -59,15 +72,16 @@ function downLines(s: AlertSnapshot, n: Notification): string[] {
 
 /** The alert e-mail: a subject to triage from a lock screen, then what happened and what to do. */
 export function emailContent(n: Notification): EmailContent {
+  if (n.event === 'monitor.flapping' || n.event === 'monitor.settled') return flapEmailContent(n);
   const s = n.snapshot;
   const down = n.event === 'monitor.down';
   // A missed ping keeps the plain subject; a failure or a hung run says which in the subject too.
-  const why = down && s.reason && s.reason !== 'missed' ? ` (${s.reason})` : '';
-  const subject = `${down ? 'DOWN' : 'UP'}: ${s.name}${why}`;
+  const why = down && s.reason && s.reason !== 'missed' ? s.reason : undefined;
+  const subject = alertSubject(down ? 'DOWN' : 'UP', s.name, why);
   const lines = down
     ? downLines(s, n)
     : [
-        `Your monitor "${s.name}" is UP again.`,
+        `Your monitor ${quotedName(s.name)} is UP again.`,
         '',
         `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule (${scheduleText(s)}) again.`,
         `Previous ping: ${when(s.lastPingAt)}`,
@@ -84,20 +98,21 @@ export function emailContent(n: Notification): EmailContent {
  */
 export function webhookPayload(n: Notification) {
   const s = n.snapshot;
-  const lastPing = n.event === 'monitor.up' ? n.createdAt : s.lastPingAt;
+  const lastPing = lastPingOf(n);
   return {
     version: 1,
     event: n.event,
     deliveryId: n.id,
     occurredAt: n.createdAt.toISOString(),
     // Why the monitor flipped (`missed`, `failed`, `exit code 3`, `started but never finished`,
-    // `ping` for a recovery) and, for a failure, the last lines the run sent; added in version 1.
-    reason: s.reason ?? (n.event === 'monitor.down' ? 'missed' : 'ping'),
+    // `ping` for a recovery; `settled` when it stopped flapping) and, for a failure, the last
+    // lines the run sent; added in version 1.
+    reason: s.reason ?? (n.event === 'monitor.down' ? 'missed' : n.event === 'monitor.settled' ? 'settled' : 'ping'),
     output: s.output ?? null,
     monitor: {
       monitorId: s.monitorId,
       name: s.name,
-      status: n.event === 'monitor.down' ? 'down' : 'up',
+      status: reportedStatus(n),
       schedule: s.cron ?? s.schedule,
       ...(s.cron ? { tz: s.tz ?? 'UTC' } : {}),
       grace: s.grace,
@@ -128,4 +143,66 @@ export function recoveryEmailContent(input: { email: string; token: string; expi
   ];
   const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
   return { subject: 'Your CronPeek recovery token', text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
+}
+
+/** An e-mail made of text lines: the text as is, the HTML one paragraph per line (an empty line is a break). */
+export function contentOf(subject: string, lines: string[]): EmailContent {
+  const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
+  return { subject, text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
+}
+
+/** An alert e-mail with, at its end, the page that stops this account's alerts to the address. */
+export function withUnsubscribeLink(content: EmailContent, pageUrl: string): EmailContent {
+  const href = escapeHtml(pageUrl);
+  return {
+    ...content,
+    text: `${content.text}\n\nTo stop alerts from this account to this address: ${pageUrl}`,
+    html: `${content.html}\n<p style="font-family:sans-serif;font-size:small"><a href="${href}">Stop alerts from this account to this address</a></p>`,
+  };
+}
+
+/** The status an alert reports: where a flapping monitor's latest flip took it or where it settled; else its event's. */
+export const reportedStatus = (n: Notification): 'up' | 'down' => n.snapshot.status ?? (n.event === 'monitor.down' ? 'down' : 'up');
+
+/** The monitor's last ping right after the alert's event: the flip itself when a ping brought it up. */
+export function lastPingOf(n: Notification): Date | null {
+  const pingedUp = n.event === 'monitor.up' || (n.event === 'monitor.flapping' && n.snapshot.status === 'up');
+  return pingedUp ? n.createdAt : n.snapshot.lastPingAt;
+}
+
+/** What flapping is, as every channel tells it. */
+export const FLAPPING_TEXT = `changed status ${FLAP_LIMIT + 1} times within ${FLAP_WINDOW_MS / 60_000} minutes`;
+
+/** When a settled monitor's status began: it settles once it has held it for SETTLE_MS. */
+export const heldSince = (n: Notification): Date => new Date(n.createdAt.getTime() - SETTLE_MS);
+
+/** The e-mail of a monitor that started flapping, or that settled after flapping. */
+function flapEmailContent(n: Notification): EmailContent {
+  const s = n.snapshot;
+  const status = reportedStatus(n);
+  const flapping = n.event === 'monitor.flapping';
+  const lines = flapping
+    ? [
+        `Your monitor ${quotedName(s.name)} is FLAPPING: it ${FLAPPING_TEXT}, and is ${status.toUpperCase()} now.`,
+        '',
+        `Latest change, at ${when(n.createdAt)}: ${status === 'down' ? whyDown(s) : 'a ping arrived.'}`,
+        `Last ping: ${when(lastPingOf(n))}`,
+        '',
+        `Alerts about it pause until it has held one status for ${SETTLE_MS / 60_000} minutes; one e-mail then says where it settled.`,
+        'Every ping and status change is still recorded in its history.',
+        '',
+        "What to do: look at the job's logs and its history. A job that keeps failing and recovering looks like this,",
+        'and so does a schedule or grace too tight for how long the job runs.',
+      ]
+    : [
+        `Your monitor ${quotedName(s.name)} has stopped flapping: it has been ${status.toUpperCase()} since ${when(heldSince(n))}.`,
+        '',
+        status === 'down'
+          ? "It is still down: look at the job's logs. You will get another e-mail when it reports a success again."
+          : `The job is reporting on schedule (${scheduleText(s)}) again.`,
+        `Last ping: ${when(s.lastPingAt)}`,
+      ];
+  lines.push('', `Monitor id: ${s.monitorId}`, '-- CronPeek');
+  const subject = flapping ? alertSubject('FLAPPING', s.name) : alertSubject(status.toUpperCase(), s.name, 'settled after flapping');
+  return contentOf(subject, lines);
 }

@@ -1,6 +1,7 @@
 import { ROUTING_KEY_PATTERN } from '../domain/channels';
+import { displayLine } from '../domain/text';
 import type { Notification } from '../domain/types';
-import { downReason, when } from './message';
+import { downReason, FLAPPING_TEXT, heldSince, lastPingOf, reportedStatus, when } from './message';
 import { postAlert, type ConnectOptions, type HttpChannel } from './post';
 import type { Notifier, NotifyConfig, SendResult } from './types';
 
@@ -13,36 +14,72 @@ export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
  */
 export const dedupKeyOf = (n: Notification): string => `cronpeek-${n.snapshot.outageId ?? n.flipId}`;
 
-/** An Events API v2 event: `trigger` when the monitor goes down, `resolve` when it pings again. */
+/** What an alert does to its incident, and how PagerDuty titles and classes it. */
+interface IncidentEvent {
+  action: 'trigger' | 'resolve';
+  summary: string;
+  severity: 'critical' | 'error';
+  class: string;
+}
+
+/**
+ * Down triggers, up resolves. A flapping monitor triggers on the key of its current outage (a
+ * monitor that starts flapping while up keeps the outage its last down opened), and its flips
+ * then send nothing; settling up resolves that incident, settling down keeps it open for the
+ * recovery to resolve, since every alert until then carries the same key.
+ */
+function incidentEvent(n: Notification, name: string): IncidentEvent {
+  const s = n.snapshot;
+  const reason = downReason(s);
+  const status = reportedStatus(n);
+  switch (n.event) {
+    case 'monitor.down': {
+      const what = reason === 'missed' ? 'missed ping' : reason === 'started but never finished' ? 'hung run' : 'job failure';
+      return { action: 'trigger', summary: `DOWN: ${name} — ${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}`, severity: 'critical', class: what };
+    }
+    case 'monitor.up':
+      return { action: 'resolve', summary: `UP: ${name} — pinged again at ${when(n.createdAt)}`, severity: 'critical', class: 'missed ping' };
+    case 'monitor.flapping':
+      return { action: 'trigger', summary: `FLAPPING: ${name} — ${FLAPPING_TEXT}; ${status} now`, severity: 'error', class: 'flapping' };
+    case 'monitor.settled':
+      return {
+        action: status === 'up' ? 'resolve' : 'trigger',
+        summary: `${status.toUpperCase()}: ${name} — settled after flapping, ${status} since ${when(heldSince(n))}`,
+        severity: 'critical',
+        class: 'settled after flapping',
+      };
+  }
+}
+
+/** An Events API v2 event: `trigger` when the monitor goes down, `resolve` when it pings again (see `incidentEvent`). */
 export function pagerdutyEvent(n: Notification, dashboardUrl: string | null) {
   const s = n.snapshot;
-  const down = n.event === 'monitor.down';
-  const lastPing = down ? s.lastPingAt : n.createdAt;
-  const reason = downReason(s);
+  const lastPing = lastPingOf(n);
+  // What PagerDuty shows as the incident's title and component is one line; `custom_details` keeps the name as stored.
+  const name = displayLine(s.name);
+  const incident = incidentEvent(n, name);
   return {
     routing_key: n.target,
-    event_action: down ? 'trigger' : 'resolve',
+    event_action: incident.action,
     dedup_key: dedupKeyOf(n),
     payload: {
       // PagerDuty caps the summary at 1024 characters; a monitor name is at most 100.
-      summary: down
-        ? `DOWN: ${s.name} — ${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}`
-        : `UP: ${s.name} — pinged again at ${when(n.createdAt)}`,
+      summary: incident.summary,
       source: `cronpeek monitor ${s.monitorId}`,
-      severity: 'critical',
+      severity: incident.severity,
       timestamp: n.createdAt.toISOString(),
-      component: s.name,
-      class: !down || reason === 'missed' ? 'missed ping' : reason === 'started but never finished' ? 'hung run' : 'job failure',
+      component: name,
+      class: incident.class,
       custom_details: {
         monitorId: s.monitorId,
         name: s.name,
-        status: down ? 'down' : 'up',
+        status: reportedStatus(n),
         schedule: s.cron ?? s.schedule,
         ...(s.cron ? { tz: s.tz ?? 'UTC' } : {}),
         grace: s.grace,
         lastPing: lastPing === null ? null : lastPing.toISOString(),
-        reason: down ? reason : 'ping',
-        output: down ? (s.output ?? null) : null,
+        reason: n.event === 'monitor.up' ? 'ping' : n.event === 'monitor.settled' ? 'settled' : downReason(s),
+        output: n.event === 'monitor.up' ? null : (s.output ?? null),
       },
     },
     client: 'CronPeek',

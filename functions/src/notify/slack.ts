@@ -1,5 +1,7 @@
+import { SETTLE_MS } from '../domain/alerts';
+import { displayLine, displayLines } from '../domain/text';
 import type { Notification } from '../domain/types';
-import { downReason, duration, scheduleText, when, whyDown } from './message';
+import { downReason, duration, FLAPPING_TEXT, heldSince, lastPingOf, reportedStatus, scheduleText, when, whyDown } from './message';
 import { postAlert, type ConnectOptions, type HttpChannel } from './post';
 import type { Notifier, NotifyConfig } from './types';
 
@@ -17,24 +19,57 @@ export function isSlackWebhook(target: string): boolean {
 /** Slack reads `&`, `<` and `>` as markup, so a monitor name must have them escaped. */
 const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** A message's emoji and title, the one-line summary after the name, and the sentence under the title. */
+interface Headline {
+  emoji: string;
+  title: string;
+  summary: string;
+  detail: string;
+}
+
+function headlineOf(n: Notification): Headline {
+  const s = n.snapshot;
+  const reason = downReason(s);
+  const status = reportedStatus(n);
+  switch (n.event) {
+    case 'monitor.down':
+      return {
+        emoji: '🔴',
+        title: 'DOWN',
+        summary: reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason,
+        detail: `${escapeSlack(whyDown(s))} Declared down at ${when(n.createdAt)}.`,
+      };
+    case 'monitor.up':
+      return { emoji: '🟢', title: 'UP', summary: `pinged again at ${when(n.createdAt)}`, detail: `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.` };
+    case 'monitor.flapping':
+      return {
+        emoji: '🟠',
+        title: 'FLAPPING',
+        summary: `${FLAPPING_TEXT}; ${status} now`,
+        detail: `It ${FLAPPING_TEXT} and is ${status} now. Alerts about it pause until it has held one status for ${SETTLE_MS / 60_000} minutes; one message then says where it settled.`,
+      };
+    case 'monitor.settled':
+      return {
+        emoji: status === 'up' ? '🟢' : '🔴',
+        title: status.toUpperCase(),
+        summary: `settled after flapping, ${status} since ${when(heldSince(n))}`,
+        detail: `It stopped flapping: it has been ${status} since ${when(heldSince(n))}.${status === 'up' ? ' The job is reporting on schedule again.' : ''}`,
+      };
+  }
+}
+
 /**
  * An incoming-webhook message: `text` is the notification fallback (and all that older clients
  * show); the blocks carry the details and a link to the dashboard.
  */
 export function slackMessage(n: Notification, dashboardUrl: string | null) {
   const s = n.snapshot;
-  const down = n.event === 'monitor.down';
-  const name = escapeSlack(s.name);
-  const reason = downReason(s);
-  const text = down
-    ? `🔴 DOWN: ${name} — ${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}`
-    : `🟢 UP: ${name} — pinged again at ${when(n.createdAt)}`;
-  const detail = down
-    ? `${escapeSlack(whyDown(s))} Declared down at ${when(n.createdAt)}.`
-    : `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.`;
-  const lastPing = down ? s.lastPingAt : n.createdAt;
+  const name = escapeSlack(displayLine(s.name));
+  const head = headlineOf(n);
+  const text = `${head.emoji} ${head.title}: ${name} — ${head.summary}`;
+  const lastPing = lastPingOf(n);
   const blocks: unknown[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${down ? '🔴' : '🟢'} *${down ? 'DOWN' : 'UP'}: ${name}*\n${detail}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${head.emoji} *${head.title}: ${name}*\n${head.detail}` } },
     {
       type: 'section',
       fields: [
@@ -45,9 +80,9 @@ export function slackMessage(n: Notification, dashboardUrl: string | null) {
       ],
     },
   ];
-  if (down && s.output) {
+  if (s.output) {
     // The failing run's last lines in a code block; escaped, and without backticks that would end it.
-    const output = escapeSlack(s.output).replace(/`/g, "'");
+    const output = escapeSlack(displayLines(s.output)).replace(/`/g, "'");
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Last lines of its output*\n` + '```' + output + '```' } });
   }
   if (dashboardUrl !== null) {

@@ -29,7 +29,7 @@ describe.each(storeKinds())('e-mail alerts on %s', (_name, kind) => {
     await ping(deps, m);
     await missDeadline(deps, m);
     expect(recipients()).toEqual(['oncall@example.com']);
-    expect(JSON.parse(sendgrid.requests[0].body).subject).toBe('DOWN: Nightly DB Backup');
+    expect(JSON.parse(sendgrid.requests[0].body).subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup”');
     expect(await notificationOf(store, m, 'email')).toMatchObject({ state: 'delivered', attempts: 1, deliveredAt: deps.clock() });
   });
 
@@ -95,7 +95,7 @@ describe.each(storeKinds())('e-mail alerts on %s', (_name, kind) => {
     expect(sendgrid.requests).toHaveLength(0);
     const logged = deps.lines.filter((l) => l.fields.notification === n.id && l.fields.to === 'oncall@example.com');
     expect(logged).toHaveLength(1);
-    expect(logged[0].fields.subject).toBe('DOWN: Nightly DB Backup');
+    expect(logged[0].fields.subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup”');
     expect(logged[0].fields.text).toContain('No ping arrived within its schedule');
   });
 });

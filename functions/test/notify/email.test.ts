@@ -38,7 +38,7 @@ describe('e-mail notifier', () => {
     const body = JSON.parse(req.body) as SendGridBody;
     expect(body.personalizations[0].to).toEqual([{ email: 'oncall@example.com' }]);
     expect(body.from).toEqual({ email: 'alerts@cronpeek.test' });
-    expect(body.subject).toBe('DOWN: Nightly DB Backup');
+    expect(body.subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup”');
     expect(body.content.map((c) => c.type)).toEqual(['text/plain', 'text/html']);
   });
 
@@ -55,7 +55,7 @@ describe('e-mail notifier', () => {
 
   test('a recovery e-mail is headed UP', async () => {
     await notifier().send(alertFor('email', 'oncall@example.com', 'monitor.up'), { webhookSecret: null });
-    expect((JSON.parse(sendgrid.requests[0].body) as SendGridBody).subject).toBe('UP: Nightly DB Backup');
+    expect((JSON.parse(sendgrid.requests[0].body) as SendGridBody).subject).toBe('[CronPeek] UP: monitor “Nightly DB Backup”');
   });
 
   test.each([429, 500, 503])('SendGrid answering %i is retried', async (status) => {
@@ -95,7 +95,7 @@ describe('e-mail notifier', () => {
     expect(result).toEqual({ outcome: 'logged' });
     expect(sendgrid.requests).toHaveLength(0);
     expect(log.lines).toHaveLength(1);
-    expect(log.lines[0].fields).toMatchObject({ notification: n.id, to: 'oncall@example.com', subject: 'DOWN: Nightly DB Backup' });
+    expect(log.lines[0].fields).toMatchObject({ notification: n.id, to: 'oncall@example.com', subject: '[CronPeek] DOWN: monitor “Nightly DB Backup”' });
     expect(log.lines[0].fields.text).toContain('What to do');
   });
 });

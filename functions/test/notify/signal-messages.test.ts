@@ -25,7 +25,7 @@ describe('alerts for a failed run', () => {
 
   test('the e-mail names the exit code in its subject and quotes the last lines of the output', () => {
     const mail = emailContent(n.email);
-    expect(mail.subject).toBe('DOWN: Nightly DB Backup (exit code 3)');
+    expect(mail.subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup” (exit code 3)');
     expect(mail.text).toContain('The job reported a failure (exit code 3).');
     expect(mail.text).toContain('Last lines of its output:\n  copying table 41 of 42\n  error: disk full');
     expect(mail.html).toContain('error: disk full');
@@ -57,7 +57,7 @@ describe('alerts for a run that never finished', () => {
   const n = rows(started, 'deadline');
 
   test('every channel says the job started but never finished', () => {
-    expect(emailContent(n.email).subject).toBe('DOWN: Nightly DB Backup (started but never finished)');
+    expect(emailContent(n.email).subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup” (started but never finished)');
     expect(emailContent(n.email).text).toContain('no end arrived within its grace (6 minute(s)): it started but never finished');
     expect(webhookPayload(n.webhook)).toMatchObject({ reason: 'started but never finished', output: null });
     expect(slackMessage(n.slack, null).text).toBe('🔴 DOWN: Nightly DB Backup — started but never finished');
@@ -70,7 +70,7 @@ describe('alerts for a missed cron run', () => {
 
   test('keep the plain subject and show the cron expression with its zone', () => {
     const mail = emailContent(n.email);
-    expect(mail.subject).toBe('DOWN: Nightly DB Backup');
+    expect(mail.subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup”');
     expect(mail.text).toContain('No ping arrived within its schedule ("30 2 * * *" (Europe/Berlin)) plus grace (144 minute(s)).');
     expect(webhookPayload(n.webhook)).toMatchObject({ reason: 'missed', monitor: { schedule: '30 2 * * *', tz: 'Europe/Berlin' } });
     expect(JSON.stringify(slackMessage(n.slack, null).blocks)).toContain('*Schedule*\\n\\"30 2 * * *\\" (Europe/Berlin)');
