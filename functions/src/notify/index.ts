@@ -1,5 +1,6 @@
 import { CHANNEL_KINDS, type Channel } from '../domain/channels';
 import type { Logger } from '../log';
+import { CircuitBreaker } from './circuit';
 import { emailNotifier } from './email';
 import { pagerdutyNotifier } from './pagerduty';
 import type { ConnectOptions } from './post';
@@ -22,8 +23,14 @@ interface NotifierContext {
   options: NotifierOptions;
 }
 
-/** For the channels that POST: the connection seam and their deadline. */
-const httpOptions = ({ options }: NotifierContext) => ({ resolve: options.resolve, ca: options.ca, timeoutMs: options.webhookTimeoutMs });
+/** For the channels that POST: the connection seam, their deadlines and the shared circuit breaker. */
+const httpOptions = ({ options }: NotifierContext) => ({
+  resolve: options.resolve,
+  ca: options.ca,
+  timeoutMs: options.webhookTimeoutMs,
+  connectTimeoutMs: options.connectTimeoutMs,
+  circuit: options.circuit,
+});
 
 /** The one notifier of each kind in the channel registry; a kind without one does not compile. */
 const NOTIFIERS: Record<Channel, (context: NotifierContext) => Notifier> = {
@@ -34,6 +41,7 @@ const NOTIFIERS: Record<Channel, (context: NotifierContext) => Notifier> = {
 };
 
 export function createNotifiers(config: NotifyConfig, log: Logger, clock: () => Date, options: NotifierOptions = {}): Notifiers {
-  const context: NotifierContext = { config, log, clock, options };
+  // One breaker for every channel that POSTs: a host is the same tarpit whichever channel reaches it.
+  const context: NotifierContext = { config, log, clock, options: { ...options, circuit: options.circuit ?? new CircuitBreaker(clock) } };
   return Object.fromEntries(CHANNEL_KINDS.map((kind) => [kind, NOTIFIERS[kind](context)])) as Notifiers;
 }

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
 import { isPrivateAddress } from './address';
+import type { CircuitBreaker } from './circuit';
 import { isTransientStatus, type NotifyConfig, type SendResult } from './types';
 
 /** Hostname → addresses, like `dns.lookup(…, { all: true })`. The seam tests resolve names through. */
@@ -16,7 +17,17 @@ export interface ConnectOptions {
   resolve?: Resolve;
   /** Extra trusted certificate authorities (PEM), for a local HTTPS stand-in in tests. */
   ca?: string;
+  /** Deadline for resolving the host and opening the connection; CONNECT_TIMEOUT_MS unless a test needs less. */
+  connectTimeoutMs?: number;
+  /** The process's per-host circuit breaker; without one every request is tried. */
+  circuit?: CircuitBreaker;
 }
+
+/**
+ * A host that cannot even be reached in this long is given up on well before the whole
+ * exchange's deadline, so an unreachable target holds a delivery slot for 3 s, not 10.
+ */
+export const CONNECT_TIMEOUT_MS = 3_000;
 
 export interface PostOptions extends ConnectOptions {
   /** Deadline for the whole exchange, connect to the end of the answer. */
@@ -93,12 +104,17 @@ export function postJson(url: URL, body: string, headers: Record<string, string>
     // trickles bytes hold the delivery (and its lease) indefinitely.
     const timeoutSeconds = options.timeoutMs / 1000;
     const deadline = setTimeout(() => req.destroy(new TimedOut(`no answer within ${timeoutSeconds} s`)), options.timeoutMs);
+    const connectMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const connecting = setTimeout(() => req.destroy(new TimedOut(`no connection within ${connectMs / 1000} s`)), connectMs);
+    // Every request has a fresh socket (agent: false), so its `connect` ends the connect phase.
+    req.on('socket', (socket) => socket.once('connect', () => clearTimeout(connecting)));
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       const chunks: Buffer[] = [];
       let size = 0;
       const finish = () => {
         clearTimeout(deadline);
+        clearTimeout(connecting);
         resolve({ kind: 'answered', status, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER_BYTES) });
       };
       res.on('data', (c: Buffer) => {
@@ -117,6 +133,7 @@ export function postJson(url: URL, body: string, headers: Record<string, string>
     });
     req.on('error', (err) => {
       clearTimeout(deadline);
+      clearTimeout(connecting);
       if (err instanceof RefusedTarget) resolve({ kind: 'refused', error: err.message });
       else if (err instanceof TimedOut) resolve({ kind: 'timeout', error: err.message });
       else resolve({ kind: 'unreachable', error: err.message });
@@ -167,12 +184,21 @@ function sendResultOf(result: PostResult, channel: HttpChannel): SendResult {
 
 /**
  * Checks the target, POSTs the alert with CronPeek's User-Agent within `timeoutMs`, and reports
- * the outcome. A target that fails the check is final: trying again cannot change it.
+ * the outcome. A target that fails the check is final: trying again cannot change it. A host
+ * whose circuit is open is not tried: the alert is retried later, like after a timeout.
  */
 export async function postAlert(post: AlertPost, channel: HttpChannel, config: NotifyConfig, options: ConnectOptions & { timeoutMs: number }): Promise<SendResult> {
   const checked = checkTarget(post.url, config.allowPrivateWebhooks);
   if ('error' in checked) return { outcome: 'failed', error: checked.error.startsWith('refused') ? checked.error : `${channel.targetLabel ?? channel.label} ${checked.error}` };
+  const host = checked.url.host;
+  const open = options.circuit?.check(host);
+  if (open) {
+    const error = `${channel.label} not tried: circuit open for host ${host} after ${open.failures} timeouts or connection failures in a row, until ${open.until.toISOString()}`;
+    return { outcome: 'retry', error };
+  }
   const headers = { 'User-Agent': config.userAgent, ...post.headers };
   const result = await postJson(checked.url, post.body, headers, { ...options, allowPrivate: config.allowPrivateWebhooks });
+  // A refused target (a private address) was never contacted: it says nothing about the host.
+  if (result.kind !== 'refused') options.circuit?.record(host, result.kind === 'timeout' || result.kind === 'unreachable');
   return sendResultOf(result, channel);
 }

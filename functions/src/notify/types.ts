@@ -26,8 +26,22 @@ export type SendResult =
   /** Trying again cannot help: other 4xx, a refused target. */
   | { outcome: 'failed'; error: string };
 
+/** The links that stop an account's alerts to one address (RFC 8058 one-click, and a page for people). */
+export interface UnsubscribeLinks {
+  /** POSTed by the mail client (`List-Unsubscribe`). */
+  oneClickUrl: string;
+  /** The page a reader opens from the e-mail's text. */
+  pageUrl: string;
+}
+
+/** What delivery knows about an alert beyond its row: the monitor's webhook key, an e-mail's unsubscribe links. */
+export interface DeliveryContext {
+  webhookSecret: string | null;
+  unsubscribe?: UnsubscribeLinks;
+}
+
 export interface Notifier {
-  send(notification: Notification, deliveryContext: { webhookSecret: string | null }): Promise<SendResult>;
+  send(notification: Notification, deliveryContext: DeliveryContext): Promise<SendResult>;
 }
 
 /** One notifier per channel kind of the registry (`domain/channels.ts`). */
