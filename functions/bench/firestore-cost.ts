@@ -79,12 +79,13 @@ async function main() {
     await measure('ping within 30 s of its deadline', () => pingAt(150 + 3960 - 10));
     await measure(`idle sweep (${IDLE_MONITORS + 1} monitors, none due)`, () => sweepDueMonitors({ store, log: jsonLogger }, at(4_000)));
     const deps = testDeps(store, { clock: new FakeClock(at(4_000).toISOString()) });
-    await measure('idle checker run (sweep + alerts + purge)', () => runCheck(deps, { budgetMs: 30_000 }));
+    await measure('idle checker run (sweep, alerts, purge, deletions, body budget)', () => runCheck(deps, { budgetMs: 30_000 }));
     await measure('sweep flipping 1 due monitor (up -> down, e-mail + webhook)', () => sweepDueMonitors({ store, log: jsonLogger }, at(8_100)));
     await measure('recovering ping: down -> up (e-mail + webhook)', () => pingAt(8_200));
     await measure('failure (/3): up -> down at once (e-mail + webhook)', () => signalAt(8_260, 'fail', 3));
     await measure('list pings (20)', () => store.listPings(watched.id, 20));
-    await measure('delete monitor (with its pings and flips)', () => store.deleteMonitor(watched.id));
+    await measure('delete monitor (the monitor, at once)', () => store.deleteMonitor(watched.id));
+    await measure('then its pings and flips (in the background)', () => store.deletionsSettled());
   } finally {
     await store.close();
     await clearProject(host, projectId);

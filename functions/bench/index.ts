@@ -1,22 +1,25 @@
 /**
- * `npm run bench`: the four performance figures, each next to its baseline from the same run
+ * `npm run bench`: the performance figures, each next to its baseline from the same run
  * (this machine's load changes absolute figures; the ratios travel better). Not part of
  * `npm test`: it takes a few minutes and asserts only that nothing is lost and that the
  * Firebase entry loads neither SQLite nor SendGrid (it exits non-zero if either fails).
  *   npm run bench                          (from the repository root or functions/)
- *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold)
+ *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold, delete, fairness)
  *   BENCH_CPU_PROF=<dir> npm run bench     (writes the embedded server's CPU profile there)
- * Each section also runs on its own: `npx tsx bench/ping.ts`, `bench/sweep.ts`, `bench/cold-start.ts`.
+ * Each section also runs on its own: `npx tsx bench/ping.ts`, `bench/sweep.ts`, `bench/cold-start.ts`,
+ * `bench/delete.ts`, `bench/fairness.ts`.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { coldStartBench, printColdStart } from './cold-start';
+import { deleteBench, printDeleteBench } from './delete';
+import { fairnessBench, printFairnessBench } from './fairness';
 import { pingBench, printPingBench } from './ping';
 import { printSweepBench, sweepBench } from './sweep';
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold,delete,fairness').split(','));
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
 
@@ -50,6 +53,17 @@ async function main() {
     const r = coldStartBench();
     printColdStart(r);
     if (r.forbiddenLoaded.length > 0) failed = true;
+  }
+  if (SECTIONS.has('delete')) {
+    console.log('');
+    printDeleteBench(await deleteBench());
+  }
+  if (SECTIONS.has('fairness')) {
+    console.log('');
+    const r = await fairnessBench();
+    printFairnessBench(r);
+    // A figure, not a timed test: only an alert that never arrived fails the bench.
+    if (r.samples.some((s) => s.ms === null)) failed = true;
   }
   console.log(`\nload average ${load()} at the end`);
   if (failed) process.exitCode = 1;

@@ -15,16 +15,20 @@ export type StoreKind = 'sqlite' | 'firestore';
 /** Express's `trust proxy`: off, a number of proxy hops, or a list of proxy addresses/subnets. */
 export type TrustProxy = false | number | string[];
 
+/** Express's `trust proxy` as a rule: whether the address `hop` steps from the connection (0) is a proxy to see past. */
+export type ProxyTrust = (address: string, hop: number) => boolean;
+
 /** The settings both ways of running have: the Firebase functions' whole configuration. */
 export interface FunctionsConfig {
   app: AppConfig;
   notify: NotifyConfig;
   /** Abuse limits per bucket; null when CRONPEEK_RATE_LIMITS=off. */
   rateLimits: Rules | null;
-  trustProxy: TrustProxy;
+  trustProxy: TrustProxy | ProxyTrust;
 }
 
 export interface ServerConfig extends FunctionsConfig {
+  trustProxy: TrustProxy;
   port: number;
   /** Interface to listen on; null listens on every interface (IPv4 and IPv6). */
   host: string | null;
@@ -58,6 +62,15 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new ConfigError(`${name} must be 1 or 0 (got "${raw}")`);
+}
+
+/** CRONPEEK_VERIFY_EMAILS: alert addresses must confirm unless it is off (also 0 or false). */
+function verifyEmailsFrom(env: Env): boolean {
+  const name = 'CRONPEEK_VERIFY_EMAILS';
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'on' || raw === '1' || raw === 'true') return true;
+  if (raw === 'off' || raw === '0' || raw === 'false') return false;
+  throw new ConfigError(`${name} must be on or off (got "${env[name]}")`);
 }
 
 function limitRules(env: Env): Rules | null {
@@ -138,6 +151,54 @@ export function trustProxyFrom(env: Env, name = 'CRONPEEK_TRUST_PROXY'): TrustPr
 }
 
 /**
+ * Where Firebase Hosting's requests reach Google's front end from, as far as Google publishes it:
+ * the ranges its front ends use toward backends outside Google Cloud, 34.96.0.0/20 and
+ * 34.127.192.0/18 (Cloud Load Balancing, "Internet network endpoint groups overview"; the TXT
+ * record _cloud-eoips.googleusercontent.com lists them), and the Google Front End proxy ranges
+ * 35.191.0.0/16 and 130.211.0.0/22 (Cloud Load Balancing, "Firewall rules"). No customer's
+ * machine has an address in them. CRONPEEK_HOSTING_RANGES replaces the list.
+ */
+export const HOSTING_FRONT_END_RANGES = ['34.96.0.0/20', '34.127.192.0/18', '35.191.0.0/16', '130.211.0.0/22'];
+
+/** CRONPEEK_HOSTING_RANGES: comma-separated addresses or subnets, as a set to look addresses up in. */
+export function hostingRangesFrom(env: Env, name = 'CRONPEEK_HOSTING_RANGES'): net.BlockList {
+  const raw = env[name] ?? '';
+  const ranges = new net.BlockList();
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
+    const prefix = bits === undefined ? (family === 'ipv4' ? 32 : 128) : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+    if (family === null || extra !== undefined || !(prefix <= (family === 'ipv4' ? 32 : 128))) {
+      throw new ConfigError(`${name} must be a comma-separated list of addresses or subnets such as 34.96.0.0/20 (got "${raw}")`);
+    }
+    ranges.addSubnet(address, prefix, family);
+  }
+  return ranges;
+}
+
+/**
+ * The client address behind Hosting. Google's front end appends the address that connected to it
+ * to X-Forwarded-For, and the function's connection is the platform's own proxy: so the rightmost
+ * entry is the one a caller cannot write. When it is Hosting's, the entry before it, which
+ * Hosting's edge appended, is the client; otherwise the caller reached the function URL itself
+ * and is counted under that rightmost address, whatever it wrote further left.
+ */
+export function behindHosting(hostingRanges: net.BlockList): ProxyTrust {
+  const isHosting = (address: string) => {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+    const plain = mapped ?? address;
+    return net.isIP(plain) !== 0 && hostingRanges.check(plain, net.isIPv4(plain) ? 'ipv4' : 'ipv6');
+  };
+  return (address, hop) => hop === 0 || (hop === 1 && isHosting(address));
+}
+
+/** On Cloud Functions CRONPEEK_TRUST_PROXY may also be `hosting`, the default: see `behindHosting`. */
+function functionsTrustFrom(values: Env): TrustProxy | ProxyTrust {
+  if ((values.CRONPEEK_TRUST_PROXY ?? '').trim() !== 'hosting') return trustProxyFrom(values);
+  return behindHosting(hostingRangesFrom(values));
+}
+
+/**
  * The cloud function never lets webhooks reach private or loopback addresses, except on the local
  * emulator suite (`npm run emulators`): only when the functions emulator runs it (it sets
  * FUNCTIONS_EMULATOR), for a `demo-` project (such ids cannot exist in Google Cloud), and with
@@ -163,6 +224,7 @@ export function loadServerConfig(env: Env): ServerConfig {
       publicUrl,
       defaultPlan: plan,
       version,
+      verifyEmails: verifyEmailsFrom(env),
     },
     notify: { ...notifyConfigFrom(env, version), publicUrl },
     port,
@@ -181,7 +243,13 @@ export function loadServerConfig(env: Env): ServerConfig {
  * deployment (tests, shells) an unset param reads as "", and its default applies then too.
  */
 export type FunctionsParams = Record<
-  'SENDGRID_API_KEY' | 'PUBLIC_URL' | 'CRONPEEK_EMAIL_FROM' | 'CRONPEEK_PAGERDUTY_URL' | 'CRONPEEK_DEFAULT_PLAN' | 'CRONPEEK_TRUST_PROXY',
+  | 'SENDGRID_API_KEY'
+  | 'PUBLIC_URL'
+  | 'CRONPEEK_EMAIL_FROM'
+  | 'CRONPEEK_PAGERDUTY_URL'
+  | 'CRONPEEK_DEFAULT_PLAN'
+  | 'CRONPEEK_TRUST_PROXY'
+  | 'CRONPEEK_HOSTING_RANGES',
   string
 >;
 
@@ -189,15 +257,16 @@ export type FunctionsParams = Record<
 export const FUNCTIONS_DEFAULTS = {
   PUBLIC_URL: 'https://cronpeek.web.app',
   CRONPEEK_EMAIL_FROM: 'alerts@cronpeek.web.app',
-  // Behind Hosting and Google's front end the client's address is in X-Forwarded-For, as many
-  // entries from the right as there are proxies; the ones further left are whatever the client sent.
-  CRONPEEK_TRUST_PROXY: '2',
+  // A fixed number of hops would let a caller of the function URL choose its address; see `behindHosting`.
+  CRONPEEK_TRUST_PROXY: 'hosting',
+  CRONPEEK_HOSTING_RANGES: HOSTING_FRONT_END_RANGES.join(','),
 } satisfies Partial<FunctionsParams>;
 
 /**
  * The Firebase functions' settings, through the same validators (and ConfigError messages) as the
  * embedded server's: `params` are the Firebase params, `env` the functions' own environment
- * (abuse limits from `functions/.env.<project>`, the emulator's private-webhook switch).
+ * (abuse limits and address confirmation from `functions/.env.<project>`, the emulator's
+ * private-webhook switch).
  * SENDGRID_API_URL is no param: a fake SendGrid is for local tests only.
  */
 export function loadFunctionsConfig(params: FunctionsParams, env: Env): FunctionsConfig {
@@ -206,9 +275,9 @@ export function loadFunctionsConfig(params: FunctionsParams, env: Env): Function
   const version = packageVersion();
   const publicUrl = httpUrl(values, 'PUBLIC_URL', null) as string;
   return {
-    app: { publicUrl, defaultPlan: planFrom(values), version },
+    app: { publicUrl, defaultPlan: planFrom(values), version, verifyEmails: verifyEmailsFrom(env) },
     notify: { ...notifyConfigFrom(values, version), allowPrivateWebhooks: emulatorAllowsPrivateWebhooks(env), publicUrl },
     rateLimits: limitRules(env),
-    trustProxy: trustProxyFrom(values),
+    trustProxy: functionsTrustFrom(values),
   };
 }

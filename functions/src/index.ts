@@ -43,7 +43,11 @@ const defaultPlan = defineString('CRONPEEK_DEFAULT_PLAN', {
 const trustProxy = defineString('CRONPEEK_TRUST_PROXY', {
   default: FUNCTIONS_DEFAULTS.CRONPEEK_TRUST_PROXY,
   description:
-    'Proxies in front of the function whose X-Forwarded-For entries are trusted for the client address: 2 behind the Hosting rewrite (Hosting, then Google\'s front end), 1 when only the function URL is used',
+    'How the client address is read from X-Forwarded-For: hosting (the Hosting client when Google\'s front end was reached from CRONPEEK_HOSTING_RANGES, else the address that reached it), or a number of proxies / list of proxy addresses in front',
+});
+const hostingRanges = defineString('CRONPEEK_HOSTING_RANGES', {
+  default: FUNCTIONS_DEFAULTS.CRONPEEK_HOSTING_RANGES,
+  description: 'Addresses and subnets that Firebase Hosting reaches Google\'s front end from (comma-separated); only behind these is the address Hosting forwards believed',
 });
 
 interface Composition {
@@ -69,6 +73,7 @@ function composed(): Composition {
         CRONPEEK_PAGERDUTY_URL: pagerdutyUrl.value(),
         CRONPEEK_DEFAULT_PLAN: defaultPlan.value(),
         CRONPEEK_TRUST_PROXY: trustProxy.value(),
+        CRONPEEK_HOSTING_RANGES: hostingRanges.value(),
       },
       process.env,
     );
@@ -100,7 +105,7 @@ export const checkMonitors = onSchedule(
   async (event) => {
     const { deps } = composed();
     const report = await runCheck(deps, { budgetMs: CHECK_BUDGET_MS });
-    if (report.flipped || report.delivery.attempted || report.pingsPurged || report.unfinished) {
+    if (report.flipped || report.delivery.attempted || report.pingsPurged || report.leftoversRemoved || report.bodiesTrimmed || report.unfinished) {
       deps.log.info('check', { scheduleTime: event.scheduleTime, ...report });
     }
   },

@@ -8,21 +8,25 @@ import { errorAnswer, malformedRequestError } from './http/errors';
 import { withPingFastPath } from './http/ping';
 import { describeRules, MemoryRateLimiter } from './limits';
 import { runCheck } from './services/checker';
+import { DeliveryDispatcher } from './services/delivery';
 import { jsonLogger, type Logger } from './log';
 import type { Deps } from './services/context';
 
 /**
  * Runs the checker every `intervalMs`, never overlapping itself: the next run is scheduled only
- * when the previous one has finished. `stop()` waits for a run in progress.
+ * when the previous one has finished. Alerts are sent by one dispatcher that outlives the runs:
+ * a run hands it the due alerts and moves on, so slow targets never delay the next sweep.
+ * `stop()` waits for a run in progress and for the sends in flight.
  */
 export function startChecker(deps: Deps, intervalMs: number, log: Logger): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
+  const delivery = new DeliveryDispatcher(deps, { dueAt: deps.clock });
   const tick = () => {
-    running = runCheck(deps, { budgetMs: Math.max(intervalMs - 1_000, 1_000) })
+    running = runCheck(deps, { budgetMs: Math.max(intervalMs - 1_000, 1_000), delivery })
       .then((report) => {
-        if (report.flipped || report.delivery.attempted || report.pingsPurged || report.unfinished) log.info('check', { ...report });
+        if (report.flipped || Object.values(report.delivery).some(Boolean) || report.pingsPurged || report.leftoversRemoved || report.bodiesTrimmed || report.unfinished) log.info('check', { ...report });
       })
       .catch((err) => log.error('check failed', { error: err instanceof Error ? err.stack : String(err) }))
       .finally(() => {
@@ -36,6 +40,7 @@ export function startChecker(deps: Deps, intervalMs: number, log: Logger): { sto
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await delivery.stop();
     },
   };
 }

@@ -18,6 +18,7 @@
     page: $('monitor-page'),
     name: $('mp-name'),
     status: $('mp-status'),
+    flapping: $('mp-flapping'),
     id: $('mp-id'),
     refresh: $('mp-refresh'),
     error: $('mp-error'),
@@ -131,6 +132,11 @@
     shown = m;
     els.name.textContent = m.name;
     els.status.replaceChildren(statusBadge(m.status));
+    // While it flaps its status changes alert nobody, so the page says so next to the status.
+    els.flapping.hidden = !m.flappingSince;
+    els.flapping.title = m.flappingSince
+      ? 'Flapping since ' + new Date(m.flappingSince).toLocaleString() + ': no alerts until it has held one status for 30 minutes.'
+      : '';
     els.id.textContent = m.monitorId;
     els.schedule.textContent = scheduleText(m);
     els.grace.textContent = duration(m.grace);
@@ -200,7 +206,8 @@
     ]);
     var body;
     if (p.body === null || p.body === undefined || p.body === '') {
-      body = el('p', { className: 'hint', text: 'No body.' });
+      // A body dropped to keep the account within its body budget leaves the ping marked truncated.
+      body = el('p', { className: 'hint', text: p.bodyTruncated ? 'Body dropped: the account keeps only its newest bodies, as much as its plan allows.' : 'No body.' });
     } else {
       var summary = el('summary', { text: 'Body (' + plural(p.body.length, 'character') + ')' });
       if (p.bodyTruncated) summary.appendChild(el('span', { className: 'badge status-paused mp-truncated', text: 'truncated' }));
@@ -287,7 +294,7 @@
     els.status.replaceChildren();
     els.id.textContent = '';
     [els.pings, els.flips].forEach(function (list) { list.replaceChildren(); });
-    [els.morePings, els.moreFlips, els.noPings, els.noFlips, els.badgeImg, els.noBadge].forEach(function (n) { n.hidden = true; });
+    [els.morePings, els.moreFlips, els.noPings, els.noFlips, els.badgeImg, els.noBadge, els.flapping].forEach(function (n) { n.hidden = true; });
     [els.error, els.controlError, els.controlDone, els.editError, els.editSaved, els.pingsError, els.flipsError].forEach(hide);
     els.manualResume.checked = false;
     els.form.reset();

@@ -6,6 +6,8 @@ export enum ErrorCode {
   BadRequest = 'bad_request',
   /** A lost-key recovery token that does not redeem: wrong, expired, spent, or for no account. */
   InvalidRecoveryToken = 'invalid_recovery_token',
+  /** An e-mail confirmation or unsubscribe token that does not open its record: wrong, expired or spent. */
+  InvalidEmailToken = 'invalid_email_token',
   Unauthorized = 'unauthorized',
   Forbidden = 'forbidden',
   PlanLimit = 'plan_limit',

@@ -49,7 +49,10 @@ export interface Monitor {
   lastPingAt: Date | null;
   lastAlertAt: Date | null;
   pingCount: number;
-  /** When the monitor goes down unless pinged; null while it cannot go down (new, down, paused). */
+  /**
+   * When the checker must look at the monitor: when it goes down unless pinged, or while it flaps
+   * when it settles, if that comes first; null while neither can happen (new, paused, down and not flapping).
+   */
   alertAt: Date | null;
   /** How long this monitor's pings are kept, copied from the plan at creation; null keeps them. */
   historyDays: number | null;
@@ -63,6 +66,13 @@ export interface Monitor {
   resumedAt: Date | null;
   /** How many status changes the monitor has had: each flip takes the next number, which keeps flip ids unique. */
   flipCount: number;
+  /**
+   * When its latest alerting flips (up ⇄ down) happened, oldest first: those within the flapping
+   * window, at most one more than the flapping limit (see `domain/alerts.ts`).
+   */
+  recentFlips: Date[];
+  /** When it started flapping; null while it does not flap. Its flips alert nobody meanwhile. */
+  flappingSince: Date | null;
 }
 
 /** A run the job announced with a start signal; `rid` pairs it with its end when runs overlap. */
@@ -86,9 +96,13 @@ export interface Ping {
   duration: number | null;
   source: string | null;
   userAgent: string | null;
-  /** At most PING_BODY_LIMIT bytes of what the job sent, decoded as UTF-8. */
+  /**
+   * The start of what the job sent, decoded as UTF-8: up to 10 KB for a failure, 1 KB otherwise
+   * (`bodyLimitFor` in services/ping.ts). Null when it sent nothing, or when the body was dropped
+   * to keep the account within its plan's body budget.
+   */
   body: string | null;
-  /** True when the job sent more than was kept. */
+  /** True when the job sent more than is kept (a body dropped for the budget included). */
   bodyTruncated: boolean;
   expiresAt: Date | null;
 }
@@ -135,9 +149,15 @@ export interface AlertSnapshot {
   reason?: FlipReason;
   /** The last lines of what the failing run sent in its POST body. */
   output?: string | null;
+  /** For `monitor.flapping`, the status its latest flip reached; for `monitor.settled`, the status it settled in. */
+  status?: 'up' | 'down';
 }
 
-export type AlertEvent = 'monitor.down' | 'monitor.up';
+/**
+ * An outage and its recovery; `monitor.flapping` when a monitor keeps changing status (its flips
+ * then alert nobody), and `monitor.settled` once it has held one status long enough again.
+ */
+export type AlertEvent = 'monitor.down' | 'monitor.up' | 'monitor.flapping' | 'monitor.settled';
 export type NotificationState = 'pending' | 'processing' | 'delivered' | 'logged' | 'failed';
 
 /**

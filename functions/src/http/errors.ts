@@ -8,6 +8,7 @@ import { API_HEADERS } from './headers';
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.BadRequest]: 400,
   [ErrorCode.InvalidRecoveryToken]: 400,
+  [ErrorCode.InvalidEmailToken]: 400,
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.PlanLimit]: 403,

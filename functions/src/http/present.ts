@@ -1,4 +1,5 @@
 import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
+import type { RecipientStatus } from '../domain/recipients';
 import { nextDueAfter } from '../domain/schedule';
 import { deadlineBase } from '../domain/transitions';
 import type { Flip, Monitor, Ping } from '../domain/types';
@@ -50,17 +51,23 @@ function channelSettings(m: Monitor): Record<ChannelField, string | null> {
   return Object.fromEntries(MONITOR_CHANNELS.map(({ field }) => [field, m[field]])) as Record<ChannelField, string | null>;
 }
 
-/** A monitor as the status endpoint shows it: the list's fields plus the last alert and settings. */
-export function monitorStatus(m: Monitor, publicUrl: string) {
+/**
+ * A monitor as the status endpoint shows it: the list's fields plus the last alert and settings,
+ * with where its alert address stands (`alertEmailStatus`: e-mail waits for `confirmed`).
+ */
+export function monitorStatus(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null) {
   return {
     ...monitorSummary(m, publicUrl),
     lastAlert: iso(m.lastAlertAt),
     ...channelSettings(m),
+    alertEmailStatus,
     createdAt: iso(m.createdAt),
     lastStart: iso(m.lastStartAt),
     manualResume: m.manualResume,
     // Added with status badges: a read-only URL, safe to publish (it cannot ping or change anything).
     badgeUrl: badgeUrl(publicUrl, m),
+    // Added with flapping: while set, the monitor's status changes alert nobody until it settles.
+    flappingSince: iso(m.flappingSince),
   };
 }
 
@@ -79,9 +86,9 @@ export function createdMonitor(m: Monitor, publicUrl: string) {
 }
 
 /** An edited monitor: the status shape, plus the new webhook secret when the edit set a webhook. */
-export function editedMonitor(m: Monitor, publicUrl: string, newWebhookSecret: boolean) {
+export function editedMonitor(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, newWebhookSecret: boolean) {
   return {
-    ...monitorStatus(m, publicUrl),
+    ...monitorStatus(m, publicUrl, alertEmailStatus),
     ...(newWebhookSecret && m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { checkPlanAllows, editedTiming, editMonitor as applyEdit, type MonitorEd
 import { transition } from '../domain/transitions';
 import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
+import { requestConfirmation } from './email-confirmation';
 import { BADGE_KEY_PATTERN, MONITOR_ID_PATTERN, newBadgeKey, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
 
 /** A new monitor's settings; its channel fields are the registry's (`domain/channels.ts`). */
@@ -23,7 +24,8 @@ function channelTargets(account: Account, input: MonitorInput): Record<ChannelFi
   return { ...given, alertEmail: input.alertEmail ?? account.email };
 }
 
-export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, input: MonitorInput): Promise<Monitor> {
+/** A monitor whose alerts go to an address the account has not named before asks that address to confirm (after the answer). */
+export async function createMonitor(deps: Deps, account: Account, input: MonitorInput): Promise<Monitor> {
   const plan = PLANS[account.plan];
   checkPlanAllows(plan, input);
   const now = deps.clock();
@@ -51,9 +53,12 @@ export async function createMonitor(deps: Pick<Deps, 'store' | 'clock'>, account
     openRuns: [],
     resumedAt: null,
     flipCount: 0,
+    recentFlips: [],
+    flappingSince: null,
   };
   const result = await deps.store.createMonitor(monitor, plan.maxMonitors);
   if (result === 'limit_reached') throw new AppError(ErrorCode.PlanLimit, planLimitMessage(plan));
+  if (monitor.alertEmail !== null) await requestConfirmation(deps, { account, email: monitor.alertEmail, monitorName: monitor.name });
   return monitor;
 }
 
@@ -77,9 +82,10 @@ export async function deleteMonitor(deps: Pick<Deps, 'store'>, account: Account,
 
 /**
  * Changes the settings an edit names, with the plan rules of creation for each field it sets.
- * Setting a webhook issues a new signing secret, returned with the monitor this once.
+ * Setting a webhook issues a new signing secret, returned with the monitor this once; setting an
+ * alert address the account has not named before asks it to confirm, as creation does.
  */
-export async function editMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, id: string, edit: MonitorEdit): Promise<Monitor> {
+export async function editMonitor(deps: Deps, account: Account, id: string, edit: MonitorEdit): Promise<Monitor> {
   const current = await getOwnMonitor(deps, account, id);
   checkPlanAllows(PLANS[account.plan], edit);
   const now = deps.clock();
@@ -88,6 +94,7 @@ export async function editMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: 
   const secret = newWebhookSecret();
   const edited = await deps.store.editMonitor(id, (m) => applyEdit(m, edit, timing, secret, now));
   if (edited === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  if (typeof edit.alertEmail === 'string') await requestConfirmation(deps, { account, email: edit.alertEmail, monitorName: edited.name });
   return edited;
 }
 

@@ -5,8 +5,15 @@ import type { Monitor, PingKind, PingMethod } from '../domain/types';
 import type { Deps } from './context';
 import { PING_TOKEN_PATTERN } from './secrets';
 
-/** How much of a ping's body is kept. */
-export const PING_BODY_LIMIT = 10 * 1024;
+/**
+ * How much of a ping's body is kept: a failure's body is what explains it, so it keeps 10 KB; a
+ * success or a start keeps a short 1 KB, which holds a summary line or two. The bodies an account
+ * keeps in all are bounded too, by its plan (`pingBodyBytes`).
+ */
+export const FAILURE_BODY_LIMIT = 10 * 1024;
+export const SUCCESS_BODY_LIMIT = 1024;
+
+export const bodyLimitFor = (kind: PingKind): number => (kind === 'fail' ? FAILURE_BODY_LIMIT : SUCCESS_BODY_LIMIT);
 
 export interface PingInput {
   token: string;
@@ -29,13 +36,14 @@ export interface PingInput {
 export async function recordPing(deps: Pick<Deps, 'store' | 'clock'>, input: PingInput): Promise<Monitor> {
   if (!PING_TOKEN_PATTERN.test(input.token)) throw new AppError(ErrorCode.NotFound, 'Unknown ping token.');
   const now = deps.clock();
-  const body = input.body && input.body.length > 0 ? input.body.subarray(0, PING_BODY_LIMIT).toString('utf8') : null;
   const kind = input.kind ?? 'success';
+  const limit = bodyLimitFor(kind);
+  const body = input.body && input.body.length > 0 ? input.body.subarray(0, limit).toString('utf8') : null;
   const exitCode = input.exitCode ?? null;
   const rid = input.rid ?? null;
   // The end of a long log is what says why a run failed, so the alert quotes the tail of the whole body.
-  const output = kind === 'fail' && input.body && input.body.length > 0 ? outputTail(input.body.subarray(-PING_BODY_LIMIT).toString('utf8')) : null;
-  const bodyTruncated = input.body !== null && input.body.length > PING_BODY_LIMIT;
+  const output = kind === 'fail' && input.body && input.body.length > 0 ? outputTail(input.body.subarray(-FAILURE_BODY_LIMIT).toString('utf8')) : null;
+  const bodyTruncated = input.body !== null && input.body.length > limit;
   const applied = await deps.store.recordPing(
     input.token,
     {

@@ -13,6 +13,8 @@ export interface StoreInspection {
   getNotification(id: string): Promise<Notification | null>;
   /** The monitor's notifications, oldest first. */
   listNotifications(monitorId: string): Promise<Notification[]>;
+  /** Resolves once every removal this instance started in the background has ended (see `finishDeletions`). */
+  deletionsSettled(): Promise<void>;
 }
 
 /** A store together with its inspection reads, as the test and bench helpers hand it out. */

@@ -1,5 +1,6 @@
 import type { DeliveryRecord } from '../domain/delivery';
-import type { PlanId } from '../domain/plans';
+import type { EmailCaps, PlanId } from '../domain/plans';
+import type { Recipient } from '../domain/recipients';
 import type { MonitorUpdate } from '../domain/settings';
 import type { PingTransition, Transition } from '../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types';
@@ -41,6 +42,23 @@ export interface HistoryQuery {
   since: Date | null;
 }
 
+/** What counting an alert e-mail came to: counted, or refused by the account's or the recipient's hourly cap. */
+export type EmailCount = 'counted' | 'account_cap' | 'recipient_cap';
+
+/** The two counters an alert e-mail counts against: its account's, and its recipient address's (across accounts). */
+export function emailCounters(accountId: string, recipient: string): [account: string, recipient: string] {
+  return [`account:${accountId}`, `recipient:${recipient}`];
+}
+
+/** How many bytes of ping bodies each plan's accounts keep, and how often an account is totalled. */
+export interface BodyBudget {
+  bytes: Record<PlanId, number>;
+  checkEvery: number;
+}
+
+/** What a ping's body counts against its account's budget: its size in bytes as stored (UTF-8). */
+export const bodySize = (body: string | null): number => (body === null ? 0 : Buffer.byteLength(body));
+
 export interface Page<T> {
   items: T[];
   /** The key of the last item when more follow it; null on the last page. */
@@ -79,7 +97,9 @@ export interface Store {
   redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean>;
   /**
    * Deletes the account and everything it owns: its monitors with their pings and flips, its
-   * notifications, its key and its e-mail (which may then sign up again). False when it did not exist.
+   * notifications, its recipient records, its key and its e-mail (which may then sign up again). False when it did not exist.
+   * When this returns the key no longer works, the e-mail is free and every monitor is gone (its
+   * ping token too); pings, flips and notifications go afterwards, as `finishDeletions` says.
    */
   deleteAccount(accountId: string): Promise<boolean>;
 
@@ -93,8 +113,19 @@ export interface Store {
   getMonitor(id: string): Promise<Monitor | null>;
   /** The monitor whose public badge has this key; null when none has. */
   findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null>;
-  /** Deletes the monitor, its pings and flips, and frees its slot. False when it did not exist. */
+  /**
+   * Deletes the monitor, its pings and flips, and frees its slot. False when it did not exist.
+   * When this returns the monitor is gone (reads miss it, its ping token stops working); its pings
+   * and flips, a million of them perhaps, go afterwards, as `finishDeletions` says.
+   */
   deleteMonitor(id: string): Promise<boolean>;
+  /**
+   * Removes what deleted monitors and accounts left behind (pings, flips, notifications) in small
+   * batches, until none is left or `keepGoing` answers false; returns how many rows or documents
+   * it removed. A deletion starts this in the background itself; the checker calls it on every
+   * run, so that one cut short (a restart, a Cloud Function instance that ended) is finished.
+   */
+  finishDeletions(keepGoing: () => boolean): Promise<number>;
 
   /**
    * Records a ping for the monitor with this token and applies `decide` to it, atomically:
@@ -130,13 +161,23 @@ export interface Store {
   flipHistory(monitorId: string, query: HistoryQuery): Promise<Page<Flip>>;
   /** Removes pings whose `expiresAt` has passed; returns how many. */
   purgeExpiredPings(now: Date, limit: number): Promise<number>;
+  /**
+   * Keeps each account's stored ping bodies within its plan's budget. An account is totalled
+   * once one of its monitors has stored `budget.checkEvery` body bytes since its last total; when
+   * its bodies add up to more than `budget.bytes[plan]`, its oldest pings lose their bodies (the
+   * pings stay, with `bodyTruncated`) until the rest fit. Works until `keepGoing` answers false
+   * (an account left over budget is taken up again by the next call); returns how many bodies it dropped.
+   */
+  trimPingBodies(budget: BodyBudget, keepGoing: () => boolean): Promise<number>;
 
   /**
    * Notifications whose `nextAttemptAt` is at or before `now` (pending, or claimed with a lapsed
-   * lease). A row that cannot be read is not returned but set aside, as `readDueRows` in
-   * `domain/delivery.ts` decides, so one bad row cannot stop every other alert.
+   * lease), earliest first, leaving out those of `exceptAccounts` (at most 10: accounts already
+   * at their share of delivery, so the rows behind theirs can be reached). A row that cannot be
+   * read is not returned but set aside, as `readDueRows` in `domain/delivery.ts` decides, so one
+   * bad row cannot stop every other alert.
    */
-  findDueNotifications(now: Date, limit: number): Promise<Notification[]>;
+  findDueNotifications(now: Date, limit: number, exceptAccounts?: readonly string[]): Promise<Notification[]>;
   /**
    * Claims a due notification for delivery: sets it `processing`, counts the attempt and moves
    * `nextAttemptAt` to `leaseUntil`. Null when someone else claimed it first or it is no longer due.
@@ -147,10 +188,28 @@ export interface Store {
   /** Records the outcome of the attempt that claimed it; false when that claim was lost to another. */
   recordDelivery(id: string, attempt: number, record: DeliveryRecord): Promise<boolean>;
 
+  /**
+   * Counts an alert e-mail to `recipient` (trimmed and lower-cased) in clock hour `hour` (epoch
+   * milliseconds / 3,600,000), against its account's and its recipient's caps, atomically: both
+   * counts grow only when both are below their caps, so deliveries running together (in any
+   * number of processes) never pass one. A refused e-mail is not counted.
+   */
+  countAlertEmail(accountId: string, recipient: string, hour: number, caps: EmailCaps): Promise<EmailCount>;
+
   /** The account with this id (delivery checks its plan before sending to a Pro channel). */
   getAccount(id: string): Promise<Account | null>;
   /** Moves the account to `plan`; the account as it is afterwards, or null when it does not exist. */
   setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null>;
+
+  /** The record of an address an account alerts, by its id (`recipientId`); null when the account never named it. */
+  getRecipient(id: string): Promise<Recipient | null>;
+  /**
+   * Writes a recipient record compare-and-set: with `readVersion` null it is created (false when
+   * it exists meanwhile), otherwise it replaces the version read (false when another write came
+   * first). Of two concurrent confirmation requests one is written, so one e-mail goes out.
+   * An account's records go when the account is deleted.
+   */
+  saveRecipient(next: Recipient, readVersion: number | null): Promise<boolean>;
 
   close(): Promise<void>;
 }

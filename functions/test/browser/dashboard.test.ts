@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { transition } from '../../src/domain/transitions';
 import { sweepDueMonitors } from '../../src/services/checker';
-import { PING_BODY_LIMIT } from '../../src/services/ping';
+import { SUCCESS_BODY_LIMIT } from '../../src/services/ping';
 import { api, describeWithBrowser, eventually, launchBrowser, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
 
 describeWithBrowser('dashboard (public/dashboard.html) against the embedded server', () => {
@@ -532,12 +532,30 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       expect(await pingItems().count()).toBe(0);
     });
 
+    test('a ping whose body was dropped for the body budget says so instead of showing no body', async () => {
+      const key = await api.signUp(server.baseUrl);
+      const m = await api.createMonitor(server.baseUrl, key, { name: 'Chatty', schedule: 3600 });
+      await post(m.pingUrl, 'first run: 42 rows');
+      await post(m.pingUrl, 'second run: 43 rows');
+      expect((await fetch(m.pingUrl)).status).toBe(200);
+      // A budget of 20 bytes: of these 37, the older body goes (other tests' accounts may lose theirs too).
+      expect(await server.deps.store.trimPingBodies({ bytes: { free: 20, pro: 20 }, checkEvery: 1 }, () => true)).toBeGreaterThanOrEqual(1);
+
+      await openMonitor(key, m.monitorId);
+
+      await eventually(() => pingItems().count(), 3);
+      const [plain, kept, dropped] = await pingItems().all();
+      expect(await plain.textContent()).toContain('No body.');
+      expect(await kept.locator('pre').textContent()).toBe('second run: 43 rows');
+      expect(await dropped.textContent()).toContain('Body dropped: the account keeps only its newest bodies');
+    });
+
     test('pings show newest first with time, kind, method, source, user agent, and bodies as plain text', async () => {
       const key = await api.signUp(server.baseUrl);
       const m = await api.createMonitor(server.baseUrl, key, { name: 'Bodies', schedule: 3600 });
       const hostile = '<script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">\nline 2 & <b>bold</b>';
       await post(m.pingUrl, hostile, { 'user-agent': 'backup-script/2.1 <i>ua</i>' });
-      await post(m.pingUrl, 'x'.repeat(PING_BODY_LIMIT + 500));
+      await post(m.pingUrl, 'x'.repeat(SUCCESS_BODY_LIMIT + 500));
       expect((await fetch(`${m.pingUrl}/fail`)).status).toBe(200);
 
       await openMonitor(key, m.monitorId);
@@ -546,7 +564,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       const [fail, big, first] = await pingItems().all();
       expect(await fail.locator('.badge').textContent()).toBe('fail');
       expect(await fail.textContent()).toContain('No body.');
-      expect(await big.locator('summary').textContent()).toBe(`Body (${PING_BODY_LIMIT} characters)truncated`);
+      expect(await big.locator('summary').textContent()).toBe(`Body (${SUCCESS_BODY_LIMIT} characters)truncated`);
       expect(await first.locator('.badge').textContent()).toBe('success');
       expect(await first.locator('.mp-method').textContent()).toBe('POST');
       expect(await first.locator('.mp-item-meta').textContent()).toContain('User agentbackup-script/2.1 <i>ua</i>');

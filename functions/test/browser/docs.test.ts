@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PLANS } from '../../src/domain/plans';
+import { FAILURE_BODY_LIMIT, SUCCESS_BODY_LIMIT } from '../../src/services/ping';
 import { api, describeWithBrowser, launchBrowser, openPage, startTestServer, type TestServer } from './support';
 
 describeWithBrowser('documentation page (public/index.html) on the embedded server', () => {
@@ -182,9 +184,13 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'GET /api/health No auth',
       'GET /api/v1/account API key required',
       'POST /api/v1/account/rotate-key API key required',
+      'POST /api/v1/account/confirm-email API key required',
       'DELETE /api/v1/account API key required',
       'POST /api/v1/accounts/recover No auth',
       'POST /api/v1/accounts/recover/confirm No auth',
+      'POST /api/v1/email/confirm No auth',
+      'POST /api/v1/email/decline No auth',
+      'GET POST /api/v1/email/unsubscribe No auth',
       'GET /api/v1/badge/:key.svg No auth',
       'GET /api/v1/badge/:key.json No auth',
     ]);
@@ -200,13 +206,17 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     expect(text).not.toContain('the existing key is returned');
   });
 
-  test('says ping URLs accept GET, POST and HEAD and keep the first 10 KB of a POST body', async () => {
+  test('says ping URLs accept GET, POST and HEAD, what they keep of a POST body, and the body budget', async () => {
     await page.goto(`${server.baseUrl}/`);
 
     const text = (await sectionText('send-ping')).replace(/\s+/g, ' ');
 
     expect(text).toContain('Ping URLs accept GET, POST, or HEAD requests');
-    expect(text).toContain('keeps the first 10 KB of it');
+    // The figures are the code's own.
+    expect(text).toContain(`keeps the first ${FAILURE_BODY_LIMIT / 1024} KB of it with a failure`);
+    expect(text).toContain(`the first ${SUCCESS_BODY_LIMIT / 1024} KB with a success or a start`);
+    const mb = (bytes: number) => bytes / (1024 * 1024);
+    expect(text).toContain(`An account keeps up to ${mb(PLANS.free.pingBodyBytes)} MB of bodies in all (Pro: ${mb(PLANS.pro.pingBodyBytes)} MB)`);
   });
 
   test('shows where to find a Slack webhook URL and a PagerDuty key, and its example is refused on Free as it says', async () => {

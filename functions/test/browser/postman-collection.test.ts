@@ -15,7 +15,7 @@ import { capturingLogger } from '../notify/support/logger';
 interface PostmanRequest {
   method: string;
   header: Array<{ key: string; value: string }>;
-  url: { raw: string; host: string[]; path: string[] };
+  url: { raw: string; host: string[]; path: string[]; query?: Array<{ key: string; value: string }> };
   body?: { mode: string; raw: string };
 }
 interface PostmanItem {
@@ -58,10 +58,13 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/ping/:token/start',
   'HEAD /api/v1/ping/:token',
   'PATCH /api/v1/monitors/:id',
+  'POST /api/v1/account/confirm-email',
   'POST /api/v1/account/rotate-key',
   'POST /api/v1/accounts',
   'POST /api/v1/accounts/recover',
   'POST /api/v1/accounts/recover/confirm',
+  'POST /api/v1/email/confirm',
+  'POST /api/v1/email/unsubscribe',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors/:id/pause',
@@ -103,13 +106,16 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     store = await sqliteKind.open();
     clock = new FakeClock();
     log = capturingLogger();
-    app = createApp(testDeps(store, { clock, log }));
+    // Address confirmation on, as `npm start` has it: sign-ups send their welcome e-mail to the log.
+    app = createApp(testDeps(store, { clock, log, verifyEmails: true }));
   });
 
-  async function tokenFromLog(): Promise<string> {
-    for (let i = 0; i < 100 && log.lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    const token = /^([A-Za-z0-9_-]{43})$/m.exec(String(log.lines[0]?.fields.text))?.[1];
-    if (token === undefined) throw new Error(`no recovery e-mail in the log: ${JSON.stringify(log.lines)}`);
+  /** The first match of `pattern` in an e-mail of this purpose written to the log (no SendGrid here). */
+  async function tokenFromLog(purpose: string, pattern: RegExp): Promise<string> {
+    const mailed = () => log.lines.find((l) => l.fields.purpose === purpose);
+    for (let i = 0; i < 100 && mailed() === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const token = pattern.exec(String(mailed()?.fields.text))?.[1];
+    if (token === undefined) throw new Error(`no ${purpose} e-mail in the log: ${JSON.stringify(log.lines)}`);
     return token;
   }
   afterEach(async () => {
@@ -124,7 +130,8 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
 
     expect(collection.info).toMatchObject({ name: 'CronPeek API', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' });
     for (const { request: r } of requestsOf(collection.item)) {
-      expect(r.url.raw).toBe(`${r.url.host.join('.')}/${r.url.path.join('/')}`);
+      const query = (r.url.query ?? []).map((q) => `${q.key}=${q.value}`).join('&');
+      expect(r.url.raw).toBe(`${r.url.host.join('.')}/${r.url.path.join('/')}${query ? `?${query}` : ''}`);
     }
   });
 
@@ -185,6 +192,8 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
         email: freshEmail(),
         signupEmail: freshEmail(),
         recoveryToken: '',
+        confirmationToken: '',
+        unsubscribeToken: '',
         apiKey,
         monitorId: created.body.monitorId as string,
         pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
@@ -272,6 +281,16 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(second.signupEmail).not.toBe(first.signupEmail);
   });
 
+  test("a run that is given the token from the welcome e-mail's link confirms the account's address", async () => {
+    const vars = collectionVars();
+    const items = requestsOf(readCollection().item);
+    const byName = (name: string) => items.find((it) => it.name === name) as Leaf;
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    vars.confirmationToken = await tokenFromLog('e-mail confirmation', /#token=([0-9a-f]{32}\.[A-Za-z0-9_-]{43})/);
+    expect((await send(app, byName('Confirm an alert address').request, vars).expect(200)).body.status).toBe('confirmed');
+    expect((await request(app).get('/api/v1/account').set('x-api-key', apiKey).expect(200)).body.emailConfirmed).toBe(true);
+  });
+
   test('a run that is given the token from the recovery e-mail trades it for a working key', async () => {
     const vars = collectionVars();
     const items = requestsOf(readCollection().item);
@@ -282,7 +301,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     const oldKey = (await send(app, byName('Create account').request, vars).expect(201)).body.apiKey as string;
     await send(app, byName('Recover a lost key').request, vars).expect(202);
     // The embedded server without SendGrid: the e-mail, token included, goes to the log.
-    vars.recoveryToken = await tokenFromLog();
+    vars.recoveryToken = await tokenFromLog('account recovery', /^([A-Za-z0-9_-]{43})$/m);
     const res = await send(app, byName('Confirm recovery').request, vars).expect(200);
     await request(app).get('/api/v1/account').set('Authorization', `Bearer ${res.body.apiKey as string}`).expect(200);
     await request(app).get('/api/v1/account').set('x-api-key', oldKey).expect(401);

@@ -106,11 +106,11 @@ if (missing !== null) markFirestoreNotRun(missing);
       expect(meter.take()).toEqual({ reads: 1, writes: 0, deletes: 0, transactions: 0, rpcs: ['RunQuery'] });
     });
 
-    test('an idle checker run is one empty query each for monitors, alerts and expired pings', async () => {
+    test('an idle checker run is one empty query each for monitors, alerts, expired pings, unfinished deletions and accounts due for a body total', async () => {
       await upMonitor();
       const deps = testDeps(store, { clock: new FakeClock(at(60).toISOString()) });
       await runCheck(deps, { budgetMs: 10_000 });
-      expect(meter.take()).toMatchObject({ reads: 3, writes: 0, deletes: 0, rpcs: ['RunQuery', 'RunQuery', 'RunQuery'] });
+      expect(meter.take()).toMatchObject({ reads: 5, writes: 0, deletes: 0, rpcs: ['RunQuery', 'RunQuery', 'RunQuery', 'RunQuery', 'RunQuery'] });
     });
   });
 
@@ -177,6 +177,8 @@ if (missing !== null) markFirestoreNotRun(missing);
       await ping(store, m, 60);
       expect(await store.listFlips(m.id)).toHaveLength(1);
       expect(await store.deleteMonitor(m.id)).toBe(true);
+      // Both go in the background, after the monitor itself.
+      await store.deletionsSettled();
       expect(await store.listFlips(m.id)).toEqual([]);
       expect(await store.listPings(m.id, 10)).toEqual([]);
     });

@@ -4,7 +4,9 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { notificationsFor } from '../../src/domain/alerts';
 import { transition } from '../../src/domain/transitions';
 import type { Flip } from '../../src/domain/types';
-import { accountDoc, API_KEYS, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc } from '../../src/store/firestore/layout';
+import { withRequest } from '../../src/domain/recipients';
+import { recipientId } from '../../src/services/secrets';
+import { accountDoc, API_KEYS, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
 import { RATE_LIMITS } from '../../src/store/firestore/limits';
 import { makeAccount, makeMonitor } from '../support/factories';
@@ -44,8 +46,11 @@ function needOf(q: RunQueryRequest): Need | null {
   const orders: Array<[string, Order]> = (sq.orderBy ?? [])
     .filter((o) => o.field.fieldPath !== '__name__')
     .map((o) => [o.field.fieldPath, (o.direction ?? 'ASCENDING') as Order]);
-  // Firestore orders a range filter's results by its field first when the query does not say so.
-  for (const r of filters.filter((f) => f.op !== 'EQUAL')) if (!orders.some(([field]) => field === r.field)) orders.unshift([r.field, 'ASCENDING']);
+  // Firestore orders by the inequality fields the query does not sort on itself, after its own
+  // order, in the order of their names, in the direction of its last sort.
+  const direction = orders.at(-1)?.[1] ?? 'ASCENDING';
+  const unsorted = [...new Set(filters.filter((f) => f.op !== 'EQUAL').map((f) => f.field))].filter((field) => !orders.some(([sorted]) => sorted === field));
+  for (const field of unsorted.sort()) orders.push([field, direction]);
   return {
     group: from.collectionId,
     scope: from.allDescendants ? 'COLLECTION_GROUP' : 'COLLECTION',
@@ -56,6 +61,8 @@ function needOf(q: RunQueryRequest): Need | null {
 
 function isServed(need: Need): boolean {
   const fields = new Set([...need.equality, ...need.orders.map(([field]) => field)]);
+  // Only ordered by document name (a page of a collection to delete): Firestore's built-in index.
+  if (fields.size === 0) return true;
   if (fields.size === 1) {
     const [field] = fields;
     const order = need.orders[0]?.[1] ?? 'ASCENDING';
@@ -73,6 +80,10 @@ function isServed(need: Need): boolean {
   });
 }
 
+/** A recipient record of the account, with a request in flight. */
+const recipient = (accountId: string) =>
+  withRequest(null, { id: recipientId(accountId, 'oncall@example.com'), accountId, email: 'oncall@example.com' }, { confirmTokenHash: 'hash', unsubscribeToken: 'token' }, new Date())!;
+
 /** Every field name the adapter writes, per collection group. */
 function writtenFields(): Map<string, string[]> {
   const account = makeAccount();
@@ -84,9 +95,11 @@ function writtenFields(): Map<string, string[]> {
     [API_KEYS, ['accountId']],
     [EMAILS, ['accountId']],
     ['monitors', Object.keys(monitorDoc(monitor, 1))],
-    ['pings', Object.keys(pingDoc(ping, 1))],
+    ['pings', Object.keys(pingDoc({ ...ping, body: 'kept' }, 1, account.id))],
     ['flips', Object.keys(flipDoc(flip, 1))],
     ['notifications', Object.keys(notificationDoc(notificationsFor(flip, monitor)[0]))],
+    [DELETIONS, Object.keys(deletionDoc('monitor', monitor.id))],
+    [RECIPIENTS, Object.keys(recipientDoc(recipient(account.id)))],
   ]);
 }
 
@@ -121,7 +134,11 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.pingHistory(monitor.id, { limit: 10, before: null, since: null });
     await store.flipHistory(monitor.id, { limit: 10, before: key, since: null });
     await store.purgeExpiredPings(now, 10);
+    await store.recordPing(monitor.pingToken, { at: now, method: 'POST', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: 'kept' }, (m) => transition(m, 'ping', now));
+    // A budget of nothing, totalled at every byte: the total and the trimming both run.
+    expect(await store.trimPingBodies({ bytes: { free: 0, pro: 0 }, checkEvery: 1 }, () => true)).toBe(1);
     await store.findDueNotifications(now, 10);
+    await store.findDueNotifications(now, 10, [account.id]);
     await store.claimNotification('none', now, now);
     await store.recordDelivery('none', 1, { state: 'failed', nextAttemptAt: null, lastError: 'x', deliveredAt: null });
     await store.getNotification('none');
@@ -131,7 +148,11 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.saveRecoveryToken(account.email, 'token-hash', new Date(now.getTime() + 3_600_000));
     await store.redeemRecoveryToken(account.email, 'token-hash', now, 'new-key-hash');
     await store.replaceApiKey(account.id, 'new-key-hash', 'newer-key-hash');
+    await store.saveRecipient(recipient(account.id), null);
+    await store.saveRecipient({ ...recipient(account.id), status: 'confirmed', version: 2 }, 1);
+    await store.getRecipient(recipient(account.id).id);
     await store.deleteAccount(account.id);
+    await store.finishDeletions(() => true);
     queries = meter.queries;
     await store.close();
     await clearProject(process.env.FIRESTORE_EMULATOR_HOST as string, projectId);
@@ -164,7 +185,7 @@ if (missing !== null) markFirestoreNotRun(missing);
 
   test('ping history expires through a TTL policy on a Timestamp field', () => {
     expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['rateLimits.expiresAt', 'pings.expiresAt']);
-    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, bodyTruncated: false, monitorId: 'm', duration: null, expiresAt: new Date() }, 1);
+    const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, bodyTruncated: false, monitorId: 'm', duration: null, expiresAt: new Date() }, 1, 'a');
     expect(doc.expiresAt).toBeInstanceOf(Timestamp);
   });
 

@@ -69,6 +69,9 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
       const res = await request(app).get('/api/v1/account').set('x-api-key', key).expect(200);
       expect(res.body).toEqual({
         email: 'dev@company.com',
+        // Confirmation is off in these tests (testDeps), so the address counts as confirmed.
+        emailConfirmed: true,
+        emailStatus: 'confirmed',
         plan: 'free',
         monitorsUsed: 2,
         monitorsAllowed: 5,

@@ -307,14 +307,18 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
       await request(app).get(`/v1/ping/${tokenOf(m.pingUrl)}`).expect(200);
     });
 
-    test('POST accepts any body and content type and keeps the first 10 KB', async () => {
+    test('POST accepts any body and content type; a success keeps the first 1 KB, a failure 10 KB', async () => {
       const key = await api.signup();
       const m = await api.createMonitor(key);
       const body = 'line\n'.repeat(4000);
       await request(app).post(`/api/v1/ping/${tokenOf(m.pingUrl)}`).set('Content-Type', 'application/json').send(body).expect(200);
       const [ping] = await store.listPings(m.monitorId, 1);
-      expect(ping.body).toBe(body.slice(0, 10 * 1024));
-      expect(ping).toMatchObject({ method: 'POST', kind: 'success' });
+      expect(ping.body).toBe(body.slice(0, 1024));
+      expect(ping).toMatchObject({ method: 'POST', kind: 'success', bodyTruncated: true });
+      await request(app).post(`/api/v1/ping/${tokenOf(m.pingUrl)}/fail`).set('Content-Type', 'text/plain').send(body).expect(200);
+      const [failure] = await store.listPings(m.monitorId, 1);
+      expect(failure.body).toBe(body.slice(0, 10 * 1024));
+      expect(failure).toMatchObject({ method: 'POST', kind: 'fail', bodyTruncated: true });
     });
 
     test('records the user agent and source address', async () => {

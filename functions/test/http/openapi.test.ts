@@ -9,9 +9,11 @@ import { loadServerConfig, PACKAGE_DIR, REPO_DIR } from '../../src/config';
 import { createApp, OPENAPI_FILE } from '../../src/http/app';
 import { startServer } from '../../src/server';
 import { changePlan } from '../../src/services/plans';
+import { hashApiKey, newApiKey, recipientId } from '../../src/services/secrets';
 import { capturingLogger, type LogLine } from '../notify/support/logger';
 import { testDeps } from '../support/deps';
 import { freePort } from '../support/emulator';
+import { makeAccount } from '../support/factories';
 import { ApiClient } from '../support/http-client';
 import { type Answer, loadSpec, type MediaType, newAjv, operationsOf, type Parameter, resolve, SPEC_PATH, SpecChecker } from '../support/openapi';
 import { sqliteKind } from '../support/stores';
@@ -341,6 +343,18 @@ describe('every operation of the description, driven through the embedded server
     throw new Error(`no recovery e-mail to ${email} in the log`);
   }
 
+  /** The token of the confirmation request e-mailed to `email`, from the log (no SendGrid here). */
+  async function confirmationToken(email: string): Promise<string> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const line = lines.find((l) => l.fields.to === email && l.fields.purpose === 'e-mail confirmation');
+      const match = /#token=([0-9a-f]{32}\.[A-Za-z0-9_-]{43})/.exec(String(line?.fields.text ?? ''));
+      if (match) return match[1];
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no confirmation e-mail to ${email} in the log`);
+  }
+
   test('serves the description itself at /openapi.json as JSON', async () => {
     const res = await send(base, 'GET', '/openapi.json');
     expect(res.status).toBe(200);
@@ -385,6 +399,31 @@ describe('every operation of the description, driven through the embedded server
     await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token } });
     await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token: 'x'.repeat(70 * 1024) } });
     await call('POST', '/api/v1/accounts/recover/confirm', { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+
+    // Alert addresses: the welcome e-mails' tokens, an unsubscribe token, the account's own resend.
+    const welcome = await confirmationToken('owner@example.com');
+    expectStatus(await call('POST', '/api/v1/email/confirm', { json: { token: welcome } }), 200);
+    await call('POST', '/api/v1/email/confirm', { json: { token: welcome } });
+    expectStatus(await call('POST', '/api/v1/email/decline', { json: { token: await confirmationToken('other@example.com') } }), 200);
+    for (const answer of ['confirm', 'decline']) {
+      await call('POST', `/api/v1/email/${answer}`, { json: { token: 'x'.repeat(70 * 1024) } });
+      await call('POST', `/api/v1/email/${answer}`, { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
+      await call('POST', `/api/v1/email/${answer}`, { json: {} });
+    }
+    const owner = (await running.deps.store.findAccountByEmail('owner@example.com'))!;
+    const unsubscribe = (await running.deps.store.getRecipient(recipientId(owner.id, owner.email)))!.unsubscribeToken;
+    const oneClick = { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    expectStatus(await call('POST', `/api/v1/email/unsubscribe?token=${unsubscribe}`, oneClick), 200);
+    await call('POST', '/api/v1/email/unsubscribe?token=nope', oneClick);
+    expectStatus(await call('GET', `/api/v1/email/unsubscribe?token=${unsubscribe}`), 303);
+    expectStatus(await call('HEAD', `/api/v1/email/unsubscribe?token=${unsubscribe}`), 303);
+    expectStatus(await call('POST', '/api/v1/account/confirm-email', { key }), 409);
+    expectStatus(await call('POST', '/api/v1/account/confirm-email', { key: await api.signup('resend@example.com') }), 429);
+    await call('POST', '/api/v1/account/confirm-email');
+    // An account from before confirmation existed: nothing asked yet, so a request goes now.
+    const legacyKey = newApiKey();
+    await running.deps.store.createAccount(makeAccount({ email: 'legacy@example.com', apiKeyHash: hashApiKey(legacyKey) }));
+    expectStatus(await call('POST', '/api/v1/account/confirm-email', { key: legacyKey }), 202);
 
     // Monitors.
     const created = expectStatus(await call('POST', '/api/v1/monitors', { key, json: { name: 'Nightly backup', schedule: 3600, alertWebhook: 'http://127.0.0.1:9/hook' } }), 201);
@@ -517,6 +556,8 @@ describe('every operation of the description, driven through the embedded server
     }
     await until429(() => call('GET', '/api/v1/monitors', { key: BAD_KEY }));
     await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token } });
+    for (const answer of ['confirm', 'decline']) await call('POST', `/api/v1/email/${answer}`, { json: { token: welcome } });
+    await call('POST', `/api/v1/email/unsubscribe?token=${unsubscribe}`, oneClick);
     for (const [specPath, item] of Object.entries(spec.paths)) {
       for (const [m, op] of operationsOf(item)) {
         if (!op.responses['401']) continue;

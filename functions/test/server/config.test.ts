@@ -29,6 +29,12 @@ describe('embedded server configuration', () => {
     expect(loadServerConfig({ PUBLIC_URL: 'https://cron.example.com/' }).app.publicUrl).toBe('https://cron.example.com');
   });
 
+  test('alert addresses must confirm unless CRONPEEK_VERIFY_EMAILS is off', () => {
+    expect(loadServerConfig({}).app.verifyEmails).toBe(true);
+    for (const on of ['on', 'ON', '1', 'true']) expect(loadServerConfig({ CRONPEEK_VERIFY_EMAILS: on }).app.verifyEmails).toBe(true);
+    for (const off of ['off', 'Off', '0', 'false']) expect(loadServerConfig({ CRONPEEK_VERIFY_EMAILS: off }).app.verifyEmails).toBe(false);
+  });
+
   test('listens on every interface and trusts no proxy unless told', () => {
     expect(loadServerConfig({})).toMatchObject({ host: null, trustProxy: false });
   });
@@ -78,6 +84,7 @@ describe('embedded server configuration', () => {
     ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }],
     ['PUBLIC_URL', { PUBLIC_URL: 'ftp://example.com' }],
     ['CRONPEEK_ALLOW_PRIVATE_WEBHOOKS', { CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: 'yes please' }],
+    ['CRONPEEK_VERIFY_EMAILS', { CRONPEEK_VERIFY_EMAILS: 'sometimes' }],
     ['CRONPEEK_EMAIL_FROM', { CRONPEEK_EMAIL_FROM: 'nobody' }],
     ['HOST', { HOST: 'not a host!' }],
     ['CRONPEEK_TRUST_PROXY', { CRONPEEK_TRUST_PROXY: 'true' }],
@@ -126,13 +133,14 @@ describe('Firebase functions configuration', () => {
     CRONPEEK_PAGERDUTY_URL: '',
     CRONPEEK_DEFAULT_PLAN: '',
     CRONPEEK_TRUST_PROXY: '',
+    CRONPEEK_HOSTING_RANGES: '',
     ...overrides,
   });
   const version = packageVersion();
 
   test('params left unset take the cloud defaults', () => {
     expect(loadFunctionsConfig(params(), {})).toEqual({
-      app: { publicUrl: 'https://cronpeek.web.app', defaultPlan: 'free', version },
+      app: { publicUrl: 'https://cronpeek.web.app', defaultPlan: 'free', version, verifyEmails: true },
       notify: {
         sendgridApiKey: null,
         sendgridApiUrl: null,
@@ -143,7 +151,8 @@ describe('Firebase functions configuration', () => {
         publicUrl: 'https://cronpeek.web.app',
       },
       rateLimits: DEFAULT_RULES,
-      trustProxy: 2,
+      // Behind Hosting, the rule of `behindHosting` (tested in test/http/client-address.test.ts).
+      trustProxy: expect.any(Function),
     });
   });
 
@@ -169,6 +178,10 @@ describe('Firebase functions configuration', () => {
       },
       trustProxy: 1,
     });
+  });
+
+  test("address confirmation is switched off from the functions' environment", () => {
+    expect(loadFunctionsConfig(params(), { CRONPEEK_VERIFY_EMAILS: 'off' }).app.verifyEmails).toBe(false);
   });
 
   test('abuse limits come from the functions\' environment', () => {

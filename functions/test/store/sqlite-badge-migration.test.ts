@@ -26,7 +26,9 @@ describe('SQLite migration for status badges', () => {
     // Take the file back to the schema before badges (the fifth migration), dropping what later ones added.
     const raw = new Database(file);
     raw.exec('ALTER TABLE monitors DROP COLUMN resumed_at; ALTER TABLE monitors DROP COLUMN flip_count;');
+    raw.exec('DROP TABLE recipients; DROP TABLE alert_email_counts; ALTER TABLE monitors DROP COLUMN recent_flips; ALTER TABLE monitors DROP COLUMN flapping_since;');
     raw.exec('DROP INDEX monitors_badge_key; ALTER TABLE monitors DROP COLUMN badge_key;');
+    raw.exec('DROP TABLE deletions; DROP INDEX pings_bodies; DROP INDEX monitors_body_check; ALTER TABLE pings DROP COLUMN body_size; ALTER TABLE monitors DROP COLUMN body_bytes_unchecked;');
     raw.pragma('user_version = 5');
     raw.close();
 

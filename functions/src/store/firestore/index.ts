@@ -1,45 +1,71 @@
 import { randomUUID } from 'node:crypto';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import {
+  AggregateField,
   FieldPath,
   FieldValue,
   getFirestore,
   Timestamp,
   type DocumentData,
   type DocumentReference,
+  type BulkWriter,
   type DocumentSnapshot,
   type Firestore,
   type Query,
+  type QueryDocumentSnapshot,
   type Transaction,
 } from 'firebase-admin/firestore';
 import { readDueRows, type DeliveryRecord } from '../../domain/delivery';
-import type { PlanId } from '../../domain/plans';
+import type { EmailCaps, PlanId } from '../../domain/plans';
+import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
 import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
-import type { Applied, Decide, DecidePing, HistoryQuery, Page, PageKey, PingData, Store } from '../port';
+import {
+  bodySize,
+  emailCounters,
+  type Applied,
+  type BodyBudget,
+  type Decide,
+  type DecidePing,
+  type EmailCount,
+  type HistoryQuery,
+  type Page,
+  type PageKey,
+  type PingData,
+  type Store,
+} from '../port';
 import {
   ACCOUNTS,
   API_KEYS,
+  BODY_DROPPED,
+  DELETIONS,
   EMAILS,
   FLIPS,
   MONITORS,
   NOTIFICATIONS,
   PINGS,
+  RECIPIENTS,
   accountDoc,
+  deletionDoc,
+  alertEmailCounterId,
   emailDocId,
   flipDoc,
   monitorDoc,
   notificationDoc,
   openRunsDoc,
   pingDoc,
+  recipientDoc,
   toAccount,
   toFlip,
   toMonitor,
   toNotification,
   toPing,
+  toRecipient,
+  type DeletionKind,
 } from './layout';
+import { RATE_LIMITS } from './limits';
 import { KeyedQueue } from './queue';
 
 /** gRPC status codes the adapter turns into ordinary outcomes. */
@@ -81,6 +107,8 @@ function changesDoc(c: MonitorChanges): DocumentData {
   if (c.manualResume !== undefined) update.manualResume = c.manualResume;
   if (c.resumedAt) update.resumedAt = ts(c.resumedAt);
   if (c.flipCount !== undefined) update.flipCount = c.flipCount;
+  if (c.recentFlips) update.recentFlips = c.recentFlips.map(ts);
+  if (c.flappingSince !== undefined) update.flappingSince = c.flappingSince === null ? null : ts(c.flappingSince);
   return update;
 }
 
@@ -111,7 +139,29 @@ async function pageOf<T>(base: Query, q: HistoryQuery, map: (snap: DocumentSnaps
 
 function pingFields(monitor: Monitor, ping: PingData, t: PingTransition): DocumentData {
   const full: Ping = { ...ping, bodyTruncated: ping.bodyTruncated ?? false, monitorId: monitor.id, expiresAt: t.ping.expiresAt, duration: t.ping.duration };
-  return pingDoc(full, monitor.pingCount + 1);
+  return pingDoc(full, monitor.pingCount + 1, monitor.accountId);
+}
+
+/**
+ * A ping's body counted on its monitor, in the monitor write the ping makes anyway: the body
+ * budget finds the accounts to total through this count, at no extra write per ping.
+ */
+function bodyCounted(ping: PingData): DocumentData {
+  const size = bodySize(ping.body);
+  return size > 0 ? { bodyBytesUnchecked: FieldValue.increment(size) } : {};
+}
+
+/** Documents one page of a removal or of trimming reads (and then writes). */
+const PAGE = 500;
+/** Unfinished deletions one `finishDeletions` call looks at, and monitors due for a body total one `trimPingBodies` call looks at. */
+const DELETIONS_PER_CALL = 20;
+const BODY_CHECK_MONITORS = 100;
+
+/** Query snapshots grouped by the account they belong to, in the order each account first appears. */
+function byAccount(docs: QueryDocumentSnapshot[]): Array<[string, QueryDocumentSnapshot[]]> {
+  const groups = new Map<string, QueryDocumentSnapshot[]>();
+  for (const d of docs) groups.set(String(d.get('accountId')), [...(groups.get(String(d.get('accountId'))) ?? []), d]);
+  return [...groups];
 }
 
 /** Routine: the status stays as it is, so no flip and no notification is written. */
@@ -143,6 +193,8 @@ export class FirestoreStore implements Store, StoreInspection {
   private closing: Promise<void> | null = null;
   /** Serialises this instance's writes to one document (keyed by its path); see KeyedQueue. */
   private readonly queue = new KeyedQueue();
+  /** Removals of deleted monitors' and accounts' documents running in the background. */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(
     /** Public so that the rate limiter can keep its counters in the same database and client. */
@@ -198,6 +250,30 @@ export class FirestoreStore implements Store, StoreInspection {
       throw err;
     }
     return this.getAccount(accountId);
+  }
+
+  async getRecipient(id: string): Promise<Recipient | null> {
+    const snap = await this.db.collection(RECIPIENTS).doc(id).get();
+    return snap.exists ? toRecipient(snap) : null;
+  }
+
+  async saveRecipient(next: Recipient, readVersion: number | null): Promise<boolean> {
+    const ref = this.db.collection(RECIPIENTS).doc(next.id);
+    if (readVersion === null) {
+      try {
+        await ref.create(recipientDoc(next));
+        return true;
+      } catch (err) {
+        if (code(err) === ALREADY_EXISTS) return false;
+        throw err;
+      }
+    }
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists || snap.get('version') !== readVersion) return false;
+      tx.set(ref, recipientDoc(next));
+      return true;
+    });
   }
 
   async findAccountByEmail(email: string): Promise<Account | null> {
@@ -257,18 +333,21 @@ export class FirestoreStore implements Store, StoreInspection {
   }
 
   /**
-   * Monitors first (each with its history), then notifications, then the account with its key
-   * and e-mail, in a transaction that goes ahead only once the account holds no monitor: one
-   * created meanwhile sends the loop round again. Until that last step the account still works,
-   * so a deletion cut short can simply be asked for again.
+   * Monitors first (each gone at once, its history removed in the background), then recipient
+   * records, then the account with its key and e-mail, in a transaction that goes ahead only once
+   * the account holds no monitor: one created meanwhile sends the loop round again. Until that last
+   * step the account still works, so a deletion cut short can simply be asked for again. The same
+   * transaction records the deletion, so the account's notifications are removed after it,
+   * in the background and, should that be cut short, by the checker (`finishDeletions`).
    */
   async deleteAccount(accountId: string): Promise<boolean> {
     const ref = this.db.collection(ACCOUNTS).doc(accountId);
+    const deletion = this.deletionRef('account', accountId);
     for (let round = 0; round < 10; round++) {
       for (const m of await this.listMonitors(accountId)) await this.deleteMonitor(m.id);
-      const notifications = await this.db.collection(NOTIFICATIONS).where('accountId', '==', accountId).select().get();
+      const recipients = await this.db.collection(RECIPIENTS).where('accountId', '==', accountId).select().get();
       const writer = this.db.bulkWriter();
-      for (const d of notifications.docs) void writer.delete(d.ref);
+      for (const d of recipients.docs) void writer.delete(d.ref);
       await writer.close();
       const outcome = await this.transaction(ref.path, async (tx) => {
         const account = await tx.get(ref);
@@ -277,8 +356,10 @@ export class FirestoreStore implements Store, StoreInspection {
         tx.delete(ref);
         tx.delete(this.db.collection(API_KEYS).doc(String(account.get('apiKeyHash'))));
         tx.delete(this.db.collection(EMAILS).doc(emailDocId(String(account.get('email')))));
+        tx.set(deletion, deletionDoc('account', accountId));
         return 'deleted';
       });
+      if (outcome === 'deleted') this.removeInBackground(deletion);
       if (outcome !== 'busy') return outcome === 'deleted';
     }
     throw new Error(`account ${accountId} kept gaining monitors while being deleted`);
@@ -315,17 +396,95 @@ export class FirestoreStore implements Store, StoreInspection {
 
   async deleteMonitor(id: string): Promise<boolean> {
     const ref = this.monitorRef(id);
+    const deletion = this.deletionRef('monitor', id);
     const existed = await this.transaction(ref.path, async (tx) => {
       const snap = await tx.get(ref);
       if (!snap.exists) return false;
       tx.delete(ref);
       tx.update(this.db.collection(ACCOUNTS).doc(String(snap.get('accountId'))), { monitorCount: FieldValue.increment(-1) });
+      tx.set(deletion, deletionDoc('monitor', id));
       return true;
     });
-    // History is removed after the monitor: no ping can land meanwhile, since every ping write
-    // needs the monitor document to exist (update precondition or transaction read).
-    if (existed) await this.db.recursiveDelete(ref);
+    // History is removed after the monitor, without holding up the caller: no ping can land
+    // meanwhile, since every ping write needs the monitor document to exist (update precondition
+    // or transaction read).
+    if (existed) this.removeInBackground(deletion);
     return existed;
+  }
+
+  private deletionRef(kind: DeletionKind, id: string): DocumentReference {
+    return this.db.collection(DELETIONS).doc(`${kind}:${id}`);
+  }
+
+  /**
+   * Removes a deletion's documents without holding up its caller. Whatever it leaves (the store
+   * closes, a Cloud Function instance ends or is throttled once it has answered) the checker's
+   * `finishDeletions` removes.
+   */
+  private removeInBackground(deletion: DocumentReference): void {
+    const removal: Promise<void> = this.removeLeftovers(deletion, () => this.closing === null)
+      .then(() => undefined, () => undefined)
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+
+  async finishDeletions(keepGoing: () => boolean): Promise<number> {
+    const pending = await this.db.collection(DELETIONS).limit(DELETIONS_PER_CALL).get();
+    let removed = 0;
+    for (const deletion of pending.docs) {
+      if (!keepGoing()) break;
+      removed += await this.removeLeftovers(deletion.ref, keepGoing);
+    }
+    return removed;
+  }
+
+  /**
+   * Deletes what a deletion left, a page at a time through one BulkWriter, then the deletion
+   * itself once nothing is left; stops between pages when `keepGoing` answers false. Two of these
+   * on one deletion (the background and the checker) only repeat deletes. Returns how many documents it deleted.
+   */
+  private async removeLeftovers(deletion: DocumentReference, keepGoing: () => boolean): Promise<number> {
+    const snap = await deletion.get();
+    if (!snap.exists) return 0;
+    const owner = String(snap.get('ownerId'));
+    const leftovers: Query[] =
+      snap.get('kind') === 'monitor'
+        ? [this.monitorRef(owner).collection(PINGS), this.monitorRef(owner).collection(FLIPS)]
+        : [this.db.collection(NOTIFICATIONS).where('accountId', '==', owner)];
+    const writer = this.db.bulkWriter();
+    let removed = 0;
+    try {
+      for (const query of leftovers) {
+        const pages = await this.deletePages(query, writer, keepGoing);
+        removed += pages.removed;
+        if (!pages.done) return removed;
+      }
+      await deletion.delete();
+      return removed;
+    } finally {
+      await writer.close();
+    }
+  }
+
+  /** Deletes every document `query` matches, a page at a time; `done` is false when it stopped early. */
+  private async deletePages(query: Query, writer: BulkWriter, keepGoing: () => boolean): Promise<{ removed: number; done: boolean }> {
+    let removed = 0;
+    let after: string | null = null;
+    for (;;) {
+      if (!keepGoing()) return { removed, done: false };
+      // A cursor past the last page: a query from the start would first skip every deleted entry.
+      let page = query.orderBy(FieldPath.documentId()).limit(PAGE).select();
+      if (after !== null) page = page.startAfter(after);
+      const snap = await page.get();
+      let failed: unknown = null;
+      for (const d of snap.docs) void writer.delete(d.ref).catch((err: unknown) => (failed = err));
+      await writer.flush();
+      // A delete that failed for good (BulkWriter retries the others) keeps the deletion for another run.
+      if (failed !== null) throw failed;
+      removed += snap.size;
+      if (snap.size < PAGE) return { removed, done: true };
+      after = snap.docs[snap.size - 1].id;
+    }
   }
 
   async findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null> {
@@ -357,7 +516,7 @@ export class FirestoreStore implements Store, StoreInspection {
     const t = decide(monitor);
     if (!isRoutine(monitor, t, ping.at)) return null;
     const batch = this.db.batch();
-    batch.update(snap.ref, changesDoc(t.changes), { lastUpdateTime: snap.updateTime as Timestamp });
+    batch.update(snap.ref, { ...changesDoc(t.changes), ...bodyCounted(ping) }, { lastUpdateTime: snap.updateTime as Timestamp });
     batch.create(snap.ref.collection(PINGS).doc(), pingFields(monitor, ping, t));
     try {
       await batch.commit();
@@ -377,7 +536,7 @@ export class FirestoreStore implements Store, StoreInspection {
       const monitor = toMonitor(snap);
       const t = decide(monitor);
       tx.create(ref.collection(PINGS).doc(), pingFields(monitor, ping, t));
-      return this.applyInTransaction(tx, snap, monitor, t);
+      return this.applyInTransaction(tx, snap, monitor, t, bodyCounted(ping));
     }, { maxAttempts: TRANSACTION_ATTEMPTS });
   }
 
@@ -391,10 +550,10 @@ export class FirestoreStore implements Store, StoreInspection {
     });
   }
 
-  /** Writes a transition with its flip and notifications; every read of `tx` must be done. */
-  private applyInTransaction(tx: Transaction, snap: DocumentSnapshot, monitor: Monitor, t: Transition | null): Applied {
+  /** Writes a transition with its flip and notifications (`also`: more monitor fields); every read of `tx` must be done. */
+  private applyInTransaction(tx: Transaction, snap: DocumentSnapshot, monitor: Monitor, t: Transition | null, also: DocumentData = {}): Applied {
     if (t === null) return { monitor, transition: null };
-    const update = changesDoc(t.changes);
+    const update = { ...changesDoc(t.changes), ...also };
     // The flip's number orders flips of the same millisecond; the transition set it as the monitor's new flip count.
     if (t.flip) tx.create(snap.ref.collection(FLIPS).doc(t.flip.id), flipDoc(t.flip, t.changes.flipCount ?? monitor.flipCount + 1));
     for (const n of t.notifications) tx.create(this.db.collection(NOTIFICATIONS).doc(n.id), notificationDoc(n));
@@ -466,13 +625,87 @@ export class FirestoreStore implements Store, StoreInspection {
     return snap.size;
   }
 
-  async findDueNotifications(now: Date, limit: number): Promise<Notification[]> {
-    const snap = await this.db
-      .collection(NOTIFICATIONS)
-      .where('nextAttemptAt', '<=', ts(now))
-      .orderBy('nextAttemptAt')
-      .limit(limit)
+  async countAlertEmail(accountId: string, recipient: string, hour: number, caps: EmailCaps): Promise<EmailCount> {
+    const refs = emailCounters(accountId, recipient).map((c) => this.db.collection(RATE_LIMITS).doc(alertEmailCounterId(c, hour)));
+    // Both counters are read and written in one transaction: deliveries running together queue on
+    // the locks it takes, so none of them passes a cap.
+    return this.transaction(refs[0].path, async (tx) => {
+      const counts = (await tx.getAll(...refs)).map((snap) => (snap.exists ? Number(snap.get('count')) : 0));
+      if (counts[0] >= caps.perAccount) return 'account_cap';
+      if (counts[1] >= caps.perRecipient) return 'recipient_cap';
+      // Counters of past hours are never read again: the TTL policy on `expiresAt` deletes them.
+      const expiresAt = Timestamp.fromMillis((hour + 1) * 3_600_000);
+      refs.forEach((ref, i) => tx.set(ref, { count: counts[i] + 1, expiresAt }));
+      return 'counted';
+    });
+  }
+
+  async trimPingBodies(budget: BodyBudget, keepGoing: () => boolean): Promise<number> {
+    const due = await this.db
+      .collection(MONITORS)
+      .where('bodyBytesUnchecked', '>=', budget.checkEvery)
+      .limit(BODY_CHECK_MONITORS)
+      .select('accountId', 'bodyBytesUnchecked')
       .get();
+    let dropped = 0;
+    for (const [accountId, monitors] of byAccount(due.docs)) {
+      const account = await this.getAccount(accountId);
+      if (account !== null) {
+        const trimmed = await this.trimAccount(accountId, budget.bytes[account.plan], keepGoing);
+        dropped += trimmed.dropped;
+        // Still over budget: its monitors stay due, and the next call carries on.
+        if (!trimmed.done) return dropped;
+      }
+      // Subtracting what was read keeps the bytes stored meanwhile for the next total.
+      for (const m of monitors) {
+        await m.ref.update({ bodyBytesUnchecked: FieldValue.increment(-Number(m.get('bodyBytesUnchecked'))) }).catch((err: unknown) => {
+          if (code(err) !== NOT_FOUND) throw err; // deleted meanwhile
+        });
+      }
+      if (!keepGoing()) break;
+    }
+    return dropped;
+  }
+
+  /**
+   * Drops the oldest bodies of the account's pings, across its monitors, until the rest fit in
+   * `allowed` bytes. The total is an aggregation (billed one read per 1,000 pings with a body),
+   * and only pings with a body have `bodyAt`, so trimming reads no others.
+   */
+  private async trimAccount(accountId: string, allowed: number, keepGoing: () => boolean): Promise<{ dropped: number; done: boolean }> {
+    const pings = this.db.collectionGroup(PINGS).where('accountId', '==', accountId);
+    const total = await pings.where('bodySize', '>', 0).aggregate({ bytes: AggregateField.sum('bodySize') }).get();
+    let excess = Number(total.data().bytes ?? 0) - allowed;
+    let dropped = 0;
+    while (excess > 0) {
+      if (!keepGoing()) return { dropped, done: false };
+      const oldest = await pings.orderBy('bodyAt').limit(PAGE).select('bodySize').get();
+      if (oldest.empty) break;
+      const batch = this.db.batch();
+      let chosen = 0;
+      for (const d of oldest.docs) {
+        if (excess <= 0) break;
+        batch.update(d.ref, BODY_DROPPED);
+        excess -= Number(d.get('bodySize'));
+        chosen++;
+      }
+      try {
+        await batch.commit();
+      } catch (err) {
+        // A ping removed meanwhile (its monitor was deleted): the next call totals the account afresh.
+        if (code(err) === NOT_FOUND) return { dropped, done: false };
+        throw err;
+      }
+      dropped += chosen;
+    }
+    return { dropped, done: true };
+  }
+
+  async findDueNotifications(now: Date, limit: number, exceptAccounts: readonly string[] = []): Promise<Notification[]> {
+    let due = this.db.collection(NOTIFICATIONS).where('nextAttemptAt', '<=', ts(now));
+    // A second inequality: served by the (nextAttemptAt, accountId) index, in nextAttemptAt order.
+    if (exceptAccounts.length > 0) due = due.where('accountId', 'not-in', [...exceptAccounts]);
+    const snap = await due.orderBy('nextAttemptAt').limit(limit).get();
     const { readable, unreadable } = readDueRows(snap.docs, toNotification, now);
     for (const { row, setAside } of unreadable) {
       await row.ref.update({ nextAttemptAt: ts(setAside.nextAttemptAt), lastError: setAside.lastError });
@@ -540,8 +773,17 @@ export class FirestoreStore implements Store, StoreInspection {
     return snap.docs.map(toNotification);
   }
 
+  async deletionsSettled(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all([...this.removals]);
+  }
+
+  /** Background removals stop at their next page, and are waited for: the client they use is closed next. */
   close(): Promise<void> {
-    this.closing ??= this.db.terminate().then(this.release);
+    this.closing ??= Promise.resolve().then(async () => {
+      await this.deletionsSettled();
+      await this.db.terminate();
+      await this.release();
+    });
     return this.closing;
   }
 }

@@ -1,5 +1,8 @@
-import { Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
+import { createHash } from 'node:crypto';
+import { FieldValue, Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
+import type { Recipient } from '../../domain/recipients';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
+import { bodySize } from '../port';
 
 /**
  * How CronPeek's data sits in Firestore. Every query the adapter makes has its index in
@@ -11,10 +14,17 @@ import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping
  *   apiKeys/{sha256 of the key}     { accountId }: authentication is a document read, not a query
  *   emails/{normalised e-mail}      { accountId }: `create()` makes e-mails unique
  *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `badgeKey`, by `accountId`, by `alertAt`
- *   monitors/{id}/pings/{autoId}    ping history; `expiresAt` carries the TTL policy
+ *   monitors/{id}/pings/{autoId}    ping history; `expiresAt` carries the TTL policy; queried across
+ *                                   monitors by `accountId` with `bodySize` (to total an account's
+ *                                   bodies) and with `bodyAt` (its oldest bodies, to trim them)
  *   monitors/{id}/flips/{flipId}    status changes, ordered by `at` then `seq`
  *   notifications/{notificationId}  the alert outbox; queried by `nextAttemptAt`, by `monitorId` and
  *                                   by `accountId` (to delete an account's)
+ *   rateLimits/{counterId}          abuse-limit counters (`limits.ts`), and the hourly alert e-mail
+ *                                   counters (`alertEmailCounterId`); `expiresAt` carries their TTL
+ *   recipients/{recipientId}        an address an account alerts and whether it confirmed; the id is
+ *                                   derived from both (`recipientId`), so lookups are document reads;
+ *                                   queried by `accountId` only to delete an account's
  */
 export const ACCOUNTS = 'accounts';
 export const API_KEYS = 'apiKeys';
@@ -23,6 +33,25 @@ export const MONITORS = 'monitors';
 export const PINGS = 'pings';
 export const FLIPS = 'flips';
 export const NOTIFICATIONS = 'notifications';
+/**
+ * deletions/{kind}:{id}: a deleted monitor (its pings and flips) or account (its notifications)
+ * whose documents are still being removed; see `FirestoreStore.finishDeletions`.
+ */
+export const DELETIONS = 'deletions';
+export type DeletionKind = 'monitor' | 'account';
+
+export function deletionDoc(kind: DeletionKind, ownerId: string): DocumentData {
+  return { kind, ownerId };
+}
+
+/** The fields of a ping whose body was dropped to keep its account within budget. */
+export const BODY_DROPPED: DocumentData = { body: null, bodySize: 0, bodyAt: FieldValue.delete(), bodyTruncated: true };
+export const RECIPIENTS = 'recipients';
+
+/** An hourly alert e-mail counter (an account, or a recipient address, hashed) in the rate-limit collection. */
+export function alertEmailCounterId(counter: string, hour: number): string {
+  return `alertEmail_${createHash('sha256').update(counter).digest('hex').slice(0, 32)}_${hour}`;
+}
 
 /** Document ids cannot contain `/`; escaping `%` first keeps the mapping one-to-one. */
 export function emailDocId(email: string): string {
@@ -104,6 +133,9 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     seq,
     // How many flips the monitor has had; each flip takes the next number, so same-millisecond flips keep their order.
     flipCount: m.flipCount,
+    // The alert policy's record for flapping: recent alerting flips, and since when it flaps.
+    recentFlips: m.recentFlips.map(ts),
+    flappingSince: ts(m.flappingSince),
   };
 }
 
@@ -138,6 +170,9 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     resumedAt: date(d.resumedAt),
     // Documents written before flips were counted have none.
     flipCount: typeof d.flipCount === 'number' ? d.flipCount : 0,
+    // Documents written before flapping was told have neither field.
+    recentFlips: Array.isArray(d.recentFlips) ? d.recentFlips.map(reqDate) : [],
+    flappingSince: date(d.flappingSince),
   };
 }
 
@@ -146,8 +181,8 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
  * the ping was read plus one, exact for pings that follow one another (concurrent pings of the
  * same instant may share it, and their order is then arbitrary).
  */
-export function pingDoc(p: Ping, seq: number): DocumentData {
-  return {
+export function pingDoc(p: Ping, seq: number, accountId: string): DocumentData {
+  const doc: DocumentData = {
     at: ts(p.at),
     method: p.method,
     kind: p.kind,
@@ -160,7 +195,12 @@ export function pingDoc(p: Ping, seq: number): DocumentData {
     bodyTruncated: p.bodyTruncated,
     expiresAt: ts(p.expiresAt),
     seq,
+    accountId,
+    bodySize: bodySize(p.body),
   };
+  // Only pings that keep a body have `bodyAt`: a query ordered by it sees nothing else.
+  if (p.body !== null) doc.bodyAt = ts(p.at);
+  return doc;
 }
 
 export function toPing(monitorId: string, snap: DocumentSnapshot): Ping {
@@ -233,7 +273,38 @@ export function toNotification(snap: DocumentSnapshot): Notification {
       grace: s.grace,
       lastPingAt: date(s.lastPingAt),
       ...(typeof s.outageId === 'string' ? { outageId: s.outageId } : {}),
+      // A flapping or settled alert says which status it reports; a settled one has no reason.
+      ...(s.status === 'up' || s.status === 'down' ? { status: s.status, cron: s.cron ?? null, tz: s.tz ?? null } : {}),
       ...(s.reason !== undefined ? { cron: s.cron ?? null, tz: s.tz ?? null, reason: s.reason, output: s.output ?? null } : {}),
     },
+  };
+}
+
+/** A recipient record; its id is the document id. */
+export function recipientDoc(r: Recipient): DocumentData {
+  return {
+    accountId: r.accountId,
+    email: r.email,
+    status: r.status,
+    confirmTokenHash: r.confirmTokenHash,
+    confirmExpiresAt: ts(r.confirmExpiresAt),
+    unsubscribeToken: r.unsubscribeToken,
+    version: r.version,
+    updatedAt: ts(r.updatedAt),
+  };
+}
+
+export function toRecipient(snap: DocumentSnapshot): Recipient {
+  const d = data(snap);
+  return {
+    id: snap.id,
+    accountId: d.accountId,
+    email: d.email,
+    status: d.status,
+    confirmTokenHash: str(d.confirmTokenHash),
+    confirmExpiresAt: date(d.confirmExpiresAt),
+    unsubscribeToken: d.unsubscribeToken,
+    version: d.version,
+    updatedAt: reqDate(d.updatedAt),
   };
 }

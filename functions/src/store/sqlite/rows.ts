@@ -1,6 +1,7 @@
+import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
-import type { PageKey } from '../port';
+import { bodySize, type PageKey } from '../port';
 
 /**
  * How CronPeek's data sits in SQLite, the twin of `firestore/layout.ts`: each table's columns and
@@ -27,6 +28,10 @@ export function insertSql(table: string, columns: readonly string[]): string {
 export const openRunsJson = (runs: OpenRun[]): string => JSON.stringify(runs.map((r) => ({ rid: r.rid, at: r.at.getTime() })));
 const toOpenRuns = (v: unknown): OpenRun[] =>
   (JSON.parse(String(v ?? '[]')) as Array<{ rid: string | null; at: number }>).map((r) => ({ rid: r.rid, at: new Date(r.at) }));
+
+/** A monitor's recent flip times: a small JSON array of milliseconds, rewritten whole with each flip. */
+export const recentFlipsJson = (times: Date[]): string => JSON.stringify(times.map((t) => t.getTime()));
+const toRecentFlips = (v: unknown): Date[] => (JSON.parse(String(v ?? '[]')) as number[]).map((t) => new Date(t));
 
 /**
  * `alert_email` predates removable e-mail alerts and is NOT NULL; SQLite cannot drop that
@@ -77,7 +82,7 @@ export const MONITOR_COLUMNS = [
   'id', 'account_id', 'name', 'schedule', 'grace', 'alert_email', 'alert_webhook', 'webhook_secret', 'ping_token',
   'status', 'created_at', 'last_ping_at', 'last_alert_at', 'ping_count', 'alert_at', 'history_days', 'alert_slack',
   'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
-  'resumed_at', 'flip_count',
+  'resumed_at', 'flip_count', 'recent_flips', 'flapping_since',
 ] as const;
 
 export function monitorValues(m: Monitor): unknown[] {
@@ -85,7 +90,7 @@ export function monitorValues(m: Monitor): unknown[] {
     m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret, m.pingToken,
     m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount, ms(m.alertAt), m.historyDays, m.alertSlack,
     m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration, openRunsJson(m.openRuns), flag(m.manualResume), m.badgeKey,
-    ms(m.resumedAt), m.flipCount,
+    ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince),
   ];
 }
 
@@ -118,18 +123,21 @@ export function toMonitor(r: Row): Monitor {
     openRuns: toOpenRuns(r.open_runs),
     resumedAt: date(r.resumed_at),
     flipCount: Number(r.flip_count),
+    recentFlips: toRecentFlips(r.recent_flips),
+    flappingSince: date(r.flapping_since),
   };
 }
 
 /** `seq` is not listed: it is the row id, given by SQLite, and orders pings of the same millisecond. */
 export const PING_COLUMNS = [
   'monitor_id', 'at', 'method', 'kind', 'source', 'user_agent', 'body', 'expires_at', 'exit_code', 'rid', 'duration', 'body_truncated',
+  'body_size',
 ] as const;
 
 export function pingValues(p: Ping): unknown[] {
   return [
     p.monitorId, ms(p.at), p.method, p.kind, p.source, p.userAgent, p.body, ms(p.expiresAt), p.exitCode, p.rid, p.duration,
-    flag(p.bodyTruncated),
+    flag(p.bodyTruncated), bodySize(p.body),
   ];
 }
 
@@ -203,5 +211,27 @@ export function toNotification(r: Row): Notification {
     lastError: (r.last_error as string | null) ?? null,
     deliveredAt: date(r.delivered_at),
     snapshot: { ...snap, lastPingAt: date(snap.lastPingAt) },
+  };
+}
+
+export const RECIPIENT_COLUMNS = [
+  'id', 'account_id', 'email', 'status', 'confirm_token_hash', 'confirm_expires_at', 'unsubscribe_token', 'version', 'updated_at',
+] as const;
+
+export function recipientValues(r: Recipient): unknown[] {
+  return [r.id, r.accountId, r.email, r.status, r.confirmTokenHash, ms(r.confirmExpiresAt), r.unsubscribeToken, r.version, ms(r.updatedAt)];
+}
+
+export function toRecipient(r: Row): Recipient {
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    email: String(r.email),
+    status: r.status as Recipient['status'],
+    confirmTokenHash: str(r.confirm_token_hash),
+    confirmExpiresAt: date(r.confirm_expires_at),
+    unsubscribeToken: String(r.unsubscribe_token),
+    version: Number(r.version),
+    updatedAt: reqDate(r.updated_at),
   };
 }

@@ -119,6 +119,50 @@ const MIGRATIONS: string[] = [
     resumed_at = (SELECT MAX(at) FROM flips WHERE flips.monitor_id = monitors.id AND flips.reason = 'resume'),
     flip_count = (SELECT COUNT(*) FROM flips WHERE flips.monitor_id = monitors.id);
   `,
+  // Confirmed alert addresses: one record per account and address (see domain/recipients.ts).
+  `
+  CREATE TABLE recipients (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    status TEXT NOT NULL,
+    confirm_token_hash TEXT,
+    confirm_expires_at INTEGER,
+    unsubscribe_token TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- Deleting an account removes its records.
+  CREATE INDEX recipients_by_account ON recipients (account_id);
+  `,
+  // Flapping (the alert policy's recent flips, and since when a monitor flaps); hourly alert e-mail counts.
+  `
+  ALTER TABLE monitors ADD COLUMN recent_flips TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE monitors ADD COLUMN flapping_since INTEGER;
+  -- One row per counter (an account, or a recipient address) and clock hour; past hours are deleted as new ones are counted.
+  CREATE TABLE alert_email_counts (
+    counter TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (counter, hour)
+  ) WITHOUT ROWID;
+  `,
+  // Deletions finished in the background, and the ping body budget.
+  `
+  -- A deleted monitor ('monitor': its pings and flips) or account ('account': its notifications)
+  -- whose rows are still being removed, in small batches (SqliteStore.finishDeletions).
+  CREATE TABLE deletions (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, owner_id TEXT NOT NULL);
+  -- Bytes of body each ping keeps; a partial index holds only pings with a body, so an account's
+  -- total and its oldest bodies are read from the index alone.
+  ALTER TABLE pings ADD COLUMN body_size INTEGER NOT NULL DEFAULT 0;
+  UPDATE pings SET body_size = length(CAST(body AS BLOB)) WHERE body IS NOT NULL;
+  CREATE INDEX pings_bodies ON pings (monitor_id, at, body_size) WHERE body_size > 0;
+  -- Body bytes a monitor stored since its account was last totalled; bodies kept before this
+  -- version count as new, so accounts already over budget are trimmed.
+  ALTER TABLE monitors ADD COLUMN body_bytes_unchecked INTEGER NOT NULL DEFAULT 0;
+  UPDATE monitors SET body_bytes_unchecked = (SELECT COALESCE(SUM(body_size), 0) FROM pings WHERE pings.monitor_id = monitors.id AND body_size > 0);
+  CREATE INDEX monitors_body_check ON monitors (body_bytes_unchecked) WHERE body_bytes_unchecked > 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

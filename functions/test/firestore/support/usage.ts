@@ -132,6 +132,12 @@ export class UsageMeter {
       usage.reads++;
       this.queries.push(props.argument as RunQueryRequest);
     }
+    // An aggregation (a sum) is served by an index like the query it aggregates; billed at least one read.
+    if (method === 'RunAggregationQuery') {
+      usage.reads++;
+      const { structuredAggregationQuery } = props.argument as { structuredAggregationQuery?: RunQueryRequest };
+      this.queries.push({ structuredQuery: structuredAggregationQuery?.structuredQuery });
+    }
     if (method === 'Commit' || method === 'BatchWrite') {
       for (const w of request.writes ?? []) {
         if (w.delete) usage.deletes++;
