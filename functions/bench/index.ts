@@ -4,10 +4,10 @@
  * `npm test`: it takes a few minutes and asserts only that nothing is lost and that the
  * Firebase entry loads neither SQLite nor SendGrid (it exits non-zero if either fails).
  *   npm run bench                          (from the repository root or functions/)
- *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold, delete, fairness)
+ *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold, delete, fairness, latency)
  *   BENCH_CPU_PROF=<dir> npm run bench     (writes the embedded server's CPU profile there)
  * Each section also runs on its own: `npx tsx bench/ping.ts`, `bench/sweep.ts`, `bench/cold-start.ts`,
- * `bench/delete.ts`, `bench/fairness.ts`.
+ * `bench/delete.ts`, `bench/fairness.ts`, `bench/latency.ts`.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -15,11 +15,12 @@ import path from 'node:path';
 import { coldStartBench, printColdStart } from './cold-start';
 import { deleteBench, printDeleteBench } from './delete';
 import { fairnessBench, printFairnessBench } from './fairness';
+import { latencyBench, printLatencyBench } from './latency';
 import { pingBench, printPingBench } from './ping';
 import { printSweepBench, sweepBench } from './sweep';
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold,delete,fairness').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold,delete,fairness,latency').split(','));
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
 
@@ -64,6 +65,13 @@ async function main() {
     printFairnessBench(r);
     // A figure, not a timed test: only an alert that never arrived fails the bench.
     if (r.samples.some((s) => s.ms === null)) failed = true;
+  }
+  if (SECTIONS.has('latency')) {
+    console.log('');
+    const r = await latencyBench();
+    printLatencyBench(r);
+    // As for fairness: only an alert that never arrived fails the bench.
+    if (r.missed > 0) failed = true;
   }
   console.log(`\nload average ${load()} at the end`);
   if (failed) process.exitCode = 1;

@@ -16,6 +16,8 @@ export function composeDeps(options: {
   clock?: () => Date;
   /** Abuse limits (see limits/); none when absent. */
   limiter?: RateLimiter;
+  /** The embedded checker's wake-up (see `Deps.onDue`); the cloud polls instead. */
+  onDue?: (at: Date) => void;
 }): Deps {
   const clock = options.clock ?? (() => new Date());
   return {
@@ -26,6 +28,7 @@ export function composeDeps(options: {
     mailer: createMailer(options.notify, options.log),
     log: options.log,
     ...(options.limiter ? { limiter: options.limiter } : {}),
+    ...(options.onDue ? { onDue: options.onDue } : {}),
   };
 }
 

@@ -9,37 +9,49 @@ import { withPingFastPath } from './http/ping';
 import { describeRules, MemoryRateLimiter } from './limits';
 import { runCheck } from './services/checker';
 import { DeliveryDispatcher } from './services/delivery';
+import { DueScheduler } from './services/scheduler';
 import { jsonLogger, type Logger } from './log';
 import type { Deps } from './services/context';
 
+/** After a run that could not clear what was already due (a delivery backlog), the next waits this long. */
+const BUSY_RETRY_MS = 1_000;
+
+export interface Checker {
+  /** Something may be due at `at`: the checker runs then if that is sooner than planned. */
+  wake(at: Date): void;
+  stop(): Promise<void>;
+}
+
 /**
- * Runs the checker every `intervalMs`, never overlapping itself: the next run is scheduled only
- * when the previous one has finished. Alerts are sent by one dispatcher that outlives the runs:
- * a run hands it the due alerts and moves on, so slow targets never delay the next sweep.
+ * Runs the checker whenever something is due (see `DueScheduler`), and at least every
+ * `intervalMs` as the safety net; runs never overlap. Alerts are sent by one dispatcher that
+ * outlives the runs: a run hands it the due alerts and moves on, so slow targets never delay the
+ * next sweep. Storage housekeeping runs at most once per interval, not on every due-time run.
  * `stop()` waits for a run in progress and for the sends in flight.
  */
-export function startChecker(deps: Deps, intervalMs: number, log: Logger): { stop(): Promise<void> } {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-  let stopped = false;
+export function startChecker(deps: Deps, intervalMs: number, log: Logger): Checker {
   const delivery = new DeliveryDispatcher(deps, { dueAt: deps.clock });
-  const tick = () => {
-    running = runCheck(deps, { budgetMs: Math.max(intervalMs - 1_000, 1_000), delivery })
-      .then((report) => {
-        if (report.flipped || Object.values(report.delivery).some(Boolean) || report.pingsPurged || report.leftoversRemoved || report.bodiesTrimmed || report.unfinished) log.info('check', { ...report });
-      })
-      .catch((err) => log.error('check failed', { error: err instanceof Error ? err.stack : String(err) }))
-      .finally(() => {
-        running = null;
-        if (!stopped) timer = setTimeout(tick, intervalMs);
-      });
+  let lastHousekeeping = -Infinity;
+  const run = async () => {
+    const startedAt = deps.clock().getTime();
+    const housekeeping = startedAt - lastHousekeeping >= intervalMs;
+    if (housekeeping) lastHousekeeping = startedAt;
+    const report = await runCheck(deps, { budgetMs: Math.max(intervalMs - 1_000, 1_000), delivery, boundStorage: housekeeping });
+    if (report.flipped || Object.values(report.delivery).some(Boolean) || report.pingsPurged || report.leftoversRemoved || report.bodiesTrimmed || report.unfinished) log.info('check', { ...report });
   };
-  timer = setTimeout(tick, 0);
+  const scheduler = new DueScheduler({
+    run,
+    nextDueAt: () => deps.store.nextDueAt(),
+    clock: deps.clock,
+    maxWaitMs: intervalMs,
+    busyRetryMs: BUSY_RETRY_MS,
+    onError: (err) => log.error('check failed', { error: err instanceof Error ? err.stack : String(err) }),
+  });
+  scheduler.start();
   return {
+    wake: (at) => scheduler.wake(at),
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+      await scheduler.stop();
       await delivery.stop();
     },
   };
@@ -103,7 +115,9 @@ export async function startServer(config: ServerConfig, log: Logger = jsonLogger
   const store = await openStore(config);
   // One process: counters in memory are exact (on Firestore too, as long as it is one server).
   const limiter = config.rateLimits === null ? undefined : new MemoryRateLimiter(config.rateLimits);
-  const deps = composeDeps({ store, app: config.app, notify: config.notify, log, limiter });
+  // The checker needs the deps and the deps' writes wake the checker: bound once it has started.
+  let checker: Checker | null = null;
+  const deps = composeDeps({ store, app: config.app, notify: config.notify, log, limiter, onDue: (at) => checker?.wake(at) });
   const app = createApp(deps, { staticDir: path.join(REPO_DIR, 'public'), trustProxy: config.trustProxy });
   // Pings, nearly all the traffic, take a lean path in front of the app (see http/ping.ts).
   const server = createHttpServer(withPingFastPath(deps, app), t);
@@ -112,7 +126,8 @@ export async function startServer(config: ServerConfig, log: Logger = jsonLogger
     if (config.host === null) server.listen(config.port, resolve);
     else server.listen(config.port, config.host, resolve);
   });
-  const checker = startChecker(deps, config.checkIntervalSeconds * 1000, log);
+  const started = startChecker(deps, config.checkIntervalSeconds * 1000, log);
+  checker = started;
   let closing: Promise<void> | null = null;
   /**
    * Stops accepting connections, lets requests in flight (and a checker run) finish for at most
@@ -126,7 +141,7 @@ export async function startServer(config: ServerConfig, log: Logger = jsonLogger
     const grace = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), t.shutdownGraceMs);
     });
-    const finished = await Promise.race([Promise.all([drained, checker.stop()]).then(() => 'done' as const), grace]);
+    const finished = await Promise.race([Promise.all([drained, started.stop()]).then(() => 'done' as const), grace]);
     clearTimeout(timer);
     if (finished === 'timeout') log.warn('shutdown grace period over; closing the remaining connections', { graceMs: t.shutdownGraceMs });
     server.closeAllConnections();
@@ -161,7 +176,7 @@ async function main() {
       `  data:          ${where}`,
       `  ping URLs:     ${config.app.publicUrl}/api/v1/ping/<token>`,
       `  default plan:  ${config.app.defaultPlan}`,
-      `  checker:       every ${config.checkIntervalSeconds} s`,
+      `  checker:       at each deadline, and a full sweep every ${config.checkIntervalSeconds} s`,
       `  e-mail:        ${config.notify.sendgridApiKey ? `SendGrid, from ${config.notify.emailFrom}` : 'printed to this log (set SENDGRID_API_KEY to send)'}`,
       `  webhooks:      ${config.notify.allowPrivateWebhooks ? 'private addresses allowed' : 'public addresses only'}`,
       `  rate limits:   ${describeRules(config.rateLimits)}`,

@@ -89,6 +89,8 @@ export interface CheckOptions {
    * next sweep. Without one (the scheduled function) the run delivers and waits for every send.
    */
   delivery?: DeliveryDispatcher;
+  /** False to skip `boundStorage` this run (the embedded server's due-time runs); default true. */
+  boundStorage?: boolean;
 }
 
 /**
@@ -125,7 +127,7 @@ export async function runCheck(deps: Deps, options: CheckOptions): Promise<Check
   } else {
     report.delivery = await deliverWithinBudget(deps, withinBudget);
   }
-  Object.assign(report, await boundStorage(deps, now, withinBudget));
+  if (options.boundStorage !== false) Object.assign(report, await boundStorage(deps, now, withinBudget));
   report.unfinished = !withinBudget();
   return report;
 }

@@ -30,4 +30,9 @@ export interface Deps {
   log: Logger;
   /** Abuse limits; absent means none (tests not about limits, CRONPEEK_RATE_LIMITS=off). */
   limiter?: RateLimiter;
+  /**
+   * Told after a write that may make something due sooner: a deadline armed, alerts queued, a
+   * retry scheduled. The embedded server runs its checker then; absent, the next poll finds it.
+   */
+  onDue?: (at: Date) => void;
 }

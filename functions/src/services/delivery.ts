@@ -92,6 +92,7 @@ async function deliverClaimed(deps: Deps, claimed: Notification): Promise<keyof 
   }
   if (record.state === 'pending') {
     deps.log.warn('alert will be retried', { ...fields, error: record.lastError, nextAttemptAt: record.nextAttemptAt?.toISOString() });
+    if (record.nextAttemptAt !== null) deps.onDue?.(record.nextAttemptAt);
     return 'retrying';
   }
   if (record.state === 'failed') deps.log.error('alert failed', { ...fields, error: record.lastError });

@@ -33,7 +33,7 @@ export interface PingInput {
  * nothing is sent from here: alerts leave through the outbox, so a slow webhook can never delay
  * or fail the job that pinged.
  */
-export async function recordPing(deps: Pick<Deps, 'store' | 'clock'>, input: PingInput): Promise<Monitor> {
+export async function recordPing(deps: Pick<Deps, 'store' | 'clock' | 'onDue'>, input: PingInput): Promise<Monitor> {
   if (!PING_TOKEN_PATTERN.test(input.token)) throw new AppError(ErrorCode.NotFound, 'Unknown ping token.');
   const now = deps.clock();
   const kind = input.kind ?? 'success';
@@ -60,5 +60,13 @@ export async function recordPing(deps: Pick<Deps, 'store' | 'clock'>, input: Pin
     (m) => transition(m, { kind, exitCode, rid, output }, now),
   );
   if (applied === null) throw new AppError(ErrorCode.NotFound, 'Unknown ping token.');
+  wakeFor(deps, applied.monitor, (applied.transition?.notifications.length ?? 0) > 0 ? now : null);
   return applied.monitor;
+}
+
+/** Tells the embedded checker what a write made due: the monitor's deadline, and `queuedAt` for alerts it queued. */
+export function wakeFor(deps: Pick<Deps, 'onDue'>, monitor: Monitor, queuedAt: Date | null): void {
+  if (deps.onDue === undefined) return;
+  if (queuedAt !== null) deps.onDue(queuedAt);
+  if (monitor.alertAt !== null) deps.onDue(monitor.alertAt);
 }
