@@ -1,4 +1,5 @@
 // CronPeek dashboard, one monitor's page (#monitor/<id>): its details and badge, pause and resume,
+// acknowledging an outage (which stops its reminders),
 // its settings, and its ping and status-change history a page at a time. Data from the API
 // (names, ping bodies, user agents) is only ever written with textContent or values, never as HTML.
 (function () {
@@ -42,6 +43,8 @@
     manualResume: $('mp-manual-resume'),
     pause: $('mp-pause'),
     resume: $('mp-resume'),
+    reminderState: $('mp-reminder-state'),
+    acknowledge: $('mp-acknowledge'),
     controlError: $('mp-control-error'),
     controlDone: $('mp-control-done'),
     form: $('mp-edit-form'),
@@ -49,6 +52,13 @@
     editSchedule: $('mp-edit-schedule'),
     editTz: $('mp-edit-tz'),
     editGrace: $('mp-edit-grace'),
+    editRemindEvery: $('mp-edit-remind-every'),
+    editRemindLimit: $('mp-edit-remind-limit'),
+    editAlertAfter: $('mp-edit-alert-after'),
+    editRecoverAfter: $('mp-edit-recover-after'),
+    editMaxRuntime: $('mp-edit-max-runtime'),
+    editMinRuntime: $('mp-edit-min-runtime'),
+    streak: $('mp-streak'),
     editEmail: $('mp-edit-email'),
     editWebhook: $('mp-edit-webhook'),
     save: $('mp-save'),
@@ -145,6 +155,7 @@
     setFact(els.nextDue, timeNode(m.nextDue, waiting));
     var deadline = m.nextDue && m.status === 'up' ? new Date(Date.parse(m.nextDue) + m.grace * 1000).toISOString() : null;
     setFact(els.deadline, timeNode(deadline, m.status === 'up' ? '—' : waiting));
+    els.streak.textContent = streakText(m);
     els.pingCount.textContent = String(m.pingCount);
     setFact(els.lastAlert, timeNode(m.lastAlert, 'none'));
     els.alertEmail.textContent = m.alertEmail || 'none';
@@ -170,10 +181,45 @@
         ? 'Paused until resumed here: pings are recorded but do not resume it.'
         : 'Paused: the next ping resumes it.')
       : 'Watched: it goes down and alerts when a ping is late.';
+    renderReminders(m);
     fillForm(m);
   }
 
-  var FORM_FIELDS = ['editName', 'editSchedule', 'editTz', 'editGrace', 'editEmail', 'editWebhook'];
+  /** The runs in a row that count toward going down (or, while down, toward recovering), against the monitor's tolerance. */
+  function streakText(m) {
+    var failures = m.consecutiveFailures || 0;
+    var successes = m.consecutiveSuccesses || 0;
+    if (m.status === 'down') return successes + ' of ' + (m.recoverAfter || 1) + ' successes to recover';
+    if (failures > 0) return failures + ' of ' + (m.alertAfter || 1) + ' failures before an alert';
+    return successes + ' success(es); alerts after ' + (m.alertAfter || 1) + ' failure(s)';
+  }
+
+  /** Where the outage's reminders stand, and the button that stops them while the monitor is down. */
+  function renderReminders(m) {
+    var down = m.status === 'down';
+    els.acknowledge.hidden = !down;
+    els.acknowledge.disabled = !down || m.acknowledged;
+    var every = m.remindEvery ? 'every ' + duration(m.remindEvery) + (m.remindLimit ? ', at most ' + m.remindLimit + ' per outage' : '') : null;
+    var text;
+    if (!down) text = every ? 'Reminders while down: ' + every + '.' : 'No reminders while down (set them in Settings).';
+    else if (m.acknowledged) text = 'Outage acknowledged: no more reminders until it ends.';
+    else if (m.nextReminderAt) text = 'Down: ' + m.remindersSent + ' reminder(s) sent, next at ' + new Date(m.nextReminderAt).toLocaleString() + '.';
+    else text = every ? 'Down: ' + m.remindersSent + ' reminder(s) sent, no more for this outage.' : 'Down: no reminders set.';
+    els.reminderState.textContent = text;
+  }
+
+  var FORM_FIELDS = [
+    'editName', 'editSchedule', 'editTz', 'editGrace', 'editRemindEvery', 'editRemindLimit',
+    'editAlertAfter', 'editRecoverAfter', 'editMaxRuntime', 'editMinRuntime', 'editEmail', 'editWebhook',
+  ];
+  /** The tolerance settings the form edits: its input, and the value that empty stands for (null when none). */
+  var TOLERANCE_INPUTS = [
+    ['alertAfter', 'editAlertAfter', 1],
+    ['recoverAfter', 'editRecoverAfter', 1],
+    ['maxRuntime', 'editMaxRuntime', null],
+    ['minRuntime', 'editMinRuntime', null],
+  ];
+  var settingText = function (v) { return v === null || v === undefined ? '' : String(v); };
   // The values the settings form was last filled with: a form the user has changed since is left
   // alone when the monitor is shown again (after a pause, a refresh), so an edit in progress survives.
   var filled = null;
@@ -185,6 +231,9 @@
     els.editSchedule.value = String(m.schedule);
     els.editTz.value = m.tz || '';
     els.editGrace.value = String(m.grace);
+    els.editRemindEvery.value = m.remindEvery === null || m.remindEvery === undefined ? '' : String(m.remindEvery);
+    els.editRemindLimit.value = m.remindLimit === null || m.remindLimit === undefined ? '' : String(m.remindLimit);
+    TOLERANCE_INPUTS.forEach(function (t) { els[t[1]].value = settingText(m[t[0]]); });
     els.editEmail.value = m.alertEmail || '';
     els.editWebhook.value = m.alertWebhook || '';
     filled = formValues();
@@ -336,18 +385,21 @@
 
   // --- Actions -------------------------------------------------------------------------------
 
+  var DONE = { pause: 'Paused', resume: 'Resumed', acknowledge: 'Acknowledged the outage of' };
+
   function control(action) {
     hide(els.controlError);
     hide(els.controlDone);
     var body = action === 'pause' && els.manualResume.checked ? { manualResume: true } : undefined;
     els.pause.disabled = true;
     els.resume.disabled = true;
+    els.acknowledge.disabled = true;
     var mine = generation;
     return api('POST', monitorPath('/' + action), body)
       .then(function (m) {
         if (mine !== generation) return;
         renderMonitor(m);
-        show(els.controlDone, action === 'pause' ? 'Paused "' + m.name + '".' : 'Resumed "' + m.name + '".');
+        show(els.controlDone, DONE[action] + ' "' + m.name + '".');
         els.manualResume.checked = false;
         return loadHistory('flips', false);
       })
@@ -361,6 +413,7 @@
 
   els.pause.addEventListener('click', function () { control('pause'); });
   els.resume.addEventListener('click', function () { control('resume'); });
+  els.acknowledge.addEventListener('click', function () { control('acknowledge'); });
 
   function numberOrText(raw) {
     return /^\d+$/.test(raw) ? Number(raw) : raw;
@@ -383,6 +436,17 @@
     }
     var grace = els.editGrace.value.trim();
     if (grace !== String(m.grace)) edit.grace = grace === '' ? null : numberOrText(grace);
+    // Empty turns reminders off (or removes the limit).
+    var remindEvery = els.editRemindEvery.value.trim();
+    if (remindEvery !== (m.remindEvery ? String(m.remindEvery) : '')) edit.remindEvery = remindEvery === '' ? null : numberOrText(remindEvery);
+    var remindLimit = els.editRemindLimit.value.trim();
+    if (remindLimit !== (m.remindLimit ? String(m.remindLimit) : '')) edit.remindLimit = remindLimit === '' ? null : numberOrText(remindLimit);
+    // Empty puts a count back to 1 (null) and removes a run-time limit; an unchanged value is not sent.
+    TOLERANCE_INPUTS.forEach(function (t) {
+      var value = els[t[1]].value.trim();
+      if (value === settingText(m[t[0]]) || (value === '' && m[t[0]] === t[2])) return;
+      edit[t[0]] = value === '' ? null : numberOrText(value);
+    });
     var email = els.editEmail.value.trim();
     if (email !== (m.alertEmail || '')) edit.alertEmail = email === '' ? null : email;
     var webhook = els.editWebhook.value.trim();

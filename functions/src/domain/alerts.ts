@@ -1,4 +1,4 @@
-import { MONITOR_CHANNELS, type Channel } from './channels';
+import { channelSpec, MONITOR_CHANNELS, type Channel } from './channels';
 import type { AlertEvent, AlertSnapshot, Flip, Monitor, Notification } from './types';
 
 export type { AlertSnapshot } from './types';
@@ -155,6 +155,19 @@ export function settledNotificationsFor(m: Monitor, lastFlipId: string, at: Date
   const outageId = m.lastAlertAt === null ? lastFlipId : outageKey(m.id, m.lastAlertAt);
   const status = m.status === 'down' ? 'down' : 'up';
   return outboxRows(m, { flipId: lastFlipId, event: 'monitor.settled', at, key: `${lastFlipId}_settled` }, { outageId, status });
+}
+
+/**
+ * The outbox rows of reminder number `n` of the outage `m` is in (`m` before it): one
+ * `monitor.still_down` per channel, dated when it was due. Their ids name the outage and the
+ * number, so two checkers racing on the same reminder collide instead of sending it twice.
+ */
+export function stillDownNotificationsFor(m: Monitor, n: number, at: Date): Notification[] {
+  const downSince = m.downSince ?? at;
+  const outageId = m.lastAlertAt === null ? outageKey(m.id, downSince) : outageKey(m.id, m.lastAlertAt);
+  const reminder = { number: n, limit: m.remindLimit, downSince: downSince.toISOString() };
+  const rows = outboxRows(m, { flipId: outageId, event: 'monitor.still_down', at, key: `${outageId}_reminder_${n}` }, { outageId, reminder });
+  return rows.filter((row) => channelSpec(row.channel).reminders !== false);
 }
 
 /** First retry after 30 s, doubling up to an hour between attempts. */

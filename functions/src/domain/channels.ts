@@ -26,6 +26,11 @@ export interface ChannelSpec {
    * so adding one needs no store change.
    */
   monitorField?: `alert${string}`;
+  /**
+   * False for a kind that keeps one open incident per outage (PagerDuty): a `monitor.still_down`
+   * reminder would only trigger it again, so the kind gets none. Absent: it gets them.
+   */
+  reminders?: false;
 }
 
 /** An Events API v2 integration key, as PagerDuty shows it on the integration. */
@@ -44,6 +49,7 @@ export const CHANNELS = {
     plans: ['pro'],
     target: { kind: 'pattern', pattern: ROUTING_KEY_PATTERN, description: 'a PagerDuty Events API v2 integration key (32 letters and digits)' },
     monitorField: 'alertPagerDuty',
+    reminders: false,
   },
 } as const satisfies Record<string, ChannelSpec>;
 

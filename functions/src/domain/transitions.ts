@@ -1,7 +1,18 @@
-import { flipAlert, nextAlertAt, notificationsFor, settledNotificationsFor, settlesAt } from './alerts';
+import { flipAlert, nextAlertAt, notificationsFor, settledNotificationsFor, settlesAt, stillDownNotificationsFor } from './alerts';
 import { pingExpiresAt } from './plans';
+import {
+  earliest,
+  pendingReminder,
+  reminderDue,
+  remindersAfterAcknowledging,
+  remindersAfterFlip,
+  remindersAfterSending,
+  remindersAfterSettling,
+  type ReminderState,
+} from './reminders';
 import { deadlineAfter } from './schedule';
-import type { Flip, FlipReason, Monitor, MonitorStatus, Notification, OpenRun } from './types';
+import { afterFailure, afterSuccess, finishedTooFast, ranTooLong, streakCleared, withStreak } from './tolerance';
+import type { FailureReason, Flip, FlipReason, Monitor, MonitorStatus, Notification, OpenRun } from './types';
 
 /**
  * What a job reported on its ping URL: the plain URL and `/0` are a success, `/start` a start,
@@ -15,8 +26,11 @@ export interface Signal {
   output: string | null;
 }
 
-/** `'ping'` is a plain success without a run id, as the original ping URL sends it. */
-export type MonitorEvent = 'ping' | 'deadline' | 'pause' | 'resume' | Signal;
+/**
+ * `'ping'` is a plain success without a run id, as the original ping URL sends it;
+ * `'acknowledge'` is someone taking on a down monitor's outage (its reminders stop).
+ */
+export type MonitorEvent = 'ping' | 'deadline' | 'pause' | 'resume' | 'acknowledge' | Signal;
 
 /** A start stays open until its end arrives; beyond this many the oldest is forgotten. */
 export const MAX_OPEN_RUNS = 20;
@@ -48,6 +62,13 @@ export interface MonitorChanges {
   recentFlips?: Date[];
   /** Set when the monitor starts (a date) or stops (null) flapping. */
   flappingSince?: Date | null;
+  /** Set, whole, when the reminders of its outage change (see `domain/reminders.ts`). */
+  reminders?: ReminderState;
+  /** Set when a run's outcome changes the counts of failed or successful runs in a row (see `domain/tolerance.ts`). */
+  consecutiveFailures?: number;
+  consecutiveSuccesses?: number;
+  /** Set by a miss that tolerance lets pass: the expected run time it missed. */
+  missedDueAt?: Date;
 }
 
 /**
@@ -79,14 +100,18 @@ export type PingTransition = Transition & { ping: PingDecision };
  * the monitor flaps, the checker must also look at it when it settles.
  */
 function decided(m: Monitor, changes: MonitorChanges, flip: Flip | null, output: string | null = null): Transition {
-  if (flip === null) return { changes: { ...changes, alertAt: nextAlertAt(m, changes.alertAt) }, flip, notifications: [] };
+  if (flip === null) return { changes: { ...changes, alertAt: nextAlertAt(m, earliest(changes.alertAt, pendingReminder(m))) }, flip, notifications: [] };
   const { flap } = flipAlert(flip, m);
   const { lastAlertAt, ...rest } = changes;
   // While it flaps its flips alert nobody: `lastAlertAt` stays on the alert that was sent, whose outage they share.
   const alerted = m.flappingSince === null && lastAlertAt !== undefined ? { lastAlertAt } : {};
-  const alertAt = nextAlertAt({ recentFlips: m.recentFlips, flappingSince: m.flappingSince, ...flap }, changes.alertAt);
+  const flapAfter = { recentFlips: m.recentFlips, flappingSince: m.flappingSince, ...flap };
+  // A down monitor's next reminder is a due time too (none while it flaps).
+  const reminders = remindersAfterFlip(flip, m);
+  const reminderAt = pendingReminder({ status: changes.status, flappingSince: flapAfter.flappingSince, nextReminderAt: (reminders ?? m).nextReminderAt });
+  const alertAt = nextAlertAt(flapAfter, earliest(changes.alertAt, reminderAt));
   return {
-    changes: { ...rest, ...alerted, alertAt, flipCount: m.flipCount + 1, ...flap },
+    changes: { ...rest, ...alerted, alertAt, flipCount: m.flipCount + 1, ...flap, ...(reminders !== null ? { reminders } : {}) },
     flip,
     notifications: notificationsFor(flip, m, output),
   };
@@ -110,13 +135,15 @@ function flipTo(m: Monitor, to: MonitorStatus, at: Date, reason: FlipReason): Fl
   return { id: flipId(m.id, at, to, m.flipCount + 1), monitorId: m.id, from: m.status, to, at, reason };
 }
 
+const later = (a: Date | null, b: Date | null): Date | null => (a === null || (b !== null && b.getTime() > a.getTime()) ? b : a);
+
 /**
- * The instant a monitor's deadline counts from: its last ping, or its resume when that came
- * later (a resumed monitor gets one full period from the resume, whenever it last pinged).
+ * The instant a monitor's deadline counts from: its last ping, its resume, or the run it last
+ * missed without going down, whichever came last (a resumed monitor gets one full period from the
+ * resume, whenever it last pinged; after a tolerated miss, the next run is expected one schedule on).
  */
 export function deadlineBase(m: Monitor): Date | null {
-  if (m.resumedAt !== null && (m.lastPingAt === null || m.resumedAt.getTime() > m.lastPingAt.getTime())) return m.resumedAt;
-  return m.lastPingAt;
+  return later(later(m.lastPingAt, m.resumedAt), m.missedDueAt);
 }
 
 const SUCCESS: Signal = { kind: 'success', exitCode: null, rid: null, output: null };
@@ -141,17 +168,50 @@ function settle(m: Monitor, now: Date): Transition | null {
   if (deadline !== null && deadline.getTime() <= at.getTime()) return null;
   const heldSince = m.recentFlips.at(-1) ?? m.flappingSince ?? at;
   const lastFlip = flipId(m.id, heldSince, m.status, m.flipCount);
-  const changes: MonitorChanges = { status: m.status, alertAt: deadline, countPing: false, recentFlips: [], flappingSince: null };
+  const reminders = remindersAfterSettling(m, at);
+  const reminderAt = m.status === 'down' ? (reminders ?? m).nextReminderAt : null;
+  const changes: MonitorChanges = {
+    status: m.status,
+    alertAt: earliest(deadline, reminderAt),
+    countPing: false,
+    recentFlips: [],
+    flappingSince: null,
+    ...(reminders !== null ? { reminders } : {}),
+  };
   return { changes, flip: null, notifications: settledNotificationsFor(m, lastFlip, at) };
 }
 
 /**
- * While a run is open the monitor goes down when the oldest open run has had `grace` to finish
- * ("started but never finished"); otherwise at the next expected time plus grace. Both are the
- * one stored `alertAt`, so the checker still asks nothing but `alertAt <= now`.
+ * Reminder number n of a down monitor's outage, due now: one `monitor.still_down` per channel,
+ * and the next reminder (if any) becomes its due time. No flip: the status stays down.
+ */
+function remind(m: Monitor, now: Date): Transition {
+  const n = m.remindersSent + 1;
+  const reminders = remindersAfterSending(m, n, now);
+  const changes: MonitorChanges = { status: 'down', alertAt: nextAlertAt(m, reminders.nextReminderAt), countPing: false, reminders };
+  return { changes, flip: null, notifications: stillDownNotificationsFor(m, n, m.nextReminderAt ?? now) };
+}
+
+/** Someone took on the outage: no more reminders until it ends. Null when the monitor is not down. */
+function acknowledge(m: Monitor, now: Date): Transition | null {
+  if (m.status !== 'down') return null;
+  // A down monitor's due time is its next reminder (or, while it flaps, when it settles): the reminder goes.
+  const changes: MonitorChanges = { status: 'down', alertAt: nextAlertAt(m, null), countPing: false, reminders: remindersAfterAcknowledging(m, now) };
+  return { changes, flip: null, notifications: [] };
+}
+
+/** When an open run has outlived its limit: `maxRuntime` when set, else grace ("started but never finished"). */
+export function runDeadline(m: Monitor, run: OpenRun): Date {
+  return new Date(run.at.getTime() + (m.maxRuntime ?? m.grace) * 1000);
+}
+
+/**
+ * While a run is open the monitor goes down when the oldest open run outlives its limit
+ * (`runDeadline`); otherwise at the next expected time plus grace. Both are the one stored
+ * `alertAt`, so the checker still asks nothing but `alertAt <= now`.
  */
 export function armedAlertAt(m: Monitor, openRuns: OpenRun[], endedAt: Date): Date | null {
-  if (openRuns.length > 0) return new Date(openRuns[0].at.getTime() + m.grace * 1000);
+  if (openRuns.length > 0) return runDeadline(m, openRuns[0]);
   return deadlineAfter(endedAt, m, m.grace);
 }
 
@@ -164,14 +224,14 @@ function pairedRun(openRuns: OpenRun[], rid: string | null): number {
 /**
  * The runs still open after an end that closed `paired`. Runs without a rid cannot be told apart,
  * so one that ended also closes the older ones: the job has evidently moved on from them. A
- * monitor that is down does not keep waiting for runs already past their grace: the outage they
+ * monitor that is down does not keep waiting for runs already past their limit: the outage they
  * belong to has been reported, and a recovery must not turn straight into a second alert for them.
  */
 function stillOpen(m: Monitor, paired: OpenRun | null, now: Date): OpenRun[] {
   return m.openRuns.filter((r) => {
     if (r === paired) return false;
     if (paired !== null && paired.rid === null && r.rid === null && r.at.getTime() <= paired.at.getTime()) return false;
-    return m.status !== 'down' || r.at.getTime() + m.grace * 1000 > now.getTime();
+    return m.status !== 'down' || runDeadline(m, r).getTime() > now.getTime();
   });
 }
 
@@ -205,22 +265,67 @@ function signal(m: Monitor, s: Signal, now: Date): PingTransition {
     countPing: true,
   };
 
+  // A success that ran shorter than `minRuntime` is a failed run.
+  const failure: FailureReason | null =
+    s.kind === 'fail' ? (s.exitCode === null ? 'failed' : `exit code ${s.exitCode}`) : finishedTooFast(m.minRuntime, duration);
   // A success ends a pause (as on Healthchecks) unless the pause asked for an explicit resume;
   // a failure to a paused monitor is recorded and alerts nobody.
-  if (paused && (m.manualResume || s.kind !== 'success')) {
+  if (paused && (m.manualResume || failure !== null)) {
     return withPing(m, decided(m, { status: 'paused', alertAt: null, ...ended }, null), now, duration);
   }
+  const next = armedAlertAt(m, openRuns, now);
+  const t = failure !== null ? failedRun(m, failure, ended, next, now, s.output) : succeededRun(m, ended, next, now);
+  return withPing(m, t, now, duration);
+}
 
-  if (s.kind === 'fail') {
-    // A failure is an outage at once; a monitor already down stays down without a second alert.
-    const reason: FlipReason = s.exitCode === null ? 'failed' : `exit code ${s.exitCode}`;
-    const flip = flipTo(m, 'down', now, reason);
-    const changes: MonitorChanges = { status: 'down', alertAt: null, ...(flip ? { lastAlertAt: now } : {}), ...ended };
-    return withPing(m, decided(m, changes, flip, s.output), now, duration);
+/** What ending a run changes whatever its outcome (see `signal`). */
+type RunEnd = Omit<MonitorChanges, 'status' | 'alertAt'>;
+
+/**
+ * A failed run is counted; the monitor goes down once `alertAfter` of them come in a row. Until
+ * then it keeps its status, and `next` (the deadline of the next run) is its deadline. A monitor
+ * already down stays down without a second alert. `at` is the failure's time (a missed deadline's own).
+ */
+function failedRun(m: Monitor, reason: FailureReason, end: RunEnd, next: Date | null, at: Date, output: string | null = null): Transition {
+  const streak = afterFailure(m);
+  const failures = m.consecutiveFailures + 1;
+  if (m.status !== 'down' && failures < m.alertAfter) {
+    // A new monitor is not expected on its schedule before its first success: only an open run has a deadline.
+    const runs = end.openRuns ?? m.openRuns;
+    const alertAt = m.status !== 'new' ? next : runs.length > 0 ? runDeadline(m, runs[0]) : null;
+    return decided(m, { status: m.status, alertAt, ...end, ...streak }, null);
   }
+  const flip = flipTo(m, 'down', at, withStreak(reason, failures));
+  return decided(m, { status: 'down', alertAt: null, ...(flip ? { lastAlertAt: at } : {}), ...end, ...streak }, flip, output);
+}
 
-  const changes: MonitorChanges = { status: 'up', alertAt: armedAlertAt(m, openRuns, now), ...ended, ...(paused ? { manualResume: false } : {}) };
-  return withPing(m, decided(m, changes, flipTo(m, 'up', now, 'ping')), now, duration);
+/**
+ * A successful run is counted; a down monitor is up again once `recoverAfter` of them come in a
+ * row (until then it stays down, with no deadline). An up monitor's deadline becomes `next`.
+ */
+function succeededRun(m: Monitor, end: RunEnd, next: Date | null, now: Date): Transition {
+  const streak = afterSuccess(m);
+  if (m.status === 'down' && m.consecutiveSuccesses + 1 < m.recoverAfter) return decided(m, { status: 'down', alertAt: null, ...end, ...streak }, null);
+  const resumed = m.status === 'paused' ? { manualResume: false } : {};
+  return decided(m, { status: 'up', alertAt: next, ...end, ...resumed, ...streak }, flipTo(m, 'up', now, 'ping'));
+}
+
+/**
+ * A deadline passed on a watched monitor: the oldest open run outlived its limit, or the expected
+ * run never came. A failed run like any other; while tolerated, runs past their limit are given
+ * up and the deadline moves to the next expected run plus grace.
+ */
+function missedRun(m: Monitor, deadline: Date): Transition {
+  const hung = m.openRuns.length > 0;
+  const reason: FailureReason = !hung ? 'missed' : m.maxRuntime !== null ? ranTooLong(m.maxRuntime) : 'started but never finished';
+  if (m.consecutiveFailures + 1 >= m.alertAfter) return failedRun(m, reason, { ...(hung ? { openRuns: [] } : {}), countPing: false }, null, deadline);
+  if (hung) {
+    const openRuns = m.openRuns.filter((r) => runDeadline(m, r).getTime() > deadline.getTime());
+    // The start set the last ping, so the next run is expected one schedule after it (or the next open run's limit).
+    return failedRun(m, reason, { openRuns, countPing: false }, armedAlertAt(m, openRuns, deadlineBase(m) ?? deadline), deadline);
+  }
+  const missedDueAt = new Date(deadline.getTime() - m.grace * 1000);
+  return failedRun(m, reason, { missedDueAt, countPing: false }, deadlineAfter(missedDueAt, m, m.grace), deadline);
 }
 
 /**
@@ -239,21 +344,27 @@ export function transition(m: Monitor, event: MonitorEvent, now: Date, detail: E
       if (m.alertAt === null || m.alertAt.getTime() > now.getTime()) return null;
       const settled = settle(m, now);
       if (settled !== null) return settled;
+      if (reminderDue(m, now)) return remind(m, now);
       if (m.status === 'paused' || m.status === 'down') return null;
-      // The deadline is the oldest open run's when one is open (see armedAlertAt): it is abandoned.
-      const hung = m.openRuns.length > 0;
-      return decided(
-        m,
-        { status: 'down', alertAt: null, lastAlertAt: now, ...(hung ? { openRuns: [] } : {}), countPing: false },
-        flipTo(m, 'down', now, hung ? 'started but never finished' : 'missed'),
-      );
+      // The outage began at the deadline, not when a checker noticed: the flip (and so every
+      // alert's `occurredAt`) carries it, and racing checkers compute the same flip id.
+      return missedRun(m, m.alertAt);
     }
     case 'pause': {
       if (m.status === 'paused') return null;
       // Runs open when the monitor is paused are not waited for after it resumes.
-      const changes: MonitorChanges = { status: 'paused', alertAt: null, openRuns: [], countPing: false, manualResume: detail.manualResume ?? false };
+      const changes: MonitorChanges = {
+        status: 'paused',
+        alertAt: null,
+        openRuns: [],
+        countPing: false,
+        manualResume: detail.manualResume ?? false,
+        ...streakCleared(m),
+      };
       return decided(m, changes, flipTo(m, 'paused', now, 'pause'));
     }
+    case 'acknowledge':
+      return acknowledge(m, now);
     case 'resume': {
       if (m.status !== 'paused') return null;
       // A resumed monitor that has pinged before gets one full period before it can go down.
@@ -282,6 +393,10 @@ export function applyChanges(m: Monitor, changes: MonitorChanges): Monitor {
     flipCount: changes.flipCount ?? m.flipCount,
     recentFlips: changes.recentFlips ?? m.recentFlips,
     flappingSince: changes.flappingSince === undefined ? m.flappingSince : changes.flappingSince,
+    consecutiveFailures: changes.consecutiveFailures ?? m.consecutiveFailures,
+    consecutiveSuccesses: changes.consecutiveSuccesses ?? m.consecutiveSuccesses,
+    missedDueAt: changes.missedDueAt ?? m.missedDueAt,
     pingCount: m.pingCount + (changes.countPing ? 1 : 0),
+    ...changes.reminders,
   };
 }

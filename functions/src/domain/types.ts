@@ -12,6 +12,14 @@ export interface Account {
   plan: PlanId;
   createdAt: Date;
   monitorCount: number;
+  /** Settings its new monitors take when they do not set them. */
+  defaults: AccountDefaults;
+}
+
+/** An account's defaults for new monitors (`PATCH /api/v1/account`). */
+export interface AccountDefaults {
+  /** `remindEvery` of a new monitor that sets none; null: no reminders. */
+  remindEvery: number | null;
 }
 
 export interface Monitor {
@@ -73,6 +81,35 @@ export interface Monitor {
   recentFlips: Date[];
   /** When it started flapping; null while it does not flap. Its flips alert nobody meanwhile. */
   flappingSince: Date | null;
+  /** Seconds between `monitor.still_down` reminders while it is down; null sends none. */
+  remindEvery: number | null;
+  /** How many reminders one outage sends at most; null: no limit. */
+  remindLimit: number | null;
+  /** When its current outage began (its flip to down); null while it is not down. */
+  downSince: Date | null;
+  /** When someone acknowledged the current outage (no more reminders); null until then, and once it ends. */
+  acknowledgedAt: Date | null;
+  /** Reminders sent for the current outage. */
+  remindersSent: number;
+  /** When the next reminder is due; null while none will be sent (off, acknowledged, limit reached, not down). */
+  nextReminderAt: Date | null;
+  /** Failed runs in a row before it goes down (1: the first failure). */
+  alertAfter: number;
+  /** Successful runs in a row before a down monitor is up again. */
+  recoverAfter: number;
+  /** Seconds a started run may take before it counts as failed; null: grace bounds it ("started but never finished"). */
+  maxRuntime: number | null;
+  /** Seconds a run must take at least; one that ends sooner counts as failed. Null: no minimum. */
+  minRuntime: number | null;
+  /** Failed runs in a row (a success resets it); it goes down when this reaches `alertAfter`. */
+  consecutiveFailures: number;
+  /** Successful runs in a row (a failure resets it); a down monitor is up when this reaches `recoverAfter`. */
+  consecutiveSuccesses: number;
+  /**
+   * The expected run time of the latest miss that tolerance let pass: deadlines count from it when
+   * it is later than the last ping, so the next one is the run after it. Null until one is tolerated.
+   */
+  missedDueAt: Date | null;
 }
 
 /** A run the job announced with a start signal; `rid` pairs it with its end when runs overlap. */
@@ -110,15 +147,17 @@ export interface Ping {
 /** A success (the plain ping URL, `/0`), a start, or a failure (`/fail`, `/1`…`/255`). */
 export type PingKind = 'success' | 'start' | 'fail';
 
-/** Why a status changed. The down reasons are what alerts tell the user. */
-export type FlipReason =
-  | 'ping'
+/** Why a run failed: the down reasons, which are what alerts tell the user. */
+export type FailureReason =
   | 'missed'
-  | 'pause'
-  | 'resume'
   | 'failed'
   | 'started but never finished'
-  | `exit code ${number}`;
+  | `exit code ${number}`
+  | `ran longer than ${string}`
+  | `finished too fast (${string})`;
+
+/** Why a status changed; a down flip after more than one failed run in a row says how many (`missed (3rd failure in a row)`). */
+export type FlipReason = 'ping' | 'pause' | 'resume' | FailureReason | `${FailureReason} (${string} failure in a row)`;
 
 export interface Flip {
   id: string;
@@ -151,13 +190,19 @@ export interface AlertSnapshot {
   output?: string | null;
   /** For `monitor.flapping`, the status its latest flip reached; for `monitor.settled`, the status it settled in. */
   status?: 'up' | 'down';
+  /**
+   * For `monitor.still_down`: which reminder this is (1-based), the outage's limit (null: none),
+   * and when the outage began, as ISO text so that both stores keep the snapshot as it is.
+   */
+  reminder?: { number: number; limit: number | null; downSince: string };
 }
 
 /**
  * An outage and its recovery; `monitor.flapping` when a monitor keeps changing status (its flips
- * then alert nobody), and `monitor.settled` once it has held one status long enough again.
+ * then alert nobody), and `monitor.settled` once it has held one status long enough again;
+ * `monitor.still_down` reminds, every `remindEvery`, of an outage nobody has acknowledged.
  */
-export type AlertEvent = 'monitor.down' | 'monitor.up' | 'monitor.flapping' | 'monitor.settled';
+export type AlertEvent = 'monitor.down' | 'monitor.up' | 'monitor.flapping' | 'monitor.settled' | 'monitor.still_down';
 export type NotificationState = 'pending' | 'processing' | 'delivered' | 'logged' | 'failed';
 
 /**

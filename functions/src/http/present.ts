@@ -68,6 +68,32 @@ export function monitorStatus(m: Monitor, publicUrl: string, alertEmailStatus: R
     badgeUrl: badgeUrl(publicUrl, m),
     // Added with flapping: while set, the monitor's status changes alert nobody until it settles.
     flappingSince: iso(m.flappingSince),
+    ...reminders(m),
+    ...tolerance(m),
+  };
+}
+
+/** Added with tolerance and run-time limits: the settings, and the runs in a row that count toward them. */
+function tolerance(m: Monitor) {
+  return {
+    alertAfter: m.alertAfter,
+    recoverAfter: m.recoverAfter,
+    maxRuntime: m.maxRuntime,
+    minRuntime: m.minRuntime,
+    consecutiveFailures: m.consecutiveFailures,
+    consecutiveSuccesses: m.consecutiveSuccesses,
+  };
+}
+
+/** Added with reminders: the settings, and where the current outage's reminders stand. */
+function reminders(m: Monitor) {
+  return {
+    remindEvery: m.remindEvery,
+    remindLimit: m.remindLimit,
+    downSince: iso(m.downSince),
+    acknowledged: m.acknowledgedAt !== null,
+    remindersSent: m.remindersSent,
+    nextReminderAt: iso(m.nextReminderAt),
   };
 }
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CHANNELS, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
+import { MAX_REMIND_EVERY, MAX_REMIND_LIMIT, MIN_REMIND_EVERY } from '../domain/reminders';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
 import { isDisplayable } from '../domain/text';
+import { MAX_STREAK, MIN_STREAK } from '../domain/tolerance';
 import { MAX_PAGE } from '../services/history';
 
 const period = (field: string) =>
@@ -10,6 +12,14 @@ const period = (field: string) =>
     .int({ error: `${field} must be an integer number of seconds` })
     .min(MIN_PERIOD, { error: `${field} must be at least ${MIN_PERIOD} seconds` })
     .max(MAX_PERIOD, { error: `${field} must be at most ${MAX_PERIOD} seconds (one year)` });
+
+/** A whole number from `min` to `max`, in `unit` (' seconds', or '' for a count). */
+const wholeNumber = (field: string, min: number, max: number, unit: string) =>
+  z
+    .number({ error: `${field} must be a whole number from ${min} to ${max}${unit}` })
+    .int({ error: `${field} must be a whole number from ${min} to ${max}${unit}` })
+    .min(min, { error: `${field} must be at least ${min}${unit}` })
+    .max(max, { error: `${field} must be at most ${max}${unit}` });
 
 const email = (field: string) =>
   z
@@ -83,6 +93,12 @@ const optionalMonitorFields = {
     .string({ error: 'tz must be an IANA time zone name such as "Europe/Berlin"' })
     .max(64, { error: 'tz must be at most 64 characters' }),
   grace: period('grace'),
+  remindEvery: wholeNumber('remindEvery', MIN_REMIND_EVERY, MAX_REMIND_EVERY, ' seconds'),
+  remindLimit: wholeNumber('remindLimit', 1, MAX_REMIND_LIMIT, ''),
+  alertAfter: wholeNumber('alertAfter', MIN_STREAK, MAX_STREAK, ''),
+  recoverAfter: wholeNumber('recoverAfter', MIN_STREAK, MAX_STREAK, ''),
+  maxRuntime: wholeNumber('maxRuntime', 1, MAX_PERIOD, ' seconds'),
+  minRuntime: wholeNumber('minRuntime', 1, MAX_PERIOD, ' seconds'),
   ...channelFields,
 };
 
@@ -109,6 +125,17 @@ export const editMonitorBody = z
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a monitor has ${MONITOR_FIELDS.join(', ')}` : undefined) },
   )
   .refine((edit) => Object.keys(edit).length > 0, { error: `Send at least one of ${MONITOR_FIELDS.join(', ')}` });
+
+/** PATCH /account: the defaults new monitors take (`remindEvery`, null for none); nothing else can change there. */
+export const editAccountBody = z.strictObject(
+  {
+    defaults: z.strictObject(
+      { remindEvery: wholeNumber('defaults.remindEvery', MIN_REMIND_EVERY, MAX_REMIND_EVERY, ' seconds').nullable() },
+      { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; defaults has remindEvery` : undefined) },
+    ),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; an account edit takes only defaults` : 'Send {"defaults": {"remindEvery": seconds or null}}') },
+);
 
 export const pauseBody = z.strictObject(
   { manualResume: z.boolean({ error: 'manualResume must be true or false' }).optional() },

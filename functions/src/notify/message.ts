@@ -1,5 +1,6 @@
 import { FLAP_LIMIT, FLAP_WINDOW_MS, SETTLE_MS } from '../domain/alerts';
 import { displayLine, displayLines } from '../domain/text';
+import { ordinal, splitStreak } from '../domain/tolerance';
 import type { AlertSnapshot, Notification } from '../domain/types';
 
 export const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
@@ -25,17 +26,40 @@ export function scheduleText(s: AlertSnapshot): string {
   return s.cron ? `"${s.cron}" (${s.tz ?? 'UTC'})` : duration(s.schedule);
 }
 
-/** Why a monitor went down; alerts written before reasons were recorded were all missed pings. */
-export const downReason = (s: AlertSnapshot): string => s.reason ?? 'missed';
+/**
+ * What failed when a monitor went down (`missed`, `exit code 3` …), without the count of failures
+ * in a row its reason may end with; alerts written before reasons were recorded were all missed pings.
+ */
+export const downReason = (s: AlertSnapshot): string => splitStreak(s.reason ?? 'missed').reason;
 
-/** One sentence on why a monitor went down, shared by every channel. */
-export function whyDown(s: AlertSnapshot): string {
+/** "3rd failure in a row" when more than one failed run in a row took the monitor down (its `alertAfter`); else null. */
+export function failureStreak(s: AlertSnapshot): string | null {
+  const { failures } = splitStreak(s.reason ?? 'missed');
+  return failures > 1 ? `${ordinal(failures)} failure in a row` : null;
+}
+
+/** A down alert's one-line summary (Slack, PagerDuty): when the last ping came, or what failed, and how many times in a row. */
+export function downSummary(s: AlertSnapshot): string {
   const reason = downReason(s);
+  const streak = failureStreak(s);
+  return `${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}${streak === null ? '' : ` (${streak})`}`;
+}
+
+/** What failed, in one sentence. */
+function whatFailed(s: AlertSnapshot, reason: string): string {
   if (reason === 'missed') return `No ping arrived within its schedule (${scheduleText(s)}) plus grace (${duration(s.grace)}).`;
   if (reason === 'started but never finished') {
     return `The job signalled a start, but no end arrived within its grace (${duration(s.grace)}): it started but never finished.`;
   }
+  if (reason.startsWith('ran longer than')) return `A run started and did not end within its maximum run time: it ${reason}.`;
+  if (reason.startsWith('finished too fast')) return `A run ended sooner than its minimum run time allows: it ${reason}.`;
   return `The job reported a failure (${reason === 'failed' ? 'via /fail' : reason}).`;
+}
+
+/** One sentence on why a monitor went down, shared by every channel, with how many failed runs in a row it took. */
+export function whyDown(s: AlertSnapshot): string {
+  const streak = failureStreak(s);
+  return `${whatFailed(s, downReason(s))}${streak === null ? '' : ` It is the ${streak}.`}`;
 }
 
 /**
@@ -73,10 +97,12 @@ function downLines(s: AlertSnapshot, n: Notification): string[] {
 /** The alert e-mail: a subject to triage from a lock screen, then what happened and what to do. */
 export function emailContent(n: Notification): EmailContent {
   if (n.event === 'monitor.flapping' || n.event === 'monitor.settled') return flapEmailContent(n);
+  if (n.event === 'monitor.still_down') return stillDownEmailContent(n);
   const s = n.snapshot;
   const down = n.event === 'monitor.down';
-  // A missed ping keeps the plain subject; a failure or a hung run says which in the subject too.
-  const why = down && s.reason && s.reason !== 'missed' ? s.reason : undefined;
+  // A missed ping keeps the plain subject; a failure or a hung run says which in the subject too,
+  // and a down after several failures in a row says how many.
+  const why = down && s.reason && downReason(s) !== 'missed' ? s.reason : down ? (failureStreak(s) ?? undefined) : undefined;
   const subject = alertSubject(down ? 'DOWN' : 'UP', s.name, why);
   const lines = down
     ? downLines(s, n)
@@ -90,6 +116,15 @@ export function emailContent(n: Notification): EmailContent {
   const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
   return { subject, text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
 }
+
+/** The webhook `reason` of alerts whose snapshot names none (rows older than reasons, and the events without one). */
+const defaultReason: Record<Notification['event'], string> = {
+  'monitor.down': 'missed',
+  'monitor.up': 'ping',
+  'monitor.flapping': 'ping',
+  'monitor.settled': 'settled',
+  'monitor.still_down': 'still down',
+};
 
 /**
  * Version 1 of the webhook payload; see docs/alerts.md for the contract. `monitor` shows the
@@ -107,8 +142,10 @@ export function webhookPayload(n: Notification) {
     // Why the monitor flipped (`missed`, `failed`, `exit code 3`, `started but never finished`,
     // `ping` for a recovery; `settled` when it stopped flapping) and, for a failure, the last
     // lines the run sent; added in version 1.
-    reason: s.reason ?? (n.event === 'monitor.down' ? 'missed' : n.event === 'monitor.settled' ? 'settled' : 'ping'),
+    reason: s.reason ?? defaultReason[n.event],
     output: s.output ?? null,
+    // Added with reminders, on `monitor.still_down` only: which reminder, of how many, for the outage since when.
+    ...(s.reminder ? { reminder: s.reminder } : {}),
     monitor: {
       monitorId: s.monitorId,
       name: s.name,
@@ -162,7 +199,8 @@ export function withUnsubscribeLink(content: EmailContent, pageUrl: string): Ema
 }
 
 /** The status an alert reports: where a flapping monitor's latest flip took it or where it settled; else its event's. */
-export const reportedStatus = (n: Notification): 'up' | 'down' => n.snapshot.status ?? (n.event === 'monitor.down' ? 'down' : 'up');
+export const reportedStatus = (n: Notification): 'up' | 'down' =>
+  n.snapshot.status ?? (n.event === 'monitor.down' || n.event === 'monitor.still_down' ? 'down' : 'up');
 
 /** The monitor's last ping right after the alert's event: the flip itself when a ping brought it up. */
 export function lastPingOf(n: Notification): Date | null {
@@ -205,4 +243,39 @@ function flapEmailContent(n: Notification): EmailContent {
   lines.push('', `Monitor id: ${s.monitorId}`, '-- CronPeek');
   const subject = flapping ? alertSubject('FLAPPING', s.name) : alertSubject(status.toUpperCase(), s.name, 'settled after flapping');
   return contentOf(subject, lines);
+}
+
+/** A span of time as people say it, in its largest whole unit: "3 hours", "1 day", "5 minutes". */
+export function elapsed(fromAt: Date, toAt: Date): string {
+  const minutes = Math.max(0, Math.floor((toAt.getTime() - fromAt.getTime()) / 60_000));
+  const [count, unit] = minutes >= 2_880 ? [Math.floor(minutes / 1_440), 'day'] : minutes >= 120 ? [Math.floor(minutes / 60), 'hour'] : [minutes, 'minute'];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+}
+
+/** Which reminder a `monitor.still_down` is and how long the outage has lasted: "reminder 2 of 5, down for 3 hours". */
+export function reminderText(n: Notification): string {
+  const r = n.snapshot.reminder;
+  if (r === undefined) return 'still down';
+  const count = r.limit === null ? `reminder ${r.number}` : `reminder ${r.number} of ${r.limit}`;
+  return `${count}, down for ${elapsed(new Date(r.downSince), n.createdAt)}`;
+}
+
+/** The reminder e-mail of an outage nobody has acknowledged yet. */
+function stillDownEmailContent(n: Notification): EmailContent {
+  const s = n.snapshot;
+  const since = s.reminder === undefined ? null : new Date(s.reminder.downSince);
+  const lines = [
+    `Your monitor ${quotedName(s.name)} is STILL DOWN (${reminderText(n)}).`,
+    '',
+    `Down since: ${when(since)}`,
+    `Last ping: ${when(s.lastPingAt)}`,
+    '',
+    "What to do: look at the job's logs. To stop these reminders for this outage, acknowledge it:",
+    `POST /api/v1/monitors/${s.monitorId}/acknowledge, or the Acknowledge button on the dashboard.`,
+    'You will get another e-mail when it reports a success again.',
+    '',
+    `Monitor id: ${s.monitorId}`,
+    '-- CronPeek',
+  ];
+  return contentOf(alertSubject('STILL DOWN', s.name, reminderText(n)), lines);
 }

@@ -1,7 +1,7 @@
 import { ROUTING_KEY_PATTERN } from '../domain/channels';
 import { displayLine } from '../domain/text';
 import type { Notification } from '../domain/types';
-import { downReason, FLAPPING_TEXT, heldSince, lastPingOf, reportedStatus, when } from './message';
+import { downReason, downSummary, FLAPPING_TEXT, heldSince, lastPingOf, reminderText, reportedStatus, when } from './message';
 import { postAlert, type ConnectOptions, type HttpChannel } from './post';
 import type { Notifier, NotifyConfig, SendResult } from './types';
 
@@ -35,12 +35,15 @@ function incidentEvent(n: Notification, name: string): IncidentEvent {
   switch (n.event) {
     case 'monitor.down': {
       const what = reason === 'missed' ? 'missed ping' : reason === 'started but never finished' ? 'hung run' : 'job failure';
-      return { action: 'trigger', summary: `DOWN: ${name} — ${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}`, severity: 'critical', class: what };
+      return { action: 'trigger', summary: `DOWN: ${name} — ${downSummary(s)}`, severity: 'critical', class: what };
     }
     case 'monitor.up':
       return { action: 'resolve', summary: `UP: ${name} — pinged again at ${when(n.createdAt)}`, severity: 'critical', class: 'missed ping' };
     case 'monitor.flapping':
       return { action: 'trigger', summary: `FLAPPING: ${name} — ${FLAPPING_TEXT}; ${status} now`, severity: 'error', class: 'flapping' };
+    case 'monitor.still_down':
+      // Never queued (the registry gives PagerDuty no reminders); were one sent, it joins the open incident.
+      return { action: 'trigger', summary: `STILL DOWN: ${name} — ${reminderText(n)}`, severity: 'critical', class: 'reminder' };
     case 'monitor.settled':
       return {
         action: status === 'up' ? 'resolve' : 'trigger',

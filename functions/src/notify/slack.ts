@@ -1,7 +1,7 @@
 import { SETTLE_MS } from '../domain/alerts';
 import { displayLine, displayLines } from '../domain/text';
 import type { Notification } from '../domain/types';
-import { downReason, duration, FLAPPING_TEXT, heldSince, lastPingOf, reportedStatus, scheduleText, when, whyDown } from './message';
+import { downSummary, duration, FLAPPING_TEXT, heldSince, lastPingOf, reminderText, reportedStatus, scheduleText, when, whyDown } from './message';
 import { postAlert, type ConnectOptions, type HttpChannel } from './post';
 import type { Notifier, NotifyConfig } from './types';
 
@@ -29,14 +29,13 @@ interface Headline {
 
 function headlineOf(n: Notification): Headline {
   const s = n.snapshot;
-  const reason = downReason(s);
   const status = reportedStatus(n);
   switch (n.event) {
     case 'monitor.down':
       return {
         emoji: '🔴',
         title: 'DOWN',
-        summary: reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason,
+        summary: downSummary(s),
         detail: `${escapeSlack(whyDown(s))} Declared down at ${when(n.createdAt)}.`,
       };
     case 'monitor.up':
@@ -47,6 +46,13 @@ function headlineOf(n: Notification): Headline {
         title: 'FLAPPING',
         summary: `${FLAPPING_TEXT}; ${status} now`,
         detail: `It ${FLAPPING_TEXT} and is ${status} now. Alerts about it pause until it has held one status for ${SETTLE_MS / 60_000} minutes; one message then says where it settled.`,
+      };
+    case 'monitor.still_down':
+      return {
+        emoji: '🔴',
+        title: 'STILL DOWN',
+        summary: reminderText(n),
+        detail: `It is still down (${reminderText(n)}). Acknowledge it on the dashboard to stop the reminders for this outage.`,
       };
     case 'monitor.settled':
       return {

@@ -1,7 +1,7 @@
 import { channelsOn } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, type Plan } from '../domain/plans';
-import type { Account } from '../domain/types';
+import type { Account, AccountDefaults } from '../domain/types';
 import type { Deps } from './context';
 import { addressStatus, requestConfirmation } from './email-confirmation';
 import { API_KEY_PATTERN, hashApiKey, newAccountId, newApiKey } from './secrets';
@@ -27,6 +27,7 @@ export async function createAccount(deps: Deps, input: { email: string }): Promi
     plan: plan.id,
     createdAt: deps.clock(),
     monitorCount: 0,
+    defaults: { remindEvery: null },
   };
   const result = await deps.store.createAccount(account);
   if (result === 'email_taken') {
@@ -60,7 +61,16 @@ export async function accountOverview(deps: Pick<Deps, 'store' | 'config'>, acco
     historyDays: plan.historyDays,
     channels: channelsOn(plan.id),
     createdAt: account.createdAt.toISOString(),
+    // Added with reminders: what new monitors take when they do not say.
+    defaults: account.defaults,
   };
+}
+
+/** Changes the account's defaults for new monitors; monitors that exist keep their settings. */
+export async function editAccountDefaults(deps: Pick<Deps, 'store'>, account: Account, edit: Partial<AccountDefaults>): Promise<Account> {
+  const updated = await deps.store.setAccountDefaults(account.id, { ...account.defaults, ...edit });
+  if (updated === null) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
+  return updated;
 }
 
 /**

@@ -2,11 +2,12 @@ import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, planLimitMessage } from '../domain/plans';
 import { defaultGrace, validateTiming } from '../domain/schedule';
-import { checkPlanAllows, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
+import { checkPlanAllows, checkRuntimeLimits, DEFAULT_STREAK, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
 import { transition } from '../domain/transitions';
 import type { Account, Monitor } from '../domain/types';
 import type { Deps } from './context';
 import { requestConfirmation } from './email-confirmation';
+import { wakeFor } from './ping';
 import { BADGE_KEY_PATTERN, MONITOR_ID_PATTERN, newBadgeKey, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
 
 /** A new monitor's settings; its channel fields are the registry's (`domain/channels.ts`). */
@@ -16,6 +17,30 @@ export interface MonitorInput extends Partial<Record<ChannelField, string>> {
   schedule: number | string;
   tz?: string;
   grace?: number;
+  /** Seconds between reminders while it is down; absent or null: none. */
+  remindEvery?: number | null;
+  /** Reminders per outage at most; absent or null: no limit. */
+  remindLimit?: number | null;
+  /** Failed runs in a row before it goes down, and successful ones before it is up again; 1 when absent. */
+  alertAfter?: number;
+  recoverAfter?: number;
+  /** Seconds a run may take at most, and must take at least; absent: no limit. */
+  maxRuntime?: number;
+  minRuntime?: number;
+}
+
+/** A new monitor's tolerance and run-time limits, with its counts of runs in a row at zero. */
+function tolerancesOf(input: MonitorInput) {
+  checkRuntimeLimits(input);
+  return {
+    alertAfter: input.alertAfter ?? DEFAULT_STREAK,
+    recoverAfter: input.recoverAfter ?? DEFAULT_STREAK,
+    maxRuntime: input.maxRuntime ?? null,
+    minRuntime: input.minRuntime ?? null,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    missedDueAt: null,
+  };
 }
 
 /** The new monitor's channel fields: each as the input sets it, else off; e-mail goes to the account's address unless set. */
@@ -55,6 +80,13 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
     flipCount: 0,
     recentFlips: [],
     flappingSince: null,
+    remindEvery: input.remindEvery ?? account.defaults.remindEvery,
+    remindLimit: input.remindLimit ?? null,
+    downSince: null,
+    acknowledgedAt: null,
+    remindersSent: 0,
+    nextReminderAt: null,
+    ...tolerancesOf(input),
   };
   const result = await deps.store.createMonitor(monitor, plan.maxMonitors);
   if (result === 'limit_reached') throw new AppError(ErrorCode.PlanLimit, planLimitMessage(plan));
@@ -88,12 +120,19 @@ export async function deleteMonitor(deps: Pick<Deps, 'store'>, account: Account,
 export async function editMonitor(deps: Deps, account: Account, id: string, edit: MonitorEdit): Promise<Monitor> {
   const current = await getOwnMonitor(deps, account, id);
   checkPlanAllows(PLANS[account.plan], edit);
+  // A limit the edit leaves out keeps its value; null removes it.
+  checkRuntimeLimits({
+    minRuntime: edit.minRuntime !== undefined ? edit.minRuntime : current.minRuntime,
+    maxRuntime: edit.maxRuntime !== undefined ? edit.maxRuntime : current.maxRuntime,
+  });
   const now = deps.clock();
-  // Validated against the monitor as read here: an invalid schedule is refused before anything is written.
+  // Validated against the monitor as read here: an invalid schedule or run-time limit is refused before anything is written.
   const timing = editedTiming(current, edit, now);
   const secret = newWebhookSecret();
   const edited = await deps.store.editMonitor(id, (m) => applyEdit(m, edit, timing, secret, now));
   if (edited === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  // A shorter schedule or grace can bring the deadline forward.
+  wakeFor(deps, edited, null);
   if (typeof edit.alertEmail === 'string') await requestConfirmation(deps, { account, email: edit.alertEmail, monitorName: edited.name });
   return edited;
 }
@@ -109,12 +148,23 @@ export async function pauseMonitor(deps: Pick<Deps, 'store' | 'clock'>, account:
 }
 
 /** Resumes a paused monitor: `new` if it never pinged, else `up` with one full period before it can go down. */
-export async function resumeMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, id: string): Promise<Monitor> {
+export async function resumeMonitor(deps: Pick<Deps, 'store' | 'clock' | 'onDue'>, account: Account, id: string): Promise<Monitor> {
   await getOwnMonitor(deps, account, id);
   const now = deps.clock();
   const applied = await deps.store.updateMonitor(id, (m) => transition(m, 'resume', now));
   if (applied === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
   if (applied.transition === null) throw new AppError(ErrorCode.Conflict, 'This monitor is not paused.');
+  wakeFor(deps, applied.monitor, null);
+  return applied.monitor;
+}
+
+/** Acknowledges a down monitor's outage: its reminders stop until it ends (a later outage reminds again). */
+export async function acknowledgeMonitor(deps: Pick<Deps, 'store' | 'clock'>, account: Account, id: string): Promise<Monitor> {
+  await getOwnMonitor(deps, account, id);
+  const now = deps.clock();
+  const applied = await deps.store.updateMonitor(id, (m) => transition(m, 'acknowledge', now));
+  if (applied === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
+  if (applied.transition === null) throw new AppError(ErrorCode.Conflict, 'This monitor is not down: only an outage can be acknowledged.');
   return applied.monitor;
 }
 

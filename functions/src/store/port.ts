@@ -3,7 +3,7 @@ import type { EmailCaps, PlanId } from '../domain/plans';
 import type { Recipient } from '../domain/recipients';
 import type { MonitorUpdate } from '../domain/settings';
 import type { PingTransition, Transition } from '../domain/transitions';
-import type { Account, Flip, Monitor, Notification, Ping } from '../domain/types';
+import type { Account, AccountDefaults, Flip, Monitor, Notification, Ping } from '../domain/types';
 
 /**
  * Decides what an event does to a monitor as the store currently holds it. Adapters call it
@@ -150,6 +150,12 @@ export interface Store {
   /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */
   findDueMonitors(now: Date, limit: number): Promise<string[]>;
   /**
+   * The earliest moment anything is due: the first monitor `alertAt` or notification
+   * `nextAttemptAt` (a lapsed lease included), null when nothing is. Two indexed minimums; the
+   * embedded server arms its timer on it.
+   */
+  nextDueAt(): Promise<Date | null>;
+  /**
    * How many monitor transitions the checker should have in flight at once, when the store
    * prefers a number of its own: SQLite commits the writes that arrive together in one
    * transaction, so a whole batch at once shares one commit. Absent: the checker's default.
@@ -200,6 +206,8 @@ export interface Store {
   getAccount(id: string): Promise<Account | null>;
   /** Moves the account to `plan`; the account as it is afterwards, or null when it does not exist. */
   setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null>;
+  /** Replaces the account's defaults for new monitors; null when the account is gone. */
+  setAccountDefaults(accountId: string, defaults: AccountDefaults): Promise<Account | null>;
 
   /** The record of an address an account alerts, by its id (`recipientId`); null when the account never named it. */
   getRecipient(id: string): Promise<Recipient | null>;

@@ -30,7 +30,7 @@ describe('a ping', () => {
   test('turns a new monitor up and records a flip without alerting', () => {
     const m = makeMonitor({ status: 'new' });
     const t = transition(m, 'ping', now)!;
-    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, flipCount: 1 });
+    expect(t.changes).toEqual({ status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, flipCount: 1, consecutiveSuccesses: 1 });
     expect(t.flip).toMatchObject({ from: 'new', to: 'up', reason: 'ping', at: now });
     expect(notificationsFor(t.flip!, m)).toEqual([]);
   });
@@ -60,7 +60,7 @@ describe('a ping', () => {
     const m = makeMonitor({ status: 'paused', lastPingAt: null });
     const t = transition(m, 'ping', now);
     expect(t.changes).toEqual({
-      status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, manualResume: false, flipCount: 1,
+      status: 'up', alertAt: deadlineAfter(now, m, m.grace), lastPingAt: now, countPing: true, manualResume: false, flipCount: 1, consecutiveSuccesses: 1,
     });
     expect(t.flip).toMatchObject({ from: 'paused', to: 'up', reason: 'ping' });
     expect(t.notifications).toEqual([]);
@@ -84,7 +84,16 @@ describe('a passed deadline', () => {
   test('turns an up monitor down, clears its deadline and stamps the alert', () => {
     const m = makeMonitor({ status: 'up', alertAt: now });
     const t = transition(m, 'deadline', now)!;
-    expect(t.changes).toEqual({ status: 'down', alertAt: null, lastAlertAt: now, countPing: false, flipCount: 1, recentFlips: [now] });
+    expect(t.changes).toEqual({
+      status: 'down',
+      alertAt: null,
+      lastAlertAt: now,
+      countPing: false,
+      flipCount: 1,
+      recentFlips: [now],
+      consecutiveFailures: 1,
+      reminders: { downSince: now, acknowledgedAt: null, remindersSent: 0, nextReminderAt: null },
+    });
     expect(t.flip).toMatchObject({ from: 'up', to: 'down', reason: 'missed' });
   });
 

@@ -78,6 +78,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
         historyDays: 7,
         channels: ['email'],
         createdAt: clock.now().toISOString(),
+        defaults: { remindEvery: null },
       });
     });
 
@@ -94,7 +95,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
 
     test('other methods are 405 with Allow', async () => {
       const res = await request(app).post('/api/v1/account').expect(405);
-      expect(res.headers.allow).toBe('GET, DELETE, HEAD');
+      expect(res.headers.allow).toBe('GET, PATCH, DELETE, HEAD');
     });
   });
 

@@ -61,7 +61,7 @@ describe('HEAD wherever GET is answered', () => {
   });
 
   test('a path without GET does not list HEAD, and refuses it with 405', async () => {
-    const postOnly = ['/api/v1/accounts', '/api/v1/account/rotate-key', '/api/v1/accounts/recover', '/api/v1/accounts/recover/confirm', `/api/v1/monitors/${id}/pause`, `/api/v1/monitors/${id}/resume`];
+    const postOnly = ['/api/v1/accounts', '/api/v1/account/rotate-key', '/api/v1/accounts/recover', '/api/v1/accounts/recover/confirm', `/api/v1/monitors/${id}/pause`, `/api/v1/monitors/${id}/resume`, `/api/v1/monitors/${id}/acknowledge`];
     for (const p of postOnly) {
       const refused = await request(app).head(p).set('x-api-key', key);
       expect([p, refused.status, methodsOf(refused.headers.allow)]).toEqual([p, 405, ['POST']]);
@@ -70,7 +70,7 @@ describe('HEAD wherever GET is answered', () => {
 
   test('the exact Allow of each path: its routed methods in order, then HEAD after them where GET is one', async () => {
     const allowOf = async (p: string) => (await request(app).put(p).set('x-api-key', key).expect(405)).headers.allow;
-    expect(await allowOf('/api/v1/account')).toBe('GET, DELETE, HEAD');
+    expect(await allowOf('/api/v1/account')).toBe('GET, PATCH, DELETE, HEAD');
     expect(await allowOf('/api/v1/monitors')).toBe('GET, POST, HEAD');
     expect(await allowOf(`/api/v1/monitors/${id}`)).toBe('GET, PATCH, DELETE, HEAD');
     expect(await allowOf(`/api/v1/monitors/${id}/pings`)).toBe('GET, HEAD');

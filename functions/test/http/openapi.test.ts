@@ -380,6 +380,11 @@ describe('every operation of the description, driven through the embedded server
     await call('GET', '/api/v1/account');
     expectStatus(await call('HEAD', '/api/v1/account', { key }), 200);
     await call('HEAD', '/api/v1/account');
+    expectStatus(await call('PATCH', '/api/v1/account', { key, json: { defaults: { remindEvery: 3600 } } }), 200);
+    await call('PATCH', '/api/v1/account', { key, json: { defaults: { remindEvery: 1 } } });
+    await call('PATCH', '/api/v1/account', { json: { defaults: { remindEvery: null } } });
+    await call('PATCH', '/api/v1/account', { key, json: { defaults: {}, pad: 'x'.repeat(70 * 1024) } });
+    await call('PATCH', '/api/v1/account', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
     const rotating = await api.signup('rotating@example.com');
     expectStatus(await call('POST', '/api/v1/account/rotate-key', { key: rotating }), 200);
     await call('POST', '/api/v1/account/rotate-key', { key: rotating });
@@ -478,6 +483,11 @@ describe('every operation of the description, driven through the embedded server
     await call('POST', `/api/v1/monitors/${id}/pause`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
     expectStatus(await call('POST', `/api/v1/monitors/${id}/resume`, { key }), 200);
     await call('POST', `/api/v1/monitors/${id}/resume`, { key });
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/acknowledge`, { key }), 409);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${id}`, { key, json: { remindEvery: 3600, remindLimit: 5 } }), 200);
+    expectStatus(await call('GET', `${pingPath}/fail`), 200);
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/acknowledge`, { key }), 200);
+    expectStatus(await call('GET', pingPath), 200);
     expectStatus(await call('POST', `/api/v1/monitors/${cron.json.monitorId}/pause`, { key }), 200);
     expectStatus(await call('GET', cronPing), 200);
     const firstPings = expectStatus(await call('GET', `/api/v1/monitors/${id}/pings?limit=2`, { key }), 200);
@@ -512,6 +522,7 @@ describe('every operation of the description, driven through the embedded server
       ['PATCH', `/api/v1/monitors/{id}`, { name: 'Mine now' }],
       ['POST', `/api/v1/monitors/{id}/pause`, {}],
       ['POST', `/api/v1/monitors/{id}/resume`],
+      ['POST', `/api/v1/monitors/{id}/acknowledge`],
       ['GET', `/api/v1/monitors/{id}/pings`],
       ['GET', `/api/v1/monitors/{id}/flips`],
       ['HEAD', `/api/v1/monitors/{id}/status`],

@@ -40,6 +40,8 @@ describe('SQLite migration for resume times and flip counts', () => {
     raw.exec('ALTER TABLE monitors DROP COLUMN resumed_at; ALTER TABLE monitors DROP COLUMN flip_count;');
     raw.exec('DROP TABLE recipients; DROP TABLE alert_email_counts; ALTER TABLE monitors DROP COLUMN recent_flips; ALTER TABLE monitors DROP COLUMN flapping_since;');
     raw.exec('DROP TABLE deletions; DROP INDEX pings_bodies; DROP INDEX monitors_body_check; ALTER TABLE pings DROP COLUMN body_size; ALTER TABLE monitors DROP COLUMN body_bytes_unchecked;');
+    raw.exec('ALTER TABLE monitors DROP COLUMN alert_after; ALTER TABLE monitors DROP COLUMN recover_after; ALTER TABLE monitors DROP COLUMN max_runtime; ALTER TABLE monitors DROP COLUMN min_runtime; ALTER TABLE monitors DROP COLUMN consecutive_failures; ALTER TABLE monitors DROP COLUMN consecutive_successes; ALTER TABLE monitors DROP COLUMN missed_due_at;');
+    raw.exec('ALTER TABLE monitors DROP COLUMN remind_every; ALTER TABLE monitors DROP COLUMN remind_limit; ALTER TABLE monitors DROP COLUMN down_since; ALTER TABLE monitors DROP COLUMN acknowledged_at; ALTER TABLE monitors DROP COLUMN reminders_sent; ALTER TABLE monitors DROP COLUMN next_reminder_at; ALTER TABLE accounts DROP COLUMN default_remind_every;');
     raw.pragma('user_version = 6');
     raw.close();
 

@@ -11,6 +11,7 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     plan: 'free',
     createdAt: new Date('2026-03-01T00:00:00.000Z'),
     monitorCount: 0,
+    defaults: { remindEvery: null },
     ...overrides,
   };
 }
@@ -46,6 +47,19 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     flipCount: 0,
     recentFlips: [],
     flappingSince: null,
+    remindEvery: null,
+    remindLimit: null,
+    downSince: null,
+    acknowledgedAt: null,
+    remindersSent: 0,
+    nextReminderAt: null,
+    alertAfter: 1,
+    recoverAfter: 1,
+    maxRuntime: null,
+    minRuntime: null,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    missedDueAt: null,
     ...overrides,
   };
 }

@@ -106,6 +106,10 @@ export class ApiClient {
     return request(this.app).post(`/api/v1/monitors/${id}/resume`).set('x-api-key', key);
   }
 
+  acknowledge(key: string, id: string): request.Test {
+    return request(this.app).post(`/api/v1/monitors/${id}/acknowledge`).set('x-api-key', key);
+  }
+
   /** GET /monitors/:id/pings; `query` is the query string with its `?`. */
   pings(key: string, id: string, query = ''): request.Test {
     return request(this.app).get(`/api/v1/monitors/${id}/pings${query}`).set('x-api-key', key);

@@ -1,15 +1,25 @@
-import { accountOverview, deleteAccount, rotateApiKey } from '../../services/accounts';
+import { accountOverview, deleteAccount, editAccountDefaults, rotateApiKey } from '../../services/accounts';
 import { confirmationRequested, resendAccountConfirmation } from '../../services/email-confirmation';
 import { withAccount } from '../auth';
+import { parseBody } from '../errors';
+import { editAccountBody } from '../schemas';
+import { jsonBody } from './body';
 import { mount, type RouteContext } from './route';
 
-/** The account of the API key: its overview, its deletion, a new key, a new confirmation request for its e-mail. */
+/** The account of the API key: its overview, its defaults for new monitors, its deletion, a new key, a new confirmation request for its e-mail. */
 export function mountAccountRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
   mount(router, '/v1/account', {
     get: withAccount(ctx, async (_req, res, account) => {
       res.json(await accountOverview(deps, account));
     }),
+    patch: [
+      ...jsonBody,
+      withAccount(ctx, async (req, res, account) => {
+        const { defaults } = parseBody(editAccountBody, req.body);
+        res.json(await accountOverview(deps, await editAccountDefaults(deps, account, defaults)));
+      }),
+    ],
     delete: withAccount(ctx, async (_req, res, account) => {
       await deleteAccount(deps, account);
       res.json({ deleted: true });

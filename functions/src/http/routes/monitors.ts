@@ -1,5 +1,5 @@
 import { alertEmailStatus } from '../../services/email-confirmation';
-import { createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../../services/monitors';
+import { acknowledgeMonitor, createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../../services/monitors';
 import { withAccount } from '../auth';
 import { parseBody } from '../errors';
 import { createdMonitor, editedMonitor, monitorStatus, monitorSummary } from '../present';
@@ -7,7 +7,7 @@ import { createMonitorBody, editMonitorBody, pauseBody } from '../schemas';
 import { jsonBody } from './body';
 import { mount, type RouteContext } from './route';
 
-/** The account's monitors: list and create; read, edit and delete one; pause and resume it. */
+/** The account's monitors: list and create; read, edit and delete one; pause and resume it; acknowledge its outage. */
 export function mountMonitorRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
   const publicUrl = deps.config.publicUrl;
@@ -64,6 +64,12 @@ function mountPauseRoutes(ctx: RouteContext): void {
   mount(router, '/v1/monitors/:id/resume', {
     post: withAccount(ctx, async (req, res, account) => {
       const monitor = await resumeMonitor(deps, account, String(req.params.id));
+      res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
+    }),
+  });
+  mount(router, '/v1/monitors/:id/acknowledge', {
+    post: withAccount(ctx, async (req, res, account) => {
+      const monitor = await acknowledgeMonitor(deps, account, String(req.params.id));
       res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
     }),
   });

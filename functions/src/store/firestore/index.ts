@@ -20,7 +20,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
-import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -56,6 +56,7 @@ import {
   notificationDoc,
   openRunsDoc,
   pingDoc,
+  remindersDoc,
   recipientDoc,
   toAccount,
   toFlip,
@@ -109,6 +110,10 @@ function changesDoc(c: MonitorChanges): DocumentData {
   if (c.flipCount !== undefined) update.flipCount = c.flipCount;
   if (c.recentFlips) update.recentFlips = c.recentFlips.map(ts);
   if (c.flappingSince !== undefined) update.flappingSince = c.flappingSince === null ? null : ts(c.flappingSince);
+  if (c.reminders) Object.assign(update, remindersDoc(c.reminders));
+  if (c.consecutiveFailures !== undefined) update.consecutiveFailures = c.consecutiveFailures;
+  if (c.consecutiveSuccesses !== undefined) update.consecutiveSuccesses = c.consecutiveSuccesses;
+  if (c.missedDueAt) update.missedDueAt = ts(c.missedDueAt);
   return update;
 }
 
@@ -245,6 +250,17 @@ export class FirestoreStore implements Store, StoreInspection {
     try {
       // update() refuses a missing document, so a plan is never written onto an account that is gone.
       await ref.update({ plan });
+    } catch (err) {
+      if (code(err) === NOT_FOUND) return null;
+      throw err;
+    }
+    return this.getAccount(accountId);
+  }
+
+  async setAccountDefaults(accountId: string, defaults: AccountDefaults): Promise<Account | null> {
+    try {
+      // As with the plan: update() refuses a missing document, so nothing is written onto an account that is gone.
+      await this.db.collection(ACCOUNTS).doc(accountId).update({ defaults: { remindEvery: defaults.remindEvery } });
     } catch (err) {
       if (code(err) === NOT_FOUND) return null;
       throw err;
@@ -598,6 +614,16 @@ export class FirestoreStore implements Store, StoreInspection {
       .select()
       .get();
     return snap.docs.map((d) => d.id);
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    // Null sorts before every timestamp, so the range keeps unarmed monitors and finished alerts out.
+    const earliest = async (collection: string, field: string): Promise<number | null> => {
+      const snap = await this.db.collection(collection).where(field, '>=', Timestamp.fromMillis(0)).orderBy(field).limit(1).select(field).get();
+      return snap.empty ? null : (snap.docs[0].get(field) as Timestamp).toMillis();
+    };
+    const times = (await Promise.all([earliest(MONITORS, 'alertAt'), earliest(NOTIFICATIONS, 'nextAttemptAt')])).filter((t): t is number => t !== null);
+    return times.length === 0 ? null : new Date(Math.min(...times));
   }
 
   pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {

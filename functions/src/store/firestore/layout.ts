@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { FieldValue, Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
 import type { Recipient } from '../../domain/recipients';
+import type { ReminderState } from '../../domain/reminders';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
 import { bodySize } from '../port';
 
@@ -66,6 +67,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /** Open runs as the monitor document holds them: a small array, rewritten whole by each signal. */
 export const openRunsDoc = (runs: OpenRun[]): DocumentData[] => runs.map((r) => ({ rid: r.rid, at: ts(r.at) }));
+/** The reminder state of a monitor's outage as its document holds it (same field names). */
+export const remindersDoc = (r: ReminderState): DocumentData => ({
+  downSince: ts(r.downSince),
+  acknowledgedAt: ts(r.acknowledgedAt),
+  remindersSent: r.remindersSent,
+  nextReminderAt: ts(r.nextReminderAt),
+});
 const toOpenRuns = (v: unknown): OpenRun[] =>
   Array.isArray(v) ? v.map((r: DocumentData) => ({ rid: str(r.rid), at: reqDate(r.at) })) : [];
 
@@ -82,6 +90,8 @@ export function accountDoc(a: Account): DocumentData {
     plan: a.plan,
     createdAt: ts(a.createdAt),
     monitorCount: a.monitorCount,
+    // Settings new monitors take when they do not set them.
+    defaults: { remindEvery: a.defaults.remindEvery },
     // Counts every monitor ever created, never decremented: it orders an account's monitors created in the same millisecond.
     monitorSeq: 0,
     // Lost-key recovery: the hash of the one token the account may hold, and when it expires.
@@ -99,6 +109,8 @@ export function toAccount(snap: DocumentSnapshot): Account {
     plan: d.plan,
     createdAt: reqDate(d.createdAt),
     monitorCount: d.monitorCount,
+    // Accounts stored before defaults have none.
+    defaults: { remindEvery: num(d.defaults?.remindEvery) },
   };
 }
 
@@ -136,6 +148,21 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     // The alert policy's record for flapping: recent alerting flips, and since when it flaps.
     recentFlips: m.recentFlips.map(ts),
     flappingSince: ts(m.flappingSince),
+    // Reminders: the settings, and the state of the current outage's reminders.
+    remindEvery: m.remindEvery,
+    remindLimit: m.remindLimit,
+    downSince: ts(m.downSince),
+    acknowledgedAt: ts(m.acknowledgedAt),
+    remindersSent: m.remindersSent,
+    nextReminderAt: ts(m.nextReminderAt),
+    // Tolerance and run-time limits, the counts of runs in a row, and the last tolerated miss.
+    alertAfter: m.alertAfter,
+    recoverAfter: m.recoverAfter,
+    maxRuntime: m.maxRuntime,
+    minRuntime: m.minRuntime,
+    consecutiveFailures: m.consecutiveFailures,
+    consecutiveSuccesses: m.consecutiveSuccesses,
+    missedDueAt: ts(m.missedDueAt),
   };
 }
 
@@ -173,6 +200,21 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     // Documents written before flapping was told have neither field.
     recentFlips: Array.isArray(d.recentFlips) ? d.recentFlips.map(reqDate) : [],
     flappingSince: date(d.flappingSince),
+    // Documents written before reminders have none of their fields: reminders off, no outage state.
+    remindEvery: num(d.remindEvery),
+    remindLimit: num(d.remindLimit),
+    downSince: date(d.downSince),
+    acknowledgedAt: date(d.acknowledgedAt),
+    remindersSent: typeof d.remindersSent === 'number' ? d.remindersSent : 0,
+    nextReminderAt: date(d.nextReminderAt),
+    // Documents written before tolerance have none of its fields: one failure alerts, one success recovers, no run-time limits.
+    alertAfter: typeof d.alertAfter === 'number' ? d.alertAfter : 1,
+    recoverAfter: typeof d.recoverAfter === 'number' ? d.recoverAfter : 1,
+    maxRuntime: num(d.maxRuntime),
+    minRuntime: num(d.minRuntime),
+    consecutiveFailures: typeof d.consecutiveFailures === 'number' ? d.consecutiveFailures : 0,
+    consecutiveSuccesses: typeof d.consecutiveSuccesses === 'number' ? d.consecutiveSuccesses : 0,
+    missedDueAt: date(d.missedDueAt),
   };
 }
 
@@ -276,6 +318,8 @@ export function toNotification(snap: DocumentSnapshot): Notification {
       // A flapping or settled alert says which status it reports; a settled one has no reason.
       ...(s.status === 'up' || s.status === 'down' ? { status: s.status, cron: s.cron ?? null, tz: s.tz ?? null } : {}),
       ...(s.reason !== undefined ? { cron: s.cron ?? null, tz: s.tz ?? null, reason: s.reason, output: s.output ?? null } : {}),
+      // A reminder says which one it is, and since when its monitor is down.
+      ...(s.reminder !== undefined ? { cron: s.cron ?? null, tz: s.tz ?? null, reminder: s.reminder } : {}),
     },
   };
 }

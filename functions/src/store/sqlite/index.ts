@@ -4,7 +4,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -41,6 +41,7 @@ import {
   pingPageKey,
   pingValues,
   recentFlipsJson,
+  remindersValues,
   recipientValues,
   toAccount,
   toFlip,
@@ -185,6 +186,11 @@ export class SqliteStore implements Store, StoreInspection {
 
   async setAccountPlan(accountId: string, plan: PlanId): Promise<Account | null> {
     this.stmt('UPDATE accounts SET plan = ? WHERE id = ?').run(plan, accountId);
+    return this.getAccount(accountId);
+  }
+
+  async setAccountDefaults(accountId: string, defaults: AccountDefaults): Promise<Account | null> {
+    this.stmt('UPDATE accounts SET default_remind_every = ? WHERE id = ?').run(defaults.remindEvery, accountId);
     return this.getAccount(accountId);
   }
 
@@ -425,7 +431,11 @@ export class SqliteStore implements Store, StoreInspection {
            last_start_at = COALESCE(?, last_start_at), last_duration = COALESCE(?, last_duration),
            open_runs = COALESCE(?, open_runs), ping_count = ping_count + ?, manual_resume = COALESCE(?, manual_resume),
            resumed_at = COALESCE(?, resumed_at), flip_count = COALESCE(?, flip_count),
-           recent_flips = COALESCE(?, recent_flips), flapping_since = CASE WHEN ? THEN ? ELSE flapping_since END
+           recent_flips = COALESCE(?, recent_flips), flapping_since = CASE WHEN ? THEN ? ELSE flapping_since END,
+           down_since = CASE WHEN ? THEN ? ELSE down_since END, acknowledged_at = CASE WHEN ? THEN ? ELSE acknowledged_at END,
+           reminders_sent = CASE WHEN ? THEN ? ELSE reminders_sent END, next_reminder_at = CASE WHEN ? THEN ? ELSE next_reminder_at END,
+           consecutive_failures = COALESCE(?, consecutive_failures), consecutive_successes = COALESCE(?, consecutive_successes),
+           missed_due_at = COALESCE(?, missed_due_at)
          WHERE id = ? AND status = ?`,
       )
       .run(
@@ -433,6 +443,7 @@ export class SqliteStore implements Store, StoreInspection {
         c.lastDuration ?? null, c.openRuns ? openRunsJson(c.openRuns) : null, c.countPing ? 1 : 0,
         c.manualResume === undefined ? null : c.manualResume ? 1 : 0, ms(c.resumedAt ?? null), c.flipCount ?? null,
         c.recentFlips ? recentFlipsJson(c.recentFlips) : null, c.flappingSince === undefined ? 0 : 1, ms(c.flappingSince ?? null),
+        ...remindersValues(c.reminders), c.consecutiveFailures ?? null, c.consecutiveSuccesses ?? null, ms(c.missedDueAt ?? null),
         monitor.id, monitor.status,
       );
     if (updated.changes !== 1) throw new Error(`monitor ${monitor.id} changed inside its own transaction`);
@@ -466,6 +477,16 @@ export class SqliteStore implements Store, StoreInspection {
     const rows = this.stmt('SELECT id FROM monitors WHERE alert_at IS NOT NULL AND alert_at <= ? ORDER BY alert_at LIMIT ?')
       .all(ms(now), limit) as Row[];
     return rows.map((r) => String(r.id));
+  }
+
+  async nextDueAt(): Promise<Date | null> {
+    // Each MIN is answered from its partial index (monitors_due, notifications_due) without a scan.
+    const row = this.stmt(
+      `SELECT (SELECT MIN(alert_at) FROM monitors WHERE alert_at IS NOT NULL) AS monitor,
+              (SELECT MIN(next_attempt_at) FROM notifications WHERE next_attempt_at IS NOT NULL) AS notification`,
+    ).get() as Row;
+    const times = [row.monitor, row.notification].filter((t): t is number => typeof t === 'number');
+    return times.length === 0 ? null : new Date(Math.min(...times));
   }
 
   async pingHistory(monitorId: string, q: HistoryQuery): Promise<Page<Ping>> {

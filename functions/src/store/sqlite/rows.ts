@@ -1,4 +1,5 @@
 import type { Recipient } from '../../domain/recipients';
+import type { ReminderState } from '../../domain/reminders';
 import type { MonitorUpdate } from '../../domain/settings';
 import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
 import { bodySize, type PageKey } from '../port';
@@ -33,6 +34,12 @@ const toOpenRuns = (v: unknown): OpenRun[] =>
 export const recentFlipsJson = (times: Date[]): string => JSON.stringify(times.map((t) => t.getTime()));
 const toRecentFlips = (v: unknown): Date[] => (JSON.parse(String(v ?? '[]')) as number[]).map((t) => new Date(t));
 
+/** A transition's reminder state as the monitor update binds it: per column, whether to set it and its value. */
+export function remindersValues(r: ReminderState | undefined): unknown[] {
+  const set = r === undefined ? 0 : 1;
+  return [set, ms(r?.downSince ?? null), set, ms(r?.acknowledgedAt ?? null), set, r?.remindersSent ?? 0, set, ms(r?.nextReminderAt ?? null)];
+}
+
 /**
  * `alert_email` predates removable e-mail alerts and is NOT NULL; SQLite cannot drop that
  * without rebuilding the table, so an empty string stands for "no e-mail alerts".
@@ -53,6 +60,13 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
   alertSlack: 'alert_slack',
   alertPagerDuty: 'alert_pagerduty',
   alertAt: 'alert_at',
+  remindEvery: 'remind_every',
+  remindLimit: 'remind_limit',
+  nextReminderAt: 'next_reminder_at',
+  alertAfter: 'alert_after',
+  recoverAfter: 'recover_after',
+  maxRuntime: 'max_runtime',
+  minRuntime: 'min_runtime',
 };
 
 /** An edited field's value as its column holds it. */
@@ -61,10 +75,10 @@ export function columnValue(field: keyof MonitorUpdate, value: unknown): unknown
   return value instanceof Date ? value.getTime() : value;
 }
 
-export const ACCOUNT_COLUMNS = ['id', 'email', 'api_key_hash', 'plan', 'created_at', 'monitor_count'] as const;
+export const ACCOUNT_COLUMNS = ['id', 'email', 'api_key_hash', 'plan', 'created_at', 'monitor_count', 'default_remind_every'] as const;
 
 export function accountValues(a: Account): unknown[] {
-  return [a.id, a.email, a.apiKeyHash, a.plan, ms(a.createdAt), a.monitorCount];
+  return [a.id, a.email, a.apiKeyHash, a.plan, ms(a.createdAt), a.monitorCount, a.defaults.remindEvery];
 }
 
 export function toAccount(r: Row): Account {
@@ -75,6 +89,7 @@ export function toAccount(r: Row): Account {
     plan: r.plan as Account['plan'],
     createdAt: reqDate(r.created_at),
     monitorCount: Number(r.monitor_count),
+    defaults: { remindEvery: num(r.default_remind_every) },
   };
 }
 
@@ -82,7 +97,9 @@ export const MONITOR_COLUMNS = [
   'id', 'account_id', 'name', 'schedule', 'grace', 'alert_email', 'alert_webhook', 'webhook_secret', 'ping_token',
   'status', 'created_at', 'last_ping_at', 'last_alert_at', 'ping_count', 'alert_at', 'history_days', 'alert_slack',
   'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
-  'resumed_at', 'flip_count', 'recent_flips', 'flapping_since',
+  'resumed_at', 'flip_count', 'recent_flips', 'flapping_since', 'remind_every', 'remind_limit', 'down_since', 'acknowledged_at',
+  'reminders_sent', 'next_reminder_at', 'alert_after', 'recover_after', 'max_runtime', 'min_runtime', 'consecutive_failures',
+  'consecutive_successes', 'missed_due_at',
 ] as const;
 
 export function monitorValues(m: Monitor): unknown[] {
@@ -90,7 +107,9 @@ export function monitorValues(m: Monitor): unknown[] {
     m.id, m.accountId, m.name, m.schedule, m.grace, emailColumn(m.alertEmail), m.alertWebhook, m.webhookSecret, m.pingToken,
     m.status, ms(m.createdAt), ms(m.lastPingAt), ms(m.lastAlertAt), m.pingCount, ms(m.alertAt), m.historyDays, m.alertSlack,
     m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration, openRunsJson(m.openRuns), flag(m.manualResume), m.badgeKey,
-    ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince),
+    ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince), m.remindEvery, m.remindLimit, ms(m.downSince),
+    ms(m.acknowledgedAt), m.remindersSent, ms(m.nextReminderAt), m.alertAfter, m.recoverAfter, m.maxRuntime, m.minRuntime,
+    m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt),
   ];
 }
 
@@ -125,6 +144,19 @@ export function toMonitor(r: Row): Monitor {
     flipCount: Number(r.flip_count),
     recentFlips: toRecentFlips(r.recent_flips),
     flappingSince: date(r.flapping_since),
+    remindEvery: num(r.remind_every),
+    remindLimit: num(r.remind_limit),
+    downSince: date(r.down_since),
+    alertAfter: Number(r.alert_after),
+    recoverAfter: Number(r.recover_after),
+    maxRuntime: num(r.max_runtime),
+    minRuntime: num(r.min_runtime),
+    consecutiveFailures: Number(r.consecutive_failures),
+    consecutiveSuccesses: Number(r.consecutive_successes),
+    missedDueAt: date(r.missed_due_at),
+    acknowledgedAt: date(r.acknowledged_at),
+    remindersSent: Number(r.reminders_sent ?? 0),
+    nextReminderAt: date(r.next_reminder_at),
   };
 }
 

@@ -163,6 +163,27 @@ const MIGRATIONS: string[] = [
   UPDATE monitors SET body_bytes_unchecked = (SELECT COALESCE(SUM(body_size), 0) FROM pings WHERE pings.monitor_id = monitors.id AND body_size > 0);
   CREATE INDEX monitors_body_check ON monitors (body_bytes_unchecked) WHERE body_bytes_unchecked > 0;
   `,
+  // Reminders while down: the settings, the state of the current outage's reminders, and the account's default.
+  `
+  ALTER TABLE monitors ADD COLUMN remind_every INTEGER;
+  ALTER TABLE monitors ADD COLUMN remind_limit INTEGER;
+  ALTER TABLE monitors ADD COLUMN down_since INTEGER;
+  ALTER TABLE monitors ADD COLUMN acknowledged_at INTEGER;
+  ALTER TABLE monitors ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE monitors ADD COLUMN next_reminder_at INTEGER;
+  -- The account's default remindEvery for new monitors; null: none.
+  ALTER TABLE accounts ADD COLUMN default_remind_every INTEGER;
+  `,
+  // Tolerance and run-time limits: the settings, the counts of runs in a row, and the last tolerated miss.
+  `
+  ALTER TABLE monitors ADD COLUMN alert_after INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE monitors ADD COLUMN recover_after INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE monitors ADD COLUMN max_runtime INTEGER;
+  ALTER TABLE monitors ADD COLUMN min_runtime INTEGER;
+  ALTER TABLE monitors ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE monitors ADD COLUMN consecutive_successes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE monitors ADD COLUMN missed_due_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
