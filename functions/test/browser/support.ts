@@ -107,6 +107,46 @@ export async function openPage(
   return { context, page, pageErrors };
 }
 
+/** The browser-suite fixture: one real server and browser per file, a fresh page per test, and no page errors allowed. */
+export interface BrowserSuite {
+  server: TestServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  pageErrors: string[];
+}
+
+/** Registers the hooks of a browser suite; its fields are set before each test runs. */
+export function useBrowserSuite(env: Record<string, string> = {}): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([startTestServer(env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  beforeEach(async () => {
+    Object.assign(suite, await openPage(suite.browser));
+  });
+  afterEach(async () => {
+    await suite.context.close();
+    expect(suite.pageErrors).toEqual([]);
+  });
+  return suite;
+}
+
+/** Signs in to the dashboard with `key` and opens the monitor's own page. */
+export async function openMonitorPage(suite: BrowserSuite, key: string, monitorId: string): Promise<void> {
+  const { page, server } = suite;
+  await page.goto(`${server.baseUrl}/dashboard.html`);
+  await page.getByLabel('API key', { exact: true }).fill(key);
+  await page.getByRole('button', { name: 'Open dashboard' }).click();
+  await page.locator('#signed-in').waitFor();
+  await page.goto(`${server.baseUrl}/dashboard.html#monitor/${monitorId}`);
+  await eventually(() => page.locator('#mp-id').textContent(), monitorId);
+}
+
 /**
  * Polls `read` until it returns `expected` (deep equality) or `timeoutMs` passes, then asserts,
  * so a failure shows the last value seen.
