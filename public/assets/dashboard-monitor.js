@@ -158,7 +158,7 @@
     els.streak.textContent = streakText(m);
     els.pingCount.textContent = String(m.pingCount);
     setFact(els.lastAlert, timeNode(m.lastAlert, 'none'));
-    els.alertEmail.textContent = m.alertEmail || 'none';
+    els.alertEmail.textContent = m.alertEmail ? m.alertEmail + emailStandingText(m.alertEmailStatus) : 'none';
     els.alertWebhook.textContent = m.alertWebhook || 'none';
     setFact(els.created, timeNode(m.createdAt, '—'));
     els.pingUrl.textContent = m.pingUrl;
@@ -186,6 +186,14 @@
   }
 
   /** The runs in a row that count toward going down (or, while down, toward recovering), against the monitor's tolerance. */
+  /** Where the alert address stands: alerts wait for its yes where e-mail really goes out. */
+  function emailStandingText(status) {
+    if (status === 'pending') return ' (not confirmed yet)';
+    if (status === 'declined') return ' (declined: no alerts are sent to it)';
+    if (status === 'unsubscribed') return ' (unsubscribed: no alerts are sent to it)';
+    return '';
+  }
+
   function streakText(m) {
     var failures = m.consecutiveFailures || 0;
     var successes = m.consecutiveSuccesses || 0;

@@ -1,5 +1,5 @@
 import { CONFIRMATION_TTL_MS } from '../domain/recipients';
-import { contentOf, type EmailContent } from './message';
+import { contentOf, quotedName, type EmailContent } from './message';
 
 /** The page that confirms, declines or unsubscribes with a token from the URL fragment (never sent to a server). */
 export function confirmationPageUrl(publicUrl: string, token: string, action: 'confirm' | 'unsubscribe' = 'confirm'): string {
@@ -40,7 +40,7 @@ export function confirmationEmailContent(r: ConfirmationRequest): EmailContent {
   const call = (answer: 'confirm' | 'decline') => `curl -X POST ${r.publicUrl}/api/v1/email/${answer} -H "Content-Type: application/json" -d ${body}`;
   const lines = [
     whoAsks(r),
-    ...(r.monitorName === null ? [] : [`It is for alerts about its monitor named "${r.monitorName}".`]),
+    ...(r.monitorName === null ? [] : [`It is for alerts about its monitor named ${quotedName(r.monitorName)}.`]),
     '',
     'Nothing is sent to this address until you confirm. To confirm, or to decline (then this account never e-mails this address again), open:',
     '',

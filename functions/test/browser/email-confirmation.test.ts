@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { recipientId } from '../../src/services/secrets';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
-import { api, describeWithBrowser, eventually, launchBrowser, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
+import { api, describeWithBrowser, eventually, launchBrowser, openMonitorPage, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
 
 const LINK = /(http:\/\/127\.0\.0\.1:\d+\/confirm\.html#token=[0-9a-f]{32}\.[A-Za-z0-9_-]{43})/;
 
@@ -123,5 +123,21 @@ describeWithBrowser('alert address confirmation (public/confirm.html, the dashbo
     await page.getByRole('button', { name: 'Refresh' }).click();
     await eventually(status, 'Yes');
     expect(await page.getByRole('button', { name: 'Resend confirmation e-mail' }).isVisible()).toBe(false);
+  });
+
+  test('the monitor page says when its alert address has not confirmed yet', async () => {
+    const { apiKey } = await signUpWithLink();
+    const other = uniqueEmail();
+    const m = await api.createMonitor(server.baseUrl, apiKey, { name: 'Backup', schedule: 3600, alertEmail: other });
+    await openMonitorPage({ server, browser, context, page, pageErrors }, apiKey, m.monitorId);
+    await eventually(() => page.locator('#mp-alert-email').textContent(), `${other} (not confirmed yet)`);
+
+    // The request goes out after the create answer, so it may still be on its way.
+    const sentTo = () => sendgrid.requests.map((r) => JSON.parse(r.body)).find((b) => b.personalizations[0].to[0].email === other);
+    await eventually(async () => sentTo() !== undefined, true);
+    const token = LINK.exec(sentTo().content[0].value)![1].split('#token=')[1];
+    await fetch(`${server.baseUrl}/api/v1/email/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    await page.reload();
+    await eventually(() => page.locator('#mp-alert-email').textContent(), other);
   });
 });
