@@ -93,7 +93,7 @@ describe.each(storeKinds())('confirmed alert addresses on %s', (_name, kind) => 
     const asked = await mail(2);
     expect(asked).toMatchObject({ to: 'oncall@example.com', subject: 'Confirm CronPeek alerts to oncall@example.com' });
     expect(asked.text).toContain(`The CronPeek account of ${owner} asks to send its alerts to oncall@example.com.`);
-    expect(asked.text).toContain('its monitor named "Nightly DB Backup"');
+    expect(asked.text).toContain('its monitor named “Nightly DB Backup”');
     expect((await w.api.status(key, m.monitorId).expect(200)).body.alertEmailStatus).toBe('pending');
 
     const alert = await outage(w, m);
@@ -210,7 +210,7 @@ describe.each(storeKinds())('confirmed alert addresses on %s', (_name, kind) => 
     expect(alert).toMatchObject({ state: 'failed', lastError: 'not sent: legacy@example.com has not confirmed that it wants alerts from this account' });
     const asked = await mail(2);
     expect(asked.to).toBe('legacy@example.com');
-    expect(asked.text).toContain('its monitor named "Old job"');
+    expect(asked.text).toContain('its monitor named “Old job”');
   });
 
   test('where e-mail is only written to the log nothing is held', async () => {
