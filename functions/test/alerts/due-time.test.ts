@@ -1,12 +1,6 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { loadServerConfig } from '../../src/config';
-import { startServer } from '../../src/server';
 import { recordPing } from '../../src/services/ping';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
-import { capturingLogger } from '../notify/support/logger';
+import { startEmbedded, type EmbeddedServer } from './support/embedded';
 
 /** An hour: far longer than these tests run, so only the due-time timer can explain an alert. */
 const CHECK_INTERVAL_S = 3600;
@@ -19,42 +13,23 @@ const ARRIVES_WITHIN_MS = 10_000;
  * in the bench (`npm run bench -- latency`); these tests only show that the alerts come at all.
  */
 describe('alerts at the deadline on the embedded server', () => {
-  let dir: string;
   let receiver: FakeHttp;
-  let running: Awaited<ReturnType<typeof startServer>>;
-  let base: string;
+  let server: EmbeddedServer;
   let apiKey: string;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-due-'));
     receiver = await startFakeHttp();
-    const config = loadServerConfig({
-      CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
-      CRONPEEK_DEFAULT_PLAN: 'pro',
-      CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
-      CRONPEEK_CHECK_INTERVAL: String(CHECK_INTERVAL_S),
-      CRONPEEK_RATE_LIMITS: 'off',
-    });
-    running = await startServer({ ...config, port: 0 }, capturingLogger());
-    base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+    server = await startEmbedded(CHECK_INTERVAL_S);
     apiKey = (await api('POST', '/api/v1/accounts', { email: 'due@example.com' })).body.apiKey as string;
   });
   afterAll(async () => {
-    await running?.close();
+    await server?.close();
     await receiver?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     receiver.requests.length = 0;
   });
 
-  async function api(method: string, route: string, body?: unknown) {
-    const res = await fetch(`${base}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
+  const api = (method: string, route: string, body?: unknown) => server.api(method, route, body, apiKey);
 
   async function webhookMonitor(name: string) {
     const created = await api('POST', '/api/v1/monitors', { name, schedule: 60, alertWebhook: `${receiver.origin}/hook` });
@@ -68,7 +43,7 @@ describe('alerts at the deadline on the embedded server', () => {
     // A 60 s schedule cannot be waited out here: the ping goes through the ping service as if
     // it had arrived long enough ago that the deadline is two seconds away.
     const pingedAt = new Date(Date.now() - (60 + grace) * 1000 + 2_000);
-    const pinged = await recordPing({ ...running.deps, clock: () => pingedAt }, { token, method: 'GET', source: '127.0.0.1', userAgent: 'cron', body: null });
+    const pinged = await recordPing({ ...server.deps, clock: () => pingedAt }, { token, method: 'GET', source: '127.0.0.1', userAgent: 'cron', body: null });
     const deadline = pinged.alertAt!;
 
     const [down] = await receiver.waitForRequests(1, ARRIVES_WITHIN_MS);
@@ -80,8 +55,8 @@ describe('alerts at the deadline on the embedded server', () => {
 
   test('a /fail ping is alerted without waiting for the next sweep', async () => {
     const { monitorId, token } = await webhookMonitor('Fails');
-    expect((await fetch(`${base}/api/v1/ping/${token}`)).status).toBe(200);
-    expect((await fetch(`${base}/api/v1/ping/${token}/fail`)).status).toBe(200);
+    expect((await fetch(`${server.base}/api/v1/ping/${token}`)).status).toBe(200);
+    expect((await fetch(`${server.base}/api/v1/ping/${token}/fail`)).status).toBe(200);
 
     const [down] = await receiver.waitForRequests(1, ARRIVES_WITHIN_MS);
     expect(JSON.parse(down.body)).toMatchObject({ event: 'monitor.down', reason: 'failed', monitor: { monitorId, status: 'down' } });

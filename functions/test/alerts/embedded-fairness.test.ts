@@ -1,13 +1,7 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { loadServerConfig } from '../../src/config';
 import { transition } from '../../src/domain/transitions';
-import { startServer } from '../../src/server';
 import { ACCOUNT_SENDS } from '../../src/services/delivery';
-import { capturingLogger } from '../notify/support/logger';
 import { startCountingReceiver, startTarpit, type CountingReceiver, type Tarpit } from './support/tarpit';
+import { startEmbedded, type EmbeddedServer } from './support/embedded';
 
 const NOISY_MONITORS = 20;
 
@@ -17,48 +11,29 @@ const NOISY_MONITORS = 20;
  * account's monitor goes down a moment later. Its alert must not wait for the tarpit's timeouts.
  */
 describe('a noisy neighbour on the embedded server', () => {
-  let dir: string;
   let tarpit: Tarpit;
   let receiver: CountingReceiver;
-  let running: Awaited<ReturnType<typeof startServer>>;
-  let base: string;
+  let server: EmbeddedServer;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-fair-'));
     tarpit = await startTarpit();
     receiver = await startCountingReceiver();
-    const config = loadServerConfig({
-      CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
-      CRONPEEK_DEFAULT_PLAN: 'pro',
-      CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
-      CRONPEEK_CHECK_INTERVAL: '1',
-      CRONPEEK_RATE_LIMITS: 'off',
-    });
-    running = await startServer({ ...config, port: 0 }, capturingLogger());
-    base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+    server = await startEmbedded(1);
   });
   afterAll(async () => {
     // The tarpit hangs up first, so the sends still hanging on it end now rather than in 10 s.
     await tarpit?.close();
-    await running?.close();
+    await server?.close();
     await receiver?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function api(method: string, route: string, body?: unknown, apiKey?: string) {
-    const res = await fetch(`${base}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return (await res.json()) as Record<string, unknown>;
-  }
+  const api = async (method: string, route: string, body?: unknown, apiKey?: string) => (await server.api(method, route, body, apiKey)).body;
 
   /** A monitor whose one ping is recorded so that its deadline passes `inMs` from now. */
   async function monitorDueIn(apiKey: string, webhook: string, inMs: number): Promise<void> {
     const created = await api('POST', '/api/v1/monitors', { name: 'job', schedule: 60, alertWebhook: webhook }, apiKey);
     const token = new URL(created.pingUrl as string).pathname.split('/').pop() as string;
     const pingedAt = new Date(Date.now() - (60 + (created.grace as number)) * 1000 + inMs);
-    await running.deps.store.recordPing(
+    await server.deps.store.recordPing(
       token,
       { at: pingedAt, method: 'GET', kind: 'success', exitCode: null, rid: null, source: '127.0.0.1', userAgent: 'cron', body: null },
       (m) => transition(m, 'ping', pingedAt),

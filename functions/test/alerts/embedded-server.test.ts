@@ -1,14 +1,9 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { loadServerConfig, packageVersion } from '../../src/config';
+import { packageVersion } from '../../src/config';
 import { transition } from '../../src/domain/transitions';
-import { startServer } from '../../src/server';
 import { SIGNATURE_HEADER } from '../../src/notify/webhook';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
-import { capturingLogger } from '../notify/support/logger';
 import { verifyCronPeekSignature } from '../notify/support/verify';
+import { startEmbedded, type EmbeddedServer } from './support/embedded';
 
 const CHECK_INTERVAL_S = 1;
 
@@ -19,37 +14,18 @@ const CHECK_INTERVAL_S = 1;
  * ago, through the same store call and transition the ping route uses.
  */
 describe('alerts on the embedded server', () => {
-  let dir: string;
   let receiver: FakeHttp;
-  let running: Awaited<ReturnType<typeof startServer>>;
-  let base: string;
+  let server: EmbeddedServer;
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-e2e-'));
     receiver = await startFakeHttp();
-    const config = loadServerConfig({
-      CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
-      CRONPEEK_DEFAULT_PLAN: 'pro',
-      CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
-      CRONPEEK_CHECK_INTERVAL: String(CHECK_INTERVAL_S),
-      CRONPEEK_RATE_LIMITS: 'off',
-    });
-    running = await startServer({ ...config, port: 0 }, capturingLogger());
-    base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+    server = await startEmbedded(CHECK_INTERVAL_S);
   });
   afterAll(async () => {
-    await running?.close();
+    await server?.close();
     await receiver?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function api(method: string, route: string, body?: unknown, apiKey?: string) {
-    const res = await fetch(`${base}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  }
+  const api: EmbeddedServer['api'] = (method, route, body, apiKey) => server.api(method, route, body, apiKey);
 
   test('a missed ping posts a signed monitor.down, the status shows it, and a ping posts monitor.up', async () => {
     const account = await api('POST', '/api/v1/accounts', { email: 'selfhost@example.com' });
@@ -61,7 +37,7 @@ describe('alerts on the embedded server', () => {
     const token = new URL(created.body.pingUrl as string).pathname.split('/').pop() as string;
 
     const pingedAt = new Date(Date.now() - (60 + grace) * 1000);
-    await running.deps.store.recordPing(
+    await server.deps.store.recordPing(
       token,
       { at: pingedAt, method: 'GET', kind: 'success', exitCode: null, rid: null, source: '127.0.0.1', userAgent: 'cron', body: null },
       (m) => transition(m, 'ping', pingedAt),
@@ -77,7 +53,7 @@ describe('alerts on the embedded server', () => {
     expect(status.body).toMatchObject({ status: 'down', lastAlert: expect.any(String) });
     expect(Date.parse(status.body.lastAlert as string)).toBeGreaterThanOrEqual(pingedAt.getTime() + (60 + grace) * 1000);
 
-    const pinged = await fetch(`${base}/api/v1/ping/${token}`);
+    const pinged = await fetch(`${server.base}/api/v1/ping/${token}`);
     expect(pinged.status).toBe(200);
     const [, up] = await receiver.waitForRequests(2, (CHECK_INTERVAL_S + 2) * 1000);
     expect(verifyCronPeekSignature(webhookSecret, up.headers[SIGNATURE_HEADER.toLowerCase()] as string, up.body)).toBe(true);
