@@ -120,7 +120,25 @@ export function notifyConfigFrom(env: Env, version: string): NotifyConfig {
     userAgent: `CronPeek/${version}`,
     pagerdutyUrl: httpUrl(env, 'CRONPEEK_PAGERDUTY_URL', PAGERDUTY_EVENTS_URL) as string,
     publicUrl: httpUrl(env, 'PUBLIC_URL', null),
+    slackHosts: hostList(env, 'CRONPEEK_SLACK_HOSTS', ['hooks.slack.com']),
+    telegramUrl: httpUrl(env, 'CRONPEEK_TELEGRAM_URL', 'https://api.telegram.org') as string,
+    pushoverUrl: httpUrl(env, 'CRONPEEK_PUSHOVER_URL', 'https://api.pushover.net/1/messages.json') as string,
+    opsgenieUrls: {
+      us: httpUrl(env, 'CRONPEEK_OPSGENIE_URL', 'https://api.opsgenie.com') as string,
+      eu: httpUrl(env, 'CRONPEEK_OPSGENIE_EU_URL', 'https://api.eu.opsgenie.com') as string,
+    },
+    ntfyUrl: httpUrl(env, 'CRONPEEK_NTFY_URL', 'https://ntfy.sh') as string,
   };
+}
+
+/** A comma-separated list of host names (lower-cased); the fallback when unset. */
+function hostList(env: Env, name: string, fallback: string[]): string[] {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '') return fallback;
+  const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  const bad = hosts.find((h) => !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(h));
+  if (bad !== undefined) throw new ConfigError(`${name} must be comma-separated host names (got "${bad}")`);
+  return hosts;
 }
 
 /**

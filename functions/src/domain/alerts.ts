@@ -1,4 +1,4 @@
-import { channelSpec, MONITOR_CHANNELS, type Channel } from './channels';
+import { channelSpec, MONITOR_CHANNELS, subscriptionOf, type Channel } from './channels';
 import type { AlertEvent, AlertSnapshot, Flip, Monitor, Notification } from './types';
 
 export type { AlertSnapshot } from './types';
@@ -97,8 +97,9 @@ export function flipAlert(flip: Flip, m: Monitor): FlipAlert {
   return { event, flap: { recentFlips } };
 }
 
-export function notificationId(flipIdValue: string, channel: Channel): string {
-  return `${flipIdValue}_${channel}`;
+/** A row's id: the alert's key and where it goes (a kind for a monitor field, a channel object's id). */
+export function notificationId(flipIdValue: string, suffix: string): string {
+  return `${flipIdValue}_${suffix}`;
 }
 
 /** One alert about a monitor: the flip it is about, what it says, when, and what its rows' ids start with. */
@@ -109,27 +110,50 @@ interface AlertOf {
   key: string;
 }
 
-/** One outbox row per channel the monitor's own fields set, each with the same snapshot. */
+/** Where one outbox row goes: a monitor field's value, or a channel object the monitor is attached to. */
+interface RowTarget {
+  channel: Channel;
+  channelId: string | null;
+  target: string;
+  /** What the row's id ends with: the kind for a monitor field, the channel's id for an object. */
+  suffix: string;
+}
+
+/**
+ * The targets an alert goes to: each channel the monitor's own fields set, then each channel
+ * object attached to it that subscribes to the alert's event.
+ */
+function targetsOf(m: Monitor, event: AlertEvent): RowTarget[] {
+  const fields = MONITOR_CHANNELS.flatMap(({ kind, field }): RowTarget[] => {
+    const value = m[field];
+    return value === null ? [] : [{ channel: kind, channelId: null, target: value, suffix: kind }];
+  });
+  const subscription = subscriptionOf(event);
+  const attached = m.channels
+    .filter((c) => subscription !== null && c.events.includes(subscription))
+    .map((c): RowTarget => ({ channel: c.kind, channelId: c.id, target: c.id, suffix: c.id }));
+  return [...fields, ...attached];
+}
+
+/** One outbox row per target (`targetsOf`), each with the same snapshot. */
 function outboxRows(m: Monitor, alert: AlertOf, details: Partial<AlertSnapshot>): Notification[] {
-  const targets = MONITOR_CHANNELS.map(({ kind, field }) => [kind, m[field]] as const);
-  return targets
-    .filter((t): t is readonly [Channel, string] => t[1] !== null)
-    .map(([channel, target]) => ({
-      id: notificationId(alert.key, channel),
-      flipId: alert.flipId,
-      monitorId: m.id,
-      accountId: m.accountId,
-      channel,
-      event: alert.event,
-      target,
-      createdAt: alert.at,
-      state: 'pending',
-      attempts: 0,
-      nextAttemptAt: alert.at,
-      lastError: null,
-      deliveredAt: null,
-      snapshot: { monitorId: m.id, name: m.name, schedule: m.schedule, grace: m.grace, lastPingAt: m.lastPingAt, cron: m.cron, tz: m.tz, ...details },
-    }));
+  return targetsOf(m, alert.event).map(({ channel, channelId, target, suffix }) => ({
+    id: notificationId(alert.key, suffix),
+    flipId: alert.flipId,
+    monitorId: m.id,
+    accountId: m.accountId,
+    channel,
+    channelId,
+    event: alert.event,
+    target,
+    createdAt: alert.at,
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: alert.at,
+    lastError: null,
+    deliveredAt: null,
+    snapshot: { monitorId: m.id, name: m.name, schedule: m.schedule, grace: m.grace, lastPingAt: m.lastPingAt, cron: m.cron, tz: m.tz, ...details },
+  }));
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Notification } from './types';
  */
 
 /** What one attempt came to, as a channel reports it (notify's `SendResult` has this shape). */
-export type AttemptOutcome = { outcome: 'delivered' | 'logged' } | { outcome: 'retry' | 'failed'; error: string };
+export type AttemptOutcome = { outcome: 'delivered' | 'logged' } | { outcome: 'retry' | 'failed'; error: string; retryAfterMs?: number };
 
 /** What a delivery attempt leaves on its notification row. */
 export interface DeliveryRecord {
@@ -27,7 +27,10 @@ export function deliveryRecord(result: AttemptOutcome, attempt: number, now: Dat
     case 'failed':
       return { state: 'failed', nextAttemptAt: null, lastError: result.error, deliveredAt: null };
     case 'retry': {
-      const next = nextRetryAt(attempt, now);
+      const backoff = nextRetryAt(attempt, now);
+      // A target that said how long to wait (Retry-After) is not tried sooner than that.
+      const asked = result.retryAfterMs === undefined ? 0 : now.getTime() + result.retryAfterMs;
+      const next = backoff === null ? null : new Date(Math.max(backoff.getTime(), asked));
       return next === null
         ? { state: 'failed', nextAttemptAt: null, lastError: `gave up after ${attempt} attempts: ${result.error}`, deliveredAt: null }
         : { state: 'pending', nextAttemptAt: next, lastError: result.error, deliveredAt: null };

@@ -35,7 +35,10 @@ export interface MonitorEdit extends Partial<Record<ChannelField, string | null>
 
 /** What an edit writes: settings, the webhook secret that goes with the webhook, and the deadline they imply. */
 export type MonitorUpdate = Partial<
-  Pick<Monitor, 'name' | 'schedule' | 'cron' | 'tz' | 'grace' | ChannelField | 'webhookSecret' | 'alertAt' | 'remindEvery' | 'remindLimit' | 'nextReminderAt' | TolerancesField>
+  Pick<
+    Monitor,
+    'name' | 'schedule' | 'cron' | 'tz' | 'grace' | ChannelField | 'channels' | 'webhookSecret' | 'alertAt' | 'remindEvery' | 'remindLimit' | 'nextReminderAt' | TolerancesField
+  >
 >;
 
 /** The settings of tolerance and run-time limits. */

@@ -1,7 +1,38 @@
-import type { Channel } from './channels';
+import type { Channel, ChannelConfig, ChannelEvent } from './channels';
 import type { PlanId } from './plans';
 
-export type { Channel } from './channels';
+export type { Channel, ChannelConfig, ChannelEvent } from './channels';
+
+/**
+ * A channel object: where alerts go, defined once per account and attached to monitors
+ * (`/api/v1/channels`). Its kind never changes; its config is validated by the channel registry.
+ */
+export interface AlertChannel {
+  id: string;
+  accountId: string;
+  kind: Channel;
+  name: string;
+  /** The kind's settings (`CHANNELS[kind].config`); secret fields are never answered as stored. */
+  config: ChannelConfig;
+  /** What it is told about; alerts of other events skip it. */
+  events: ChannelEvent[];
+  /** Attached to the account's new monitors that do not name their channels. */
+  isDefault: boolean;
+  /** A webhook channel's HMAC signing key, answered once when the channel is created; null for other kinds. */
+  webhookSecret: string | null;
+  createdAt: Date;
+}
+
+/**
+ * A channel object as a monitor keeps it: its id, and the kind and events copied from it so that
+ * a flip makes its alerts from the monitor alone (no channel read on the ping path). The store
+ * refreshes the copies when a channel's events change and removes them when it is deleted.
+ */
+export interface AttachedChannel {
+  id: string;
+  kind: Channel;
+  events: ChannelEvent[];
+}
 
 export type MonitorStatus = 'new' | 'up' | 'down' | 'paused';
 
@@ -44,6 +75,8 @@ export interface Monitor {
   alertSlack: string | null;
   /** A PagerDuty Events API v2 integration (routing) key (Pro). */
   alertPagerDuty: string | null;
+  /** The account's channel objects this monitor alerts, in the order they were attached. */
+  channels: AttachedChannel[];
   pingToken: string;
   /**
    * The key of the monitor's public status badge: read-only and separate from the ping token, so
@@ -202,7 +235,7 @@ export interface AlertSnapshot {
  * then alert nobody), and `monitor.settled` once it has held one status long enough again;
  * `monitor.still_down` reminds, every `remindEvery`, of an outage nobody has acknowledged.
  */
-export type AlertEvent = 'monitor.down' | 'monitor.up' | 'monitor.flapping' | 'monitor.settled' | 'monitor.still_down';
+export type AlertEvent = 'monitor.down' | 'monitor.up' | 'monitor.flapping' | 'monitor.settled' | 'monitor.still_down' | 'channel.test';
 export type NotificationState = 'pending' | 'processing' | 'delivered' | 'logged' | 'failed';
 
 /**
@@ -214,8 +247,16 @@ export interface Notification {
   flipId: string;
   monitorId: string;
   accountId: string;
+  /** The kind of channel it goes to. */
   channel: Channel;
+  /**
+   * The channel object it goes to, whose config delivery reads at send time (so a fixed URL or
+   * token applies to retries, and no secret is copied into the outbox); null for the monitor's
+   * own alert fields, whose value is `target`.
+   */
+  channelId: string | null;
   event: AlertEvent;
+  /** The monitor field's value (an address, a URL, a key); for a channel object, its id. */
   target: string;
   createdAt: Date;
   state: NotificationState;

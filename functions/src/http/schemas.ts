@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
+import { channelSpec, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
 import { MAX_REMIND_EVERY, MAX_REMIND_LIMIT, MIN_REMIND_EVERY } from '../domain/reminders';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
 import { isDisplayable } from '../domain/text';
@@ -51,7 +51,7 @@ function channelTarget(field: string, format: TargetFormat): z.ZodType<string, s
 
 /** The monitor's channel fields, as create and PATCH both validate them, in registry order. */
 const channelFields = Object.fromEntries(
-  MONITOR_CHANNELS.map(({ kind, field }) => [field, channelTarget(field, CHANNELS[kind].target)]),
+  MONITOR_CHANNELS.map(({ kind, field }) => [field, channelTarget(field, channelSpec(kind).target as TargetFormat)]),
 ) as Record<ChannelField, z.ZodType<string, string>>;
 
 export const createAccountBody = z.object({ email: email('email') });

@@ -2,6 +2,16 @@ import { CHANNEL_KINDS, type Channel } from '../domain/channels';
 import type { Logger } from '../log';
 import { CircuitBreaker } from './circuit';
 import { emailNotifier } from './email';
+import { discordNotifier } from './discord';
+import { msteamsNotifier } from './msteams';
+import { telegramNotifier } from './telegram';
+import { ntfyNotifier } from './ntfy';
+import { opsgenieNotifier } from './opsgenie';
+import { pushoverNotifier } from './pushover';
+import { googlechatNotifier } from './googlechat';
+import { mattermostNotifier } from './mattermost';
+import { gotifyNotifier } from './gotify';
+import { matrixNotifier } from './matrix';
 import { pagerdutyNotifier } from './pagerduty';
 import type { ConnectOptions } from './post';
 import { slackNotifier } from './slack';
@@ -38,6 +48,16 @@ const NOTIFIERS: Record<Channel, (context: NotifierContext) => Notifier> = {
   webhook: (c) => webhookNotifier(c.config, c.clock, httpOptions(c)),
   slack: (c) => slackNotifier(c.config, httpOptions(c)),
   pagerduty: (c) => pagerdutyNotifier(c.config, httpOptions(c)),
+  discord: (c) => discordNotifier(c.config, httpOptions(c)),
+  msteams: (c) => msteamsNotifier(c.config, httpOptions(c)),
+  telegram: (c) => telegramNotifier(c.config, httpOptions(c)),
+  ntfy: (c) => ntfyNotifier(c.config, httpOptions(c)),
+  opsgenie: (c) => opsgenieNotifier(c.config, httpOptions(c)),
+  pushover: (c) => pushoverNotifier(c.config, httpOptions(c)),
+  googlechat: (c) => googlechatNotifier(c.config, httpOptions(c)),
+  mattermost: (c) => mattermostNotifier(c.config, httpOptions(c)),
+  gotify: (c) => gotifyNotifier(c.config, httpOptions(c)),
+  matrix: (c) => matrixNotifier(c.config, httpOptions(c)),
 };
 
 export function createNotifiers(config: NotifyConfig, log: Logger, clock: () => Date, options: NotifierOptions = {}): Notifiers {

@@ -96,6 +96,7 @@ function downLines(s: AlertSnapshot, n: Notification): string[] {
 
 /** The alert e-mail: a subject to triage from a lock screen, then what happened and what to do. */
 export function emailContent(n: Notification): EmailContent {
+  if (n.event === 'channel.test') return testEmailContent(n);
   if (n.event === 'monitor.flapping' || n.event === 'monitor.settled') return flapEmailContent(n);
   if (n.event === 'monitor.still_down') return stillDownEmailContent(n);
   const s = n.snapshot;
@@ -124,6 +125,7 @@ const defaultReason: Record<Notification['event'], string> = {
   'monitor.flapping': 'ping',
   'monitor.settled': 'settled',
   'monitor.still_down': 'still down',
+  'channel.test': 'test',
 };
 
 /**
@@ -278,4 +280,81 @@ function stillDownEmailContent(n: Notification): EmailContent {
     '-- CronPeek',
   ];
   return contentOf(alertSubject('STILL DOWN', s.name, reminderText(n)), lines);
+}
+
+/** The e-mail a channel's test button sends: marked as a test in its subject and first line. */
+function testEmailContent(n: Notification): EmailContent {
+  const lines = [
+    `${TEST_TEXT} (channel ${quotedName(n.snapshot.name)}).`,
+    '',
+    'If you can read this, CronPeek alerts reach this address. Nothing is down.',
+    `Sent at ${when(n.createdAt)}.`,
+    '',
+    '-- CronPeek',
+  ];
+  return contentOf(`[CronPeek] TEST: channel ${quotedName(n.snapshot.name)}`, lines);
+}
+
+/** What a test alert says, on every channel. */
+export const TEST_TEXT = 'This is a test alert from CronPeek';
+
+/** How every chat-like channel heads an alert: an emoji, a title, a one-line summary and a sentence. */
+export interface Headline {
+  emoji: string;
+  title: string;
+  /** Follows the monitor's name on one line: `DOWN: Nightly backup — no ping since …`. */
+  summary: string;
+  /** The sentence under the title; plain text, for the channel to escape as its markup needs. */
+  detail: string;
+}
+
+/** The headline of an alert, the same words on every channel that posts messages. */
+export function headlineOf(n: Notification): Headline {
+  const s = n.snapshot;
+  const status = reportedStatus(n);
+  switch (n.event) {
+    case 'monitor.down':
+      return { emoji: '🔴', title: 'DOWN', summary: downSummary(s), detail: `${whyDown(s)} Declared down at ${when(n.createdAt)}.` };
+    case 'monitor.up':
+      return { emoji: '🟢', title: 'UP', summary: `pinged again at ${when(n.createdAt)}`, detail: `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.` };
+    case 'monitor.flapping':
+      return {
+        emoji: '🟠',
+        title: 'FLAPPING',
+        summary: `${FLAPPING_TEXT}; ${status} now`,
+        detail: `It ${FLAPPING_TEXT} and is ${status} now. Alerts about it pause until it has held one status for ${SETTLE_MS / 60_000} minutes; one message then says where it settled.`,
+      };
+    case 'monitor.still_down':
+      return {
+        emoji: '🔴',
+        title: 'STILL DOWN',
+        summary: reminderText(n),
+        detail: `It is still down (${reminderText(n)}). Acknowledge it on the dashboard to stop the reminders for this outage.`,
+      };
+    case 'monitor.settled':
+      return {
+        emoji: status === 'up' ? '🟢' : '🔴',
+        title: status.toUpperCase(),
+        summary: `settled after flapping, ${status} since ${when(heldSince(n))}`,
+        detail: `It stopped flapping: it has been ${status} since ${when(heldSince(n))}.${status === 'up' ? ' The job is reporting on schedule again.' : ''}`,
+      };
+    case 'channel.test':
+      return { emoji: '🧪', title: 'TEST', summary: 'a test alert; nothing is down', detail: `${TEST_TEXT}, sent at ${when(n.createdAt)} to check this channel. Nothing is down.` };
+  }
+}
+
+/**
+ * An alert as one plain-text message for channels without richer formatting (Telegram, ntfy,
+ * Pushover, Gotify…): `🔴 DOWN: “Nightly backup” — no ping since …`, then the detail, the last
+ * lines of a failing run's output, and the monitor's id. `title` is the first line alone.
+ */
+export function plainMessage(n: Notification): { title: string; text: string } {
+  const head = headlineOf(n);
+  const s = n.snapshot;
+  const what = n.event === 'channel.test' ? 'channel' : 'monitor';
+  const title = `${head.emoji} ${head.title}: ${what} ${quotedName(s.name)} — ${head.summary}`;
+  const lines = [title, '', head.detail];
+  if (s.output) lines.push('', 'Last lines of its output:', displayLines(s.output));
+  if (n.event !== 'channel.test') lines.push('', `Monitor id: ${s.monitorId}`);
+  return { title, text: lines.join('\n') };
 }

@@ -18,7 +18,7 @@ export const dedupKeyOf = (n: Notification): string => `cronpeek-${n.snapshot.ou
 interface IncidentEvent {
   action: 'trigger' | 'resolve';
   summary: string;
-  severity: 'critical' | 'error';
+  severity: 'critical' | 'error' | 'info';
   class: string;
 }
 
@@ -51,6 +51,9 @@ function incidentEvent(n: Notification, name: string): IncidentEvent {
         severity: 'critical',
         class: 'settled after flapping',
       };
+    case 'channel.test':
+      // A test pages nobody: PagerDuty raises an `info` event as a low-urgency incident at most.
+      return { action: 'trigger', summary: `TEST: ${name} — a test alert from CronPeek; nothing is down`, severity: 'info', class: 'test' };
   }
 }
 

@@ -34,14 +34,28 @@ export interface PostOptions extends ConnectOptions {
   timeoutMs: number;
   /** Allow private, loopback and link-local targets (self-hosting only). */
   allowPrivate: boolean;
+  /** POST unless a webhook template says otherwise. */
+  method?: string;
 }
 
 /** What came of one POST: an answer (status and the first bytes of its body), or why there was none. */
 export type PostResult =
-  | { kind: 'answered'; status: number; body: string }
+  | { kind: 'answered'; status: number; body: string; retryAfterMs: number | null }
   | { kind: 'refused'; error: string }
   | { kind: 'timeout'; error: string }
   | { kind: 'unreachable'; error: string };
+
+/** The longest wait a `Retry-After` is honoured for; a target asking for more is tried again after this. */
+export const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
+
+/** A `Retry-After` header (delay-seconds or an HTTP date) as milliseconds from `now`; null when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now: number): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return null;
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms)) return null;
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
 
 /** Answers are read up to this many bytes: enough for Slack's and PagerDuty's error texts. */
 const MAX_ANSWER_BYTES = 4_096;
@@ -93,9 +107,10 @@ export function checkTarget(target: string, allowPrivate: boolean): { url: URL }
 export function postJson(url: URL, body: string, headers: Record<string, string>, options: PostOptions): Promise<PostResult> {
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<PostResult>((resolve) => {
+    const contentType: Record<string, string> = body === '' ? {} : { 'Content-Type': 'application/json' };
     const req = transport.request(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers },
+      method: options.method ?? 'POST',
+      headers: { ...contentType, 'Content-Length': String(Buffer.byteLength(body)), ...headers },
       agent: false,
       lookup: lookupVia(options.resolve ?? systemResolve, options.allowPrivate),
       ...(options.ca && url.protocol === 'https:' ? { ca: options.ca } : {}),
@@ -115,7 +130,8 @@ export function postJson(url: URL, body: string, headers: Record<string, string>
       const finish = () => {
         clearTimeout(deadline);
         clearTimeout(connecting);
-        resolve({ kind: 'answered', status, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER_BYTES) });
+        const wait = retryAfterMs(res.headers['retry-after'], Date.now());
+        resolve({ kind: 'answered', status, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER_BYTES), retryAfterMs: wait });
       };
       res.on('data', (c: Buffer) => {
         if (size < MAX_ANSWER_BYTES) chunks.push(c);
@@ -157,6 +173,8 @@ export interface AlertPost {
   url: string;
   body: string;
   headers?: Record<string, string>;
+  /** POST unless given (a webhook template's method). */
+  method?: string;
 }
 
 /**
@@ -171,7 +189,8 @@ function sendResultOf(result: PostResult, channel: HttpChannel): SendResult {
       if (status >= 200 && status < 300) return { outcome: 'delivered' };
       const reason = channel.reasonOf?.(result.body) ?? '';
       const error = `${channel.label} answered ${status}${reason ? `: ${reason}` : ''}`;
-      return isTransientStatus(status) ? { outcome: 'retry', error } : { outcome: 'failed', error };
+      if (!isTransientStatus(status)) return { outcome: 'failed', error };
+      return result.retryAfterMs === null ? { outcome: 'retry', error } : { outcome: 'retry', error, retryAfterMs: result.retryAfterMs };
     }
     case 'refused':
       return { outcome: 'failed', error: result.error };
@@ -197,7 +216,7 @@ export async function postAlert(post: AlertPost, channel: HttpChannel, config: N
     return { outcome: 'retry', error };
   }
   const headers = { 'User-Agent': config.userAgent, ...post.headers };
-  const result = await postJson(checked.url, post.body, headers, { ...options, allowPrivate: config.allowPrivateWebhooks });
+  const result = await postJson(checked.url, post.body, headers, { ...options, allowPrivate: config.allowPrivateWebhooks, method: post.method });
   // A refused target (a private address) was never contacted: it says nothing about the host.
   if (result.kind !== 'refused') options.circuit?.record(host, result.kind === 'timeout' || result.kind === 'unreachable');
   return sendResultOf(result, channel);

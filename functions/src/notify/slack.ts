@@ -1,7 +1,6 @@
-import { SETTLE_MS } from '../domain/alerts';
 import { displayLine, displayLines } from '../domain/text';
 import type { Notification } from '../domain/types';
-import { downSummary, duration, FLAPPING_TEXT, heldSince, lastPingOf, reminderText, reportedStatus, scheduleText, when, whyDown } from './message';
+import { duration, headlineOf, lastPingOf, scheduleText, when } from './message';
 import { postAlert, type ConnectOptions, type HttpChannel } from './post';
 import type { Notifier, NotifyConfig } from './types';
 
@@ -19,51 +18,6 @@ export function isSlackWebhook(target: string): boolean {
 /** Slack reads `&`, `<` and `>` as markup, so a monitor name must have them escaped. */
 const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A message's emoji and title, the one-line summary after the name, and the sentence under the title. */
-interface Headline {
-  emoji: string;
-  title: string;
-  summary: string;
-  detail: string;
-}
-
-function headlineOf(n: Notification): Headline {
-  const s = n.snapshot;
-  const status = reportedStatus(n);
-  switch (n.event) {
-    case 'monitor.down':
-      return {
-        emoji: '🔴',
-        title: 'DOWN',
-        summary: downSummary(s),
-        detail: `${escapeSlack(whyDown(s))} Declared down at ${when(n.createdAt)}.`,
-      };
-    case 'monitor.up':
-      return { emoji: '🟢', title: 'UP', summary: `pinged again at ${when(n.createdAt)}`, detail: `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.` };
-    case 'monitor.flapping':
-      return {
-        emoji: '🟠',
-        title: 'FLAPPING',
-        summary: `${FLAPPING_TEXT}; ${status} now`,
-        detail: `It ${FLAPPING_TEXT} and is ${status} now. Alerts about it pause until it has held one status for ${SETTLE_MS / 60_000} minutes; one message then says where it settled.`,
-      };
-    case 'monitor.still_down':
-      return {
-        emoji: '🔴',
-        title: 'STILL DOWN',
-        summary: reminderText(n),
-        detail: `It is still down (${reminderText(n)}). Acknowledge it on the dashboard to stop the reminders for this outage.`,
-      };
-    case 'monitor.settled':
-      return {
-        emoji: status === 'up' ? '🟢' : '🔴',
-        title: status.toUpperCase(),
-        summary: `settled after flapping, ${status} since ${when(heldSince(n))}`,
-        detail: `It stopped flapping: it has been ${status} since ${when(heldSince(n))}.${status === 'up' ? ' The job is reporting on schedule again.' : ''}`,
-      };
-  }
-}
-
 /**
  * An incoming-webhook message: `text` is the notification fallback (and all that older clients
  * show); the blocks carry the details and a link to the dashboard.
@@ -72,10 +26,11 @@ export function slackMessage(n: Notification, dashboardUrl: string | null) {
   const s = n.snapshot;
   const name = escapeSlack(displayLine(s.name));
   const head = headlineOf(n);
+  const detail = escapeSlack(head.detail);
   const text = `${head.emoji} ${head.title}: ${name} — ${head.summary}`;
   const lastPing = lastPingOf(n);
   const blocks: unknown[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${head.emoji} *${head.title}: ${name}*\n${head.detail}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${head.emoji} *${head.title}: ${name}*\n${detail}` } },
     {
       type: 'section',
       fields: [

@@ -58,6 +58,7 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
   const monitor: Monitor = {
     id: newMonitorId(),
     accountId: account.id,
+    channels: [], // HTTP HELPER: the channels asked for, or the account's defaults
     name: input.name,
     ...timing,
     grace: input.grace ?? defaultGrace(timing, now),

@@ -3,7 +3,7 @@ import type { EmailCaps, PlanId } from '../domain/plans';
 import type { Recipient } from '../domain/recipients';
 import type { MonitorUpdate } from '../domain/settings';
 import type { PingTransition, Transition } from '../domain/transitions';
-import type { Account, AccountDefaults, Flip, Monitor, Notification, Ping } from '../domain/types';
+import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping } from '../domain/types';
 
 /**
  * Decides what an event does to a monitor as the store currently holds it. Adapters call it
@@ -58,6 +58,12 @@ export interface BodyBudget {
 
 /** What a ping's body counts against its account's budget: its size in bytes as stored (UTF-8). */
 export const bodySize = (body: string | null): number => (body === null ? 0 : Buffer.byteLength(body));
+
+/** Whose deliveries a delivery log lists: one monitor's, or one channel object's. */
+export type NotificationOwner = { monitorId: string } | { channelId: string };
+
+/** What an owner's edit of a channel object writes; its kind and id never change. */
+export type ChannelUpdate = Partial<Pick<AlertChannel, 'name' | 'config' | 'events' | 'isDefault'>>;
 
 export interface Page<T> {
   items: T[];
@@ -218,6 +224,33 @@ export interface Store {
    * An account's records go when the account is deleted.
    */
   saveRecipient(next: Recipient, readVersion: number | null): Promise<boolean>;
+
+  /**
+   * Creates the channel object, atomically refusing when its account already holds
+   * `maxChannels`. Deleting the account deletes its channels.
+   */
+  createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'>;
+  /** The account's channel objects, oldest first. */
+  listChannels(accountId: string): Promise<AlertChannel[]>;
+  getChannel(id: string): Promise<AlertChannel | null>;
+  /**
+   * Applies an owner's edit atomically (`edit` may run again on retry, so it must be pure). When
+   * its events change, the copy each attached monitor keeps (`Monitor.channels`) is refreshed
+   * too, so later alerts follow the new events. Null when the channel does not exist.
+   */
+  updateChannel(id: string, edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null>;
+  /**
+   * Deletes the channel object and detaches it from every monitor it was attached to. Its
+   * queued alerts stay, and are recorded as not sent when their turn comes. False when it did not exist.
+   */
+  deleteChannel(id: string): Promise<boolean>;
+  /**
+   * A page of the deliveries of one monitor or one channel object, newest first (by `createdAt`,
+   * then id; `PageKey.seq` is always 0 for notifications).
+   */
+  notificationHistory(owner: NotificationOwner, query: HistoryQuery): Promise<Page<Notification>>;
+  /** Writes a notification row as given: a channel's test alert, kept in its delivery log. */
+  insertNotification(n: Notification): Promise<void>;
 
   close(): Promise<void>;
 }

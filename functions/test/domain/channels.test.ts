@@ -5,10 +5,11 @@ import { CHANNEL_KINDS, channelSpec, channelsOn, MONITOR_CHANNELS, onEveryPlan }
 import { isPlanId } from '../../src/domain/plans';
 
 describe('the channel registry', () => {
-  test.each(CHANNEL_KINDS)('%s has a label, a target format and at least one real plan', (kind) => {
+  test.each(CHANNEL_KINDS)('%s has a label, config fields and at least one real plan', (kind) => {
     const spec = channelSpec(kind);
     expect(spec.label.trim()).not.toBe('');
-    expect(['email', 'url', 'pattern']).toContain(spec.target.kind);
+    expect(Object.keys(spec.config).length).toBeGreaterThan(0);
+    if (spec.monitorField !== undefined) expect(['email', 'url', 'pattern']).toContain(spec.target?.kind);
     expect(spec.plans.length).toBeGreaterThan(0);
     for (const plan of spec.plans) expect(isPlanId(plan)).toBe(true);
   });

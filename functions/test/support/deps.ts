@@ -18,6 +18,11 @@ export function testNotifyConfig(overrides: Partial<NotifyConfig> = {}): NotifyC
     userAgent: 'CronPeek/test',
     pagerdutyUrl: 'https://events.pagerduty.com/v2/enqueue',
     publicUrl: TEST_PUBLIC_URL,
+    slackHosts: ['hooks.slack.com'],
+    telegramUrl: 'https://api.telegram.org',
+    pushoverUrl: 'https://api.pushover.net/1/messages.json',
+    opsgenieUrls: { us: 'https://api.opsgenie.com', eu: 'https://api.eu.opsgenie.com' },
+    ntfyUrl: 'https://ntfy.sh',
     ...overrides,
   };
 }

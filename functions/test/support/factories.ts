@@ -20,6 +20,7 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
   return {
     id: newMonitorId(),
     accountId: 'account-1',
+    channels: [],
     name: 'Nightly DB Backup',
     schedule: 3600,
     cron: null,

@@ -20,7 +20,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
-import type { Account, AccountDefaults, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -35,6 +35,8 @@ import {
   type PageKey,
   type PingData,
   type Store,
+  type ChannelUpdate,
+  type NotificationOwner,
 } from '../port';
 import {
   ACCOUNTS,
@@ -804,6 +806,29 @@ export class FirestoreStore implements Store, StoreInspection {
   }
 
   /** Background removals stop at their next page, and are waited for: the client they use is closed next. */
+  // STORE HELPER: channel objects and delivery logs (placeholders until they land).
+  createChannel(_channel: AlertChannel, _maxChannels: number): Promise<'created' | 'limit_reached'> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  listChannels(_accountId: string): Promise<AlertChannel[]> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  getChannel(_id: string): Promise<AlertChannel | null> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  updateChannel(_id: string, _edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  deleteChannel(_id: string): Promise<boolean> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  notificationHistory(_owner: NotificationOwner, _query: HistoryQuery): Promise<Page<Notification>> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  insertNotification(_n: Notification): Promise<void> {
+    return Promise.reject(new Error('not implemented'));
+  }
+
   close(): Promise<void> {
     this.closing ??= Promise.resolve().then(async () => {
       await this.deletionsSettled();

@@ -171,6 +171,7 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
   return {
     id: snap.id,
     accountId: d.accountId,
+    channels: [], // STORE HELPER: read the stored attached channels
     name: d.name,
     schedule: d.schedule,
     cron: str(d.cron),
@@ -297,6 +298,7 @@ export function toNotification(snap: DocumentSnapshot): Notification {
   return {
     id: snap.id,
     flipId: d.flipId,
+    channelId: null, // STORE HELPER: read channelId
     monitorId: d.monitorId,
     accountId: d.accountId,
     channel: d.channel,

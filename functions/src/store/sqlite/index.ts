@@ -4,7 +4,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, AccountDefaults, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -19,6 +19,8 @@ import {
   type PageKey,
   type PingData,
   type Store,
+  type ChannelUpdate,
+  type NotificationOwner,
 } from '../port';
 import { preparePrivateDatabase } from './files';
 import {
@@ -649,6 +651,29 @@ export class SqliteStore implements Store, StoreInspection {
 
   async deletionsSettled(): Promise<void> {
     while (this.removal !== null) await this.removal;
+  }
+
+  // STORE HELPER: channel objects and delivery logs (placeholders until they land).
+  createChannel(_channel: AlertChannel, _maxChannels: number): Promise<'created' | 'limit_reached'> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  listChannels(_accountId: string): Promise<AlertChannel[]> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  getChannel(_id: string): Promise<AlertChannel | null> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  updateChannel(_id: string, _edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  deleteChannel(_id: string): Promise<boolean> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  notificationHistory(_owner: NotificationOwner, _query: HistoryQuery): Promise<Page<Notification>> {
+    return Promise.reject(new Error('not implemented'));
+  }
+  insertNotification(_n: Notification): Promise<void> {
+    return Promise.reject(new Error('not implemented'));
   }
 
   async close(): Promise<void> {

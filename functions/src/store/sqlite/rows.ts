@@ -59,6 +59,7 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
   webhookSecret: 'webhook_secret',
   alertSlack: 'alert_slack',
   alertPagerDuty: 'alert_pagerduty',
+  channels: 'channels', // STORE HELPER: the column (and its encoding in columnValue)
   alertAt: 'alert_at',
   remindEvery: 'remind_every',
   remindLimit: 'remind_limit',
@@ -117,6 +118,7 @@ export function toMonitor(r: Row): Monitor {
   return {
     id: String(r.id),
     accountId: String(r.account_id),
+    channels: [], // STORE HELPER: read the stored attached channels
     name: String(r.name),
     schedule: Number(r.schedule),
     cron: str(r.cron),
@@ -231,6 +233,7 @@ export function toNotification(r: Row): Notification {
   return {
     id: String(r.id),
     flipId: String(r.flip_id),
+    channelId: null, // STORE HELPER: read channel_id
     monitorId: String(r.monitor_id),
     accountId: String(r.account_id),
     channel: r.channel as Notification['channel'],
