@@ -13,6 +13,8 @@ export interface StandInAnswer {
   status: number;
   contentType: string;
   body: string;
+  /** Extra answer headers (a 429's `Retry-After`). */
+  headers?: Record<string, string>;
 }
 
 export interface StandInServer {
@@ -31,7 +33,7 @@ export async function serve(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const answer = handle({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Content-Length': Buffer.byteLength(answer.body) });
+      res.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Content-Length': Buffer.byteLength(answer.body), ...answer.headers });
       res.end(answer.body);
     });
   };
