@@ -30,11 +30,13 @@ export interface Plan {
   alertEmailsPerHour: EmailCaps;
   /** Bytes of ping bodies the account keeps; past it the oldest pings lose their bodies (see `trimPingBodies`). */
   pingBodyBytes: number;
+  /** Channel objects the account may hold (`POST /api/v1/channels`). */
+  maxChannels: number;
 }
 
 export const PLANS: Record<PlanId, Plan> = {
-  free: { id: 'free', maxMonitors: 5, historyDays: 7, alertEmailsPerHour: { perAccount: 20, perRecipient: 10 }, pingBodyBytes: 10 * MB },
-  pro: { id: 'pro', maxMonitors: null, historyDays: null, alertEmailsPerHour: { perAccount: 200, perRecipient: 50 }, pingBodyBytes: 100 * MB },
+  free: { id: 'free', maxMonitors: 5, historyDays: 7, alertEmailsPerHour: { perAccount: 20, perRecipient: 10 }, pingBodyBytes: 10 * MB, maxChannels: 10 },
+  pro: { id: 'pro', maxMonitors: null, historyDays: null, alertEmailsPerHour: { perAccount: 200, perRecipient: 50 }, pingBodyBytes: 100 * MB, maxChannels: 100 },
 };
 
 export function isPlanId(value: string): value is PlanId {
