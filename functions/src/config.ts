@@ -287,6 +287,10 @@ export const FUNCTIONS_DEFAULTS = {
  * private-webhook switch).
  * SENDGRID_API_URL is no param: a fake SendGrid is for local tests only.
  */
+/** Vendor endpoints and Slack's hosts: no params, read from the functions' own environment (`functions/.env.<project>`), like the limits. */
+const VENDOR_SETTINGS = ['CRONPEEK_SLACK_HOSTS', 'CRONPEEK_TELEGRAM_URL', 'CRONPEEK_PUSHOVER_URL', 'CRONPEEK_OPSGENIE_URL', 'CRONPEEK_OPSGENIE_EU_URL', 'CRONPEEK_NTFY_URL'];
+const vendorSettings = (env: Env): Env => Object.fromEntries(VENDOR_SETTINGS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+
 export function loadFunctionsConfig(params: FunctionsParams, env: Env): FunctionsConfig {
   const values: Env = { ...params };
   for (const [name, fallback] of Object.entries(FUNCTIONS_DEFAULTS)) values[name] ||= fallback;
@@ -294,7 +298,7 @@ export function loadFunctionsConfig(params: FunctionsParams, env: Env): Function
   const publicUrl = httpUrl(values, 'PUBLIC_URL', null) as string;
   return {
     app: { publicUrl, defaultPlan: planFrom(values), version, verifyEmails: verifyEmailsFrom(env) },
-    notify: { ...notifyConfigFrom(values, version), allowPrivateWebhooks: emulatorAllowsPrivateWebhooks(env), publicUrl },
+    notify: { ...notifyConfigFrom({ ...vendorSettings(env), ...values }, version), allowPrivateWebhooks: emulatorAllowsPrivateWebhooks(env), publicUrl },
     rateLimits: limitRules(env),
     trustProxy: functionsTrustFrom(values),
   };

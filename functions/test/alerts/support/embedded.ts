@@ -17,9 +17,10 @@ export interface EmbeddedServer {
 
 /**
  * The embedded server as self-hosters start it: a SQLite file in its own temp dir, Pro by
- * default, private webhooks allowed (the receivers are local), limits off, on a free port.
+ * default, private webhooks allowed (the receivers are local), limits off, on a free port;
+ * `env` adds or changes settings (vendor endpoints pointed at stand-ins).
  */
-export async function startEmbedded(checkIntervalSeconds: number): Promise<EmbeddedServer> {
+export async function startEmbedded(checkIntervalSeconds: number, env: Record<string, string> = {}): Promise<EmbeddedServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-embedded-'));
   const config = loadServerConfig({
     CRONPEEK_DB: path.join(dir, 'cronpeek.db'),
@@ -27,6 +28,7 @@ export async function startEmbedded(checkIntervalSeconds: number): Promise<Embed
     CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
     CRONPEEK_CHECK_INTERVAL: String(checkIntervalSeconds),
     CRONPEEK_RATE_LIMITS: 'off',
+    ...env,
   });
   const running = await startServer({ ...config, port: 0 }, capturingLogger());
   const base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
