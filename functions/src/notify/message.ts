@@ -2,6 +2,7 @@ import { FLAP_LIMIT, FLAP_WINDOW_MS, SETTLE_MS } from '../domain/alerts';
 import { displayLine, displayLines } from '../domain/text';
 import { ordinal, splitStreak } from '../domain/tolerance';
 import type { AlertSnapshot, Notification } from '../domain/types';
+import type { SendResult } from './types';
 
 export const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
 
@@ -357,4 +358,100 @@ export function plainMessage(n: Notification): { title: string; text: string } {
   if (s.output) lines.push('', 'Last lines of its output:', displayLines(s.output));
   if (n.event !== 'channel.test') lines.push('', `Monitor id: ${s.monitorId}`);
   return { title, text: lines.join('\n') };
+}
+
+/**
+ * The dashboard page of the alert's monitor (`<publicUrl>/dashboard.html#monitor/<id>`); null
+ * without a public URL, and for a channel's test alert, which is about no monitor.
+ */
+export function monitorDashboardUrl(publicUrl: string | null, n: Notification): string | null {
+  if (publicUrl === null || n.event === 'channel.test') return null;
+  return `${publicUrl}/dashboard.html#monitor/${encodeURIComponent(n.snapshot.monitorId)}`;
+}
+
+/**
+ * An error text with every given secret (a token, a webhook URL and its path) replaced by `…`:
+ * a vendor's refusal or a network error may quote what it was sent, and errors are shown to people.
+ */
+export function withoutSecrets(error: string, secrets: ReadonlyArray<string | null | undefined>): string {
+  return secrets
+    .filter((s): s is string => typeof s === 'string' && s.length >= 4)
+    .sort((a, b) => b.length - a.length)
+    .reduce((text, secret) => text.split(secret).join('…'), error);
+}
+
+/**
+ * Text that a CommonMark renderer (Mattermost, Gotify) shows as written: the characters that
+ * start inline markup (emphasis, code, links, HTML, entities, tables, strikethrough) are
+ * backslash-escaped anywhere, and a block marker (`#`, `>`, `-`, `+`, `1.`) only at the start of
+ * a line, so dates and sentences stay readable where a notification shows the raw text.
+ */
+export const commonMarkText = (s: string): string =>
+  s.replace(/[\\`*_[\]<>|~&]/g, '\\$&').replace(/^(\s*)([#>+-]|\d+[.)])/gm, (_m, space: string, marker: string) => `${space}${marker.replace(/[#>+\-.)]/, '\\$&')}`);
+
+/** The monitor's facts that chat channels show beside an alert, as plain text; none for a test alert. */
+export function monitorFacts(n: Notification): Array<{ name: string; value: string }> {
+  if (n.event === 'channel.test') return [];
+  const s = n.snapshot;
+  return [
+    { name: 'Schedule', value: s.cron ? scheduleText(s) : `every ${duration(s.schedule)}` },
+    { name: 'Grace', value: duration(s.grace) },
+    { name: 'Last ping', value: when(lastPingOf(n)) },
+    { name: 'Monitor id', value: s.monitorId },
+  ];
+}
+
+/** A vendor's answer as the JSON object its docs describe; null for anything else (an HTML error page, a cut answer). */
+export function answerObject(body: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A vendor's answer that is not the JSON it documents, quoted on one line. */
+export const answerText = (body: string): string => body.trim().replace(/\s+/g, ' ').slice(0, 200);
+
+/**
+ * What of a webhook URL is secret: the URL, its path and query, and each long part of them
+ * (Discord's token, Power Automate's `sig`, Google Chat's `key` and `token`).
+ */
+export function urlSecrets(target: string): string[] {
+  try {
+    const url = new URL(target);
+    const parts = [...url.pathname.split('/'), ...[...url.searchParams.values()]].filter((p) => p.length >= 16);
+    return [target, `${url.pathname}${url.search}`, ...parts];
+  } catch {
+    return [target];
+  }
+}
+
+/**
+ * A channel object's settings that a notifier reads: each `required` field a non-empty string
+ * (else null: the channel has no usable settings), each `optional` one a string or absent.
+ */
+export function settingsOf<R extends string, O extends string = never>(
+  config: Readonly<Record<string, unknown>> | undefined,
+  required: readonly R[],
+  optional: readonly O[] = [],
+): (Record<R, string> & Partial<Record<O, string>>) | null {
+  if (config === undefined) return null;
+  const settings: Record<string, string> = {};
+  for (const field of required) {
+    const value = config[field];
+    if (typeof value !== 'string' || value === '') return null;
+    settings[field] = value;
+  }
+  for (const field of optional) {
+    const value = config[field];
+    if (typeof value === 'string' && value !== '') settings[field] = value;
+  }
+  return settings as Record<R, string> & Partial<Record<O, string>>;
+}
+
+/** A delivery's result with `withoutSecrets` applied to its error, if it has one. */
+export function resultWithoutSecrets(result: SendResult, secrets: ReadonlyArray<string | null | undefined>): SendResult {
+  return result.outcome === 'retry' || result.outcome === 'failed' ? { ...result, error: withoutSecrets(result.error, secrets) } : result;
 }

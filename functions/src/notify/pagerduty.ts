@@ -120,9 +120,12 @@ export function pagerdutyNotifier(config: NotifyConfig, options: PagerDutyOption
   const timeoutMs = options.timeoutMs ?? PAGERDUTY_TIMEOUT_MS;
   const dashboardUrl = config.publicUrl === null ? null : `${config.publicUrl}/dashboard.html`;
   return {
-    async send(n): Promise<SendResult> {
-      if (!ROUTING_KEY_PATTERN.test(n.target)) return { outcome: 'failed', error: 'PagerDuty routing key is not 32 letters and digits' };
-      const body = JSON.stringify(pagerdutyEvent(n, dashboardUrl));
+    async send(n, context): Promise<SendResult> {
+      // A channel object's key is in its config; a monitor's `alertPagerDuty` is the row's target.
+      const configured = context.config?.routingKey;
+      const routingKey = typeof configured === 'string' ? configured : n.target;
+      if (!ROUTING_KEY_PATTERN.test(routingKey)) return { outcome: 'failed', error: 'PagerDuty routing key is not 32 letters and digits' };
+      const body = JSON.stringify(pagerdutyEvent({ ...n, target: routingKey }, dashboardUrl));
       return postAlert({ url: config.pagerdutyUrl, body }, PAGERDUTY, config, { ...options, timeoutMs });
     },
   };

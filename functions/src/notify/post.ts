@@ -52,7 +52,8 @@ export const MAX_RETRY_AFTER_MS = 6 * 3_600_000;
 export function retryAfterMs(header: string | string[] | undefined, now: number): number | null {
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return null;
-  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  // Seconds may carry a fraction (Discord's do); anything else is read as an HTTP date.
+  const ms = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Math.ceil(Number(value) * 1000) : Date.parse(value) - now;
   if (!Number.isFinite(ms)) return null;
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
@@ -166,6 +167,11 @@ export interface HttpChannel {
   targetLabel?: string;
   /** The useful part of a non-2xx answer's body; the error leaves it out when empty. */
   reasonOf?: (body: string) => string;
+  /**
+   * How long a transient answer's body says to wait, in ms, for a vendor that says it there and
+   * not (or not only) in `Retry-After` (Telegram's `parameters.retry_after`); the header wins.
+   */
+  retryAfterOf?: (body: string) => number | null;
 }
 
 /** An alert POST: the target URL (still unchecked), the JSON body and the channel's own headers. */
@@ -190,7 +196,9 @@ function sendResultOf(result: PostResult, channel: HttpChannel): SendResult {
       const reason = channel.reasonOf?.(result.body) ?? '';
       const error = `${channel.label} answered ${status}${reason ? `: ${reason}` : ''}`;
       if (!isTransientStatus(status)) return { outcome: 'failed', error };
-      return result.retryAfterMs === null ? { outcome: 'retry', error } : { outcome: 'retry', error, retryAfterMs: result.retryAfterMs };
+      const fromBody = result.retryAfterMs === null ? (channel.retryAfterOf?.(result.body) ?? null) : null;
+      const wait = result.retryAfterMs ?? (fromBody === null ? null : Math.min(Math.max(fromBody, 0), MAX_RETRY_AFTER_MS));
+      return wait === null ? { outcome: 'retry', error } : { outcome: 'retry', error, retryAfterMs: wait };
     }
     case 'refused':
       return { outcome: 'failed', error: result.error };

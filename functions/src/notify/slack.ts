@@ -1,18 +1,27 @@
 import { displayLine, displayLines } from '../domain/text';
 import type { Notification } from '../domain/types';
-import { duration, headlineOf, lastPingOf, scheduleText, when } from './message';
+import { duration, headlineOf, lastPingOf, resultWithoutSecrets, scheduleText, settingsOf, urlSecrets, when } from './message';
 import { postAlert, type ConnectOptions, type HttpChannel } from './post';
-import type { Notifier, NotifyConfig } from './types';
+import type { Notifier, NotifyConfig, SendResult } from './types';
 
 export const SLACK_TIMEOUT_MS = 10_000;
 
-/** Slack's own incoming-webhook host: a webhook there only understands Slack messages. */
-export function isSlackWebhook(target: string): boolean {
+/** The host a URL names, lower-cased and without a trailing dot; null for what is not a URL. */
+function hostOf(target: string): string | null {
   try {
-    return new URL(target).hostname.toLowerCase() === 'hooks.slack.com';
+    return new URL(target).hostname.toLowerCase().replace(/\.$/, '');
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * Whether a URL is a Slack incoming webhook: its host is Slack's own (`hooks.slack.com`) or one a
+ * self-hoster lists in `CRONPEEK_SLACK_HOSTS` (a stand-in). A webhook there only understands Slack messages.
+ */
+export function isSlackWebhook(target: string, slackHosts: readonly string[] = ['hooks.slack.com']): boolean {
+  const host = hostOf(target);
+  return host !== null && slackHosts.includes(host);
 }
 
 /** Slack reads `&`, `<` and `>` as markup, so a monitor name must have them escaped. */
@@ -68,14 +77,29 @@ export interface SlackOptions extends ConnectOptions {
 }
 
 /**
- * Posts to a Slack incoming webhook. Slack answers 200 `ok`; otherwise its answer is a short
+ * Posts to a Slack incoming webhook: a Slack channel object's `config.url`, or the monitor's
+ * `alertSlack` (the row's target). Slack answers 200 `ok`; otherwise its answer is a short
  * error text (`invalid_payload`, `no_service`, `channel_is_archived`…) kept in `lastError`.
  * 404 and 410 (the webhook or its channel is gone) are final, as is any other 4xx but 408/429.
+ *
+ * A channel object's URL was checked against the Slack hosts when it was saved; it is checked
+ * again here, since `CRONPEEK_SLACK_HOSTS` may have changed since, and a host outside them is
+ * final. A monitor's `alertSlack` was never held to Slack's host (Slack-compatible servers such
+ * as Mattermost are in use there), so it is posted to as before.
  */
 export function slackNotifier(config: NotifyConfig, options: SlackOptions = {}): Notifier {
   const timeoutMs = options.timeoutMs ?? SLACK_TIMEOUT_MS;
   const dashboardUrl = config.publicUrl === null ? null : `${config.publicUrl}/dashboard.html`;
   return {
-    send: (n) => postAlert({ url: n.target, body: JSON.stringify(slackMessage(n, dashboardUrl)) }, SLACK, config, { ...options, timeoutMs }),
+    async send(n, context): Promise<SendResult> {
+      const settings = settingsOf(context.config, ['url']);
+      if (context.config !== undefined && settings === null) return { outcome: 'failed', error: 'Slack channel has no settings' };
+      const url = settings?.url ?? n.target;
+      if (settings !== null && !isSlackWebhook(url, config.slackHosts)) {
+        return { outcome: 'failed', error: `Slack webhook URL must be on ${config.slackHosts.join(' or ')}, not ${hostOf(url) ?? 'an invalid URL'}` };
+      }
+      const result = await postAlert({ url, body: JSON.stringify(slackMessage(n, dashboardUrl)) }, SLACK, config, { ...options, timeoutMs });
+      return resultWithoutSecrets(result, urlSecrets(url));
+    },
   };
 }

@@ -81,6 +81,12 @@ describe('PagerDuty notifier', () => {
     expect(pd.requests).toHaveLength(0);
   });
 
+  test('a channel object\'s routing key comes from its config, not the row\'s target (its channel id)', async () => {
+    const n = { ...alertFor('pagerduty', ROUTING_KEY), channelId: 'ch_0123456789abcdef', target: 'ch_0123456789abcdef' };
+    expect(await notifier().send(n, { webhookSecret: null, config: { routingKey: ROUTING_KEY } })).toEqual({ outcome: 'delivered' });
+    expect(pd.events[0].routing_key).toBe(ROUTING_KEY);
+  });
+
   test('an unreachable endpoint is retried', async () => {
     const gone = await startPagerDutyStandIn();
     await gone.close();

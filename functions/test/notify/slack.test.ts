@@ -75,6 +75,42 @@ describe('Slack notifier', () => {
   });
 });
 
+describe('a Slack channel object', () => {
+  let slack: SlackStandIn;
+  beforeEach(async () => {
+    slack = await startSlackStandIn();
+  });
+  afterEach(async () => {
+    await slack.close();
+  });
+
+  const channelAlert = () => ({ ...alertFor('slack', 'ch_0123456789abcdef'), channelId: 'ch_0123456789abcdef', target: 'ch_0123456789abcdef' });
+  const send = (slackHosts: string[], url = slack.webhookUrl) =>
+    slackNotifier(testNotifyConfig({ slackHosts }), { timeoutMs: 2_000 }).send(channelAlert(), { webhookSecret: null, config: { url } });
+
+  test('posts to its configured URL when the host is one of the Slack hosts', async () => {
+    expect(await send(['hooks.slack.com', '127.0.0.1'])).toEqual({ outcome: 'delivered' });
+    expect(slack.messages).toHaveLength(1);
+    expect(slack.messages[0].path).toBe(new URL(slack.webhookUrl).pathname);
+  });
+
+  test('a URL outside the Slack hosts is final, before any request', async () => {
+    expect(await send(['hooks.slack.com'])).toEqual({ outcome: 'failed', error: 'Slack webhook URL must be on hooks.slack.com, not 127.0.0.1' });
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  test('a refusal that quotes the webhook path does not show it', async () => {
+    const path = new URL(slack.webhookUrl).pathname;
+    slack.fail.next({ status: 404, body: `no_service ${path}` });
+    expect(await send(['127.0.0.1'])).toEqual({ outcome: 'failed', error: 'Slack answered 404: no_service …' });
+  });
+
+  test('a monitor\'s own alertSlack is not held to the Slack hosts (Slack-compatible servers use it)', async () => {
+    const result = await slackNotifier(testNotifyConfig({ slackHosts: ['hooks.slack.com'] }), { timeoutMs: 2_000 }).send(alertFor('slack', slack.webhookUrl), noSecret);
+    expect(result).toEqual({ outcome: 'delivered' });
+  });
+});
+
 describe('a webhook on hooks.slack.com', () => {
   const tls = selfSignedCertificate('hooks.slack.com');
   let slack: SlackStandIn;
