@@ -111,7 +111,8 @@ export interface Store {
 
   /**
    * Creates the monitor and counts it against its account, atomically refusing when the
-   * account already holds `maxMonitors` (null: no limit).
+   * account already holds `maxMonitors` (null: no limit). Its attached channels are written as
+   * their channel objects are in the same transaction (see `editMonitor`).
    */
   createMonitor(monitor: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'>;
   /** The account's monitors, newest first. */
@@ -150,7 +151,10 @@ export interface Store {
   /**
    * Applies an owner's edit of settings atomically: `edit` sees the monitor as stored and returns
    * the fields to write (it may be called again on retry, so it must be pure). Writes no flip:
-   * an edit never changes the status. Null when the monitor does not exist.
+   * an edit never changes the status. Null when the monitor does not exist. Attached channels it
+   * writes (`channels`) are taken as their channel objects are in the same transaction: kind and
+   * events copied from each, and one deleted meanwhile or another account's left out, so an
+   * attachment never outlives a concurrent delete or misses a concurrent events change.
    */
   editMonitor(id: string, edit: (monitor: Monitor) => MonitorUpdate): Promise<Monitor | null>;
   /** Ids of monitors whose `alertAt` is at or before `now`, earliest first. */

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { Timestamp } from 'firebase-admin/firestore';
 import { notificationsFor } from '../../src/domain/alerts';
 import { transition } from '../../src/domain/transitions';
-import type { Flip } from '../../src/domain/types';
+import type { AlertChannel, Flip } from '../../src/domain/types';
 import { withRequest } from '../../src/domain/recipients';
-import { recipientId } from '../../src/services/secrets';
-import { accountDoc, API_KEYS, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
+import { newChannelId, recipientId } from '../../src/services/secrets';
+import { accountDoc, API_KEYS, CHANNELS, channelDoc, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
 import { RATE_LIMITS } from '../../src/store/firestore/limits';
 import { makeAccount, makeMonitor } from '../support/factories';
@@ -17,7 +17,7 @@ type Order = 'ASCENDING' | 'DESCENDING';
 type Scope = 'COLLECTION' | 'COLLECTION_GROUP';
 interface IndexConfig {
   indexes: Array<{ collectionGroup: string; queryScope: Scope; fields: Array<{ fieldPath: string; order: Order }> }>;
-  fieldOverrides: Array<{ collectionGroup: string; fieldPath: string; ttl?: boolean; indexes: Array<{ order: Order; queryScope: Scope }> }>;
+  fieldOverrides: Array<{ collectionGroup: string; fieldPath: string; ttl?: boolean; indexes: Array<{ order?: Order; arrayConfig?: 'CONTAINS'; queryScope: Scope }> }>;
 }
 
 const config = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../firestore.indexes.json'), 'utf8')) as IndexConfig;
@@ -28,6 +28,8 @@ interface Need {
   scope: Scope;
   equality: string[];
   orders: Array<[string, Order]>;
+  /** Fields an array-contains filter names: served by the field's array index. */
+  contains: string[];
 }
 
 function filtersOf(f: Filter | undefined): Array<{ field: string; op: string }> {
@@ -49,17 +51,25 @@ function needOf(q: RunQueryRequest): Need | null {
   // Firestore orders by the inequality fields the query does not sort on itself, after its own
   // order, in the order of their names, in the direction of its last sort.
   const direction = orders.at(-1)?.[1] ?? 'ASCENDING';
-  const unsorted = [...new Set(filters.filter((f) => f.op !== 'EQUAL').map((f) => f.field))].filter((field) => !orders.some(([sorted]) => sorted === field));
+  const unsorted = [...new Set(filters.filter((f) => f.op !== 'EQUAL' && f.op !== 'ARRAY_CONTAINS').map((f) => f.field))].filter((field) => !orders.some(([sorted]) => sorted === field));
   for (const field of unsorted.sort()) orders.push([field, direction]);
   return {
     group: from.collectionId,
     scope: from.allDescendants ? 'COLLECTION_GROUP' : 'COLLECTION',
     equality: [...new Set(filters.filter((f) => f.op === 'EQUAL').map((f) => f.field))],
     orders,
+    contains: [...new Set(filters.filter((f) => f.op === 'ARRAY_CONTAINS').map((f) => f.field))],
   };
 }
 
 function isServed(need: Need): boolean {
+  // An array-contains filter alone (the monitors a channel is attached to): the field's array index.
+  if (need.contains.length > 0) {
+    if (need.contains.length > 1 || need.equality.length + need.orders.length > 0) return false;
+    const override = config.fieldOverrides.find((o) => o.collectionGroup === need.group && o.fieldPath === need.contains[0]);
+    if (override === undefined) return need.scope === 'COLLECTION';
+    return override.indexes.some((i) => i.queryScope === need.scope && i.arrayConfig === 'CONTAINS');
+  }
   const fields = new Set([...need.equality, ...need.orders.map(([field]) => field)]);
   // Only ordered by document name (a page of a collection to delete): Firestore's built-in index.
   if (fields.size === 0) return true;
@@ -84,6 +94,19 @@ function isServed(need: Need): boolean {
 const recipient = (accountId: string) =>
   withRequest(null, { id: recipientId(accountId, 'oncall@example.com'), accountId, email: 'oncall@example.com' }, { confirmTokenHash: 'hash', unsubscribeToken: 'token' }, new Date())!;
 
+/** A channel object of the account, attached to nothing yet. */
+const channel = (accountId: string): AlertChannel => ({
+  id: newChannelId(),
+  accountId,
+  kind: 'webhook',
+  name: 'hook',
+  config: { url: 'https://example.com/h' },
+  events: ['down', 'up'],
+  isDefault: false,
+  webhookSecret: 'whsec_x',
+  createdAt: new Date(),
+});
+
 /** Every field name the adapter writes, per collection group. */
 function writtenFields(): Map<string, string[]> {
   const account = makeAccount();
@@ -100,6 +123,7 @@ function writtenFields(): Map<string, string[]> {
     ['notifications', Object.keys(notificationDoc(notificationsFor(flip, monitor)[0]))],
     [DELETIONS, Object.keys(deletionDoc('monitor', monitor.id))],
     [RECIPIENTS, Object.keys(recipientDoc(recipient(account.id)))],
+    [CHANNELS, Object.keys(channelDoc(channel(account.id), 1))],
   ]);
 }
 
@@ -143,6 +167,22 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.recordDelivery('none', 1, { state: 'failed', nextAttemptAt: null, lastError: 'x', deliveredAt: null });
     await store.getNotification('none');
     await store.listNotifications(monitor.id);
+    // Channel objects, attached monitors and delivery logs.
+    const attached = channel(account.id);
+    await store.createChannel(attached, 10);
+    await store.listChannels(account.id);
+    await store.getChannel(attached.id);
+    await store.editMonitor(monitor.id, () => ({ channels: [{ id: attached.id, kind: attached.kind, events: attached.events }] }));
+    await store.updateChannel(attached.id, () => ({ events: ['down'] }));
+    await store.insertNotification({
+      id: 'test_x', flipId: '', monitorId: '', accountId: account.id, channel: 'webhook', channelId: attached.id, event: 'channel.test', target: attached.id,
+      createdAt: now, state: 'delivered', attempts: 1, nextAttemptAt: null, lastError: null, deliveredAt: now,
+      snapshot: { monitorId: '', name: 'hook', schedule: 0, grace: 0, lastPingAt: null },
+    });
+    await store.notificationHistory({ monitorId: monitor.id }, { limit: 10, before: key, since: now });
+    await store.notificationHistory({ channelId: attached.id }, { limit: 10, before: null, since: null });
+    await store.deleteChannel(attached.id);
+    await store.createChannel(channel(account.id), 10);
     await store.deleteMonitor(monitor.id);
     await store.findAccountByEmail(account.email);
     await store.saveRecoveryToken(account.email, 'token-hash', new Date(now.getTime() + 3_600_000));
@@ -176,8 +216,8 @@ if (missing !== null) markFirestoreNotRun(missing);
       queries
         .map(needOf)
         .filter((n): n is Need => n !== null)
-        .filter((n) => new Set([...n.equality, ...n.orders.map(([f]) => f)]).size === 1)
-        .map((n) => `${n.group}.${n.equality[0] ?? n.orders[0][0]}`),
+        .filter((n) => new Set([...n.equality, ...n.orders.map(([f]) => f), ...n.contains]).size === 1)
+        .map((n) => `${n.group}.${n.equality[0] ?? n.contains[0] ?? n.orders[0][0]}`),
     );
     const indexed = config.fieldOverrides.filter((o) => o.indexes.length > 0).map((o) => `${o.collectionGroup}.${o.fieldPath}`);
     expect(indexed.sort()).toEqual([...queried].sort());

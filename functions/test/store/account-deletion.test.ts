@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type CollectionReference, type Firestore } from 'firebase-admin/firestore';
 import { transition } from '../../src/domain/transitions';
-import type { Account, Monitor } from '../../src/domain/types';
+import type { Account, AlertChannel, Monitor } from '../../src/domain/types';
+import { newChannelId } from '../../src/services/secrets';
 import { openFirestoreStore } from '../../src/store/firestore';
 import type { InspectableStore } from '../../src/store/inspection';
 import type { PingData } from '../../src/store/port';
@@ -81,12 +82,18 @@ async function firestoreCounted(): Promise<Counted> {
   };
 }
 
-/** An account with everything an account can own: monitors with pings and flips, queued and finished alerts. */
+/** An account with everything an account can own: channel objects, monitors attached to them with pings and flips, queued and finished alerts, a test alert. */
 async function populated(store: InspectableStore, email: string): Promise<{ account: Account; monitors: Monitor[] }> {
   const account = makeAccount({ email });
   await store.createAccount(account);
+  const channel = (name: string): AlertChannel => ({
+    id: newChannelId(), accountId: account.id, kind: 'discord', name, config: { url: 'https://discord.com/api/webhooks/1/x' },
+    events: ['down', 'up'], isDefault: false, webhookSecret: null, createdAt: at(0),
+  });
+  const [attached, idle] = [channel('attached'), channel('idle')];
+  for (const c of [attached, idle]) await store.createChannel(c, 10);
   const monitors = [
-    makeMonitor({ accountId: account.id, alertWebhook: 'https://hooks.example.com/x', webhookSecret: 'whsec_x' }),
+    makeMonitor({ accountId: account.id, alertWebhook: 'https://hooks.example.com/x', webhookSecret: 'whsec_x', channels: [{ id: attached.id, kind: attached.kind, events: attached.events }] }),
     makeMonitor({ accountId: account.id, historyDays: null }),
     makeMonitor({ accountId: account.id }),
   ];
@@ -99,6 +106,9 @@ async function populated(store: InspectableStore, email: string): Promise<{ acco
   const [first] = await store.listNotifications(monitors[0].id);
   await store.claimNotification(first.id, at(10 ** 6), at(10 ** 6 + 60));
   await store.recordDelivery(first.id, 1, { state: 'delivered', nextAttemptAt: null, lastError: null, deliveredAt: at(10 ** 6) });
+  await store.insertNotification({
+    ...first, id: `test_${idle.id}`, flipId: '', monitorId: '', channel: idle.kind, channelId: idle.id, event: 'channel.test', target: idle.id, state: 'failed', lastError: 'HTTP 404',
+  });
   // A monitor deleted earlier leaves its alerts behind (they are recorded as not sent); the account's deletion takes them too.
   await store.deleteMonitor(monitors[1].id);
   await store.deletionsSettled();

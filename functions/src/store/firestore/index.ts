@@ -20,7 +20,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
-import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, AlertChannel, AttachedChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -42,6 +42,7 @@ import {
   ACCOUNTS,
   API_KEYS,
   BODY_DROPPED,
+  CHANNELS,
   DELETIONS,
   EMAILS,
   FLIPS,
@@ -50,6 +51,8 @@ import {
   PINGS,
   RECIPIENTS,
   accountDoc,
+  attachedDoc,
+  channelDoc,
   deletionDoc,
   alertEmailCounterId,
   emailDocId,
@@ -61,6 +64,7 @@ import {
   remindersDoc,
   recipientDoc,
   toAccount,
+  toChannel,
   toFlip,
   toMonitor,
   toNotification,
@@ -122,7 +126,10 @@ function changesDoc(c: MonitorChanges): DocumentData {
 /** An edit's fields as the monitor document stores them (same names; dates as Timestamps). */
 function editDoc(update: MonitorUpdate): DocumentData {
   const doc: DocumentData = {};
-  for (const [field, value] of Object.entries(update)) doc[field] = value instanceof Date ? ts(value) : value;
+  for (const [field, value] of Object.entries(update)) {
+    if (field === 'channels') Object.assign(doc, attachedDoc(value as AttachedChannel[]));
+    else doc[field] = value instanceof Date ? ts(value) : value;
+  }
   return doc;
 }
 
@@ -352,11 +359,12 @@ export class FirestoreStore implements Store, StoreInspection {
 
   /**
    * Monitors first (each gone at once, its history removed in the background), then recipient
-   * records, then the account with its key and e-mail, in a transaction that goes ahead only once
-   * the account holds no monitor: one created meanwhile sends the loop round again. Until that last
+   * records and channel objects, then the account with its key and e-mail, in a transaction that
+   * goes ahead only once the account holds no monitor: one created meanwhile sends the loop round again. Until that last
    * step the account still works, so a deletion cut short can simply be asked for again. The same
    * transaction records the deletion, so the account's notifications are removed after it,
-   * in the background and, should that be cut short, by the checker (`finishDeletions`).
+   * in the background and, should that be cut short, by the checker (`finishDeletions`), with
+   * any channel object created while the account was being deleted.
    */
   async deleteAccount(accountId: string): Promise<boolean> {
     const ref = this.db.collection(ACCOUNTS).doc(accountId);
@@ -364,8 +372,10 @@ export class FirestoreStore implements Store, StoreInspection {
     for (let round = 0; round < 10; round++) {
       for (const m of await this.listMonitors(accountId)) await this.deleteMonitor(m.id);
       const recipients = await this.db.collection(RECIPIENTS).where('accountId', '==', accountId).select().get();
+      // Channel objects go with the recipients; one created meanwhile goes with the notifications, in the background.
+      const channels = await this.db.collection(CHANNELS).where('accountId', '==', accountId).select().get();
       const writer = this.db.bulkWriter();
-      for (const d of recipients.docs) void writer.delete(d.ref);
+      for (const d of [...recipients.docs, ...channels.docs]) void writer.delete(d.ref);
       await writer.close();
       const outcome = await this.transaction(ref.path, async (tx) => {
         const account = await tx.get(ref);
@@ -391,8 +401,9 @@ export class FirestoreStore implements Store, StoreInspection {
       if (!account.exists) return 'limit_reached';
       if (maxMonitors !== null && Number(account.get('monitorCount')) >= maxMonitors) return 'limit_reached';
       const seq = Number(account.get('monitorSeq') ?? 0) + 1;
+      const channels = await this.currentAttachments(tx, m.accountId, m.channels);
       tx.update(accountRef, { monitorCount: FieldValue.increment(1), monitorSeq: seq });
-      tx.create(this.monitorRef(m.id), monitorDoc(m, seq));
+      tx.create(this.monitorRef(m.id), monitorDoc({ ...m, channels }, seq));
       return 'created';
     });
   }
@@ -468,7 +479,7 @@ export class FirestoreStore implements Store, StoreInspection {
     const leftovers: Query[] =
       snap.get('kind') === 'monitor'
         ? [this.monitorRef(owner).collection(PINGS), this.monitorRef(owner).collection(FLIPS)]
-        : [this.db.collection(NOTIFICATIONS).where('accountId', '==', owner)];
+        : [this.db.collection(NOTIFICATIONS).where('accountId', '==', owner), this.db.collection(CHANNELS).where('accountId', '==', owner)];
     const writer = this.db.bulkWriter();
     let removed = 0;
     try {
@@ -599,7 +610,8 @@ export class FirestoreStore implements Store, StoreInspection {
       const snap = await tx.get(ref);
       if (!snap.exists) return null;
       const monitor = toMonitor(snap);
-      const update = edit(monitor);
+      const edited = edit(monitor);
+      const update = edited.channels === undefined ? edited : { ...edited, channels: await this.currentAttachments(tx, monitor.accountId, edited.channels) };
       // Any write moves the update time, so a routine ping that read the monitor before this edit fails its precondition and is redone.
       if (Object.keys(update).length > 0) tx.update(ref, editDoc(update));
       return { ...monitor, ...update };
@@ -805,30 +817,108 @@ export class FirestoreStore implements Store, StoreInspection {
     while (this.removals.size > 0) await Promise.all([...this.removals]);
   }
 
-  /** Background removals stop at their next page, and are waited for: the client they use is closed next. */
-  // STORE HELPER: channel objects and delivery logs (placeholders until they land).
-  createChannel(_channel: AlertChannel, _maxChannels: number): Promise<'created' | 'limit_reached'> {
-    return Promise.reject(new Error('not implemented'));
-  }
-  listChannels(_accountId: string): Promise<AlertChannel[]> {
-    return Promise.reject(new Error('not implemented'));
-  }
-  getChannel(_id: string): Promise<AlertChannel | null> {
-    return Promise.reject(new Error('not implemented'));
-  }
-  updateChannel(_id: string, _edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null> {
-    return Promise.reject(new Error('not implemented'));
-  }
-  deleteChannel(_id: string): Promise<boolean> {
-    return Promise.reject(new Error('not implemented'));
-  }
-  notificationHistory(_owner: NotificationOwner, _query: HistoryQuery): Promise<Page<Notification>> {
-    return Promise.reject(new Error('not implemented'));
-  }
-  insertNotification(_n: Notification): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+  /**
+   * Attached channels as their channel objects are now (see the SQLite adapter's twin): read by
+   * `tx`, so an attachment committed with it never outlives a delete or misses an events change
+   * that committed first; those deleted or another account's are left out.
+   */
+  private async currentAttachments(tx: Transaction, accountId: string, channels: readonly AttachedChannel[]): Promise<AttachedChannel[]> {
+    if (channels.length === 0) return [];
+    const snaps = await tx.getAll(...channels.map((c) => this.db.collection(CHANNELS).doc(c.id)));
+    return snaps
+      .filter((snap) => snap.exists && snap.get('accountId') === accountId)
+      .map((snap) => ({ id: snap.id, kind: snap.get('kind'), events: [...(snap.get('events') as AttachedChannel['events'])] }));
   }
 
+  async createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(channel.accountId);
+    // The count on the account is read and written in one transaction: creates racing at the cap queue on its lock.
+    return this.transaction(accountRef.path, async (tx) => {
+      const account = await tx.get(accountRef);
+      if (!account.exists) return 'limit_reached';
+      if (Number(account.get('channelCount') ?? 0) >= maxChannels) return 'limit_reached';
+      const seq = Number(account.get('channelSeq') ?? 0) + 1;
+      tx.update(accountRef, { channelCount: FieldValue.increment(1), channelSeq: seq });
+      tx.create(this.db.collection(CHANNELS).doc(channel.id), channelDoc(channel, seq));
+      return 'created';
+    });
+  }
+
+  async listChannels(accountId: string): Promise<AlertChannel[]> {
+    const snap = await this.db.collection(CHANNELS).where('accountId', '==', accountId).orderBy('createdAt').orderBy('seq').get();
+    return snap.docs.map(toChannel);
+  }
+
+  async getChannel(id: string): Promise<AlertChannel | null> {
+    const snap = await this.db.collection(CHANNELS).doc(id).get();
+    return snap.exists ? toChannel(snap) : null;
+  }
+
+  /** The monitors channel `id` is attached to, read by `tx` (a transaction may run a query; it locks what it returns). */
+  private attachedMonitors(tx: Transaction, id: string) {
+    return tx.get(this.db.collection(MONITORS).where('channelIds', 'array-contains', id));
+  }
+
+  /**
+   * One transaction: the channel, and, when its events change, the copy on each monitor attached
+   * to it. A flip committed before sees the old events, one after the new: none sees a mix.
+   */
+  async updateChannel(id: string, edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null> {
+    const ref = this.db.collection(CHANNELS).doc(id);
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return null;
+      const current = toChannel(snap);
+      const next: AlertChannel = { ...current, ...edit(current), id: current.id, kind: current.kind };
+      const refresh = JSON.stringify(next.events) !== JSON.stringify(current.events);
+      const monitors = refresh ? (await this.attachedMonitors(tx, id)).docs : [];
+      tx.update(ref, { name: next.name, config: next.config, events: next.events, isDefault: next.isDefault });
+      for (const m of monitors) {
+        const channels = toMonitor(m).channels.map((c) => (c.id === id ? { ...c, events: [...next.events] } : c));
+        tx.update(m.ref, attachedDoc(channels));
+      }
+      return next;
+    });
+  }
+
+  /** One transaction: the channel, its slot on the account, and its copy on every monitor attached to it. */
+  async deleteChannel(id: string): Promise<boolean> {
+    const ref = this.db.collection(CHANNELS).doc(id);
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return false;
+      const accountRef = this.db.collection(ACCOUNTS).doc(String(snap.get('accountId')));
+      const account = await tx.get(accountRef);
+      const monitors = (await this.attachedMonitors(tx, id)).docs;
+      tx.delete(ref);
+      // An account being deleted may be gone already; its counter goes with it.
+      if (account.exists) tx.update(accountRef, { channelCount: FieldValue.increment(-1) });
+      for (const m of monitors) tx.update(m.ref, attachedDoc(toMonitor(m).channels.filter((c) => c.id !== id)));
+      return true;
+    });
+  }
+
+  /** Newest first by (`createdAt`, document id): indexes (monitorId, createdAt desc) and (channelId, createdAt desc). */
+  async notificationHistory(owner: NotificationOwner, q: HistoryQuery): Promise<Page<Notification>> {
+    let query: Query =
+      'monitorId' in owner
+        ? this.db.collection(NOTIFICATIONS).where('monitorId', '==', owner.monitorId)
+        : this.db.collection(NOTIFICATIONS).where('channelId', '==', owner.channelId);
+    if (q.since !== null) query = query.where('createdAt', '>=', ts(q.since));
+    query = query.orderBy('createdAt', 'desc').orderBy(FieldPath.documentId(), 'desc');
+    if (q.before !== null) query = query.startAfter(ts(q.before.at), q.before.id);
+    const snap = await query.limit(q.limit + 1).get();
+    const shown = snap.docs.slice(0, q.limit);
+    const last = shown[shown.length - 1];
+    const next: PageKey | null = snap.docs.length > q.limit ? { at: (last.get('createdAt') as Timestamp).toDate(), seq: 0, id: last.id } : null;
+    return { items: shown.map(toNotification), next };
+  }
+
+  async insertNotification(n: Notification): Promise<void> {
+    await this.db.collection(NOTIFICATIONS).doc(n.id).create(notificationDoc(n));
+  }
+
+  /** Background removals stop at their next page, and are waited for: the client they use is closed next. */
   close(): Promise<void> {
     this.closing ??= Promise.resolve().then(async () => {
       await this.deletionsSettled();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { FieldValue, Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
 import type { Recipient } from '../../domain/recipients';
 import type { ReminderState } from '../../domain/reminders';
-import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
+import type { Account, AlertChannel, AlertSnapshot, AttachedChannel, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
 import { bodySize } from '../port';
 
 /**
@@ -11,15 +11,19 @@ import { bodySize } from '../port';
  * indexing, so keep the two in step.
  *
  *   accounts/{accountId}            the account; `monitorCount` is what the plan limit checks;
- *                                   `recoveryTokenHash` and `recoveryExpiresAt` hold a lost-key token
+ *                                   `recoveryTokenHash` and `recoveryExpiresAt` hold a lost-key token;
+ *                                   `channelCount` is what the channel cap checks
+ *   channels/{channelId}            a channel object; queried by `accountId` (ordered by `createdAt`, `seq`)
  *   apiKeys/{sha256 of the key}     { accountId }: authentication is a document read, not a query
  *   emails/{normalised e-mail}      { accountId }: `create()` makes e-mails unique
- *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `badgeKey`, by `accountId`, by `alertAt`
+ *   monitors/{monitorId}            the monitor; queried by `pingToken`, by `badgeKey`, by `accountId`, by `alertAt`,
+ *                                   and by `channelIds` (array-contains: the monitors a channel is attached to)
  *   monitors/{id}/pings/{autoId}    ping history; `expiresAt` carries the TTL policy; queried across
  *                                   monitors by `accountId` with `bodySize` (to total an account's
  *                                   bodies) and with `bodyAt` (its oldest bodies, to trim them)
  *   monitors/{id}/flips/{flipId}    status changes, ordered by `at` then `seq`
  *   notifications/{notificationId}  the alert outbox; queried by `nextAttemptAt`, by `monitorId` and
+ *                                   by `channelId` (delivery logs, newest first by `createdAt`), and
  *                                   by `accountId` (to delete an account's)
  *   rateLimits/{counterId}          abuse-limit counters (`limits.ts`), and the hourly alert e-mail
  *                                   counters (`alertEmailCounterId`); `expiresAt` carries their TTL
@@ -34,6 +38,7 @@ export const MONITORS = 'monitors';
 export const PINGS = 'pings';
 export const FLIPS = 'flips';
 export const NOTIFICATIONS = 'notifications';
+export const CHANNELS = 'channels';
 /**
  * deletions/{kind}:{id}: a deleted monitor (its pings and flips) or account (its notifications)
  * whose documents are still being removed; see `FirestoreStore.finishDeletions`.
@@ -97,6 +102,9 @@ export function accountDoc(a: Account): DocumentData {
     // Lost-key recovery: the hash of the one token the account may hold, and when it expires.
     recoveryTokenHash: null,
     recoveryExpiresAt: null,
+    // Channel objects held (the cap checks it), and created ever (it orders those of the same millisecond).
+    channelCount: 0,
+    channelSeq: 0,
   };
 }
 
@@ -163,15 +171,28 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     consecutiveFailures: m.consecutiveFailures,
     consecutiveSuccesses: m.consecutiveSuccesses,
     missedDueAt: ts(m.missedDueAt),
+    ...attachedDoc(m.channels),
   };
 }
+
+/**
+ * The attached channels as a monitor document holds them: the copies in attachment order, and
+ * their ids alone, which an array-contains query finds a channel's monitors by.
+ */
+export function attachedDoc(channels: readonly AttachedChannel[]): DocumentData {
+  return { channels: channels.map((c) => ({ id: c.id, kind: c.kind, events: [...c.events] })), channelIds: channels.map((c) => c.id) };
+}
+
+/** Documents written before channel objects have no `channels`. */
+export const toAttached = (v: unknown): AttachedChannel[] =>
+  Array.isArray(v) ? v.map((c: DocumentData) => ({ id: String(c.id), kind: c.kind, events: [...(c.events as AttachedChannel['events'])] })) : [];
 
 export function toMonitor(snap: DocumentSnapshot): Monitor {
   const d = data(snap);
   return {
     id: snap.id,
     accountId: d.accountId,
-    channels: [], // STORE HELPER: read the stored attached channels
+    channels: toAttached(d.channels),
     name: d.name,
     schedule: d.schedule,
     cron: str(d.cron),
@@ -277,6 +298,7 @@ export function toFlip(monitorId: string, snap: DocumentSnapshot): Flip {
 export function notificationDoc(n: Notification): DocumentData {
   return {
     flipId: n.flipId,
+    channelId: n.channelId,
     monitorId: n.monitorId,
     accountId: n.accountId,
     channel: n.channel,
@@ -298,7 +320,8 @@ export function toNotification(snap: DocumentSnapshot): Notification {
   return {
     id: snap.id,
     flipId: d.flipId,
-    channelId: null, // STORE HELPER: read channelId
+    // Rows written before channel objects have none.
+    channelId: str(d.channelId),
     monitorId: d.monitorId,
     accountId: d.accountId,
     channel: d.channel,
@@ -352,5 +375,35 @@ export function toRecipient(snap: DocumentSnapshot): Recipient {
     unsubscribeToken: d.unsubscribeToken,
     version: d.version,
     updatedAt: reqDate(d.updatedAt),
+  };
+}
+
+/** A channel object; `seq` is its place in its account's creation order (see `channelSeq`). */
+export function channelDoc(c: AlertChannel, seq: number): DocumentData {
+  return {
+    accountId: c.accountId,
+    kind: c.kind,
+    name: c.name,
+    config: c.config,
+    events: c.events,
+    isDefault: c.isDefault,
+    webhookSecret: c.webhookSecret,
+    createdAt: ts(c.createdAt),
+    seq,
+  };
+}
+
+export function toChannel(snap: DocumentSnapshot): AlertChannel {
+  const d = data(snap);
+  return {
+    id: snap.id,
+    accountId: d.accountId,
+    kind: d.kind,
+    name: d.name,
+    config: d.config,
+    events: d.events,
+    isDefault: d.isDefault === true,
+    webhookSecret: str(d.webhookSecret),
+    createdAt: reqDate(d.createdAt),
   };
 }

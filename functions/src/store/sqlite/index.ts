@@ -4,7 +4,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, AlertChannel, AttachedChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -25,6 +25,7 @@ import {
 import { preparePrivateDatabase } from './files';
 import {
   ACCOUNT_COLUMNS,
+  CHANNEL_COLUMNS,
   EDITABLE_COLUMNS,
   FLIP_COLUMNS,
   MONITOR_COLUMNS,
@@ -32,12 +33,15 @@ import {
   PING_COLUMNS,
   RECIPIENT_COLUMNS,
   accountValues,
+  attachedJson,
+  channelValues,
   columnValue,
   flipPageKey,
   flipValues,
   insertSql,
   monitorValues,
   ms,
+  notificationPageKey,
   notificationValues,
   openRunsJson,
   pingPageKey,
@@ -46,6 +50,8 @@ import {
   remindersValues,
   recipientValues,
   toAccount,
+  toAttached,
+  toChannel,
   toFlip,
   toMonitor,
   toNotification,
@@ -61,6 +67,13 @@ const INSERT_PING = insertSql('pings', PING_COLUMNS);
 const INSERT_FLIP = insertSql('flips', FLIP_COLUMNS);
 const INSERT_NOTIFICATION = insertSql('notifications', NOTIFICATION_COLUMNS);
 const INSERT_RECIPIENT = insertSql('recipients', RECIPIENT_COLUMNS);
+const INSERT_CHANNEL = insertSql('channels', CHANNEL_COLUMNS);
+/**
+ * The monitors a channel object is attached to: among its account's (monitors_by_account), those
+ * whose JSON array of attached channels names it. A channel reaches only its own account's monitors.
+ */
+const ATTACHED_MONITORS = `SELECT id, channels FROM monitors WHERE account_id = ?
+  AND EXISTS (SELECT 1 FROM json_each(monitors.channels) WHERE json_extract(json_each.value, '$.id') = ?)`;
 const INSERT_DELETION = 'INSERT INTO deletions (kind, owner_id) VALUES (?, ?)';
 
 /**
@@ -242,6 +255,7 @@ export class SqliteStore implements Store, StoreInspection {
         for (const m of this.stmt(OWNED_MONITORS).all(accountId) as Row[]) this.stmt(INSERT_DELETION).run('monitor', m.id);
         this.stmt(INSERT_DELETION).run('account', accountId);
         this.stmt('DELETE FROM recipients WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM channels WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM monitors WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM accounts WHERE id = ?').run(accountId);
         return true;
@@ -261,7 +275,7 @@ export class SqliteStore implements Store, StoreInspection {
           )
           .run(m.accountId, maxMonitors, maxMonitors);
         if (counted.changes !== 1) return 'limit_reached';
-        this.stmt(INSERT_MONITOR).run(...monitorValues(m));
+        this.stmt(INSERT_MONITOR).run(...monitorValues({ ...m, channels: this.currentAttachments(m.accountId, m.channels) }));
         return 'created';
       })
       .immediate();
@@ -464,7 +478,8 @@ export class SqliteStore implements Store, StoreInspection {
         const r = this.stmt('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
         if (!r) return null;
         const monitor = toMonitor(r);
-        const update = edit(monitor);
+        const edited = edit(monitor);
+        const update = edited.channels === undefined ? edited : { ...edited, channels: this.currentAttachments(monitor.accountId, edited.channels) };
         const fields = Object.keys(update) as Array<keyof MonitorUpdate>;
         if (fields.length > 0) {
           const sets = fields.map((f) => `${EDITABLE_COLUMNS[f]} = ?`).join(', ');
@@ -653,27 +668,96 @@ export class SqliteStore implements Store, StoreInspection {
     while (this.removal !== null) await this.removal;
   }
 
-  // STORE HELPER: channel objects and delivery logs (placeholders until they land).
-  createChannel(_channel: AlertChannel, _maxChannels: number): Promise<'created' | 'limit_reached'> {
-    return Promise.reject(new Error('not implemented'));
+  /**
+   * Attached channels as their channel objects are now: kind and events copied from each, and
+   * any that no longer exists (deleted meanwhile) or is another account's left out. Read in the
+   * transaction that writes them, so an attachment never outlives a delete or misses an events
+   * change that committed before it. Must run inside a transaction.
+   */
+  private currentAttachments(accountId: string, channels: readonly AttachedChannel[]): AttachedChannel[] {
+    return channels.flatMap((c): AttachedChannel[] => {
+      const r = this.stmt('SELECT kind, events FROM channels WHERE id = ? AND account_id = ?').get(c.id, accountId) as Row | undefined;
+      return r ? [{ id: c.id, kind: r.kind as AttachedChannel['kind'], events: JSON.parse(String(r.events)) as AttachedChannel['events'] }] : [];
+    });
   }
-  listChannels(_accountId: string): Promise<AlertChannel[]> {
-    return Promise.reject(new Error('not implemented'));
+
+  async createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'> {
+    return this.db
+      .transaction((): 'created' | 'limit_reached' => {
+        // Count and insert under the write lock (BEGIN IMMEDIATE): concurrent creates at the cap cannot both pass.
+        if (this.stmt('SELECT 1 FROM accounts WHERE id = ?').get(channel.accountId) === undefined) return 'limit_reached';
+        const held = this.stmt('SELECT COUNT(*) AS n FROM channels WHERE account_id = ?').get(channel.accountId) as Row;
+        if (Number(held.n) >= maxChannels) return 'limit_reached';
+        this.stmt(INSERT_CHANNEL).run(...channelValues(channel));
+        return 'created';
+      })
+      .immediate();
   }
-  getChannel(_id: string): Promise<AlertChannel | null> {
-    return Promise.reject(new Error('not implemented'));
+
+  async listChannels(accountId: string): Promise<AlertChannel[]> {
+    const rows = this.stmt('SELECT * FROM channels WHERE account_id = ? ORDER BY created_at, rowid').all(accountId) as Row[];
+    return rows.map(toChannel);
   }
-  updateChannel(_id: string, _edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null> {
-    return Promise.reject(new Error('not implemented'));
+
+  async getChannel(id: string): Promise<AlertChannel | null> {
+    const r = this.stmt('SELECT * FROM channels WHERE id = ?').get(id) as Row | undefined;
+    return r ? toChannel(r) : null;
   }
-  deleteChannel(_id: string): Promise<boolean> {
-    return Promise.reject(new Error('not implemented'));
+
+  /** Rewrites the attached copy of channel `id` on each of its monitors: `change` gives the new copy, or null to detach. Inside a transaction. */
+  private rewriteAttachments(accountId: string, id: string, change: (c: AttachedChannel) => AttachedChannel | null): void {
+    for (const m of this.stmt(ATTACHED_MONITORS).all(accountId, id) as Row[]) {
+      const next = toAttached(m.channels).flatMap((c) => (c.id === id ? [change(c)].filter((x): x is AttachedChannel => x !== null) : [c]));
+      this.stmt('UPDATE monitors SET channels = ? WHERE id = ?').run(attachedJson(next), m.id);
+    }
   }
-  notificationHistory(_owner: NotificationOwner, _query: HistoryQuery): Promise<Page<Notification>> {
-    return Promise.reject(new Error('not implemented'));
+
+  async updateChannel(id: string, edit: (channel: AlertChannel) => ChannelUpdate): Promise<AlertChannel | null> {
+    return this.db
+      .transaction((): AlertChannel | null => {
+        const r = this.stmt('SELECT * FROM channels WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return null;
+        const current = toChannel(r);
+        const next: AlertChannel = { ...current, ...edit(current), id: current.id, kind: current.kind };
+        this.stmt('UPDATE channels SET name = ?, config = ?, events = ?, is_default = ? WHERE id = ?')
+          .run(next.name, JSON.stringify(next.config), JSON.stringify(next.events), next.isDefault ? 1 : 0, id);
+        // Same transaction: no flip can make alerts from the old events once this commits.
+        if (JSON.stringify(next.events) !== JSON.stringify(current.events)) {
+          this.rewriteAttachments(current.accountId, id, (c) => ({ ...c, events: [...next.events] }));
+        }
+        return next;
+      })
+      .immediate();
   }
-  insertNotification(_n: Notification): Promise<void> {
-    return Promise.reject(new Error('not implemented'));
+
+  async deleteChannel(id: string): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const r = this.stmt('SELECT account_id FROM channels WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return false;
+        this.stmt('DELETE FROM channels WHERE id = ?').run(id);
+        this.rewriteAttachments(String(r.account_id), id, () => null);
+        return true;
+      })
+      .immediate();
+  }
+
+  async notificationHistory(owner: NotificationOwner, q: HistoryQuery): Promise<Page<Notification>> {
+    // Served by notifications_by_monitor or notifications_by_channel, both (owner, created_at, id): no sort.
+    const column = 'monitorId' in owner ? 'monitor_id' : 'channel_id';
+    const ownerId = 'monitorId' in owner ? owner.monitorId : owner.channelId;
+    const before = q.before === null ? [null, null, null, null] : [ms(q.before.at), ms(q.before.at), ms(q.before.at), q.before.id];
+    const rows = this.stmt(
+        `SELECT * FROM notifications WHERE ${column} = ? AND (? IS NULL OR created_at >= ?)
+           AND (? IS NULL OR created_at < ? OR (created_at = ? AND id < ?))
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(ownerId, ms(q.since), ms(q.since), ...before, q.limit + 1) as Row[];
+    return pageOf(rows, q.limit, toNotification, notificationPageKey);
+  }
+
+  async insertNotification(n: Notification): Promise<void> {
+    this.stmt(INSERT_NOTIFICATION).run(...notificationValues(n));
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Recipient } from '../../domain/recipients';
 import type { ReminderState } from '../../domain/reminders';
 import type { MonitorUpdate } from '../../domain/settings';
-import type { Account, AlertSnapshot, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
+import type { Account, AlertChannel, AlertSnapshot, AttachedChannel, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
 import { bodySize, type PageKey } from '../port';
 
 /**
@@ -34,6 +34,12 @@ const toOpenRuns = (v: unknown): OpenRun[] =>
 export const recentFlipsJson = (times: Date[]): string => JSON.stringify(times.map((t) => t.getTime()));
 const toRecentFlips = (v: unknown): Date[] => (JSON.parse(String(v ?? '[]')) as number[]).map((t) => new Date(t));
 
+/** A monitor's attached channels: a small JSON array of {id, kind, events}, in attachment order, rewritten whole. */
+export const attachedJson = (channels: readonly AttachedChannel[]): string =>
+  JSON.stringify(channels.map((c) => ({ id: c.id, kind: c.kind, events: c.events })));
+/** Rows written before channel objects have '[]' (the column's default). */
+export const toAttached = (v: unknown): AttachedChannel[] => JSON.parse(String(v ?? '[]')) as AttachedChannel[];
+
 /** A transition's reminder state as the monitor update binds it: per column, whether to set it and its value. */
 export function remindersValues(r: ReminderState | undefined): unknown[] {
   const set = r === undefined ? 0 : 1;
@@ -59,7 +65,7 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
   webhookSecret: 'webhook_secret',
   alertSlack: 'alert_slack',
   alertPagerDuty: 'alert_pagerduty',
-  channels: 'channels', // STORE HELPER: the column (and its encoding in columnValue)
+  channels: 'channels',
   alertAt: 'alert_at',
   remindEvery: 'remind_every',
   remindLimit: 'remind_limit',
@@ -73,6 +79,7 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
 /** An edited field's value as its column holds it. */
 export function columnValue(field: keyof MonitorUpdate, value: unknown): unknown {
   if (field === 'alertEmail') return emailColumn(value as string | null);
+  if (field === 'channels') return attachedJson(value as AttachedChannel[]);
   return value instanceof Date ? value.getTime() : value;
 }
 
@@ -100,7 +107,7 @@ export const MONITOR_COLUMNS = [
   'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
   'resumed_at', 'flip_count', 'recent_flips', 'flapping_since', 'remind_every', 'remind_limit', 'down_since', 'acknowledged_at',
   'reminders_sent', 'next_reminder_at', 'alert_after', 'recover_after', 'max_runtime', 'min_runtime', 'consecutive_failures',
-  'consecutive_successes', 'missed_due_at',
+  'consecutive_successes', 'missed_due_at', 'channels',
 ] as const;
 
 export function monitorValues(m: Monitor): unknown[] {
@@ -110,7 +117,7 @@ export function monitorValues(m: Monitor): unknown[] {
     m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration, openRunsJson(m.openRuns), flag(m.manualResume), m.badgeKey,
     ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince), m.remindEvery, m.remindLimit, ms(m.downSince),
     ms(m.acknowledgedAt), m.remindersSent, ms(m.nextReminderAt), m.alertAfter, m.recoverAfter, m.maxRuntime, m.minRuntime,
-    m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt),
+    m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt), attachedJson(m.channels),
   ];
 }
 
@@ -118,7 +125,7 @@ export function toMonitor(r: Row): Monitor {
   return {
     id: String(r.id),
     accountId: String(r.account_id),
-    channels: [], // STORE HELPER: read the stored attached channels
+    channels: toAttached(r.channels),
     name: String(r.name),
     schedule: Number(r.schedule),
     cron: str(r.cron),
@@ -217,14 +224,14 @@ export const flipPageKey = (r: Row): PageKey => ({ at: reqDate(r.at), seq: Numbe
 
 export const NOTIFICATION_COLUMNS = [
   'id', 'flip_id', 'monitor_id', 'account_id', 'channel', 'event', 'target', 'created_at', 'state', 'attempts',
-  'next_attempt_at', 'last_error', 'delivered_at', 'snapshot',
+  'next_attempt_at', 'last_error', 'delivered_at', 'snapshot', 'channel_id',
 ] as const;
 
 /** The alert's snapshot of its monitor is a JSON object in one column. */
 export function notificationValues(n: Notification): unknown[] {
   return [
     n.id, n.flipId, n.monitorId, n.accountId, n.channel, n.event, n.target, ms(n.createdAt), n.state, n.attempts,
-    ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt), JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }),
+    ms(n.nextAttemptAt), n.lastError, ms(n.deliveredAt), JSON.stringify({ ...n.snapshot, lastPingAt: ms(n.snapshot.lastPingAt) }), n.channelId,
   ];
 }
 
@@ -233,7 +240,7 @@ export function toNotification(r: Row): Notification {
   return {
     id: String(r.id),
     flipId: String(r.flip_id),
-    channelId: null, // STORE HELPER: read channel_id
+    channelId: str(r.channel_id),
     monitorId: String(r.monitor_id),
     accountId: String(r.account_id),
     channel: r.channel as Notification['channel'],
@@ -268,5 +275,29 @@ export function toRecipient(r: Row): Recipient {
     unsubscribeToken: String(r.unsubscribe_token),
     version: Number(r.version),
     updatedAt: reqDate(r.updated_at),
+  };
+}
+
+/** A notification's place in a delivery log: its time, then its id (`seq` is unused). */
+export const notificationPageKey = (r: Row): PageKey => ({ at: reqDate(r.created_at), seq: 0, id: String(r.id) });
+
+export const CHANNEL_COLUMNS = ['id', 'account_id', 'kind', 'name', 'config', 'events', 'is_default', 'webhook_secret', 'created_at'] as const;
+
+/** A channel object's config and events are JSON in their columns. */
+export function channelValues(c: AlertChannel): unknown[] {
+  return [c.id, c.accountId, c.kind, c.name, JSON.stringify(c.config), JSON.stringify(c.events), flag(c.isDefault), c.webhookSecret, ms(c.createdAt)];
+}
+
+export function toChannel(r: Row): AlertChannel {
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    kind: r.kind as AlertChannel['kind'],
+    name: String(r.name),
+    config: JSON.parse(String(r.config)) as AlertChannel['config'],
+    events: JSON.parse(String(r.events)) as AlertChannel['events'],
+    isDefault: Number(r.is_default) === 1,
+    webhookSecret: str(r.webhook_secret),
+    createdAt: reqDate(r.created_at),
   };
 }

@@ -184,6 +184,31 @@ const MIGRATIONS: string[] = [
   ALTER TABLE monitors ADD COLUMN consecutive_successes INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE monitors ADD COLUMN missed_due_at INTEGER;
   `,
+  // Channel objects (account-level integrations), the ones each monitor is attached to, and delivery logs.
+  `
+  CREATE TABLE channels (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    config TEXT NOT NULL,
+    events TEXT NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    webhook_secret TEXT,
+    created_at INTEGER NOT NULL
+  );
+  -- Listing (oldest first), the cap, and deleting an account's.
+  CREATE INDEX channels_by_account ON channels (account_id, created_at);
+  -- The attached channels, a JSON array of {id, kind, events} in attachment order; a channel's
+  -- monitors are found among its account's (monitors_by_account) with json_each.
+  ALTER TABLE monitors ADD COLUMN channels TEXT NOT NULL DEFAULT '[]';
+  -- The channel object a row goes to; null for a monitor's own alert fields (and older rows).
+  ALTER TABLE notifications ADD COLUMN channel_id TEXT;
+  -- Delivery logs, newest first by (created_at, id): one monitor's, one channel's.
+  DROP INDEX notifications_by_monitor;
+  CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at, id);
+  CREATE INDEX notifications_by_channel ON notifications (channel_id, created_at, id) WHERE channel_id IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

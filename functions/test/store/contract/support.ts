@@ -1,5 +1,7 @@
 import { transition, type Signal } from '../../../src/domain/transitions';
-import type { Monitor } from '../../../src/domain/types';
+import { CHANNEL_EVENTS } from '../../../src/domain/channels';
+import type { AlertChannel, AttachedChannel, Monitor, Notification } from '../../../src/domain/types';
+import { newChannelId } from '../../../src/services/secrets';
 import type { InspectableStore } from '../../../src/store/inspection';
 import type { Page, PageKey, PingData } from '../../../src/store/port';
 import { makeAccount, makeMonitor } from '../../support/factories';
@@ -88,4 +90,42 @@ export function scenes(current: () => InspectableStore) {
   }
 
   return { withMonitor, upMonitor, send, pendingNotification };
+}
+
+/** A channel object of `accountId`, every event subscribed unless told otherwise. */
+export function makeChannel(accountId: string, overrides: Partial<AlertChannel> = {}): AlertChannel {
+  return {
+    id: newChannelId(),
+    accountId,
+    kind: 'slack',
+    name: 'Ops Slack',
+    config: { url: 'https://hooks.slack.com/services/T000/B000/XXXX' },
+    events: [...CHANNEL_EVENTS],
+    isDefault: false,
+    webhookSecret: null,
+    createdAt: t0,
+    ...overrides,
+  };
+}
+
+/** The copy a monitor keeps of a channel object. */
+export const attachedOf = (c: AlertChannel): AttachedChannel => ({ id: c.id, kind: c.kind, events: [...c.events] });
+
+/** A notification row as a test alert or a flip would write it, for delivery-log tests. */
+export function makeNotification(overrides: Partial<Notification> & Pick<Notification, 'id' | 'accountId' | 'createdAt'>): Notification {
+  return {
+    flipId: 'f',
+    monitorId: '',
+    channel: 'slack',
+    channelId: null,
+    event: 'monitor.down',
+    target: 'https://hooks.slack.com/services/T000/B000/XXXX',
+    state: 'delivered',
+    attempts: 1,
+    nextAttemptAt: null,
+    lastError: null,
+    deliveredAt: overrides.createdAt,
+    snapshot: { monitorId: '', name: 'Nightly DB Backup', schedule: 3600, grace: 360, lastPingAt: null },
+    ...overrides,
+  };
 }
