@@ -25,6 +25,7 @@ export function composeDeps(options: {
     clock,
     config: options.app,
     notifiers: createNotifiers(options.notify, options.log, clock),
+    notify: options.notify,
     mailer: createMailer(options.notify, options.log),
     log: options.log,
     ...(options.limiter ? { limiter: options.limiter } : {}),

@@ -12,6 +12,8 @@ const REFUSALS: Record<Bucket, string> = {
   management: 'Too many API calls with this key.',
   ping: 'Too many pings for this monitor.',
   unknownPing: 'Too many pings to unknown ping URLs from this address.',
+  channelTest: 'Too many tests of this channel.',
+  channelTestAccount: 'Too many channel tests for this account.',
 };
 
 /** The answer when the limiter holds all the counters it may, whatever the bucket. */

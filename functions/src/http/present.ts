@@ -2,7 +2,7 @@ import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
 import type { RecipientStatus } from '../domain/recipients';
 import { nextDueAfter } from '../domain/schedule';
 import { deadlineBase } from '../domain/transitions';
-import type { Flip, Monitor, Ping } from '../domain/types';
+import type { Flip, Monitor, Notification, Ping } from '../domain/types';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
@@ -43,8 +43,12 @@ export function monitorSummary(m: Monitor, publicUrl: string) {
     // its last run took without a call per monitor.
     nextDue: nextDue(m),
     lastDuration: seconds(m.lastDuration),
+    // Added with channel objects: the ids of those it alerts, in the order they were attached.
+    channels: channelIds(m),
   };
 }
+
+const channelIds = (m: Monitor): string[] => m.channels.map((c) => c.id);
 
 /** The monitor's channel fields, in registry order; null where a channel is off. */
 function channelSettings(m: Monitor): Record<ChannelField, string | null> {
@@ -107,6 +111,7 @@ export function createdMonitor(m: Monitor, publicUrl: string) {
     ...zoneOf(m),
     grace: m.grace,
     status: m.status,
+    channels: channelIds(m),
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }
@@ -136,4 +141,25 @@ export function pingEntry(p: Ping) {
 
 export function flipEntry(f: Flip) {
   return { at: f.at.toISOString(), from: f.from, to: f.to, reason: f.reason };
+}
+
+/**
+ * One alert in a delivery log. A claimed row (`processing`) is shown as `pending`: to the reader
+ * it is still on its way. `monitorId` is null for a channel's test alert (stored as ''),
+ * `channelId` null for the monitor's own alert fields.
+ */
+export function deliveryEntry(n: Notification) {
+  return {
+    notificationId: n.id,
+    monitorId: n.monitorId === '' ? null : n.monitorId,
+    channel: n.channel,
+    channelId: n.channelId,
+    event: n.event,
+    state: n.state === 'processing' ? 'pending' : n.state,
+    attempts: n.attempts,
+    lastError: n.lastError,
+    createdAt: n.createdAt.toISOString(),
+    deliveredAt: iso(n.deliveredAt),
+    nextAttemptAt: iso(n.nextAttemptAt),
+  };
 }

@@ -5,6 +5,7 @@ import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
 import { isDisplayable } from '../domain/text';
 import { MAX_STREAK, MIN_STREAK } from '../domain/tolerance';
 import { MAX_PAGE } from '../services/history';
+import { CHANNEL_ID_PATTERN } from '../services/secrets';
 
 const period = (field: string) =>
   z
@@ -53,6 +54,33 @@ function channelTarget(field: string, format: TargetFormat): z.ZodType<string, s
 const channelFields = Object.fromEntries(
   MONITOR_CHANNELS.map(({ kind, field }) => [field, channelTarget(field, channelSpec(kind).target as TargetFormat)]),
 ) as Record<ChannelField, z.ZodType<string, string>>;
+
+/** Channel objects a monitor may name at most (more would be a list nobody reads). */
+export const MAX_MONITOR_CHANNELS = 50;
+
+const CHANNELS_MESSAGE = `channels must be "*" or a list of at most ${MAX_MONITOR_CHANNELS} channel ids`;
+
+/**
+ * The channel objects a monitor is attached to: a list of ids (duplicates collapse, order kept)
+ * or "*" for every channel the account has now. Which ids are the account's is the service's to say.
+ */
+const channelSelection = z.union(
+  [
+    z.literal('*'),
+    z
+      .array(z.string({ error: 'channels must list channel ids (strings)' }).regex(CHANNEL_ID_PATTERN, { error: 'channels must list channel ids (ch_ and 16 hex digits)' }))
+      .max(MAX_MONITOR_CHANNELS, { error: CHANNELS_MESSAGE })
+      .transform((ids) => [...new Set(ids)]),
+  ],
+  {
+    // An array gets its own issue (a malformed id, too many); anything else the general message.
+    error: (issue) => {
+      if (issue.input === undefined) return undefined;
+      const arrayIssue = issue.code === 'invalid_union' && Array.isArray(issue.input) ? issue.errors[1]?.[0]?.message : undefined;
+      return arrayIssue ?? CHANNELS_MESSAGE;
+    },
+  },
+);
 
 export const createAccountBody = z.object({ email: email('email') });
 
@@ -114,14 +142,17 @@ function removableOf<T extends Shape>(shape: T): { [K in keyof T]: z.ZodOptional
   };
 }
 
-export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields)];
+export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels'];
 
-export const createMonitorBody = z.object({ ...requiredMonitorFields, ...optionalOf(optionalMonitorFields) });
+// An optional field sent as null at creation is what an edit's null leaves: no e-mail alerts, the
+// default grace, no reminders (whatever the account's default), no limit. `channels` is never
+// null: `[]` attaches no channel object.
+export const createMonitorBody = z.object({ ...requiredMonitorFields, ...removableOf(optionalMonitorFields), channels: channelSelection.optional() });
 
 /** An edit names only what it changes; an unknown field is refused rather than silently ignored. */
 export const editMonitorBody = z
   .strictObject(
-    { ...optionalOf(requiredMonitorFields), ...removableOf(optionalMonitorFields) },
+    { ...optionalOf(requiredMonitorFields), ...removableOf(optionalMonitorFields), channels: channelSelection.optional() },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a monitor has ${MONITOR_FIELDS.join(', ')}` : undefined) },
   )
   .refine((edit) => Object.keys(edit).length > 0, { error: `Send at least one of ${MONITOR_FIELDS.join(', ')}` });

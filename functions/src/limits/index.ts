@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  * sliding log would cost a read per request it remembers. A client can at most double a limit
  * across a window boundary, which is fine for limits meant to stop floods, not to meter use.
  */
-export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing'] as const;
+export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing', 'channelTest', 'channelTestAccount'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export interface Rule {
@@ -33,6 +33,10 @@ export const DEFAULT_RULES: Required<Rules> = {
   management: { limit: 120, windowSeconds: 60 },
   ping: { limit: 100, windowSeconds: 60 },
   unknownPing: { limit: 100, windowSeconds: 60 },
+  // A channel's test button sends a real message to someone's chat or pager: a few a minute per
+  // channel is plenty for setting one up, and an hourly cap per account stops it becoming a spam relay.
+  channelTest: { limit: 5, windowSeconds: 60 },
+  channelTestAccount: { limit: 30, windowSeconds: 3600 },
 };
 
 /** The environment variable that sets each bucket's rule, as `<count>/<seconds>` or `off`. */
@@ -44,6 +48,8 @@ export const RULE_VARIABLES: Record<Bucket, string> = {
   management: 'CRONPEEK_LIMIT_MANAGEMENT',
   ping: 'CRONPEEK_LIMIT_PINGS',
   unknownPing: 'CRONPEEK_LIMIT_UNKNOWN_PINGS',
+  channelTest: 'CRONPEEK_LIMIT_CHANNEL_TESTS',
+  channelTestAccount: 'CRONPEEK_LIMIT_CHANNEL_TESTS_PER_ACCOUNT',
 };
 
 export interface Verdict {
@@ -102,6 +108,8 @@ const TABLE_OF: Record<Bucket, 'pings' | 'clients'> = {
   management: 'clients',
   ping: 'pings',
   unknownPing: 'pings',
+  channelTest: 'clients',
+  channelTestAccount: 'clients',
 };
 
 interface Counter {

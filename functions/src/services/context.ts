@@ -1,6 +1,6 @@
 import type { PlanId } from '../domain/plans';
 import type { Mailer } from '../notify/email';
-import type { Notifiers } from '../notify/types';
+import type { NotifyConfig, Notifiers } from '../notify/types';
 import type { Store } from '../store/port';
 import type { RateLimiter } from '../limits';
 import type { Logger } from '../log';
@@ -24,6 +24,8 @@ export interface Deps {
   clock: () => Date;
   config: AppConfig;
   notifiers: Notifiers;
+  /** How alerts reach the outside world: what a saved alert URL must satisfy (private addresses, Slack's hosts). */
+  notify: NotifyConfig;
   /** E-mail outside the alert outbox (account recovery, address confirmation). */
   mailer: Mailer;
   /** Always passed in: there is no default logger to fall back on. */

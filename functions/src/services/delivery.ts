@@ -1,7 +1,7 @@
-import { notSentOnPlanMessage, onEveryPlan, planAllows } from '../domain/channels';
+import { notSentOnPlanMessage, onEveryPlan, planAllows, subscriptionOf } from '../domain/channels';
 import { deliveryRecord, givenUp } from '../domain/delivery';
 import { emailCapHour, notSentOverEmailCap, PLANS } from '../domain/plans';
-import type { Notification } from '../domain/types';
+import type { Channel, Notification } from '../domain/types';
 import type { DeliveryContext, SendResult } from '../notify/types';
 import type { Deps } from './context';
 import { emailPermit } from './email-confirmation';
@@ -42,35 +42,77 @@ async function emailCapRefusal(deps: Deps, n: Notification): Promise<string | nu
   return counted === 'counted' ? null : notSentOverEmailCap(counted, caps, recipient);
 }
 
+/**
+ * The config field that holds a channel object's one value, for the four kinds a monitor field
+ * can also set: delivery puts it into the row's `target`, so e-mail confirmation, the e-mail
+ * caps and those notifiers read it where they read a monitor field's value.
+ */
+const TARGET_FIELD: Partial<Record<Channel, string>> = { email: 'address', webhook: 'url', slack: 'url', pagerduty: 'routingKey' };
+
+type Prepared = { row: Notification; context: DeliveryContext } | { notSent: string };
+
+/**
+ * What an alert to a channel object is sent with: the channel as it is now (a fixed URL or
+ * token applies to retries, and no secret sits in the outbox). A channel deleted meanwhile, or
+ * no longer told about this event, is not sent to.
+ */
+async function forChannel(deps: Deps, n: Notification, channelId: string): Promise<Prepared> {
+  const channel = await deps.store.getChannel(channelId);
+  if (channel === null || channel.accountId !== n.accountId) return { notSent: 'not sent: the channel was deleted' };
+  const subscription = subscriptionOf(n.event);
+  if (subscription !== null && !channel.events.includes(subscription)) return { notSent: `not sent: the channel no longer takes ${subscription} alerts` };
+  const field = TARGET_FIELD[channel.kind];
+  const value = field === undefined ? undefined : channel.config[field];
+  const row = typeof value === 'string' ? { ...n, target: value } : n;
+  return { row, context: { webhookSecret: channel.webhookSecret, config: channel.config } };
+}
+
+/**
+ * The row as its notifier sees it and what it is sent with. The monitor supplies a monitor
+ * field's webhook signing key; and once its owner has deleted it, alerts about it are noise, so
+ * they are recorded as not sent instead. A channel's test alert is about no monitor.
+ */
+async function prepare(deps: Deps, n: Notification): Promise<Prepared> {
+  const isTest = n.monitorId === '';
+  const monitor = isTest ? null : await deps.store.getMonitor(n.monitorId);
+  if (!isTest && monitor === null) return { notSent: 'not sent: the monitor was deleted' };
+  if (n.channelId !== null) return forChannel(deps, n, n.channelId);
+  return { row: n, context: { webhookSecret: monitor?.webhookSecret ?? null } };
+}
+
 async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
-  // The monitor supplies the webhook's signing key; and once its owner has deleted it, alerts
-  // about it are noise, so they are recorded as not sent instead.
-  const monitor = await deps.store.getMonitor(n.monitorId);
-  if (monitor === null) return { outcome: 'failed', error: 'not sent: the monitor was deleted' };
-  if (!onEveryPlan(n.channel)) {
+  const prepared = await prepare(deps, n);
+  if ('notSent' in prepared) return { outcome: 'failed', error: prepared.notSent };
+  const { row, context } = prepared;
+  if (!onEveryPlan(row.channel)) {
     // Channels some plans lack follow the account's plan at send time: after a downgrade the
     // monitor keeps its settings, but alerts on those channels are recorded as not sent.
-    const account = await deps.store.getAccount(n.accountId);
-    if (account !== null && !planAllows(account.plan, n.channel)) {
-      return { outcome: 'failed', error: notSentOnPlanMessage(n.channel, account.plan) };
+    const account = await deps.store.getAccount(row.accountId);
+    if (account !== null && !planAllows(account.plan, row.channel)) {
+      return { outcome: 'failed', error: notSentOnPlanMessage(row.channel, account.plan) };
     }
   }
-  const context: DeliveryContext = { webhookSecret: monitor.webhookSecret };
-  if (n.channel === 'email') {
+  if (row.channel === 'email') {
     // E-mail goes only to an address that wants this account's alerts, with a one-click unsubscribe.
-    const permit = await emailPermit(deps, n);
+    const permit = await emailPermit(deps, row);
     if ('notSent' in permit) return { outcome: 'failed', error: permit.notSent };
     context.unsubscribe = permit.unsubscribe;
-    const overCap = await emailCapRefusal(deps, n);
+    const overCap = await emailCapRefusal(deps, row);
     if (overCap !== null) return { outcome: 'failed', error: overCap };
   }
   try {
-    return await deps.notifiers[n.channel].send(n, context);
+    return await deps.notifiers[row.channel].send(row, context);
   } catch (err) {
     // A notifier that throws has hit something unexpected; keep the alert and try again later.
     return { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
   }
 }
+
+/**
+ * Sends a row this caller has claimed (or written as claimed), as the dispatcher does, and
+ * answers the outcome without recording it: a channel's test button, which answers at once.
+ */
+export const sendNow = sendOne;
 
 /** Claims the row for this worker with a lease measured from the moment of the claim. */
 function claim(deps: Deps, n: Notification, dueAt: Date): Promise<Notification | null> {

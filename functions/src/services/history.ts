@@ -1,9 +1,10 @@
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS } from '../domain/plans';
-import type { Account, Flip, Ping } from '../domain/types';
+import type { Account, Flip, Notification, Ping } from '../domain/types';
 import type { Page, PageKey } from '../store/port';
 import type { Deps } from './context';
 import { getOwnMonitor } from './monitors';
+import { CHANNEL_ID_PATTERN } from './secrets';
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 100;
@@ -69,4 +70,22 @@ export async function flipHistory(deps: Pick<Deps, 'store'>, account: Account, m
   const monitor = await getOwnMonitor(deps, account, monitorId);
   const before = req.cursor === null ? null : decodeCursor(req.cursor);
   return toPage(await deps.store.flipHistory(monitor.id, { limit: req.limit, before, since: null }));
+}
+
+/** A page of the monitor's alerts (its own alert fields' and its channel objects'), newest first. */
+export async function monitorDeliveries(deps: Pick<Deps, 'store'>, account: Account, monitorId: string, req: HistoryRequest): Promise<HistoryPage<Notification>> {
+  const monitor = await getOwnMonitor(deps, account, monitorId);
+  const before = req.cursor === null ? null : decodeCursor(req.cursor);
+  return toPage(await deps.store.notificationHistory({ monitorId: monitor.id }, { limit: req.limit, before, since: null }));
+}
+
+/**
+ * A page of the channel object's alerts, from every monitor and its test alerts, newest first.
+ * Another account's channel is a 404 like one nobody has: a channel id says nothing to anyone else.
+ */
+export async function channelDeliveries(deps: Pick<Deps, 'store'>, account: Account, channelId: string, req: HistoryRequest): Promise<HistoryPage<Notification>> {
+  const channel = CHANNEL_ID_PATTERN.test(channelId) ? await deps.store.getChannel(channelId) : null;
+  if (channel === null || channel.accountId !== account.id) throw new AppError(ErrorCode.NotFound, 'Channel not found.');
+  const before = req.cursor === null ? null : decodeCursor(req.cursor);
+  return toPage(await deps.store.notificationHistory({ channelId: channel.id }, { limit: req.limit, before, since: null }));
 }

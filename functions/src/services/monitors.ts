@@ -4,29 +4,37 @@ import { PLANS, planLimitMessage } from '../domain/plans';
 import { defaultGrace, validateTiming } from '../domain/schedule';
 import { checkPlanAllows, checkRuntimeLimits, DEFAULT_STREAK, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
 import { transition } from '../domain/transitions';
-import type { Account, Monitor } from '../domain/types';
+import type { Account, AlertChannel, AttachedChannel, Monitor } from '../domain/types';
+import { targetProblem } from '../notify/targets';
 import type { Deps } from './context';
 import { requestConfirmation } from './email-confirmation';
 import { wakeFor } from './ping';
 import { BADGE_KEY_PATTERN, MONITOR_ID_PATTERN, newBadgeKey, newMonitorId, newPingToken, newWebhookSecret } from './secrets';
 
+/** Channel objects a monitor names: their ids, or "*" for every one its account has now. */
+export type ChannelSelection = readonly string[] | '*';
+
 /** A new monitor's settings; its channel fields are the registry's (`domain/channels.ts`). */
-export interface MonitorInput extends Partial<Record<ChannelField, string>> {
+export interface MonitorInput extends Partial<Record<ChannelField, string | null>> {
   name: string;
+  /** Channel objects to attach; absent: the account's default ones (`isDefault`). */
+  channels?: ChannelSelection;
   /** Seconds between runs, or a 5-field cron expression read in `tz`. */
   schedule: number | string;
-  tz?: string;
-  grace?: number;
-  /** Seconds between reminders while it is down; absent or null: none. */
+  /** Absent or null: UTC. */
+  tz?: string | null;
+  /** Absent or null: the default for the schedule. */
+  grace?: number | null;
+  /** Seconds between reminders while it is down; absent: the account's default; null: none. */
   remindEvery?: number | null;
   /** Reminders per outage at most; absent or null: no limit. */
   remindLimit?: number | null;
-  /** Failed runs in a row before it goes down, and successful ones before it is up again; 1 when absent. */
-  alertAfter?: number;
-  recoverAfter?: number;
-  /** Seconds a run may take at most, and must take at least; absent: no limit. */
-  maxRuntime?: number;
-  minRuntime?: number;
+  /** Failed runs in a row before it goes down, and successful ones before it is up again; 1 when absent or null. */
+  alertAfter?: number | null;
+  recoverAfter?: number | null;
+  /** Seconds a run may take at most, and must take at least; absent or null: no limit. */
+  maxRuntime?: number | null;
+  minRuntime?: number | null;
 }
 
 /** A new monitor's tolerance and run-time limits, with its counts of runs in a row at zero. */
@@ -46,24 +54,67 @@ function tolerancesOf(input: MonitorInput) {
 /** The new monitor's channel fields: each as the input sets it, else off; e-mail goes to the account's address unless set. */
 function channelTargets(account: Account, input: MonitorInput): Record<ChannelField, string | null> {
   const given = Object.fromEntries(MONITOR_CHANNELS.map(({ field }) => [field, input[field] ?? null])) as Record<ChannelField, string | null>;
-  return { ...given, alertEmail: input.alertEmail ?? account.email };
+  // Left out, e-mail goes to the account's address; null turns e-mail alerts off.
+  return { ...given, alertEmail: input.alertEmail === undefined ? account.email : input.alertEmail };
+}
+
+/** A monitor keeps the channel objects' kind and events, so its alerts are made without reading them. */
+const attachedOf = (c: AlertChannel): AttachedChannel => ({ id: c.id, kind: c.kind, events: [...c.events] });
+
+/**
+ * The channel objects `selection` names, in its order, from one read of the account's channels;
+ * an id that is not one of them is a 400. Absent: the account's defaults (a new monitor only).
+ * "*" takes the channels there are now: one created later is attached only if it is a default,
+ * and then only to monitors created after it. A channel deleted between this read and the
+ * monitor's write stays attached; its alerts are then recorded as not sent, as after any deletion.
+ */
+async function attachedChannels(deps: Pick<Deps, 'store'>, account: Account, selection: ChannelSelection | undefined): Promise<AttachedChannel[]> {
+  if (Array.isArray(selection) && selection.length === 0) return [];
+  const owned = await deps.store.listChannels(account.id);
+  if (selection === undefined) return owned.filter((c) => c.isDefault).map(attachedOf);
+  if (selection === '*') return owned.map(attachedOf);
+  const byId = new Map(owned.map((c) => [c.id, c]));
+  return (selection as readonly string[]).map((id) => {
+    const channel = byId.get(id);
+    if (channel === undefined) throw new AppError(ErrorCode.BadRequest, `channels: unknown channel ${id}.`);
+    return attachedOf(channel);
+  });
+}
+
+/**
+ * The rules a URL must pass to be saved as `alertWebhook` or `alertSlack` (private addresses,
+ * Slack's hosts), so that a target that could never be reached is a 400 now rather than a
+ * failure nobody sees at send time. Null (removing one) and other fields pass.
+ */
+function checkAlertUrls(deps: Pick<Deps, 'notify'>, settings: { alertWebhook?: string | null; alertSlack?: string | null }): void {
+  const allowPrivate = deps.notify.allowPrivateWebhooks;
+  const rules = [
+    ['alertWebhook', settings.alertWebhook, { allowPrivate }],
+    ['alertSlack', settings.alertSlack, { allowPrivate, hosts: deps.notify.slackHosts }],
+  ] as const;
+  for (const [field, url, rule] of rules) {
+    const problem = typeof url === 'string' ? targetProblem(url, rule) : null;
+    if (problem !== null) throw new AppError(ErrorCode.BadRequest, `${field} ${problem}.`);
+  }
 }
 
 /** A monitor whose alerts go to an address the account has not named before asks that address to confirm (after the answer). */
 export async function createMonitor(deps: Deps, account: Account, input: MonitorInput): Promise<Monitor> {
   const plan = PLANS[account.plan];
   checkPlanAllows(plan, input);
+  checkAlertUrls(deps, input);
+  const channels = await attachedChannels(deps, account, input.channels);
   const now = deps.clock();
-  const timing = validateTiming(input.schedule, input.tz, now);
+  const timing = validateTiming(input.schedule, input.tz ?? undefined, now);
   const monitor: Monitor = {
     id: newMonitorId(),
     accountId: account.id,
-    channels: [], // HTTP HELPER: the channels asked for, or the account's defaults
+    channels,
     name: input.name,
     ...timing,
     grace: input.grace ?? defaultGrace(timing, now),
     ...channelTargets(account, input),
-    webhookSecret: input.alertWebhook !== undefined ? newWebhookSecret() : null,
+    webhookSecret: typeof input.alertWebhook === 'string' ? newWebhookSecret() : null,
     pingToken: newPingToken(),
     badgeKey: newBadgeKey(),
     status: 'new',
@@ -81,7 +132,7 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
     flipCount: 0,
     recentFlips: [],
     flappingSince: null,
-    remindEvery: input.remindEvery ?? account.defaults.remindEvery,
+    remindEvery: input.remindEvery === undefined ? account.defaults.remindEvery : input.remindEvery,
     remindLimit: input.remindLimit ?? null,
     downSince: null,
     acknowledgedAt: null,
@@ -118,9 +169,13 @@ export async function deleteMonitor(deps: Pick<Deps, 'store'>, account: Account,
  * Setting a webhook issues a new signing secret, returned with the monitor this once; setting an
  * alert address the account has not named before asks it to confirm, as creation does.
  */
-export async function editMonitor(deps: Deps, account: Account, id: string, edit: MonitorEdit): Promise<Monitor> {
+export async function editMonitor(deps: Deps, account: Account, id: string, request: MonitorEdit & { channels?: ChannelSelection }): Promise<Monitor> {
+  const { channels: selection, ...edit } = request;
   const current = await getOwnMonitor(deps, account, id);
   checkPlanAllows(PLANS[account.plan], edit);
+  checkAlertUrls(deps, edit);
+  // The list given replaces the monitor's; left out, it stays as it is.
+  const channels = selection === undefined ? undefined : await attachedChannels(deps, account, selection);
   // A limit the edit leaves out keeps its value; null removes it.
   checkRuntimeLimits({
     minRuntime: edit.minRuntime !== undefined ? edit.minRuntime : current.minRuntime,
@@ -130,7 +185,7 @@ export async function editMonitor(deps: Deps, account: Account, id: string, edit
   // Validated against the monitor as read here: an invalid schedule or run-time limit is refused before anything is written.
   const timing = editedTiming(current, edit, now);
   const secret = newWebhookSecret();
-  const edited = await deps.store.editMonitor(id, (m) => applyEdit(m, edit, timing, secret, now));
+  const edited = await deps.store.editMonitor(id, (m) => ({ ...applyEdit(m, edit, timing, secret, now), ...(channels !== undefined ? { channels } : {}) }));
   if (edited === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
   // A shorter schedule or grace can bring the deadline forward.
   wakeFor(deps, edited, null);

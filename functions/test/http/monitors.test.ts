@@ -101,6 +101,15 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       expect(res.body).toMatchObject({ alertEmail: null, schedule: 86_400, grace: 8640 });
     });
 
+    test('null at creation means what an edit’s null leaves: no e-mail alerts, the default grace, no reminders', async () => {
+      const key = await api.signup();
+      await request(app).patch('/api/v1/account').set('x-api-key', key).send({ defaults: { remindEvery: 3600 } }).expect(200);
+      const m = await api.createMonitor(key, { schedule: 86_400, alertEmail: null, grace: null, remindEvery: null, tz: null, maxRuntime: null });
+      expect((await api.monitor(key, m.monitorId).expect(200)).body).toMatchObject({ alertEmail: null, grace: 8640, remindEvery: null, maxRuntime: null });
+      const withDefault = await api.createMonitor(key, { schedule: 86_400 });
+      expect((await api.monitor(key, withDefault.monitorId).expect(200)).body).toMatchObject({ remindEvery: 3600, alertEmail: expect.stringContaining('@') });
+    });
+
     test('a monitor without e-mail alerts creates no e-mail notification when it goes down', async () => {
       const key = await api.signup();
       const m = await api.createMonitor(key, { schedule: 60, grace: 60 });
@@ -212,8 +221,8 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     });
 
     test.each([
-      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty.'],
-      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty.'],
+      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels.'],
+      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels.'],
       ['a null name', { name: null }, 'name must be a string.'],
       ['an empty name', { name: '  ' }, 'name must not be empty.'],
       ['a null schedule', { schedule: null }, 'schedule must be a number of seconds or a 5-field cron expression string.'],
@@ -234,7 +243,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     test.each([
       ['malformed JSON', '{"name": ', 'Malformed JSON in request body.'],
       ['an array', '[]', 'Request body must be a JSON object.'],
-      ['no body', '', 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty.'],
+      ['no body', '', 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels.'],
     ])('refuses %s with 400', async (_what, raw, message) => {
       const key = await api.signup();
       const m = await api.createMonitor(key);

@@ -9,7 +9,7 @@ import { loadServerConfig, PACKAGE_DIR, REPO_DIR } from '../../src/config';
 import { createApp, OPENAPI_FILE } from '../../src/http/app';
 import { startServer } from '../../src/server';
 import { changePlan } from '../../src/services/plans';
-import { hashApiKey, newApiKey, recipientId } from '../../src/services/secrets';
+import { hashApiKey, newApiKey, newChannelId, recipientId } from '../../src/services/secrets';
 import { capturingLogger, type LogLine } from '../notify/support/logger';
 import { testDeps } from '../support/deps';
 import { freePort } from '../support/emulator';
@@ -212,7 +212,7 @@ describe('public/openapi.json, for client generators', () => {
         [
           "import type { components, paths } from './api';",
           "type Created = paths['/api/v1/monitors']['post']['responses'][201]['content']['application/json'];",
-          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new' };",
+          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', channels: [] };",
           "type Signal = paths['/api/v1/ping/{token}/{signal}']['post'];",
           "export const answer: Signal['responses'][200]['content']['application/json'] = { ok: true, monitor: 'n', status: 'down' };",
           "export const body: NonNullable<Signal['requestBody']>['content']['text/plain'] = 'the last lines';",
@@ -307,6 +307,8 @@ describe('every operation of the description, driven through the embedded server
       CRONPEEK_LIMIT_FAILED_AUTH: `100/${window}`,
       CRONPEEK_LIMIT_MANAGEMENT: 'off',
       CRONPEEK_LIMIT_PINGS: `30/${window}`,
+      // The monitors below alert a local address (nothing listens there), refused when saved otherwise.
+      CRONPEEK_ALLOW_PRIVATE_WEBHOOKS: '1',
     });
     const log = capturingLogger();
     lines = log.lines;
@@ -494,8 +496,67 @@ describe('every operation of the description, driven through the embedded server
     expect(firstPings.json.nextCursor).toEqual(expect.any(String));
     expectStatus(await call('GET', `/api/v1/monitors/${id}/pings?limit=2&cursor=${firstPings.json.nextCursor}`, { key }), 200);
     expectStatus(await call('GET', `/api/v1/monitors/${id}/flips`, { key }), 200);
-    for (const tail of ['', '/status', '/pings', '/flips']) expectStatus(await call('HEAD', `/api/v1/monitors/${id}${tail}`, { key }), 200);
-    for (const tail of ['pings?limit=0', 'flips?cursor=nope!']) await call('GET', `/api/v1/monitors/${id}/${tail}`, { key });
+    const firstAlerts = expectStatus(await call('GET', `/api/v1/monitors/${id}/notifications?limit=1`, { key }), 200);
+    expect(firstAlerts.json.nextCursor).toEqual(expect.any(String));
+    expectStatus(await call('GET', `/api/v1/monitors/${id}/notifications?limit=1&cursor=${firstAlerts.json.nextCursor}`, { key }), 200);
+    for (const tail of ['', '/status', '/pings', '/flips', '/notifications']) expectStatus(await call('HEAD', `/api/v1/monitors/${id}${tail}`, { key }), 200);
+    for (const tail of ['pings?limit=0', 'flips?cursor=nope!', 'notifications?limit=0']) await call('GET', `/api/v1/monitors/${id}/${tail}`, { key });
+
+    // A channel object's delivery log (the channel written to the store here; its own API has its own drive).
+    const channelId = newChannelId();
+    await running.deps.store.createChannel(
+      { id: channelId, accountId: owner.id, kind: 'email', name: 'Ops', config: { address: 'ops@example.com' }, events: ['down'], isDefault: false, webhookSecret: null, createdAt: new Date() },
+      100,
+    );
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, `/api/v1/channels/${channelId}/notifications`, { key }), 200);
+      expectStatus(await call(method, `/api/v1/channels/${channelId}/notifications?limit=0`, { key }), 400);
+      expectStatus(await call(method, `/api/v1/channels/${channelId}/notifications`), 401);
+      expectStatus(await call(method, `/api/v1/channels/${channelId}/notifications`, { key: other }), 404);
+      expectStatus(await call(method, `/api/v1/channels/${MALFORMED}/notifications`, { key }), 400);
+    }
+
+    // Channel objects' own API: create, list, read, edit, test and delete one.
+    const hook = expectStatus(await call('POST', '/api/v1/channels', { key, json: { kind: 'webhook', name: 'Hook', config: { url: 'http://127.0.0.1:9/hook' } } }), 201);
+    const hookId = hook.json.channelId as string;
+    expectStatus(await call('POST', '/api/v1/channels', { key, json: { kind: 'fax', name: 'x', config: {} } }), 400);
+    expectStatus(await call('POST', '/api/v1/channels', { json: { kind: 'email', name: 'x', config: { address: 'ops@example.com' } } }), 401);
+    expectStatus(await call('POST', '/api/v1/channels', { key: other, json: { kind: 'slack', name: 'x', config: { url: 'https://hooks.slack.com/services/T0/B0/x' } } }), 403);
+    expectStatus(await call('POST', '/api/v1/channels', { key, json: { kind: 'email', name: 'x', config: { address: 'ops@example.com' }, pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/channels', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/api/v1/channels', { key }), 200);
+      expectStatus(await call(method, '/api/v1/channels'), 401);
+    }
+    // A Pro kind's channel of an account now on Free: its config can no longer change (403).
+    const downgraded = newChannelId();
+    const otherAccount = (await running.deps.store.findAccountByEmail('other@example.com'))!;
+    await running.deps.store.createChannel(
+      { id: downgraded, accountId: otherAccount.id, kind: 'slack', name: 'Old', config: { url: 'https://hooks.slack.com/services/T0/B0/x' }, events: ['down'], isDefault: false, webhookSecret: null, createdAt: new Date() },
+      100,
+    );
+    expectStatus(await call('PATCH', `/api/v1/channels/${downgraded}`, { key: other, json: { config: { url: 'https://hooks.slack.com/services/T0/B0/y' } } }), 403);
+    expectStatus(await call('PATCH', `/api/v1/channels/${hookId}`, { key, json: { name: 'Renamed hook', config: { method: 'PUT' } } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/channels/${hookId}`, { key, json: { kind: 'slack' } }), 400);
+    expectStatus(await call('PATCH', `/api/v1/channels/${hookId}`, { key, json: { name: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('PATCH', `/api/v1/channels/${hookId}`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    const mail = expectStatus(await call('POST', '/api/v1/channels', { key, json: { kind: 'email', name: 'Ops', config: { address: 'owner@example.com' } } }), 201);
+    expectStatus(await call('POST', `/api/v1/channels/${mail.json.channelId}/test`, { key }), 200);
+    const channelOps: Array<[string, string, unknown?]> = [
+      ['GET', '/api/v1/channels/{id}'],
+      ['HEAD', '/api/v1/channels/{id}'],
+      ['PATCH', '/api/v1/channels/{id}', { name: 'Mine now' }],
+      ['POST', '/api/v1/channels/{id}/test'],
+      ['DELETE', '/api/v1/channels/{id}'],
+    ];
+    for (const [method, template, json] of channelOps) {
+      expectStatus(await call(method, template.replace('{id}', hookId), { key: other, json }), 404);
+      expectStatus(await call(method, template.replace('{id}', MALFORMED), { key, json }), 400);
+      expectStatus(await call(method, template.replace('{id}', hookId), { json }), 401);
+    }
+    expectStatus(await call('GET', `/api/v1/channels/${hookId}`, { key }), 200);
+    expectStatus(await call('HEAD', `/api/v1/channels/${hookId}`, { key }), 200);
+    expectStatus(await call('DELETE', `/api/v1/channels/${hookId}`, { key }), 200);
 
     // Badges.
     const badgePath = new URL(status.json.badgeUrl as string).pathname;
@@ -525,10 +586,12 @@ describe('every operation of the description, driven through the embedded server
       ['POST', `/api/v1/monitors/{id}/acknowledge`],
       ['GET', `/api/v1/monitors/{id}/pings`],
       ['GET', `/api/v1/monitors/{id}/flips`],
+      ['GET', `/api/v1/monitors/{id}/notifications`],
       ['HEAD', `/api/v1/monitors/{id}/status`],
       ['HEAD', `/api/v1/monitors/{id}`],
       ['HEAD', `/api/v1/monitors/{id}/pings`],
       ['HEAD', `/api/v1/monitors/{id}/flips`],
+      ['HEAD', `/api/v1/monitors/{id}/notifications`],
       ['DELETE', `/api/v1/monitors/{id}`],
     ];
     for (const [method, template, json] of monitorOps) {

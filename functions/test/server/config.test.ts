@@ -149,6 +149,11 @@ describe('Firebase functions configuration', () => {
         userAgent: `CronPeek/${version}`,
         pagerdutyUrl: PAGERDUTY_EVENTS_URL,
         publicUrl: 'https://cronpeek.web.app',
+        slackHosts: ['hooks.slack.com'],
+        telegramUrl: 'https://api.telegram.org',
+        pushoverUrl: 'https://api.pushover.net/1/messages.json',
+        opsgenieUrls: { us: 'https://api.opsgenie.com', eu: 'https://api.eu.opsgenie.com' },
+        ntfyUrl: 'https://ntfy.sh',
       },
       rateLimits: DEFAULT_RULES,
       // Behind Hosting, the rule of `behindHosting` (tested in test/http/client-address.test.ts).
@@ -178,6 +183,27 @@ describe('Firebase functions configuration', () => {
       },
       trustProxy: 1,
     });
+  });
+
+  test("vendor endpoints and Slack's hosts come from the functions' environment; bad values are refused", () => {
+    const env = {
+      CRONPEEK_SLACK_HOSTS: 'hooks.slack.com, Slack.Example.com',
+      CRONPEEK_TELEGRAM_URL: 'http://127.0.0.1:8081/',
+      CRONPEEK_PUSHOVER_URL: 'http://127.0.0.1:8082/1/messages.json',
+      CRONPEEK_OPSGENIE_URL: 'http://127.0.0.1:8083',
+      CRONPEEK_OPSGENIE_EU_URL: 'http://127.0.0.1:8084',
+      CRONPEEK_NTFY_URL: 'http://127.0.0.1:8085',
+    };
+    expect(loadFunctionsConfig(params(), env).notify).toMatchObject({
+      slackHosts: ['hooks.slack.com', 'slack.example.com'],
+      telegramUrl: 'http://127.0.0.1:8081',
+      pushoverUrl: 'http://127.0.0.1:8082/1/messages.json',
+      opsgenieUrls: { us: 'http://127.0.0.1:8083', eu: 'http://127.0.0.1:8084' },
+      ntfyUrl: 'http://127.0.0.1:8085',
+    });
+    expect(loadServerConfig(env).notify.telegramUrl).toBe('http://127.0.0.1:8081');
+    expect(() => loadServerConfig({ CRONPEEK_SLACK_HOSTS: 'hooks.slack.com/x' })).toThrow('CRONPEEK_SLACK_HOSTS');
+    expect(() => loadServerConfig({ CRONPEEK_NTFY_URL: 'ftp://ntfy' })).toThrow('CRONPEEK_NTFY_URL');
   });
 
   test("address confirmation is switched off from the functions' environment", () => {

@@ -4,6 +4,7 @@ import { limitGuard } from '../limits';
 import { mountAccountRoutes } from './account';
 import { mountAccountsRoutes } from './accounts';
 import { mountBadgeRoutes } from './badges';
+import { mountChannelRoutes } from './channels';
 import { mountEmailRoutes } from './email';
 import { mountHealthRoutes } from './health';
 import { mountHistoryRoutes } from './history';
@@ -18,6 +19,7 @@ export function apiRouter(deps: Deps): Router {
   mountAccountRoutes(ctx);
   mountEmailRoutes(ctx);
   mountMonitorRoutes(ctx);
+  mountChannelRoutes(ctx);
   mountHistoryRoutes(ctx);
   mountPingRoutes(ctx);
   mountBadgeRoutes(ctx);
