@@ -6,6 +6,10 @@
  *   npm run bench                          (from the repository root or functions/)
  *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold, delete, fairness, latency)
  *   BENCH_CPU_PROF=<dir> npm run bench     (writes the embedded server's CPU profile there)
+ * The ping section drives its servers with wrk when it is on PATH (Debian package `wrk`), and says
+ * loudly when it falls back to autocannon; BENCH_NO_WRK=1 forces the fallback, BENCH_SERVER_JS
+ * points it at another build of lib/server.js. `npx tsx bench/profile.ts <file.cpuprofile>`
+ * summarises a CPU profile by function and by module.
  * Each section also runs on its own: `npx tsx bench/ping.ts`, `bench/sweep.ts`, `bench/cold-start.ts`,
  * `bench/delete.ts`, `bench/fairness.ts`, `bench/latency.ts`.
  */

@@ -1,8 +1,12 @@
 /**
  * Ping throughput: the embedded server (the built `lib/server.js`, as `npm start` runs it) on a
- * temporary SQLite database with BENCH_MONITORS monitors, against a bare `node:http` server that
- * answers a fixed JSON body: the floor of this machine. Both run in their own process and are
- * driven by autocannon from this one, on loopback, with the pings spread over every monitor.
+ * temporary SQLite database with BENCH_MONITORS monitors, between two runs of a bare `node:http`
+ * server answering the same fixed JSON (./bare-server): the floor of this machine, measured before
+ * and after so that a change in the machine's load during the run shows. Each server runs in its
+ * own process; the load comes from wrk (./wrk, a C load generator in a process of its own:
+ * `wrk -t1 -c50 -d8s --latency`, the ping URLs of 50 monitors handed out round-robin by a Lua
+ * script) when it is on PATH, else, said loudly, from autocannon in this process (1,000 monitors,
+ * 10 s), which needs most of a core itself and so holds the bare server down (issue 24).
  * Afterwards the database is opened and its pings counted: every 2xx must have its row.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,23 +18,21 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite';
 import { freePort } from '../test/support/emulator';
 import { makeAccount, makeMonitor } from '../test/support/factories';
+import { BARE_SERVER } from './bare-server';
+import { findWrk, runWrk } from './wrk';
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
-const MONITORS = Number(process.env.BENCH_MONITORS ?? 1_000);
+const WRK = process.env.BENCH_NO_WRK ? null : findWrk();
+const TOOL: 'wrk' | 'autocannon' = WRK ? 'wrk' : 'autocannon';
+const MONITORS = Number(process.env.BENCH_MONITORS ?? (WRK ? 50 : 1_000));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? (WRK ? 8 : 10));
+const WRK_THREADS = Number(process.env.BENCH_WRK_THREADS ?? 1);
+/** The built server the bench runs; BENCH_SERVER_JS points it at another build (e.g. of a commit). */
+const SERVER_JS = process.env.BENCH_SERVER_JS ?? path.join(PACKAGE_DIR, 'lib', 'server.js');
 
-/** What the bare server answers: the size of a real ping answer, so both move the same bytes. */
-const BARE_SERVER = `
-  const body = JSON.stringify({ ok: true, monitor: 'Nightly DB Backup', status: 'up' }, null, 2);
-  require('node:http').createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
-    });
-  }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
-`;
+/** Issue 24's targets, printed next to the figures (figures, not timed tests). */
+export const TARGETS = { ratio: 0.5, p99Ms: 20, rssMb: 150, lost: 0 };
 
 export interface Drive {
   requests: number;
@@ -50,12 +52,20 @@ export interface ProcessMemory {
   cpuUsPerRequest: number;
 }
 
+export type Measured = Drive & ProcessMemory;
+
 export interface PingBenchResult {
+  tool: 'wrk' | 'autocannon';
   monitors: number;
   connections: number;
   durationS: number;
-  bare: Drive & ProcessMemory;
-  server: Drive & ProcessMemory & { stored: number; lost: number; inFlightAtStop: number };
+  /** The bare server before the embedded one. */
+  bare: Measured;
+  /** The bare server again, after it. */
+  bareAfter: Measured;
+  server: Measured & { stored: number; lost: number; inFlightAtStop: number };
+  /** The embedded server's rate / the mean of the two bare rates. */
+  ratio: number;
 }
 
 /** VmHWM (peak) and VmRSS (now) of a process, from /proc. */
@@ -72,7 +82,7 @@ function cpuSecondsOf(pid: number): number {
 }
 
 /** Drives a server process and measures it: throughput, latency, memory and CPU per request. */
-async function measure(pid: number, port: number, paths: string[]): Promise<Drive & ProcessMemory> {
+async function measure(pid: number, port: number, paths: string[]): Promise<Measured> {
   const cpuBefore = cpuSecondsOf(pid);
   const d = await drive(port, paths);
   const cpu = cpuSecondsOf(pid) - cpuBefore;
@@ -103,17 +113,17 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 async function drive(port: number, paths: string[]): Promise<Drive> {
+  if (WRK) {
+    const r = await runWrk(WRK, { port, paths, connections: CONNECTIONS, threads: WRK_THREADS, durationS: DURATION_S });
+    if (r.non2xx !== r.non2xxLine) throw new Error(`wrk's Lua summary says ${r.non2xx} non-2xx, its report ${r.non2xxLine}`);
+    return r;
+  }
   let next = 0;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }),
-      },
-    ],
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
   });
   return {
     requests: result.requests.total,
@@ -127,93 +137,129 @@ async function drive(port: number, paths: string[]): Promise<Drive> {
   };
 }
 
+/** A temporary SQLite file with one Pro account and MONITORS daily monitors; their ping tokens. */
+async function seed(dbPath: string): Promise<string[]> {
+  const store = new SqliteStore(dbPath);
+  const account = makeAccount({ plan: 'pro' });
+  await store.createAccount(account);
+  const tokens: string[] = [];
+  for (let i = 0; i < MONITORS; i++) {
+    const m = makeMonitor({ accountId: account.id, name: `job ${i}`, schedule: 86_400 });
+    await store.createMonitor(m, null);
+    tokens.push(m.pingToken);
+  }
+  await store.close();
+  return tokens;
+}
+
+/** The bare server in its own process, measured on the same number of distinct paths. */
+async function bareRun(paths: string[]): Promise<Measured> {
+  const port = await freePort();
+  const bare = spawn(process.execPath, ['-e', BARE_SERVER], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await waitForOutput(bare, 'listening');
+  try {
+    return await measure(bare.pid!, port, paths);
+  } finally {
+    await stop(bare);
+  }
+}
+
+/** The built embedded server on `dbPath`, measured on the monitors' ping URLs. */
+async function embeddedRun(dbPath: string, paths: string[], cpuProfileDir?: string): Promise<Measured> {
+  const port = await freePort();
+  const nodeArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
+  const server = spawn(process.execPath, [...nodeArgs, SERVER_JS], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      CRONPEEK_DB: dbPath,
+      // The per-token limit stays on (its cost is part of every ping), high enough that the
+      // bench's thousands of pings per monitor and minute are not refused.
+      CRONPEEK_LIMIT_PINGS: '1000000/60',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForOutput(server, 'listening on');
+  try {
+    return await measure(server.pid!, port, paths);
+  } finally {
+    await stop(server);
+  }
+}
+
 export async function pingBench(options: { cpuProfileDir?: string } = {}): Promise<PingBenchResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-bench-ping-'));
   const dbPath = path.join(dir, 'bench.db');
   try {
-    const store = new SqliteStore(dbPath);
-    const account = makeAccount({ plan: 'pro' });
-    await store.createAccount(account);
-    const tokens: string[] = [];
-    for (let i = 0; i < MONITORS; i++) {
-      const m = makeMonitor({ accountId: account.id, name: `job ${i}`, schedule: 86_400 });
-      await store.createMonitor(m, null);
-      tokens.push(m.pingToken);
-    }
-    await store.close();
-
-    const barePort = await freePort();
-    const bare = spawn(process.execPath, ['-e', BARE_SERVER], { env: { ...process.env, PORT: String(barePort) }, stdio: ['ignore', 'pipe', 'inherit'] });
-    await waitForOutput(bare, 'listening');
-    const bareRun = await measure(bare.pid!, barePort, ['/']);
-    await stop(bare);
-
-    const port = await freePort();
-    const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
-    const server = spawn(process.execPath, [...nodeArgs, path.join(PACKAGE_DIR, 'lib', 'server.js')], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        CRONPEEK_DB: dbPath,
-        // The per-token limit stays on (its cost is part of every ping), high enough that the
-        // bench's hundreds of pings per monitor and minute are not refused.
-        CRONPEEK_LIMIT_PINGS: '1000000/60',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await waitForOutput(server, 'listening on');
-    const serverRun = await measure(
-      server.pid!,
-      port,
-      tokens.map((t) => `/api/v1/ping/${t}`),
-    );
-    await stop(server);
+    const paths = (await seed(dbPath)).map((t) => `/api/v1/ping/${t}`);
+    // The bare server gets as many distinct paths, so that the load generator's work is the same.
+    const barePaths = paths.map((_, i) => `/api/v1/ping/bare${i}`);
+    const bare = await bareRun(barePaths);
+    const serverRun = await embeddedRun(dbPath, paths, options.cpuProfileDir);
+    const bareAfter = await bareRun(barePaths);
 
     const db = new Database(dbPath, { readonly: true });
     const stored = Number((db.prepare('SELECT COUNT(*) AS n FROM pings').get() as { n: number }).n);
     db.close();
     return {
+      tool: TOOL,
       monitors: MONITORS,
       connections: CONNECTIONS,
       durationS: DURATION_S,
-      bare: bareRun,
+      bare,
+      bareAfter,
       server: {
         ...serverRun,
         stored,
         // A 2xx without its row would be a lost ping. Rows beyond the 2xx count are pings that
-        // were committed while autocannon was cutting its connections at the end (at most one
-        // per connection): stored, never answered.
+        // were committed while the load generator was cutting its connections at the end (at
+        // most one per connection): stored, never answered.
         lost: Math.max(0, serverRun.ok - stored),
         inFlightAtStop: Math.max(0, stored - serverRun.ok),
       },
+      ratio: serverRun.perSecond / ((bare.perSecond + bareAfter.perSecond) / 2),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const mark = (met: boolean) => (met ? 'met' : 'NOT MET');
+
 export function printPingBench(r: PingBenchResult): void {
-  const row = (label: string, d: Drive & ProcessMemory) =>
-    `  ${label.padEnd(22)} ${d.perSecond.toFixed(0).padStart(7)}/s  p50 ${String(d.p50).padStart(3)} ms  p99 ${String(d.p99).padStart(3)} ms  ` +
+  const row = (label: string, d: Measured) =>
+    `  ${label.padEnd(22)} ${d.perSecond.toFixed(0).padStart(7)}/s  p50 ${d.p50.toFixed(1).padStart(5)} ms  p99 ${d.p99.toFixed(1).padStart(5)} ms  ` +
     `non-2xx ${d.non2xx}  errors ${d.errors + d.timeouts}  CPU ${d.cpuUsPerRequest.toFixed(0)} µs/request  peak RSS ${d.peakRssMb.toFixed(0)} MB (after ${d.rssMb.toFixed(0)} MB)`;
-  console.log(`1. Ping throughput (autocannon, ${r.connections} connections, ${r.durationS} s, GET pings spread over ${r.monitors} monitors)`);
-  console.log(row('bare node:http', r.bare));
+  const load = r.tool === 'wrk' ? `wrk -t${WRK_THREADS} -c${r.connections} -d${r.durationS}s --latency` : `autocannon, ${r.connections} connections, ${r.durationS} s`;
+  console.log(`1. Ping throughput (${load}, GET pings spread over ${r.monitors} monitors; each server in its own process)`);
+  if (r.tool !== 'wrk') {
+    console.log('  !!! wrk is not on PATH (Debian/Ubuntu: apt-get install wrk), or BENCH_NO_WRK is set: FALLING BACK TO AUTOCANNON, which runs in');
+    console.log('  !!! this process and needs most of a core itself: the bare baseline is held down and the ratio flattered.');
+  }
+  console.log(row('bare node:http, before', r.bare));
   console.log(row('embedded server', r.server));
+  console.log(row('bare node:http, after', r.bareAfter));
   const s = r.server;
+  const bareCpu = (r.bare.cpuUsPerRequest + r.bareAfter.cpuUsPerRequest) / 2;
   console.log(
-    `  ratio to bare          ${((100 * s.perSecond) / r.bare.perSecond).toFixed(0)} % of its rate; ` +
-      `${(s.cpuUsPerRequest / r.bare.cpuUsPerRequest).toFixed(1)}× its CPU per request`,
+    `  ratio to bare          ${(100 * r.ratio).toFixed(0)} % of the mean bare rate (target ≥ ${100 * TARGETS.ratio} %: ${mark(r.ratio >= TARGETS.ratio)}); ` +
+      `${(s.cpuUsPerRequest / bareCpu).toFixed(1)}× its CPU per request`,
   );
+  console.log(`  p99                    ${s.p99.toFixed(1)} ms at ${r.connections} connections (target ≤ ${TARGETS.p99Ms} ms: ${mark(s.p99 <= TARGETS.p99Ms)})`);
+  console.log(`  peak RSS               ${s.peakRssMb.toFixed(0)} MB (target ≤ ${TARGETS.rssMb} MB: ${mark(s.peakRssMb <= TARGETS.rssMb)})`);
   console.log(
-    `  stored pings           ${s.stored} for ${s.ok} 2xx answers: ${s.lost} lost` +
+    `  stored pings           ${s.stored} for ${s.ok} 2xx answers: ${s.lost} lost (target ${TARGETS.lost}: ${mark(s.lost <= TARGETS.lost)})` +
       (s.inFlightAtStop > 0 ? `, ${s.inFlightAtStop} committed but cut off unanswered when the run stopped` : ''),
   );
 }
 
 if (require.main === module) {
   pingBench({ cpuProfileDir: process.env.BENCH_CPU_PROF })
-    .then(printPingBench)
+    .then((r) => {
+      printPingBench(r);
+      if (r.server.lost > 0) process.exitCode = 1;
+    })
     .catch((err) => {
       console.error(err);
       process.exit(1);
