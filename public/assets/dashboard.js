@@ -223,7 +223,12 @@
   // --- Account panel -------------------------------------------------------------------------
 
   var PLAN_NAMES = { free: 'Free', pro: 'Pro' };
-  var CHANNEL_NAMES = { email: 'Email', webhook: 'Webhook', slack: 'Slack', pagerduty: 'PagerDuty' };
+  // Every kind of the registry (functions/src/domain/channels.ts), in its order.
+  var CHANNEL_NAMES = {
+    email: 'Email', webhook: 'Webhook', slack: 'Slack', pagerduty: 'PagerDuty', discord: 'Discord', msteams: 'Microsoft Teams',
+    telegram: 'Telegram', ntfy: 'ntfy', opsgenie: 'Opsgenie', pushover: 'Pushover', googlechat: 'Google Chat',
+    mattermost: 'Mattermost', gotify: 'Gotify', matrix: 'Matrix',
+  };
   var EMAIL_STATUSES = {
     confirmed: 'Yes',
     pending: 'Not yet: open the link in the e-mail CronPeek sent it',

@@ -11,7 +11,8 @@ import { parseBody } from './errors';
  */
 
 /** Header names a webhook channel may not set: HTTP framing, and CronPeek's own signature headers. */
-const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+// CronPeek sets these itself (User-Agent names CronPeek's version); the notifier drops them at send time too.
+const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection', 'user-agent'];
 const RESERVED_PREFIX = 'x-cronpeek-';
 export const MAX_HEADERS = 20;
 export const MAX_HEADER_VALUE = 1000;

@@ -409,7 +409,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
         await page.goto(`${pro.baseUrl}/dashboard.html`);
         await page.getByLabel('Email', { exact: true }).fill(email);
         await page.getByRole('button', { name: 'Sign up' }).click();
-        await eventually(facts, [email, 'Pro', '0 (unlimited)', 'Unlimited', 'Email, Webhook, Slack, PagerDuty']);
+        await eventually(facts, [email, 'Pro', '0 (unlimited)', 'Unlimited', 'Email, Webhook, Slack, PagerDuty, Discord, Microsoft Teams, Telegram, ntfy, Opsgenie, Pushover, Google Chat, Mattermost, Gotify, Matrix']);
       } finally {
         await pro.close();
       }

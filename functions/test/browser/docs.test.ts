@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHANNEL_KINDS, secretFields, type Channel } from '../../src/domain/channels';
 import { PLANS } from '../../src/domain/plans';
 import { FAILURE_BODY_LIMIT, SUCCESS_BODY_LIMIT } from '../../src/services/ping';
 import { api, describeWithBrowser, launchBrowser, openPage, startTestServer, type TestServer } from './support';
@@ -195,6 +196,14 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'GET POST /api/v1/email/unsubscribe No auth',
       'GET /api/v1/badge/:key.svg No auth',
       'GET /api/v1/badge/:key.json No auth',
+      'POST /api/v1/channels API key required',
+      'GET /api/v1/channels API key required',
+      'GET /api/v1/channels/:id API key required',
+      'PATCH /api/v1/channels/:id API key required',
+      'DELETE /api/v1/channels/:id API key required',
+      'POST /api/v1/channels/:id/test API key required',
+      'GET /api/v1/channels/:id/notifications API key required',
+      'GET /api/v1/monitors/:id/notifications API key required',
     ]);
   });
 
@@ -240,6 +249,30 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: 'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.' });
+  });
+
+  test('shows one channel example per kind, in registry order, and each is created as written on the Pro plan with its secrets masked', async () => {
+    await page.goto(`${server.baseUrl}/`);
+    const examples = await page.locator('#channels h3[id^="channel-"] + .code-block code').allTextContents();
+    const bodies = examples.map((text) => JSON.parse(/-d '([\s\S]+)'/.exec(text)?.[1] ?? '') as { kind: Channel; name: string; config: Record<string, string> });
+    expect(bodies.map((b) => b.kind)).toEqual(CHANNEL_KINDS);
+    expect(await page.locator('#channels table tbody tr').count()).toBe(CHANNEL_KINDS.length);
+
+    const pro = await startTestServer({ CRONPEEK_DEFAULT_PLAN: 'pro' });
+    try {
+      const apiKey = await api.signUp(pro.baseUrl);
+      for (const body of bodies) {
+        const res = await fetch(`${pro.baseUrl}/api/v1/channels`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(body) });
+        const created = (await res.json()) as { kind: string; config: Record<string, string> };
+        expect({ kind: body.kind, status: res.status }).toEqual({ kind: body.kind, status: 201 });
+        expect(created.kind).toBe(body.kind);
+        for (const field of secretFields(body.kind)) {
+          if (body.config[field] !== undefined) expect(created.config[field]).not.toBe(body.config[field]);
+        }
+      }
+    } finally {
+      await pro.close();
+    }
   });
 
   test('documents signals with a crontab example that sends start, then the exit code with the output', async () => {

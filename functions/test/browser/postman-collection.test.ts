@@ -40,17 +40,22 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor, the job signals, managing one monitor and its badges. */
+/** The endpoints as the API document names them, then the cron monitor, the job signals, managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel). */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/account',
+  'DELETE /api/v1/channels/:id',
   'DELETE /api/v1/monitors/:id',
   'GET /api/health',
   'GET /api/v1/account',
   'GET /api/v1/badge/:key.json',
   'GET /api/v1/badge/:key.svg',
+  'GET /api/v1/channels',
+  'GET /api/v1/channels/:id',
+  'GET /api/v1/channels/:id/notifications',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors/:id',
   'GET /api/v1/monitors/:id/flips',
+  'GET /api/v1/monitors/:id/notifications',
   'GET /api/v1/monitors/:id/pings',
   'GET /api/v1/monitors/:id/status',
   'GET /api/v1/ping/:token',
@@ -58,12 +63,16 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/ping/:token/start',
   'HEAD /api/v1/ping/:token',
   'PATCH /api/v1/account',
+  'PATCH /api/v1/channels/:id',
+  'PATCH /api/v1/monitors/:id',
   'PATCH /api/v1/monitors/:id',
   'POST /api/v1/account/confirm-email',
   'POST /api/v1/account/rotate-key',
   'POST /api/v1/accounts',
   'POST /api/v1/accounts/recover',
   'POST /api/v1/accounts/recover/confirm',
+  'POST /api/v1/channels',
+  'POST /api/v1/channels/:id/test',
   'POST /api/v1/email/confirm',
   'POST /api/v1/email/unsubscribe',
   'POST /api/v1/monitors',
@@ -77,7 +86,7 @@ const DOCUMENTED_ENDPOINTS = [
 ];
 
 const endpointOf = (r: PostmanRequest): string =>
-  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' ? ':id' : p === '{{pingToken}}' ? ':token' : p.replace('{{badgeKey}}', ':key'))).join('/')}`;
+  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' || p === '{{channelId}}' ? ':id' : p === '{{pingToken}}' ? ':token' : p.replace('{{badgeKey}}', ':key'))).join('/')}`;
 
 function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
@@ -137,10 +146,10 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     }
   });
 
-  test('declares baseUrl (http://localhost:3000), apiKey, monitorId and pingToken', () => {
+  test('declares baseUrl (http://localhost:3000), apiKey, monitorId, pingToken and channelId', () => {
     const vars = Object.fromEntries(readCollection().variable.map((v) => [v.key, v.value]));
 
-    expect(vars).toMatchObject({ baseUrl: 'http://localhost:3000', apiKey: '', monitorId: '', pingToken: '' });
+    expect(vars).toMatchObject({ baseUrl: 'http://localhost:3000', apiKey: '', monitorId: '', pingToken: '', channelId: '' });
   });
 
   test('names every documented endpoint, and nothing else', () => {
@@ -189,6 +198,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
       const apiKey = signup.body.apiKey as string;
       const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'probe', schedule: 60 }).expect(201);
       const status = await request(app).get(`/api/v1/monitors/${created.body.monitorId as string}/status`).set('x-api-key', apiKey).expect(200);
+      const channel = await request(app).post('/api/v1/channels').set('x-api-key', apiKey).send({ kind: 'email', name: 'probe', config: { address: 'probe@example.com' } }).expect(201);
       const vars = {
         baseUrl: '',
         email: freshEmail(),
@@ -198,6 +208,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
         unsubscribeToken: '',
         apiKey,
         monitorId: created.body.monitorId as string,
+        channelId: channel.body.channelId as string,
         pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
         badgeKey: /\/badge\/([0-9a-f]+)\.svg$/.exec(status.body.badgeUrl as string)?.[1] as string,
       };
@@ -253,7 +264,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     email: 'you@example.com',
   });
 
-  test('run in order, its test scripts store apiKey, monitorId, pingToken and badgeKey and all pass', async () => {
+  test('run in order, its test scripts store apiKey, monitorId, pingToken, badgeKey and channelId and all pass', async () => {
     const vars = collectionVars();
     const results = await runCollection(vars);
 
@@ -263,6 +274,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(vars.monitorId).toMatch(/^[0-9a-f]{16}$/);
     expect(vars.pingToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(vars.badgeKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(vars.channelId).toMatch(/^ch_[0-9a-f]{16}$/);
     expect(results.filter((r) => r.request.startsWith('Badge')).map((r) => r.test)).toEqual([
       'Status is 200',
       'Anyone may embed it and caches may keep it a minute',

@@ -14,7 +14,7 @@ interface Example {
   originalRequest: { body: { raw: string } };
 }
 
-/** The Postman collection's Slack and PagerDuty examples, replayed against the real app. */
+/** The Postman collection's Slack and PagerDuty examples, and its channel examples, replayed against the real app. */
 describe('Postman collection: Slack and PagerDuty examples', () => {
   const collection = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'public', 'cronpeek.postman_collection.json'), 'utf8')) as {
     item: Array<{ name: string; item: Array<{ name: string; response: Example[] }> }>;
@@ -52,6 +52,32 @@ describe('Postman collection: Slack and PagerDuty examples', () => {
     const res = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).set('content-type', 'application/json').send(ex.originalRequest.body.raw);
     expect(res.status).toBe(ex.code);
     expect(res.body).toEqual(JSON.parse(ex.body));
+  });
+
+  describe('the Channels folder', () => {
+    const createChannel = collection.item.flatMap((g) => g.item).find((i) => i.name === 'Create channel')!;
+    const channelExample = (name: string) => createChannel.response.find((r) => r.name === name)!;
+
+    test.each(['Created (e-mail)', 'Created (Slack, Pro)', 'Created (webhook with a template, Pro)', 'Created (Telegram, Pro)'])(
+      'the example "%s" is created on Pro with the fields, kind, events and masked config shown',
+      async (name) => {
+        const ex = channelExample(name);
+        const { app, apiKey } = await signedUp('pro');
+        const res = await request(app).post('/api/v1/channels').set('x-api-key', apiKey).set('content-type', 'application/json').send(ex.originalRequest.body.raw);
+        const shown = JSON.parse(ex.body) as Record<string, unknown>;
+        expect(res.status).toBe(ex.code);
+        expect(Object.keys(res.body).sort()).toEqual(Object.keys(shown).sort());
+        expect(res.body).toMatchObject({ kind: shown.kind, name: shown.name, events: shown.events, isDefault: shown.isDefault, config: shown.config });
+      },
+    );
+
+    test('the Free example is refused with the answer shown', async () => {
+      const ex = channelExample('Slack on the Free plan');
+      const { app, apiKey } = await signedUp('free');
+      const res = await request(app).post('/api/v1/channels').set('x-api-key', apiKey).set('content-type', 'application/json').send(ex.originalRequest.body.raw);
+      expect(res.status).toBe(ex.code);
+      expect(res.body).toEqual(JSON.parse(ex.body));
+    });
   });
 
   test('the PATCH example removes Slack from a Pro monitor', async () => {

@@ -122,6 +122,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         schedule: 86400,
         grace: 3600,
         status: 'new',
+        channels: [],
       });
     });
 
@@ -222,6 +223,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         pingUrl: first.pingUrl,
         nextDue: null,
         lastDuration: null,
+        channels: [],
       });
     });
   });
@@ -408,6 +410,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         // 10% of the gap between the next two firings: 03:00 CEST on 29 March (02:30 is skipped), then 02:30 on the 30th.
         grace: 8460,
         status: 'new',
+        channels: [],
       });
       const shown = (await api.status(key, res.body.monitorId).expect(200)).body;
       expect(shown).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin', nextDue: null, lastStart: null, lastDuration: null });

@@ -1,0 +1,166 @@
+// CronPeek dashboard, one monitor's page (#monitor/<id>): which of the account's alert channels it
+// alerts (saved with PATCH channels), and its delivery log a page at a time. Follows the page that
+// dashboard-monitor.js opens; data from the API is only ever written with textContent.
+(function () {
+  'use strict';
+
+  var ui = window.cronpeekDashboard;
+  var el = ui.el;
+  var show = ui.show;
+  var hide = ui.hide;
+  var api = ui.api;
+  var PAGE_SIZE = 20;
+  var ROUTE = /^#monitor\/([0-9a-f]{16})$/;
+  var STATES = { pending: 'status-new', delivered: 'status-up', failed: 'status-down', held: 'status-paused', logged: 'status-paused' };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var els = {
+    page: $('monitor-page'),
+    refresh: $('mp-refresh'),
+    form: $('mp-channels-form'),
+    choices: $('mp-channel-choices'),
+    noChannels: $('mp-no-channels'),
+    save: $('mp-channels-save'),
+    error: $('mp-channels-error'),
+    saved: $('mp-channels-saved'),
+    deliveries: $('mp-deliveries'),
+    noDeliveries: $('mp-no-deliveries'),
+    deliveriesError: $('mp-deliveries-error'),
+    more: $('mp-more-deliveries'),
+  };
+
+  // The monitor shown; `generation` drops answers that arrive after the page moved on.
+  var monitorId = null;
+  var generation = 0;
+  var cursor = null;
+  var names = {};
+
+  function monitorPath(suffix) { return '/api/v1/monitors/' + encodeURIComponent(monitorId) + (suffix || ''); }
+
+  // --- Channels it alerts --------------------------------------------------------------------
+
+  function choice(c, attached) {
+    var box = el('input', { type: 'checkbox', name: 'channel', value: c.channelId });
+    box.checked = attached.indexOf(c.channelId) !== -1;
+    var kind = ui.channels.kindOf(c.kind).label;
+    return el('label', { className: 'mp-check' }, [box, el('span', { text: c.name + ' (' + kind + ')' })]);
+  }
+
+  function renderChoices(channels, attached) {
+    names = {};
+    channels.forEach(function (c) { names[c.channelId] = c.name; });
+    els.choices.replaceChildren.apply(els.choices, channels.map(function (c) { return choice(c, attached); }));
+    els.noChannels.hidden = channels.length > 0;
+    els.save.disabled = channels.length === 0;
+  }
+
+  function loadChoices() {
+    var mine = generation;
+    return Promise.all([ui.channels.load(), api('GET', monitorPath())])
+      .then(function (answers) {
+        if (mine !== generation) return;
+        hide(els.error);
+        renderChoices(answers[0], Array.isArray(answers[1].channels) ? answers[1].channels : []);
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        if (error.status !== 401) show(els.error, error.message);
+      });
+  }
+
+  els.form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    if (!monitorId) return;
+    hide(els.error);
+    hide(els.saved);
+    var ids = Array.prototype.slice.call(els.choices.querySelectorAll('input[name="channel"]:checked')).map(function (i) { return i.value; });
+    var mine = generation;
+    els.save.disabled = true;
+    api('PATCH', monitorPath(), { channels: ids })
+      .then(function (m) {
+        if (mine !== generation) return;
+        var attached = Array.isArray(m.channels) ? m.channels : ids;
+        show(els.saved, attached.length === 0 ? 'This monitor alerts no channel objects now.' : 'This monitor alerts ' + attached.map(function (id) { return names[id] || id; }).join(', ') + '.');
+      })
+      .catch(function (error) { if (mine === generation) show(els.error, error.message); })
+      .then(function () { els.save.disabled = false; });
+  });
+
+  // --- Deliveries ----------------------------------------------------------------------------
+
+  function timeNode(iso) {
+    if (!iso) return el('span', { className: 'hint', text: '—' });
+    return el('time', { datetime: iso, title: iso, text: new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) });
+  }
+
+  function deliveryItem(d) {
+    var where = ui.channels.kindOf(d.channel).label + (d.channelId ? ' "' + (names[d.channelId] || d.channelId) + '"' : ' (monitor field)');
+    var head = el('div', { className: 'mp-item-head' }, [
+      timeNode(d.createdAt),
+      el('span', { className: 'badge mp-state ' + (STATES[d.state] || 'status-unknown'), text: String(d.state) }),
+      el('span', { className: 'mp-method', text: String(d.event) }),
+      el('span', { className: 'mp-reason', text: where }),
+    ]);
+    var meta = el('dl', { className: 'mp-item-meta' }, [el('div', {}, [el('dt', { text: 'Attempts' }), el('dd', { text: String(d.attempts) })])]);
+    if (d.deliveredAt) meta.appendChild(el('div', {}, [el('dt', { text: 'Delivered' }), el('dd', {}, [timeNode(d.deliveredAt)])]));
+    if (d.nextAttemptAt && d.state === 'pending') meta.appendChild(el('div', {}, [el('dt', { text: 'Next attempt' }), el('dd', {}, [timeNode(d.nextAttemptAt)])]));
+    if (d.lastError) meta.appendChild(el('div', {}, [el('dt', { text: 'Error' }), el('dd', { className: 'mp-error-text', text: d.lastError })]));
+    return el('li', { className: 'mp-item', 'data-notification-id': d.notificationId }, [head, meta]);
+  }
+
+  /** The first page (`append` false), or the page after the last one shown. */
+  function loadDeliveries(append) {
+    var mine = generation;
+    var query = '?limit=' + PAGE_SIZE + (append && cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
+    els.more.disabled = true;
+    return api('GET', monitorPath('/notifications' + query))
+      .then(function (data) {
+        if (mine !== generation) return;
+        hide(els.deliveriesError);
+        var nodes = (data && Array.isArray(data.notifications) ? data.notifications : []).map(deliveryItem);
+        if (append) nodes.forEach(function (n) { els.deliveries.appendChild(n); });
+        else els.deliveries.replaceChildren.apply(els.deliveries, nodes);
+        cursor = data.nextCursor || null;
+        els.more.hidden = cursor === null;
+        els.noDeliveries.hidden = els.deliveries.children.length > 0;
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        if (error.status !== 401) show(els.deliveriesError, error.message);
+      })
+      .then(function () { els.more.disabled = false; });
+  }
+
+  // --- Following the page --------------------------------------------------------------------
+
+  function clear() {
+    cursor = null;
+    names = {};
+    els.choices.replaceChildren();
+    els.deliveries.replaceChildren();
+    [els.noChannels, els.noDeliveries, els.more].forEach(function (n) { n.hidden = true; });
+    [els.error, els.saved, els.deliveriesError].forEach(hide);
+    els.save.disabled = true;
+  }
+
+  function reload() {
+    // The choices first: the deliveries name the channels they went to.
+    return loadChoices().then(function () { return loadDeliveries(false); });
+  }
+
+  function follow() {
+    var match = ROUTE.exec(location.hash);
+    var id = !els.page.hidden && match ? match[1] : null;
+    if (id === monitorId) return;
+    generation += 1;
+    monitorId = id;
+    clear();
+    if (id) reload();
+  }
+
+  els.refresh.addEventListener('click', function () { if (monitorId) { hide(els.saved); reload(); } });
+  els.more.addEventListener('click', function () { loadDeliveries(true); });
+  new MutationObserver(follow).observe(els.page, { attributes: true, attributeFilter: ['hidden'] });
+  window.addEventListener('hashchange', follow);
+  follow();
+})();
