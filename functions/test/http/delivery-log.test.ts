@@ -2,11 +2,12 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/http/app';
 import type { AlertChannel, Notification } from '../../src/domain/types';
-import { newChannelId } from '../../src/services/secrets';
 import type { InspectableStore } from '../../src/store/inspection';
 import type { FakeClock } from '../support/clock';
 import { testDeps } from '../support/deps';
-import { ApiClient, type CreatedMonitor, freshEmail } from '../support/http-client';
+import { makeChannel } from '../support/factories';
+import { newChannelId } from '../../src/services/secrets';
+import { ApiClient, type CreatedMonitor, signupPro } from '../support/http-client';
 import { storeKinds } from '../support/stores';
 
 /** Flips this far apart never count as flapping (more than 6 within 30 minutes would). */
@@ -21,27 +22,10 @@ describe.each(storeKinds())('delivery logs over HTTP on %s', (_name, kind) => {
   let key: string;
   let accountId: string;
 
-  async function proAccount(): Promise<{ key: string; accountId: string }> {
-    const email = freshEmail();
-    const apiKey = await api.signup(email);
-    const account = (await store.findAccountByEmail(email))!;
-    await store.setAccountPlan(account.id, 'pro');
-    return { key: apiKey, accountId: account.id };
-  }
+  const proAccount = () => signupPro(api, store);
 
   async function channel(owner: string, overrides: Partial<AlertChannel> = {}): Promise<AlertChannel> {
-    const c: AlertChannel = {
-      id: newChannelId(),
-      accountId: owner,
-      kind: 'webhook',
-      name: 'Ops hook',
-      config: { url: 'https://hooks.example.com/cronpeek' },
-      events: ['down', 'up'],
-      isDefault: false,
-      webhookSecret: null,
-      createdAt: clock.now(),
-      ...overrides,
-    };
+    const c = makeChannel(owner, { kind: 'webhook', name: 'Ops hook', config: { url: 'https://hooks.example.com/cronpeek' }, events: ['down', 'up'], createdAt: clock.now(), ...overrides });
     expect(await store.createChannel(c, 100)).toBe('created');
     return c;
   }

@@ -2,10 +2,11 @@ import type { Express } from 'express';
 import { createApp } from '../../src/http/app';
 import type { AlertChannel, Channel, ChannelEvent } from '../../src/domain/types';
 import type { NotifyConfig } from '../../src/notify/types';
-import { newChannelId } from '../../src/services/secrets';
 import type { InspectableStore } from '../../src/store/inspection';
 import { testDeps } from '../support/deps';
-import { ApiClient, freshEmail } from '../support/http-client';
+import { makeChannel } from '../support/factories';
+import { ApiClient, signupPro } from '../support/http-client';
+import { newChannelId } from '../../src/services/secrets';
 import { storeKinds } from '../support/stores';
 
 const SLACK_URL = 'https://hooks.slack.com/services/T0CRONPEEK/B0ALERTS/x7kQ2mN9pL4vR8sT1wY6zA3c';
@@ -24,28 +25,11 @@ describe.each(storeKinds())('monitors and channel objects over HTTP on %s', (_na
     api = new ApiClient(app);
   }
 
-  async function proAccount(): Promise<{ key: string; accountId: string }> {
-    const email = freshEmail();
-    const apiKey = await api.signup(email);
-    const account = (await store.findAccountByEmail(email))!;
-    await store.setAccountPlan(account.id, 'pro');
-    return { key: apiKey, accountId: account.id };
-  }
+  const proAccount = () => signupPro(api, store);
 
   /** A channel object written through the store (the channels API has its own suite); each one a second newer than the last. */
   async function channel(owner: string, overrides: Partial<AlertChannel> = {}): Promise<AlertChannel> {
-    const c: AlertChannel = {
-      id: newChannelId(),
-      accountId: owner,
-      kind: 'webhook',
-      name: 'Ops hook',
-      config: { url: 'https://hooks.example.com/cronpeek' },
-      events: ['down', 'up'],
-      isDefault: false,
-      webhookSecret: null,
-      createdAt: new Date(Date.UTC(2026, 2, 1) + ++createdAt * 1000),
-      ...overrides,
-    };
+    const c = makeChannel(owner, { kind: 'webhook', name: 'Ops hook', config: { url: 'https://hooks.example.com/cronpeek' }, events: ['down', 'up'], createdAt: new Date(Date.UTC(2026, 2, 1) + ++createdAt * 1000), ...overrides });
     expect(await store.createChannel(c, 100)).toBe('created');
     return c;
   }

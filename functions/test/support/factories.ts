@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Account, Monitor } from '../../src/domain/types';
-import { hashApiKey, newApiKey, newBadgeKey, newMonitorId, newPingToken } from '../../src/services/secrets';
+import { CHANNEL_EVENTS } from '../../src/domain/channels';
+import type { Account, AlertChannel, Monitor } from '../../src/domain/types';
+import { hashApiKey, newApiKey, newBadgeKey, newChannelId, newMonitorId, newPingToken } from '../../src/services/secrets';
 
 export function makeAccount(overrides: Partial<Account> = {}): Account {
   const id = randomBytes(10).toString('hex');
@@ -61,6 +62,22 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     consecutiveFailures: 0,
     consecutiveSuccesses: 0,
     missedDueAt: null,
+    ...overrides,
+  };
+}
+
+/** A channel object as the store keeps it: a Slack channel taking every event unless told otherwise. */
+export function makeChannel(accountId: string, overrides: Partial<AlertChannel> = {}): AlertChannel {
+  return {
+    id: newChannelId(),
+    accountId,
+    kind: 'slack',
+    name: 'Ops Slack',
+    config: { url: 'https://hooks.slack.com/services/T000/B000/XXXX' },
+    events: [...CHANNEL_EVENTS],
+    isDefault: false,
+    webhookSecret: null,
+    createdAt: new Date('2026-03-01T00:00:00.000Z'),
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import type { Store } from '../../src/store/port';
 
 /**
  * The one HTTP client the HTTP suites share: the calls a test makes to set the scene (sign up,
@@ -119,4 +120,14 @@ export class ApiClient {
   flips(key: string, id: string, query = ''): request.Test {
     return request(this.app).get(`/api/v1/monitors/${id}/flips${query}`).set('x-api-key', key);
   }
+}
+
+/** A new account moved to Pro through the store: its key and id. */
+export async function signupPro(api: ApiClient, store: Pick<Store, 'findAccountByEmail' | 'setAccountPlan'>): Promise<{ key: string; accountId: string }> {
+  const email = freshEmail();
+  const key = await api.signup(email);
+  const account = await store.findAccountByEmail(email);
+  if (account === null) throw new Error(`no account for ${email}`);
+  await store.setAccountPlan(account.id, 'pro');
+  return { key, accountId: account.id };
 }

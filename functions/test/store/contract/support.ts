@@ -1,10 +1,8 @@
 import { transition, type Signal } from '../../../src/domain/transitions';
-import { CHANNEL_EVENTS } from '../../../src/domain/channels';
 import type { AlertChannel, AttachedChannel, Monitor, Notification } from '../../../src/domain/types';
-import { newChannelId } from '../../../src/services/secrets';
 import type { InspectableStore } from '../../../src/store/inspection';
 import type { Page, PageKey, PingData } from '../../../src/store/port';
-import { makeAccount, makeMonitor } from '../../support/factories';
+import { makeAccount, makeChannel as makeChannelAt, makeMonitor } from '../../support/factories';
 
 /**
  * The storage contract: every adapter must behave exactly like the suites in this folder, which
@@ -93,20 +91,8 @@ export function scenes(current: () => InspectableStore) {
 }
 
 /** A channel object of `accountId`, every event subscribed unless told otherwise. */
-export function makeChannel(accountId: string, overrides: Partial<AlertChannel> = {}): AlertChannel {
-  return {
-    id: newChannelId(),
-    accountId,
-    kind: 'slack',
-    name: 'Ops Slack',
-    config: { url: 'https://hooks.slack.com/services/T000/B000/XXXX' },
-    events: [...CHANNEL_EVENTS],
-    isDefault: false,
-    webhookSecret: null,
-    createdAt: t0,
-    ...overrides,
-  };
-}
+/** A channel object created at `t0`, the contract suites' start of time. */
+export const makeChannel = (accountId: string, overrides: Partial<AlertChannel> = {}): AlertChannel => makeChannelAt(accountId, { createdAt: t0, ...overrides });
 
 /** The copy a monitor keeps of a channel object. */
 export const attachedOf = (c: AlertChannel): AttachedChannel => ({ id: c.id, kind: c.kind, events: [...c.events] });
