@@ -299,6 +299,7 @@ describe('through the Hosting port', () => {
       schedule: 86400,
       grace: 3600,
       status: 'new',
+      channels: [],
     });
     const second = await call('POST', '/api/v1/monitors', { key, json: { name: 'Hourly sync', schedule: 3600 } });
     expect(second.json.grace).toBe(360);
