@@ -8,6 +8,7 @@ import { mountChannelRoutes } from './channels';
 import { mountEmailRoutes } from './email';
 import { mountHealthRoutes } from './health';
 import { mountHistoryRoutes } from './history';
+import { mountMetricsRoutes } from './metrics';
 import { mountMonitorRoutes } from './monitors';
 import { mountPingRoutes } from './pings';
 
@@ -21,6 +22,7 @@ export function apiRouter(deps: Deps): Router {
   mountMonitorRoutes(ctx);
   mountChannelRoutes(ctx);
   mountHistoryRoutes(ctx);
+  mountMetricsRoutes(ctx);
   mountPingRoutes(ctx);
   mountBadgeRoutes(ctx);
   return ctx.router;
