@@ -73,8 +73,36 @@
     return plural(seconds, 'second');
   }
 
+  /**
+   * What a monitor is doing, as the list and its page show it: its status, or, for an up monitor,
+   * `running` while a run is open and `late` while it is past its expected time within grace (the
+   * API's `running` and `late`). Each state has a symbol and a word, so colour is never the only cue.
+   */
+  var STATES = {
+    new: { icon: '\u25CB', label: 'New', hint: 'Waiting for its first ping.' },
+    up: { icon: '\u2714', label: 'Up', hint: 'Pinging on schedule.' },
+    late: { icon: '\u23F0', label: 'Late', hint: 'Past its expected time, still within grace: not down yet.' },
+    running: { icon: '\u25B6', label: 'Running', hint: 'A run has started and not ended yet.' },
+    down: { icon: '\u2716', label: 'Down', hint: 'Missed its schedule or reported a failure; alerts were sent.' },
+    paused: { icon: '\u23F8', label: 'Paused', hint: 'Not monitored until resumed.' },
+  };
+  function monitorState(m) {
+    if (m.status === 'up' && m.running) return 'running';
+    if (m.status === 'up' && m.late) return 'late';
+    return STATES[m.status] ? m.status : 'new';
+  }
+  /** The state badge: symbol (hidden from screen readers) and word, with the hint as its title. */
+  function stateBadge(m) {
+    var key = monitorState(m);
+    var state = STATES[key];
+    return el('span', { className: 'badge state status-' + key, 'data-state': key, title: state.hint }, [
+      el('span', { className: 'state-icon', 'aria-hidden': 'true', text: state.icon }),
+      el('span', { className: 'state-label', text: ' ' + state.label }),
+    ]);
+  }
+
   function show(box, text) { box.textContent = text; box.hidden = false; }
   function hide(box) { box.textContent = ''; box.hidden = true; }
 
-  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration };
+  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge };
 })();

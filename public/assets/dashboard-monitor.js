@@ -141,7 +141,7 @@
   function renderMonitor(m) {
     shown = m;
     els.name.textContent = m.name;
-    els.status.replaceChildren(statusBadge(m.status));
+    els.status.replaceChildren(ui.stateBadge(m));
     // While it flaps its status changes alert nobody, so the page says so next to the status.
     els.flapping.hidden = !m.flappingSince;
     els.flapping.title = m.flappingSince
@@ -199,7 +199,7 @@
     var successes = m.consecutiveSuccesses || 0;
     if (m.status === 'down') return successes + ' of ' + (m.recoverAfter || 1) + ' successes to recover';
     if (failures > 0) return failures + ' of ' + (m.alertAfter || 1) + ' failures before an alert';
-    return successes + ' success(es); alerts after ' + (m.alertAfter || 1) + ' failure(s)';
+    return (successes === 1 ? '1 success' : successes + ' successes') + ' in a row; alerts after ' + plural(m.alertAfter || 1, 'failure');
   }
 
   /** Where the outage's reminders stand, and the button that stops them while the monitor is down. */
@@ -211,8 +211,8 @@
     var text;
     if (!down) text = every ? 'Reminders while down: ' + every + '.' : 'No reminders while down (set them in Settings).';
     else if (m.acknowledged) text = 'Outage acknowledged: no more reminders until it ends.';
-    else if (m.nextReminderAt) text = 'Down: ' + m.remindersSent + ' reminder(s) sent, next at ' + new Date(m.nextReminderAt).toLocaleString() + '.';
-    else text = every ? 'Down: ' + m.remindersSent + ' reminder(s) sent, no more for this outage.' : 'Down: no reminders set.';
+    else if (m.nextReminderAt) text = 'Down: ' + plural(m.remindersSent, 'reminder') + ' sent, next at ' + new Date(m.nextReminderAt).toLocaleString() + '.';
+    else text = every ? 'Down: ' + plural(m.remindersSent, 'reminder') + ' sent, no more for this outage.' : 'Down: no reminders set.';
     els.reminderState.textContent = text;
   }
 

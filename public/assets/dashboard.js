@@ -191,7 +191,7 @@
           el('span', { className: 'monitor-id', text: m.monitorId }),
         ]),
       ]),
-      el('td', { 'data-label': 'Status' }, [statusBadge(m.status)]),
+      el('td', { 'data-label': 'Status' }, [ui.stateBadge(m)]),
       el('td', { 'data-label': 'Schedule', text: scheduleText(m) + ', grace ' + duration(m.grace) }),
       el('td', { 'data-label': 'Last ping' }, [lastPing]),
       el('td', { 'data-label': 'Next run' }, [nextRun(m)]),

@@ -34,6 +34,8 @@ function withoutValidators(app: express.Express): void {
 function staticFiles(dir: string): RequestHandler {
   return express.static(dir, {
     index: 'index.html',
+    // `/dashboard` is the dashboard (as on Hosting, where firebase.json rewrites it): a bare page name finds its `.html`.
+    extensions: ['html'],
     setHeaders: (res, file) => {
       for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
       res.removeHeader('Cache-Control');

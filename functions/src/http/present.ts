@@ -22,17 +22,28 @@ export function nextDue(m: Monitor): string | null {
   return iso(nextDueAfter(m, base));
 }
 
+/**
+ * Added with the late and running states (issue 23), derived, not stored, so no new status value:
+ * `late` while an up monitor is past its expected time but not yet down (the checker turns it down
+ * once grace has passed too), `running` while a start ping's run is open.
+ */
+export function progress(m: Monitor, now: Date): { late: boolean; running: boolean } {
+  const due = nextDue(m);
+  return { late: due !== null && m.status === 'up' && Date.parse(due) <= now.getTime(), running: m.openRuns.length > 0 };
+}
+
 export const pingUrl = (publicUrl: string, m: Monitor): string => `${publicUrl}/api/v1/ping/${m.pingToken}`;
 
 /** The public SVG badge; `.json` instead of `.svg` gives the shields.io endpoint. */
 export const badgeUrl = (publicUrl: string, m: Monitor): string | null => (m.badgeKey === null ? null : `${publicUrl}/api/v1/badge/${m.badgeKey}.svg`);
 
 /** A monitor as the list shows it: the documented fields, then its ping URL. */
-export function monitorSummary(m: Monitor, publicUrl: string) {
+export function monitorSummary(m: Monitor, publicUrl: string, now: Date) {
   return {
     monitorId: m.id,
     name: m.name,
     status: m.status,
+    ...progress(m, now),
     schedule: scheduleOf(m),
     ...zoneOf(m),
     grace: m.grace,
@@ -59,9 +70,9 @@ function channelSettings(m: Monitor): Record<ChannelField, string | null> {
  * A monitor as the status endpoint shows it: the list's fields plus the last alert and settings,
  * with where its alert address stands (`alertEmailStatus`: e-mail waits for `confirmed`).
  */
-export function monitorStatus(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null) {
+export function monitorStatus(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, now: Date) {
   return {
-    ...monitorSummary(m, publicUrl),
+    ...monitorSummary(m, publicUrl, now),
     lastAlert: iso(m.lastAlertAt),
     ...channelSettings(m),
     alertEmailStatus,
@@ -102,7 +113,7 @@ function reminders(m: Monitor) {
 }
 
 /** The creation response: the documented shape, plus the webhook secret, shown this once. */
-export function createdMonitor(m: Monitor, publicUrl: string) {
+export function createdMonitor(m: Monitor, publicUrl: string, now: Date) {
   return {
     monitorId: m.id,
     name: m.name,
@@ -111,15 +122,16 @@ export function createdMonitor(m: Monitor, publicUrl: string) {
     ...zoneOf(m),
     grace: m.grace,
     status: m.status,
+    ...progress(m, now),
     channels: channelIds(m),
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }
 
 /** An edited monitor: the status shape, plus the new webhook secret when the edit set a webhook. */
-export function editedMonitor(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, newWebhookSecret: boolean) {
+export function editedMonitor(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, newWebhookSecret: boolean, now: Date) {
   return {
-    ...monitorStatus(m, publicUrl, alertEmailStatus),
+    ...monitorStatus(m, publicUrl, alertEmailStatus, now),
     ...(newWebhookSecret && m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }

@@ -107,7 +107,7 @@ export function emailNotifier(config: NotifyConfig, log: Logger, options: EmailO
     send: (n, { unsubscribe }) =>
       mailer.send({
         to: n.target,
-        ...(unsubscribe ? withUnsubscribeLink(emailContent(n), unsubscribe.pageUrl) : emailContent(n)),
+        ...(unsubscribe ? withUnsubscribeLink(emailContent(n, config.publicUrl), unsubscribe.pageUrl) : emailContent(n, config.publicUrl)),
         ...(unsubscribe ? { headers: unsubscribeHeaders(unsubscribe.oneClickUrl) } : {}),
         customArgs: { notificationId: n.id },
         logAs: { notification: n.id },

@@ -4,13 +4,45 @@ import { ordinal, splitStreak } from '../domain/tolerance';
 import type { AlertSnapshot, Notification } from '../domain/types';
 import type { SendResult } from './types';
 
-export const when = (d: Date | null): string => (d === null ? 'never' : d.toISOString());
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 
+/** The formatter of a zone's wall-clock time and offset; null for a zone this runtime does not know. */
+function zoneFormat(tz: string): Intl.DateTimeFormat | null {
+  if (!zoneFormats.has(tz)) {
+    try {
+      const options: Intl.DateTimeFormatOptions = { timeZone: tz, hourCycle: 'h23', timeZoneName: 'shortOffset' };
+      zoneFormats.set(tz, new Intl.DateTimeFormat('en-US', { ...options, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }));
+    } catch {
+      return null;
+    }
+  }
+  return zoneFormats.get(tz) ?? null;
+}
+
+/**
+ * An instant as people read it in an alert, to the second and with its zone:
+ * `2026-03-01 04:00:00 UTC`, or in a monitor's own zone `2026-03-01 05:00:00 Europe/Berlin (GMT+1)`.
+ * Machine fields (webhook payloads, PagerDuty's `timestamp`) keep ISO 8601.
+ */
+export function when(d: Date | null, tz?: string | null): string {
+  if (d === null) return 'never';
+  const format = tz && tz !== 'UTC' && tz !== 'Etc/UTC' ? zoneFormat(tz) : null;
+  if (format === null) return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const part = Object.fromEntries(format.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second} ${tz} (${part.timeZoneName})`;
+}
+
+/** An instant of an alert's monitor, in the monitor's zone when it has one. */
+const whenFor = (s: AlertSnapshot, d: Date | null): string => when(d, s.tz);
+
+const counted = (count: number, unit: string): string => `${count} ${unit}${count === 1 ? '' : 's'}`;
+
+/** A span in seconds, in its largest whole unit: "1 day", "6 minutes", "90 seconds". */
 export function duration(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400} day(s)`;
-  if (seconds % 3_600 === 0) return `${seconds / 3_600} hour(s)`;
-  if (seconds % 60 === 0) return `${seconds / 60} minute(s)`;
-  return `${seconds} seconds`;
+  if (seconds % 86_400 === 0) return counted(seconds / 86_400, 'day');
+  if (seconds % 3_600 === 0) return counted(seconds / 3_600, 'hour');
+  if (seconds % 60 === 0) return counted(seconds / 60, 'minute');
+  return counted(seconds, 'second');
 }
 
 const escapeHtml = (s: string): string =>
@@ -43,7 +75,7 @@ export function failureStreak(s: AlertSnapshot): string | null {
 export function downSummary(s: AlertSnapshot): string {
   const reason = downReason(s);
   const streak = failureStreak(s);
-  return `${reason === 'missed' ? `no ping since ${when(s.lastPingAt)}` : reason}${streak === null ? '' : ` (${streak})`}`;
+  return `${reason === 'missed' ? `no ping since ${whenFor(s, s.lastPingAt)}` : reason}${streak === null ? '' : ` (${streak})`}`;
 }
 
 /** What failed, in one sentence. */
@@ -74,6 +106,13 @@ export function alertSubject(what: string, name: string, detail?: string): strin
   return `[CronPeek] ${what}: monitor ${quotedName(name)}${detail === undefined ? '' : ` (${detail})`}`;
 }
 
+/**
+ * Whether a down was caused by a ping the job sent (`/fail`, an exit code, an end too soon after
+ * its start), whose time is then the alert's own; else the checker found a deadline passed.
+ */
+export const causedByPing = (reason: string): boolean =>
+  reason !== 'missed' && reason !== 'started but never finished' && !reason.startsWith('ran longer than');
+
 /** Why a monitor went down, as the lines of an alert e-mail, with the failing run's output when it sent one. */
 function downLines(s: AlertSnapshot, n: Notification): string[] {
   const reason = downReason(s);
@@ -87,8 +126,9 @@ function downLines(s: AlertSnapshot, n: Notification): string[] {
     `Your monitor ${quotedName(s.name)} is DOWN.`,
     '',
     ...what,
-    `Last ping: ${when(s.lastPingAt)}`,
-    `Declared down: ${when(n.createdAt)}`,
+    ...(causedByPing(reason)
+      ? [`Failing ping: ${whenFor(s, n.createdAt)}`, `Previous ping: ${whenFor(s, s.lastPingAt)}`]
+      : [`Last ping: ${whenFor(s, s.lastPingAt)}`, `Declared down: ${whenFor(s, n.createdAt)}`]),
     ...output,
     '',
     ...advice,
@@ -96,7 +136,18 @@ function downLines(s: AlertSnapshot, n: Notification): string[] {
 }
 
 /** The alert e-mail: a subject to triage from a lock screen, then what happened and what to do. */
-export function emailContent(n: Notification): EmailContent {
+export function emailContent(n: Notification, publicUrl: string | null = null): EmailContent {
+  const content = monitorEmailContent(n);
+  const page = monitorDashboardUrl(publicUrl, n);
+  if (page === null) return content;
+  // The monitor's page goes just above its id, where a reader looks for what to do next.
+  const lines = content.text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('Monitor id: '));
+  lines.splice(at < 0 ? lines.length : at, 0, `Open the monitor: ${page}`);
+  return contentOf(content.subject, lines);
+}
+
+function monitorEmailContent(n: Notification): EmailContent {
   if (n.event === 'channel.test') return testEmailContent(n);
   if (n.event === 'monitor.flapping' || n.event === 'monitor.settled') return flapEmailContent(n);
   if (n.event === 'monitor.still_down') return stillDownEmailContent(n);
@@ -111,12 +162,11 @@ export function emailContent(n: Notification): EmailContent {
     : [
         `Your monitor ${quotedName(s.name)} is UP again.`,
         '',
-        `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule (${scheduleText(s)}) again.`,
-        `Previous ping: ${when(s.lastPingAt)}`,
+        `A ping arrived at ${whenFor(s, n.createdAt)}; the job is reporting on schedule (${scheduleText(s)}) again.`,
+        `Previous ping: ${whenFor(s, s.lastPingAt)}`,
       ];
   lines.push('', `Monitor id: ${s.monitorId}`, '-- CronPeek');
-  const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
-  return { subject, text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
+  return contentOf(subject, lines);
 }
 
 /** The webhook `reason` of alerts whose snapshot names none (rows older than reasons, and the events without one). */
@@ -185,9 +235,16 @@ export function recoveryEmailContent(input: { email: string; token: string; expi
   return { subject: 'Your CronPeek recovery token', text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
 }
 
+/** A line of an e-mail as HTML: escaped, with a trailing `Open the monitor: <url>` made a link. */
+function linked(line: string): string {
+  const open = /^Open the monitor: (https?:\/\/\S+)$/.exec(line);
+  if (open === null) return escapeHtml(line);
+  return `Open the monitor: <a href="${escapeHtml(open[1])}">${escapeHtml(open[1])}</a>`;
+}
+
 /** An e-mail made of text lines: the text as is, the HTML one paragraph per line (an empty line is a break). */
 export function contentOf(subject: string, lines: string[]): EmailContent {
-  const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
+  const html = lines.map((l) => (l === '' ? '<br>' : `<p style="margin:0">${linked(l)}</p>`)).join('\n');
   return { subject, text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
 }
 
@@ -226,8 +283,8 @@ function flapEmailContent(n: Notification): EmailContent {
     ? [
         `Your monitor ${quotedName(s.name)} is FLAPPING: it ${FLAPPING_TEXT}, and is ${status.toUpperCase()} now.`,
         '',
-        `Latest change, at ${when(n.createdAt)}: ${status === 'down' ? whyDown(s) : 'a ping arrived.'}`,
-        `Last ping: ${when(lastPingOf(n))}`,
+        `Latest change, at ${whenFor(s, n.createdAt)}: ${status === 'down' ? whyDown(s) : 'a ping arrived.'}`,
+        `Last ping: ${whenFor(s, lastPingOf(n))}`,
         '',
         `Alerts about it pause until it has held one status for ${SETTLE_MS / 60_000} minutes; one e-mail then says where it settled.`,
         'Every ping and status change is still recorded in its history.',
@@ -236,12 +293,12 @@ function flapEmailContent(n: Notification): EmailContent {
         'and so does a schedule or grace too tight for how long the job runs.',
       ]
     : [
-        `Your monitor ${quotedName(s.name)} has stopped flapping: it has been ${status.toUpperCase()} since ${when(heldSince(n))}.`,
+        `Your monitor ${quotedName(s.name)} has stopped flapping: it has been ${status.toUpperCase()} since ${whenFor(s, heldSince(n))}.`,
         '',
         status === 'down'
           ? "It is still down: look at the job's logs. You will get another e-mail when it reports a success again."
           : `The job is reporting on schedule (${scheduleText(s)}) again.`,
-        `Last ping: ${when(s.lastPingAt)}`,
+        `Last ping: ${whenFor(s, s.lastPingAt)}`,
       ];
   lines.push('', `Monitor id: ${s.monitorId}`, '-- CronPeek');
   const subject = flapping ? alertSubject('FLAPPING', s.name) : alertSubject(status.toUpperCase(), s.name, 'settled after flapping');
@@ -270,8 +327,8 @@ function stillDownEmailContent(n: Notification): EmailContent {
   const lines = [
     `Your monitor ${quotedName(s.name)} is STILL DOWN (${reminderText(n)}).`,
     '',
-    `Down since: ${when(since)}`,
-    `Last ping: ${when(s.lastPingAt)}`,
+    `Down since: ${whenFor(s, since)}`,
+    `Last ping: ${whenFor(s, s.lastPingAt)}`,
     '',
     "What to do: look at the job's logs. To stop these reminders for this outage, acknowledge it:",
     `POST /api/v1/monitors/${s.monitorId}/acknowledge, or the Acknowledge button on the dashboard.`,
@@ -315,9 +372,14 @@ export function headlineOf(n: Notification): Headline {
   const status = reportedStatus(n);
   switch (n.event) {
     case 'monitor.down':
-      return { emoji: '🔴', title: 'DOWN', summary: downSummary(s), detail: `${whyDown(s)} Declared down at ${when(n.createdAt)}.` };
+      return {
+        emoji: '🔴',
+        title: 'DOWN',
+        summary: downSummary(s),
+        detail: `${whyDown(s)} ${causedByPing(downReason(s)) ? 'The failing ping arrived' : 'Declared down'} at ${whenFor(s, n.createdAt)}.`,
+      };
     case 'monitor.up':
-      return { emoji: '🟢', title: 'UP', summary: `pinged again at ${when(n.createdAt)}`, detail: `A ping arrived at ${when(n.createdAt)}; the job is reporting on schedule again.` };
+      return { emoji: '🟢', title: 'UP', summary: `pinged again at ${whenFor(s, n.createdAt)}`, detail: `A ping arrived at ${whenFor(s, n.createdAt)}; the job is reporting on schedule again.` };
     case 'monitor.flapping':
       return {
         emoji: '🟠',
@@ -336,8 +398,8 @@ export function headlineOf(n: Notification): Headline {
       return {
         emoji: status === 'up' ? '🟢' : '🔴',
         title: status.toUpperCase(),
-        summary: `settled after flapping, ${status} since ${when(heldSince(n))}`,
-        detail: `It stopped flapping: it has been ${status} since ${when(heldSince(n))}.${status === 'up' ? ' The job is reporting on schedule again.' : ''}`,
+        summary: `settled after flapping, ${status} since ${whenFor(s, heldSince(n))}`,
+        detail: `It stopped flapping: it has been ${status} since ${whenFor(s, heldSince(n))}.${status === 'up' ? ' The job is reporting on schedule again.' : ''}`,
       };
     case 'channel.test':
       return { emoji: '🧪', title: 'TEST', summary: 'a test alert; nothing is down', detail: `${TEST_TEXT}, sent at ${when(n.createdAt)} to check this channel. Nothing is down.` };
@@ -396,7 +458,7 @@ export function monitorFacts(n: Notification): Array<{ name: string; value: stri
   return [
     { name: 'Schedule', value: s.cron ? scheduleText(s) : `every ${duration(s.schedule)}` },
     { name: 'Grace', value: duration(s.grace) },
-    { name: 'Last ping', value: when(lastPingOf(n)) },
+    { name: 'Last ping', value: whenFor(s, lastPingOf(n)) },
     { name: 'Monitor id', value: s.monitorId },
   ];
 }

@@ -38,7 +38,7 @@ function incidentEvent(n: Notification, name: string): IncidentEvent {
       return { action: 'trigger', summary: `DOWN: ${name} — ${downSummary(s)}`, severity: 'critical', class: what };
     }
     case 'monitor.up':
-      return { action: 'resolve', summary: `UP: ${name} — pinged again at ${when(n.createdAt)}`, severity: 'critical', class: 'missed ping' };
+      return { action: 'resolve', summary: `UP: ${name} — pinged again at ${when(n.createdAt, n.snapshot.tz)}`, severity: 'critical', class: 'missed ping' };
     case 'monitor.flapping':
       return { action: 'trigger', summary: `FLAPPING: ${name} — ${FLAPPING_TEXT}; ${status} now`, severity: 'error', class: 'flapping' };
     case 'monitor.still_down':
@@ -47,7 +47,7 @@ function incidentEvent(n: Notification, name: string): IncidentEvent {
     case 'monitor.settled':
       return {
         action: status === 'up' ? 'resolve' : 'trigger',
-        summary: `${status.toUpperCase()}: ${name} — settled after flapping, ${status} since ${when(heldSince(n))}`,
+        summary: `${status.toUpperCase()}: ${name} — settled after flapping, ${status} since ${when(heldSince(n), n.snapshot.tz)}`,
         severity: 'critical',
         class: 'settled after flapping',
       };

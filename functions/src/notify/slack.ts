@@ -45,7 +45,7 @@ export function slackMessage(n: Notification, dashboardUrl: string | null) {
       fields: [
         { type: 'mrkdwn', text: `*Schedule*\n${s.cron ? escapeSlack(scheduleText(s)) : `every ${duration(s.schedule)}`}` },
         { type: 'mrkdwn', text: `*Grace*\n${duration(s.grace)}` },
-        { type: 'mrkdwn', text: `*Last ping*\n${when(lastPing)}` },
+        { type: 'mrkdwn', text: `*Last ping*\n${when(lastPing, s.tz)}` },
         { type: 'mrkdwn', text: `*Monitor id*\n\`${s.monitorId}\`` },
       ],
     },

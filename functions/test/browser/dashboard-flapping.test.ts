@@ -16,7 +16,7 @@ describeWithBrowser('dashboard monitor page: flapping', () => {
     await eventually(() => flapping().isVisible(), true);
     expect(await flapping().textContent()).toBe('flapping');
     expect(await flapping().getAttribute('title')).toMatch(/^Flapping since .+: no alerts until it has held one status for 30 minutes\.$/);
-    expect(await suite.page.locator('#mp-status .badge').textContent()).toBe('down');
+    expect(await suite.page.locator('#mp-status .badge').getAttribute('data-state')).toBe('down');
   });
 
   test('a monitor that does not flap shows its status alone', async () => {
@@ -26,7 +26,7 @@ describeWithBrowser('dashboard monitor page: flapping', () => {
 
     await openMonitorPage(suite, key, m.monitorId);
 
-    await eventually(() => suite.page.locator('#mp-status .badge').textContent(), 'up');
+    await eventually(() => suite.page.locator('#mp-status .badge').getAttribute('data-state'), 'up');
     expect(await flapping().isHidden()).toBe(true);
   });
 });

@@ -44,7 +44,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
   }
 
   const row = (monitorId: string) => page.locator(`#monitor-rows tr[data-monitor-id="${monitorId}"]`);
-  const statusOf = (monitorId: string) => row(monitorId).locator('.badge').textContent();
+  const statusOf = (monitorId: string) => row(monitorId).locator('.badge').getAttribute('data-state');
   const pingsOf = (monitorId: string) => row(monitorId).locator('td[data-label="Pings"]').textContent();
   const rowIds = () => page.locator('#monitor-rows tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-monitor-id')));
 
@@ -471,7 +471,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
     const pageShown = () => page.locator('#monitor-page');
     const heading = () => page.locator('#mp-name').textContent();
-    const statusShown = () => page.locator('#mp-status .badge').textContent();
+    const statusShown = () => page.locator('#mp-status .badge').getAttribute('data-state');
     const pingItems = () => page.locator('#mp-pings > li');
     const flipTexts = () =>
       page.locator('#mp-flips > li').evaluateAll((items: any[]) =>

@@ -204,6 +204,7 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'POST /api/v1/channels/:id/test API key required',
       'GET /api/v1/channels/:id/notifications API key required',
       'GET /api/v1/monitors/:id/notifications API key required',
+      'GET /api/v1/metrics API key required',
     ]);
   });
 

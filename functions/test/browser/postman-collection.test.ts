@@ -52,6 +52,7 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/channels',
   'GET /api/v1/channels/:id',
   'GET /api/v1/channels/:id/notifications',
+  'GET /api/v1/metrics',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors/:id',
   'GET /api/v1/monitors/:id/flips',
@@ -158,14 +159,18 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect([...endpoints].sort()).toEqual(DOCUMENTED_ENDPOINTS);
   });
 
-  test("every saved example response has a JSON body (or none, for HEAD; an SVG image for the .svg badge)", () => {
+  test("every saved example response has a JSON body (or none, for HEAD; an SVG image for the .svg badge; Prometheus' text for the metrics)", () => {
     const examples = requestsOf(readCollection().item).flatMap((it) => (it.response ?? []).map((ex) => ({ request: it.name, ...ex })));
-    const isSvg = (ex: { header?: Array<{ key: string; value: string }> }): boolean => (ex.header ?? []).some((h) => h.key === 'Content-Type' && h.value.startsWith('image/svg+xml'));
+    const typed = (prefix: string) => (ex: { header?: Array<{ key: string; value: string }> }): boolean => (ex.header ?? []).some((h) => h.key === 'Content-Type' && h.value.startsWith(prefix));
+    const isSvg = typed('image/svg+xml');
+    const isMetrics = typed('text/plain; version=0.0.4');
 
     expect(examples.length).toBeGreaterThanOrEqual(DOCUMENTED_ENDPOINTS.length);
     expect(examples.filter(isSvg).map((ex) => ex.request)).toEqual(['Badge (SVG)']);
+    expect(examples.filter(isMetrics).map((ex) => ex.request)).toEqual(['Prometheus metrics']);
     for (const ex of examples) {
       if (isSvg(ex)) expect(ex.body).toMatch(/^<svg [\s\S]*<\/svg>$/);
+      else if (isMetrics(ex)) expect(ex.body).toMatch(/^# HELP cronpeek_monitor_up [\s\S]*\n$/);
       else if (ex.body !== '') expect(() => JSON.parse(ex.body)).not.toThrow();
     }
   });

@@ -299,6 +299,8 @@ describe('through the Hosting port', () => {
       schedule: 86400,
       grace: 3600,
       status: 'new',
+      late: false,
+      running: false,
       channels: [],
     });
     const second = await call('POST', '/api/v1/monitors', { key, json: { name: 'Hourly sync', schedule: 3600 } });

@@ -122,6 +122,8 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         schedule: 86400,
         grace: 3600,
         status: 'new',
+        late: false,
+        running: false,
         channels: [],
       });
     });
@@ -216,6 +218,8 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         monitorId: first.monitorId,
         name: 'first',
         status: 'new',
+        late: false,
+        running: false,
         schedule: 86400,
         grace: 8640,
         lastPing: null,
@@ -410,6 +414,8 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         // 10% of the gap between the next two firings: 03:00 CEST on 29 March (02:30 is skipped), then 02:30 on the 30th.
         grace: 8460,
         status: 'new',
+        late: false,
+        running: false,
         channels: [],
       });
       const shown = (await api.status(key, res.body.monitorId).expect(200)).body;

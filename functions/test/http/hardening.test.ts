@@ -88,7 +88,7 @@ describe('HTTP hardening', () => {
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
-    test.each(['/', '/index.html', '/dashboard.html'])('page %s forbids framing and foreign scripts', async (url) => {
+    test.each(['/', '/index.html', '/dashboard.html', '/dashboard'])('page %s forbids framing and foreign scripts', async (url) => {
       const res = await request(app).get(url).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers).toMatchObject({ 'content-security-policy': PAGE_CSP, 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
@@ -99,7 +99,7 @@ describe('HTTP hardening', () => {
     test('Firebase Hosting sends the same page headers as the embedded server', () => {
       const firebase = JSON.parse(fs.readFileSync(path.join(REPO_DIR, 'firebase.json'), 'utf8'));
       const rules: Array<{ source: string; headers: Array<{ key: string; value: string }> }> = firebase.hosting.headers;
-      for (const source of ['/', '**/*.html']) {
+      for (const source of ['/', '**/*.html', '/dashboard']) {
         const rule = rules.find((r) => r.source === source);
         expect(Object.fromEntries(rule!.headers.map((h) => [h.key, h.value]))).toEqual({
           'X-Content-Type-Options': 'nosniff',
@@ -110,6 +110,15 @@ describe('HTTP hardening', () => {
       }
       const all = rules.find((r) => r.source === '**');
       expect(all!.headers).toContainEqual({ key: 'X-Content-Type-Options', value: 'nosniff' });
+      // `/dashboard` without `.html` (issue 23): Hosting rewrites it as the embedded server finds it.
+      expect(firebase.hosting.rewrites).toContainEqual({ source: '/dashboard', destination: '/dashboard.html' });
+    });
+
+    test('/dashboard is the dashboard page itself, not a redirect', async () => {
+      const bare = await request(app).get('/dashboard').expect(200);
+      const full = await request(app).get('/dashboard.html').expect(200);
+      expect(bare.text).toBe(full.text);
+      expect(bare.text).toContain('<title>');
     });
   });
 

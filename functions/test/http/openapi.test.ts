@@ -212,7 +212,7 @@ describe('public/openapi.json, for client generators', () => {
         [
           "import type { components, paths } from './api';",
           "type Created = paths['/api/v1/monitors']['post']['responses'][201]['content']['application/json'];",
-          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', channels: [] };",
+          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [] };",
           "type Signal = paths['/api/v1/ping/{token}/{signal}']['post'];",
           "export const answer: Signal['responses'][200]['content']['application/json'] = { ok: true, monitor: 'n', status: 'down' };",
           "export const body: NonNullable<Signal['requestBody']>['content']['text/plain'] = 'the last lines';",
@@ -557,6 +557,13 @@ describe('every operation of the description, driven through the embedded server
     expectStatus(await call('GET', `/api/v1/channels/${hookId}`, { key }), 200);
     expectStatus(await call('HEAD', `/api/v1/channels/${hookId}`, { key }), 200);
     expectStatus(await call('DELETE', `/api/v1/channels/${hookId}`, { key }), 200);
+
+    // Prometheus metrics.
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/api/v1/metrics', { key }), 200);
+      expectStatus(await call(method, '/api/v1/metrics?unknown=1', { bearer: key }), 200);
+      expectStatus(await call(method, '/api/v1/metrics'), 401);
+    }
 
     // Badges.
     const badgePath = new URL(status.json.badgeUrl as string).pathname;

@@ -47,8 +47,8 @@ describe('e-mail notifier', () => {
     const { content } = JSON.parse(sendgrid.requests[0].body) as SendGridBody;
     for (const part of content) {
       expect(part.value).toContain('Nightly DB Backup');
-      expect(part.value).toContain('Last ping: 2026-03-28T00:54:00.000Z');
-      expect(part.value).toContain('schedule (1 hour(s)) plus grace (6 minute(s))');
+      expect(part.value).toContain('Last ping: 2026-03-28 00:54:00 UTC');
+      expect(part.value).toContain('schedule (1 hour) plus grace (6 minutes)');
       expect(part.value).toContain('What to do');
     }
   });

@@ -83,7 +83,7 @@ describe('Mattermost notifier', () => {
   test.each([
     ['*b* _i_ [l](u) <x> a|b ~s~ &amp; `c`', '\\*b\\* \\_i\\_ \\[l\\](u) \\<x\\> a\\|b \\~s\\~ \\&amp; \\`c\\`'],
     ['# heading\n- item\n12. numbered', '\\# heading\n\\- item\n12\\. numbered'],
-    ['no ping since 2026-03-28T00:54:00.000Z.', 'no ping since 2026-03-28T00:54:00.000Z.'],
+    ['no ping since 2026-03-28 00:54:00 UTC.', 'no ping since 2026-03-28 00:54:00 UTC.'],
   ])('markdown text %j is escaped so it shows as written', (text, escaped) => {
     expect(commonMarkText(text)).toBe(escaped);
   });

@@ -25,7 +25,7 @@ describe('Opsgenie notifier', () => {
     const [create] = opsgenie.messages;
     expect(create.action).toBe('create');
     expect(create.body).toMatchObject({
-      message: `DOWN: monitor “Nightly DB Backup” — no ping since ${LAST_PING_AT.toISOString()}`,
+      message: `DOWN: monitor “Nightly DB Backup” — no ping since 2026-03-28 00:54:00 UTC`,
       alias: `cronpeek-${n.snapshot.outageId}`,
       priority: 'P1',
       source: 'CronPeek',

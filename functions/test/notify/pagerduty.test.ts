@@ -26,7 +26,7 @@ describe('PagerDuty notifier', () => {
         event_action: 'trigger',
         dedup_key: `cronpeek-${n.snapshot.outageId}`,
         payload: {
-          summary: `DOWN: Nightly DB Backup — no ping since ${LAST_PING_AT.toISOString()}`,
+          summary: `DOWN: Nightly DB Backup — no ping since 2026-03-28 00:54:00 UTC`,
           source: `cronpeek monitor ${n.monitorId}`,
           severity: 'critical',
           timestamp: FLIP_AT.toISOString(),

@@ -58,7 +58,7 @@ describe('alerts for a run that never finished', () => {
 
   test('every channel says the job started but never finished', () => {
     expect(emailContent(n.email).subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup” (started but never finished)');
-    expect(emailContent(n.email).text).toContain('no end arrived within its grace (6 minute(s)): it started but never finished');
+    expect(emailContent(n.email).text).toContain('no end arrived within its grace (6 minutes): it started but never finished');
     expect(webhookPayload(n.webhook)).toMatchObject({ reason: 'started but never finished', output: null });
     expect(slackMessage(n.slack, null).text).toBe('🔴 DOWN: Nightly DB Backup — started but never finished');
     expect(pagerdutyEvent(n.pagerduty, null).payload).toMatchObject({ class: 'hung run', summary: 'DOWN: Nightly DB Backup — started but never finished' });
@@ -71,7 +71,7 @@ describe('alerts for a missed cron run', () => {
   test('keep the plain subject and show the cron expression with its zone', () => {
     const mail = emailContent(n.email);
     expect(mail.subject).toBe('[CronPeek] DOWN: monitor “Nightly DB Backup”');
-    expect(mail.text).toContain('No ping arrived within its schedule ("30 2 * * *" (Europe/Berlin)) plus grace (144 minute(s)).');
+    expect(mail.text).toContain('No ping arrived within its schedule ("30 2 * * *" (Europe/Berlin)) plus grace (144 minutes).');
     expect(webhookPayload(n.webhook)).toMatchObject({ reason: 'missed', monitor: { schedule: '30 2 * * *', tz: 'Europe/Berlin' } });
     expect(JSON.stringify(slackMessage(n.slack, null).blocks)).toContain('*Schedule*\\n\\"30 2 * * *\\" (Europe/Berlin)');
     expect(pagerdutyEvent(n.pagerduty, null).payload.custom_details).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin', reason: 'missed' });

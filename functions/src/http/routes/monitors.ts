@@ -14,20 +14,20 @@ export function mountMonitorRoutes(ctx: RouteContext): void {
   mount(router, '/v1/monitors', {
     get: withAccount(ctx, async (_req, res, account) => {
       const monitors = await listMonitors(deps, account);
-      res.json({ monitors: monitors.map((m) => monitorSummary(m, publicUrl)), count: monitors.length });
+      res.json({ monitors: monitors.map((m) => monitorSummary(m, publicUrl, deps.clock())), count: monitors.length });
     }),
     post: [
       ...jsonBody,
       withAccount(ctx, async (req, res, account) => {
         const monitor = await createMonitor(deps, account, parseBody(createMonitorBody, req.body));
-        res.status(201).json(createdMonitor(monitor, publicUrl));
+        res.status(201).json(createdMonitor(monitor, publicUrl, deps.clock()));
       }),
     ],
   });
 
   const readOne = withAccount(ctx, async (req, res, account) => {
     const monitor = await getOwnMonitor(deps, account, String(req.params.id));
-    res.json(monitorStatus(monitor, publicUrl, await alertEmailStatus(deps, monitor)));
+    res.json(monitorStatus(monitor, publicUrl, await alertEmailStatus(deps, monitor), deps.clock()));
   });
   mount(router, '/v1/monitors/:id/status', { get: readOne });
   mount(router, '/v1/monitors/:id', {
@@ -37,7 +37,7 @@ export function mountMonitorRoutes(ctx: RouteContext): void {
       withAccount(ctx, async (req, res, account) => {
         const edit = parseBody(editMonitorBody, req.body);
         const monitor = await editMonitor(deps, account, String(req.params.id), edit);
-        res.json(editedMonitor(monitor, publicUrl, await alertEmailStatus(deps, monitor), typeof edit.alertWebhook === 'string'));
+        res.json(editedMonitor(monitor, publicUrl, await alertEmailStatus(deps, monitor), typeof edit.alertWebhook === 'string', deps.clock()));
       }),
     ],
     delete: withAccount(ctx, async (req, res, account) => {
@@ -57,20 +57,20 @@ function mountPauseRoutes(ctx: RouteContext): void {
         // The body is optional: no body is a pause that the next ping ends.
         const { manualResume } = parseBody(pauseBody, req.body ?? {});
         const monitor = await pauseMonitor(deps, account, String(req.params.id), { manualResume: manualResume ?? false });
-        res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
+        res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor), deps.clock()));
       }),
     ],
   });
   mount(router, '/v1/monitors/:id/resume', {
     post: withAccount(ctx, async (req, res, account) => {
       const monitor = await resumeMonitor(deps, account, String(req.params.id));
-      res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
+      res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor), deps.clock()));
     }),
   });
   mount(router, '/v1/monitors/:id/acknowledge', {
     post: withAccount(ctx, async (req, res, account) => {
       const monitor = await acknowledgeMonitor(deps, account, String(req.params.id));
-      res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor)));
+      res.json(monitorStatus(monitor, deps.config.publicUrl, await alertEmailStatus(deps, monitor), deps.clock()));
     }),
   });
 }
