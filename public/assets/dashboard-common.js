@@ -101,8 +101,29 @@
     ]);
   }
 
+  /**
+   * The tags typed in a tags field: words split at commas and spaces, duplicates dropped, order
+   * kept. Not lower-cased or checked: the API refuses a bad tag with a message naming it.
+   */
+  function parseTags(text) {
+    var seen = {};
+    return String(text).split(/[\s,]+/).filter(function (t) {
+      if (t === '' || seen[t]) return false;
+      seen[t] = true;
+      return true;
+    });
+  }
+
+  /** A monitor's tags as a list of chips (text only) named `label` when given, or null when it has none. */
+  function tagChips(tags, label) {
+    if (!tags || tags.length === 0) return null;
+    return el('ul', label ? { className: 'tag-list', 'aria-label': label } : { className: 'tag-list' }, tags.map(function (t) {
+      return el('li', { className: 'tag-chip', text: String(t) });
+    }));
+  }
+
   function show(box, text) { box.textContent = text; box.hidden = false; }
   function hide(box) { box.textContent = ''; box.hidden = true; }
 
-  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge };
+  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, parseTags: parseTags, tagChips: tagChips };
 })();

@@ -24,6 +24,7 @@
     refresh: $('mp-refresh'),
     error: $('mp-error'),
     schedule: $('mp-schedule'),
+    tags: $('mp-tags'),
     grace: $('mp-grace'),
     lastPing: $('mp-last-ping'),
     nextDue: $('mp-next-due'),
@@ -50,6 +51,7 @@
     form: $('mp-edit-form'),
     editName: $('mp-edit-name'),
     editSchedule: $('mp-edit-schedule'),
+    editTags: $('mp-edit-tags'),
     editTz: $('mp-edit-tz'),
     editGrace: $('mp-edit-grace'),
     editRemindEvery: $('mp-edit-remind-every'),
@@ -149,6 +151,9 @@
       : '';
     els.id.textContent = m.monitorId;
     els.schedule.textContent = scheduleText(m);
+    var chips = ui.tagChips(m.tags);
+    if (chips) els.tags.replaceChildren(chips);
+    else els.tags.textContent = 'None';
     els.grace.textContent = duration(m.grace);
     setFact(els.lastPing, timeNode(m.lastPing, 'never'));
     var waiting = m.status === 'paused' ? 'paused' : m.status === 'down' ? 'down: alerted' : 'after the first ping';
@@ -217,7 +222,7 @@
   }
 
   var FORM_FIELDS = [
-    'editName', 'editSchedule', 'editTz', 'editGrace', 'editRemindEvery', 'editRemindLimit',
+    'editName', 'editSchedule', 'editTags', 'editTz', 'editGrace', 'editRemindEvery', 'editRemindLimit',
     'editAlertAfter', 'editRecoverAfter', 'editMaxRuntime', 'editMinRuntime', 'editEmail', 'editWebhook',
   ];
   /** The tolerance settings the form edits: its input, and the value that empty stands for (null when none). */
@@ -237,6 +242,7 @@
     if (filled !== null && formValues() !== filled) return;
     els.editName.value = m.name;
     els.editSchedule.value = String(m.schedule);
+    els.editTags.value = (m.tags || []).join(', ');
     els.editTz.value = m.tz || '';
     els.editGrace.value = String(m.grace);
     els.editRemindEvery.value = m.remindEvery === null || m.remindEvery === undefined ? '' : String(m.remindEvery);
@@ -435,6 +441,9 @@
     var schedule = els.editSchedule.value.trim();
     var tz = els.editTz.value.trim();
     if (schedule !== String(m.schedule)) edit.schedule = numberOrText(schedule);
+    // The whole list is sent when it changed: PATCH replaces a monitor's tags, [] removes them.
+    var tags = ui.parseTags(els.editTags.value);
+    if (tags.join(',') !== (m.tags || []).join(',')) edit.tags = tags;
     // A zone belongs to a cron schedule: sent with a new cron line (left out, the monitor's zone
     // stays), or alone to read the current line in another zone. Seconds take no zone.
     if (typeof edit.schedule === 'string') {

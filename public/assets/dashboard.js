@@ -35,6 +35,14 @@
     alertWebhook: $('monitor-webhook'),
     alertSlack: $('monitor-slack'),
     alertPagerDuty: $('monitor-pagerduty'),
+    tags: $('monitor-tags'),
+    filters: $('monitor-filters'),
+    filterQ: $('filter-q'),
+    filterStatus: $('filter-status'),
+    filterTag: $('filter-tag'),
+    filterCount: $('filter-count'),
+    filterClear: $('filter-clear'),
+    noMatches: $('no-matches'),
     createButton: $('create-monitor'),
     monitorError: $('monitor-error'),
     monitorCreated: $('monitor-created'),
@@ -58,6 +66,11 @@
 
   var refreshTimer = null;
   var loading = false;
+  // Each list request's number: an answer to an older one (filters changed meanwhile) is dropped.
+  var listGeneration = 0;
+  // Every tag seen in a list answer since signing in, for the tag filter's choices: a filtered
+  // list shows only some tags, and the choices must not shrink to them.
+  var knownTags = {};
 
   // --- API key, kept for this tab only ---------------------------------------------------------
 
@@ -149,6 +162,8 @@
     els.signedIn.hidden = true;
     els.signedOut.hidden = false;
     els.rows.replaceChildren();
+    knownTags = {};
+    clearFilters();
     [els.accountEmail, els.accountEmailStatus, els.accountPlan, els.accountMonitors, els.accountHistory, els.accountChannels].forEach(function (dd) {
       dd.textContent = '…';
     });
@@ -189,7 +204,7 @@
           // Opens the monitor's own page (history, settings, pause): assets/dashboard-monitor.js.
           el('a', { className: 'monitor-name', href: '#monitor/' + m.monitorId, text: m.name }),
           el('span', { className: 'monitor-id', text: m.monitorId }),
-        ]),
+        ].concat(ui.tagChips(m.tags, 'Tags of ' + m.name) || [])),
       ]),
       el('td', { 'data-label': 'Status' }, [ui.stateBadge(m)]),
       el('td', { 'data-label': 'Schedule', text: scheduleText(m) + ', grace ' + duration(m.grace) }),
@@ -207,12 +222,63 @@
     ]);
   }
 
-  function renderMonitors(monitors) {
+  function renderMonitors(monitors, filtered) {
     var now = Date.now();
     els.rows.replaceChildren.apply(els.rows, monitors.map(function (m) { return monitorRow(m, now); }));
-    els.empty.hidden = monitors.length > 0;
+    els.empty.hidden = monitors.length > 0 || filtered;
+    els.noMatches.hidden = monitors.length > 0 || !filtered;
+    els.filterCount.hidden = !filtered;
+    els.filterCount.textContent = filtered ? plural(monitors.length, 'monitor') + ' match' + (monitors.length === 1 ? 'es' : '') + ' these filters.' : '';
+    monitors.forEach(function (m) { (m.tags || []).forEach(function (t) { knownTags[t] = true; }); });
+    renderTagChoices();
     els.updated.textContent = 'Updated ' + new Date(now).toLocaleTimeString();
   }
+
+  // --- Filters: sent as the list's query parameters (tag, status, q) -------------------------
+
+  /** The tag filter's choices: every tag seen, sorted, keeping the one chosen. */
+  function renderTagChoices() {
+    var chosen = els.filterTag.value;
+    if (chosen !== '') knownTags[chosen] = true;
+    var options = [el('option', { value: '', text: 'Any tag' })].concat(Object.keys(knownTags).sort().map(function (t) {
+      return el('option', { value: t, text: t });
+    }));
+    els.filterTag.replaceChildren.apply(els.filterTag, options);
+    els.filterTag.value = chosen;
+  }
+
+  /** The list's query string for the filters set, '' when none is. */
+  function filterQuery() {
+    var params = new URLSearchParams();
+    if (els.filterTag.value !== '') params.append('tag', els.filterTag.value);
+    if (els.filterStatus.value !== '') params.append('status', els.filterStatus.value);
+    var q = els.filterQ.value.trim();
+    if (q !== '') params.append('q', q);
+    var query = params.toString();
+    return query === '' ? '' : '?' + query;
+  }
+
+  var searchTimer = null;
+  els.filterQ.addEventListener('input', function () {
+    if (searchTimer !== null) clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { searchTimer = null; refreshList(true); }, 250);
+  });
+  els.filterStatus.addEventListener('change', function () { refreshList(true); });
+  els.filterTag.addEventListener('change', function () { refreshList(true); });
+  els.filters.addEventListener('submit', function (event) {
+    event.preventDefault();
+    refreshList(true);
+  });
+  function clearFilters() {
+    els.filterQ.value = '';
+    els.filterStatus.value = '';
+    els.filterTag.value = '';
+    renderTagChoices();
+  }
+  els.filterClear.addEventListener('click', function () {
+    clearFilters();
+    refreshList(true);
+  });
 
   function authFailed(error) {
     forgetKey();
@@ -299,21 +365,27 @@
       .then(function () { els.resendConfirmation.disabled = false; });
   });
 
-  function refreshList() {
-    if (loading || !currentKey) return Promise.resolve();
-    refreshAccount();
+  /** Reloads the list with the filters set; `filtersChanged` sends it even while one is loading. */
+  function refreshList(filtersChanged) {
+    if ((loading && filtersChanged !== true) || !currentKey) return Promise.resolve();
+    if (filtersChanged !== true) refreshAccount();
     loading = true;
     els.refresh.disabled = true;
-    return api('GET', '/api/v1/monitors')
+    var mine = ++listGeneration;
+    var query = filterQuery();
+    return api('GET', '/api/v1/monitors' + query)
       .then(function (data) {
+        if (mine !== listGeneration) return;
         hideMessage(els.listError);
-        renderMonitors(Array.isArray(data && data.monitors) ? data.monitors : []);
+        renderMonitors(Array.isArray(data && data.monitors) ? data.monitors : [], query !== '');
       })
       .catch(function (error) {
+        if (mine !== listGeneration) return;
         if (error.status === 401) authFailed(error);
         else showMessage(els.listError, error.message);
       })
       .then(function () {
+        if (mine !== listGeneration) return;
         loading = false;
         els.refresh.disabled = false;
       });
@@ -422,6 +494,8 @@
       alertSlack: optionalText(els.alertSlack),
       alertPagerDuty: optionalText(els.alertPagerDuty),
     };
+    var tags = ui.parseTags(els.tags.value);
+    if (tags.length > 0) body.tags = tags;
     els.createButton.disabled = true;
     api('POST', '/api/v1/monitors', body)
       .then(function (m) {
@@ -432,6 +506,7 @@
         els.alertWebhook.value = '';
         els.alertSlack.value = '';
         els.alertPagerDuty.value = '';
+        els.tags.value = '';
         var parts = [el('p', { text: 'Created "' + m.name + '". Call this URL at the end of each successful run:' }),
           el('p', {}, [el('code', { text: m.pingUrl })])];
         if (m.webhookSecret) {

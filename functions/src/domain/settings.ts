@@ -31,13 +31,15 @@ export interface MonitorEdit extends Partial<Record<ChannelField, string | null>
   /** Seconds a run may take at most, and must take at least; null removes the limit. */
   maxRuntime?: number | null;
   minRuntime?: number | null;
+  /** The monitor's tags, replacing its list; null or [] removes them all. */
+  tags?: string[] | null;
 }
 
 /** What an edit writes: settings, the webhook secret that goes with the webhook, and the deadline they imply. */
 export type MonitorUpdate = Partial<
   Pick<
     Monitor,
-    'name' | 'schedule' | 'cron' | 'tz' | 'grace' | ChannelField | 'channels' | 'webhookSecret' | 'alertAt' | 'remindEvery' | 'remindLimit' | 'nextReminderAt' | TolerancesField
+    'name' | 'schedule' | 'cron' | 'tz' | 'grace' | ChannelField | 'channels' | 'tags' | 'webhookSecret' | 'alertAt' | 'remindEvery' | 'remindLimit' | 'nextReminderAt' | TolerancesField
   >
 >;
 
@@ -88,6 +90,7 @@ export function editedTiming(m: Monitor, edit: MonitorEdit, now: Date): Timing |
 export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null, webhookSecret: string, now: Date): MonitorUpdate {
   const update: MonitorUpdate = {};
   if (edit.name !== undefined) update.name = edit.name;
+  if (edit.tags !== undefined) update.tags = edit.tags ?? [];
   if (timing !== null) Object.assign(update, { schedule: timing.schedule, cron: timing.cron, tz: timing.tz });
   if (edit.grace !== undefined) update.grace = edit.grace ?? defaultGrace(timing ?? m, now);
   for (const { field } of MONITOR_CHANNELS) {

@@ -34,7 +34,9 @@ export interface AttachedChannel {
   events: ChannelEvent[];
 }
 
-export type MonitorStatus = 'new' | 'up' | 'down' | 'paused';
+/** Every status a monitor can have. */
+export const MONITOR_STATUSES = ['new', 'up', 'down', 'paused'] as const;
+export type MonitorStatus = (typeof MONITOR_STATUSES)[number];
 
 export interface Account {
   id: string;
@@ -77,6 +79,8 @@ export interface Monitor {
   alertPagerDuty: string | null;
   /** The account's channel objects this monitor alerts, in the order they were attached. */
   channels: AttachedChannel[];
+  /** Lower-case words the owner groups monitors by (`domain/tags.ts`), in the order given; the list filters by them. */
+  tags: string[];
   pingToken: string;
   /**
    * The key of the monitor's public status badge: read-only and separate from the ping token, so

@@ -56,6 +56,8 @@ export function monitorSummary(m: Monitor, publicUrl: string, now: Date) {
     lastDuration: seconds(m.lastDuration),
     // Added with channel objects: the ids of those it alerts, in the order they were attached.
     channels: channelIds(m),
+    // Added with tags: the monitor's tags, in the order they were given; [] for none.
+    tags: [...m.tags],
   };
 }
 
@@ -124,6 +126,7 @@ export function createdMonitor(m: Monitor, publicUrl: string, now: Date) {
     status: m.status,
     ...progress(m, now),
     channels: channelIds(m),
+    tags: [...m.tags],
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }

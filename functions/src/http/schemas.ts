@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { channelSpec, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
 import { MAX_REMIND_EVERY, MAX_REMIND_LIMIT, MIN_REMIND_EVERY } from '../domain/reminders';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
+import { MAX_NAME_QUERY, MAX_TAGS, TAG_PATTERN, TAG_RULE } from '../domain/tags';
 import { isDisplayable } from '../domain/text';
 import { MAX_STREAK, MIN_STREAK } from '../domain/tolerance';
+import { MONITOR_STATUSES } from '../domain/types';
 import { MAX_PAGE } from '../services/history';
 import { CHANNEL_ID_PATTERN } from '../services/secrets';
 
@@ -82,6 +84,23 @@ const channelSelection = z.union(
   },
 );
 
+/** A tag as `field` names it; a bad one is quoted (shortened: it is echoed back) in the message. */
+const tag = (field: string) =>
+  z.string({ error: `${field} must list tags (strings)` }).regex(TAG_PATTERN, {
+    error: (issue) => {
+      const given = typeof issue.input === 'string' ? issue.input : '';
+      return `${field}: ${JSON.stringify(given.length > 40 ? `${given.slice(0, 40)}…` : given)} is not a tag; ${TAG_RULE}`;
+    },
+  });
+
+const TAGS_MESSAGE = `tags must be a list of at most ${MAX_TAGS} tags`;
+
+/** A monitor's tags: at most MAX_TAGS as sent (as `channels` counts); duplicates then collapse, order kept. */
+const tagList = z
+  .array(tag('tags'), { error: TAGS_MESSAGE })
+  .max(MAX_TAGS, { error: TAGS_MESSAGE })
+  .transform((tags) => [...new Set(tags)]);
+
 export const createAccountBody = z.object({ email: email('email') });
 
 export const recoverAccountBody = z.object({ email: email('email') });
@@ -142,17 +161,22 @@ function removableOf<T extends Shape>(shape: T): { [K in keyof T]: z.ZodOptional
   };
 }
 
-export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels'];
+export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels', 'tags'];
 
 // An optional field sent as null at creation is what an edit's null leaves: no e-mail alerts, the
-// default grace, no reminders (whatever the account's default), no limit. `channels` is never
-// null: `[]` attaches no channel object.
-export const createMonitorBody = z.object({ ...requiredMonitorFields, ...removableOf(optionalMonitorFields), channels: channelSelection.optional() });
+// default grace, no reminders (whatever the account's default), no limit, no tags. `channels` is
+// never null: `[]` attaches no channel object.
+export const createMonitorBody = z.object({
+  ...requiredMonitorFields,
+  ...removableOf(optionalMonitorFields),
+  channels: channelSelection.optional(),
+  tags: tagList.nullable().optional(),
+});
 
 /** An edit names only what it changes; an unknown field is refused rather than silently ignored. */
 export const editMonitorBody = z
   .strictObject(
-    { ...optionalOf(requiredMonitorFields), ...removableOf(optionalMonitorFields), channels: channelSelection.optional() },
+    { ...optionalOf(requiredMonitorFields), ...removableOf(optionalMonitorFields), channels: channelSelection.optional(), tags: tagList.nullable().optional() },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a monitor has ${MONITOR_FIELDS.join(', ')}` : undefined) },
   )
   .refine((edit) => Object.keys(edit).length > 0, { error: `Send at least one of ${MONITOR_FIELDS.join(', ')}` });
@@ -182,4 +206,27 @@ export const historyQuery = z.object({
     .pipe(z.number().min(1, { error: `limit must be a whole number from 1 to ${MAX_PAGE}` }).max(MAX_PAGE, { error: `limit must be a whole number from 1 to ${MAX_PAGE}` }))
     .optional(),
   cursor: z.string({ error: 'cursor must be given once' }).min(1, { error: 'cursor must not be empty' }).optional(),
+});
+
+/** A query parameter given at most once: repeated, Express hands over an array. */
+const once = (field: string) => z.string({ error: `${field} must be given once` });
+
+const STATUS_MESSAGE = `status must be one of ${MONITOR_STATUSES.join(', ')}`;
+
+/**
+ * `?tag=&status=&q=` of the monitor list: `tag` may be repeated (monitors having all of them; the
+ * route hands it over as a list even when given once), `status` and `q` are given once. Other
+ * parameters are ignored, as they always were.
+ */
+export const monitorListQuery = z.object({
+  tag: z
+    .array(tag('tag'))
+    .max(MAX_TAGS, { error: `tag may be given at most ${MAX_TAGS} times (a monitor has at most ${MAX_TAGS} tags)` })
+    .transform((tags) => [...new Set(tags)])
+    .optional(),
+  status: once('status').pipe(z.enum(MONITOR_STATUSES, { error: STATUS_MESSAGE })).optional(),
+  q: once('q')
+    .min(1, { error: 'q must not be empty' })
+    .max(MAX_NAME_QUERY, { error: `q must be at most ${MAX_NAME_QUERY} characters` })
+    .optional(),
 });

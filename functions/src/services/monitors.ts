@@ -2,6 +2,7 @@ import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, planLimitMessage } from '../domain/plans';
 import { defaultGrace, validateTiming } from '../domain/schedule';
+import { matchesFilter, type MonitorFilter } from '../domain/tags';
 import { checkPlanAllows, checkRuntimeLimits, DEFAULT_STREAK, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
 import { transition } from '../domain/transitions';
 import type { Account, AlertChannel, AttachedChannel, Monitor } from '../domain/types';
@@ -35,6 +36,8 @@ export interface MonitorInput extends Partial<Record<ChannelField, string | null
   /** Seconds a run may take at most, and must take at least; absent or null: no limit. */
   maxRuntime?: number | null;
   minRuntime?: number | null;
+  /** Lower-case words to group and filter by, without duplicates; absent or null: none. */
+  tags?: string[] | null;
 }
 
 /** A new monitor's tolerance and run-time limits, with its counts of runs in a row at zero. */
@@ -110,6 +113,7 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
     id: newMonitorId(),
     accountId: account.id,
     channels,
+    tags: input.tags ?? [],
     name: input.name,
     ...timing,
     grace: input.grace ?? defaultGrace(timing, now),
@@ -146,8 +150,10 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
   return monitor;
 }
 
-export function listMonitors(deps: Pick<Deps, 'store'>, account: Account): Promise<Monitor[]> {
-  return deps.store.listMonitors(account.id);
+/** The account's monitors, newest first, narrowed to those `filter` names: one read, filtered here. */
+export async function listMonitors(deps: Pick<Deps, 'store'>, account: Account, filter: MonitorFilter = {}): Promise<Monitor[]> {
+  const monitors = await deps.store.listMonitors(account.id);
+  return monitors.filter((m) => matchesFilter(m, filter));
 }
 
 /** The account's own monitor: 404 for an id nobody has, 403 for someone else's. */

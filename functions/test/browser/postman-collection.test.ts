@@ -40,7 +40,7 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor, the job signals, managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel). */
+/** The endpoints as the API document names them, then the cron monitor, the list filtered by tag, the job signals, managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel). */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/account',
   'DELETE /api/v1/channels/:id',
@@ -53,6 +53,7 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/channels/:id',
   'GET /api/v1/channels/:id/notifications',
   'GET /api/v1/metrics',
+  'GET /api/v1/monitors',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors/:id',
   'GET /api/v1/monitors/:id/flips',
@@ -298,6 +299,27 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(results.filter((r) => r.error !== null)).toEqual([]);
     expect(first.signupEmail).toMatch(/^you\+[a-z0-9]+@example\.com$/);
     expect(second.signupEmail).not.toBe(first.signupEmail);
+  });
+
+  test('the "List monitors by tag" examples are what the app answers: the tagged monitor alone, and a 400 for an unknown status', async () => {
+    const item = requestsOf(readCollection().item).find((it) => it.name === 'List monitors by tag') as Leaf;
+    const example = (code: number) => (item.response ?? []).find((ex) => ex.code === code)!;
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    const create = requestsOf(readCollection().item).find((it) => it.name === 'Create monitor') as Leaf;
+    const tagged = await send(app, create.request, { baseUrl: '', apiKey }).expect(201);
+    await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'Nightly DB Backup (untagged)', schedule: 86400 }).expect(201);
+    await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'Log rotation', schedule: 86400, tags: ['backup'] }).expect(201);
+    const shown = JSON.parse(example(200).body) as { monitors: Array<Record<string, unknown>>; count: number };
+
+    const res = await send(app, item.request, { baseUrl: '', apiKey }).expect(200);
+
+    expect(res.body.monitors.map((m: { monitorId: string }) => m.monitorId)).toEqual([tagged.body.monitorId]);
+    expect(res.body.count).toBe(shown.count);
+    expect(Object.keys(res.body.monitors[0]).sort()).toEqual(Object.keys(shown.monitors[0]).sort());
+    expect(res.body.monitors[0]).toMatchObject({ name: shown.monitors[0].name, status: shown.monitors[0].status, tags: shown.monitors[0].tags });
+    const refused = await request(app).get('/api/v1/monitors?status=late').set('x-api-key', apiKey);
+    expect(refused.status).toBe(example(400).code);
+    expect(refused.body).toEqual(JSON.parse(example(400).body));
   });
 
   test("a run that is given the token from the welcome e-mail's link confirms the account's address", async () => {

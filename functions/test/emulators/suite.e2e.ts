@@ -302,6 +302,7 @@ describe('through the Hosting port', () => {
       late: false,
       running: false,
       channels: [],
+      tags: [],
     });
     const second = await call('POST', '/api/v1/monitors', { key, json: { name: 'Hourly sync', schedule: 3600 } });
     expect(second.json.grace).toBe(360);

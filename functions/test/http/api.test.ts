@@ -125,6 +125,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         late: false,
         running: false,
         channels: [],
+        tags: [],
       });
     });
 
@@ -228,6 +229,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         nextDue: null,
         lastDuration: null,
         channels: [],
+        tags: [],
       });
     });
   });
@@ -417,6 +419,7 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         late: false,
         running: false,
         channels: [],
+        tags: [],
       });
       const shown = (await api.status(key, res.body.monitorId).expect(200)).body;
       expect(shown).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin', nextDue: null, lastStart: null, lastDuration: null });

@@ -212,7 +212,7 @@ describe('public/openapi.json, for client generators', () => {
         [
           "import type { components, paths } from './api';",
           "type Created = paths['/api/v1/monitors']['post']['responses'][201]['content']['application/json'];",
-          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [] };",
+          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [], tags: [] };",
           "type Signal = paths['/api/v1/ping/{token}/{signal}']['post'];",
           "export const answer: Signal['responses'][200]['content']['application/json'] = { ok: true, monitor: 'n', status: 'down' };",
           "export const body: NonNullable<Signal['requestBody']>['content']['text/plain'] = 'the last lines';",
@@ -441,6 +441,8 @@ describe('every operation of the description, driven through the embedded server
     await call('POST', '/api/v1/monitors', { key, json: { name: 'x', schedule: 3600, pad: 'x'.repeat(70 * 1024) } });
     await call('POST', '/api/v1/monitors', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
     expectStatus(await call('GET', '/api/v1/monitors', { key }), 200);
+    expectStatus(await call('GET', '/api/v1/monitors?tag=backups&status=up&q=nightly', { key }), 200);
+    expectStatus(await call('GET', '/api/v1/monitors?status=sideways', { key }), 400);
     await call('GET', '/api/v1/monitors', { key: BAD_KEY });
     expectStatus(await call('HEAD', '/api/v1/monitors', { key }), 200);
     await call('HEAD', '/api/v1/monitors', { key: BAD_KEY });

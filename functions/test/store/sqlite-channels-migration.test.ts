@@ -34,14 +34,16 @@ describe('SQLite migration for channel objects', () => {
 
     // Take the file back to the schema before this migration (the thirteenth).
     const raw = new Database(file);
+    raw.exec('ALTER TABLE monitors DROP COLUMN tags;');
     raw.exec('DROP TABLE channels; DROP INDEX notifications_by_channel; DROP INDEX notifications_by_monitor; CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at); ALTER TABLE notifications DROP COLUMN channel_id; ALTER TABLE monitors DROP COLUMN channels;');
-    const version = raw.pragma('user_version', { simple: true }) as number;
-    raw.pragma(`user_version = ${version - 1}`);
+    raw.pragma('user_version = 12');
     raw.close();
 
     const upgraded = new SqliteStore(file);
     try {
       expect((await upgraded.getMonitor(m.id))!.channels).toEqual([]);
+      // The tags migration, run after this one, leaves monitors stored before it untagged.
+      expect((await upgraded.getMonitor(m.id))!.tags).toEqual([]);
       const [old] = await upgraded.listNotifications(m.id);
       expect(old).toMatchObject({ event: 'monitor.down', channel: 'email', channelId: null });
       expect((await upgraded.notificationHistory({ monitorId: m.id }, { limit: 10, before: null, since: null })).items).toEqual([old]);

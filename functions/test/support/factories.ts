@@ -22,6 +22,7 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     id: newMonitorId(),
     accountId: 'account-1',
     channels: [],
+    tags: [],
     name: 'Nightly DB Backup',
     schedule: 3600,
     cron: null,

@@ -3,7 +3,7 @@ import { acknowledgeMonitor, createMonitor, deleteMonitor, editMonitor, getOwnMo
 import { withAccount } from '../auth';
 import { parseBody } from '../errors';
 import { createdMonitor, editedMonitor, monitorStatus, monitorSummary } from '../present';
-import { createMonitorBody, editMonitorBody, pauseBody } from '../schemas';
+import { createMonitorBody, editMonitorBody, monitorListQuery, pauseBody } from '../schemas';
 import { jsonBody } from './body';
 import { mount, type RouteContext } from './route';
 
@@ -12,8 +12,11 @@ export function mountMonitorRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
   const publicUrl = deps.config.publicUrl;
   mount(router, '/v1/monitors', {
-    get: withAccount(ctx, async (_req, res, account) => {
-      const monitors = await listMonitors(deps, account);
+    get: withAccount(ctx, async (req, res, account) => {
+      // Express answers a parameter given once as a string, repeated as an array.
+      const query = typeof req.query.tag === 'string' ? { ...req.query, tag: [req.query.tag] } : { ...req.query };
+      const { tag, status, q } = parseBody(monitorListQuery, query);
+      const monitors = await listMonitors(deps, account, { tags: tag, status, q });
       res.json({ monitors: monitors.map((m) => monitorSummary(m, publicUrl, deps.clock())), count: monitors.length });
     }),
     post: [

@@ -172,6 +172,8 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     consecutiveSuccesses: m.consecutiveSuccesses,
     missedDueAt: ts(m.missedDueAt),
     ...attachedDoc(m.channels),
+    // Tags, in the order given; the list filters by them after reading the account's monitors, so no index.
+    tags: [...m.tags],
   };
 }
 
@@ -193,6 +195,8 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     id: snap.id,
     accountId: d.accountId,
     channels: toAttached(d.channels),
+    // Documents written before tags have none.
+    tags: Array.isArray(d.tags) ? d.tags.map(String) : [],
     name: d.name,
     schedule: d.schedule,
     cron: str(d.cron),

@@ -40,6 +40,10 @@ export const attachedJson = (channels: readonly AttachedChannel[]): string =>
 /** Rows written before channel objects have '[]' (the column's default). */
 export const toAttached = (v: unknown): AttachedChannel[] => JSON.parse(String(v ?? '[]')) as AttachedChannel[];
 
+/** A monitor's tags: a small JSON array of strings; rows written before tags have '[]' (the column's default). */
+const tagsJson = (tags: readonly string[]): string => JSON.stringify(tags);
+const toTags = (v: unknown): string[] => JSON.parse(String(v ?? '[]')) as string[];
+
 /** A transition's reminder state as the monitor update binds it: per column, whether to set it and its value. */
 export function remindersValues(r: ReminderState | undefined): unknown[] {
   const set = r === undefined ? 0 : 1;
@@ -66,6 +70,7 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
   alertSlack: 'alert_slack',
   alertPagerDuty: 'alert_pagerduty',
   channels: 'channels',
+  tags: 'tags',
   alertAt: 'alert_at',
   remindEvery: 'remind_every',
   remindLimit: 'remind_limit',
@@ -80,6 +85,7 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
 export function columnValue(field: keyof MonitorUpdate, value: unknown): unknown {
   if (field === 'alertEmail') return emailColumn(value as string | null);
   if (field === 'channels') return attachedJson(value as AttachedChannel[]);
+  if (field === 'tags') return tagsJson(value as string[]);
   return value instanceof Date ? value.getTime() : value;
 }
 
@@ -107,7 +113,7 @@ export const MONITOR_COLUMNS = [
   'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
   'resumed_at', 'flip_count', 'recent_flips', 'flapping_since', 'remind_every', 'remind_limit', 'down_since', 'acknowledged_at',
   'reminders_sent', 'next_reminder_at', 'alert_after', 'recover_after', 'max_runtime', 'min_runtime', 'consecutive_failures',
-  'consecutive_successes', 'missed_due_at', 'channels',
+  'consecutive_successes', 'missed_due_at', 'channels', 'tags',
 ] as const;
 
 export function monitorValues(m: Monitor): unknown[] {
@@ -117,7 +123,7 @@ export function monitorValues(m: Monitor): unknown[] {
     m.alertPagerDuty, m.cron, m.tz, ms(m.lastStartAt), m.lastDuration, openRunsJson(m.openRuns), flag(m.manualResume), m.badgeKey,
     ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince), m.remindEvery, m.remindLimit, ms(m.downSince),
     ms(m.acknowledgedAt), m.remindersSent, ms(m.nextReminderAt), m.alertAfter, m.recoverAfter, m.maxRuntime, m.minRuntime,
-    m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt), attachedJson(m.channels),
+    m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt), attachedJson(m.channels), tagsJson(m.tags),
   ];
 }
 
@@ -126,6 +132,7 @@ export function toMonitor(r: Row): Monitor {
     id: String(r.id),
     accountId: String(r.account_id),
     channels: toAttached(r.channels),
+    tags: toTags(r.tags),
     name: String(r.name),
     schedule: Number(r.schedule),
     cron: str(r.cron),

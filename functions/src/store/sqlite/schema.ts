@@ -209,6 +209,11 @@ const MIGRATIONS: string[] = [
   CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at, id);
   CREATE INDEX notifications_by_channel ON notifications (channel_id, created_at, id) WHERE channel_id IS NOT NULL;
   `,
+  // Tags: a JSON array of lower-case words, in the order given. The list filters by them in the
+  // service, over the account's monitors (monitors_by_account), so they need no index.
+  `
+  ALTER TABLE monitors ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

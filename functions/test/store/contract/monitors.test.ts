@@ -128,6 +128,34 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
     });
   });
 
+  describe('tags', () => {
+    test('tags read back in the order written, from a read and from the list', async () => {
+      const m = await withMonitor({ tags: ['db', 'backups', 'host-12'] });
+      expect((await store.getMonitor(m.id))!.tags).toEqual(['db', 'backups', 'host-12']);
+      expect((await store.listMonitors(m.accountId)).map((x) => x.tags)).toEqual([['db', 'backups', 'host-12']]);
+    });
+
+    test('a monitor written without tags reads back with none', async () => {
+      const m = await withMonitor();
+      expect((await store.getMonitor(m.id))!.tags).toEqual([]);
+    });
+
+    test('an edit replaces the tags and leaves the rest alone; [] removes them', async () => {
+      const m = await withMonitor({ tags: ['backups'] });
+      const edited = await store.editMonitor(m.id, () => ({ tags: ['nightly', 'backups'] }));
+      expect(edited).toEqual({ ...m, tags: ['nightly', 'backups'] });
+      expect(await store.getMonitor(m.id)).toEqual({ ...m, tags: ['nightly', 'backups'] });
+      await store.editMonitor(m.id, () => ({ tags: [] }));
+      expect(await store.getMonitor(m.id)).toEqual({ ...m, tags: [] });
+    });
+
+    test('tags survive pings and status changes', async () => {
+      const m = await upMonitor({ tags: ['backups', 'db'] });
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', at(m.schedule + m.grace)));
+      expect(await store.getMonitor(m.id)).toMatchObject({ status: 'down', tags: ['backups', 'db'] });
+    });
+  });
+
   describe('pause', () => {
     test('manualResume is kept with the pause and cleared by the resume', async () => {
       const m = await withMonitor();
