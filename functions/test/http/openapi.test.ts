@@ -445,6 +445,7 @@ describe('every operation of the description, driven through the embedded server
     expectStatus(await call('GET', '/api/v1/monitors?status=sideways', { key }), 400);
     await call('GET', '/api/v1/monitors', { key: BAD_KEY });
     expectStatus(await call('HEAD', '/api/v1/monitors', { key }), 200);
+    expectStatus(await call('HEAD', '/api/v1/monitors?status=sideways', { key }), 400);
     await call('HEAD', '/api/v1/monitors', { key: BAD_KEY });
     const id = created.json.monitorId as string;
     const pingPath = new URL(created.json.pingUrl as string).pathname;
