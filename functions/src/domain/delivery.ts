@@ -12,7 +12,7 @@ export type AttemptOutcome = { outcome: 'delivered' | 'logged' } | { outcome: 'r
 
 /** What a delivery attempt leaves on its notification row. */
 export interface DeliveryRecord {
-  state: 'pending' | 'delivered' | 'logged' | 'failed';
+  state: 'pending' | 'held' | 'delivered' | 'logged' | 'failed' | 'suppressed';
   nextAttemptAt: Date | null;
   lastError: string | null;
   deliveredAt: Date | null;

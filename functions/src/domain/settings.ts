@@ -39,7 +39,22 @@ export interface MonitorEdit extends Partial<Record<ChannelField, string | null>
 export type MonitorUpdate = Partial<
   Pick<
     Monitor,
-    'name' | 'schedule' | 'cron' | 'tz' | 'grace' | ChannelField | 'channels' | 'tags' | 'webhookSecret' | 'alertAt' | 'remindEvery' | 'remindLimit' | 'nextReminderAt' | TolerancesField
+    | 'name'
+    | 'schedule'
+    | 'cron'
+    | 'tz'
+    | 'grace'
+    | ChannelField
+    | 'channels'
+    | 'tags'
+    | 'webhookSecret'
+    | 'alertAt'
+    | 'remindEvery'
+    | 'remindLimit'
+    | 'nextReminderAt'
+    | TolerancesField
+    | 'snoozedUntil'
+    | 'dependsOn'
   >
 >;
 

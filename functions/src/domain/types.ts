@@ -147,6 +147,10 @@ export interface Monitor {
    * it is later than the last ping, so the next one is the run after it. Null until one is tolerated.
    */
   missedDueAt: Date | null;
+  /** Until when its owner snoozed it: watched and recorded as always, its alerts held (`domain/quiet.ts`); null when not snoozed. */
+  snoozedUntil: Date | null;
+  /** Monitors of the same account whose outage explains this one's: while one is down or quiet, this one's down alerts are suppressed. */
+  dependsOn: string[];
 }
 
 /** A run the job announced with a start signal; `rid` pairs it with its end when runs overlap. */
@@ -232,6 +236,10 @@ export interface AlertSnapshot {
    * and when the outage began, as ISO text so that both stores keep the snapshot as it is.
    */
   reminder?: { number: number; limit: number | null; downSince: string };
+  /** Set on an alert that was held and sent when the quiet period it fell in ended: which kind of quiet it was. */
+  afterQuiet?: 'maintenance' | 'snooze';
+  /** Set on a down alert held while a parent was down and sent once the parent recovered: the parent's name. */
+  afterParent?: string;
 }
 
 /**
@@ -240,7 +248,11 @@ export interface AlertSnapshot {
  * `monitor.still_down` reminds, every `remindEvery`, of an outage nobody has acknowledged.
  */
 export type AlertEvent = 'monitor.down' | 'monitor.up' | 'monitor.flapping' | 'monitor.settled' | 'monitor.still_down' | 'channel.test';
-export type NotificationState = 'pending' | 'processing' | 'delivered' | 'logged' | 'failed';
+/**
+ * `held`: waiting for a quiet period (window or snooze) or a parent's outage to end, `nextAttemptAt`
+ * says when it is looked at again; `suppressed`: final, not sent and owed to nobody (`lastError` says why).
+ */
+export type NotificationState = 'pending' | 'processing' | 'held' | 'delivered' | 'logged' | 'failed' | 'suppressed';
 
 /**
  * One alert for one channel: an outbox row. While it can still be attempted `nextAttemptAt`

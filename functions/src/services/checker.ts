@@ -4,7 +4,7 @@ import { transition } from '../domain/transitions';
 import type { BodyBudget } from '../store/port';
 import { forEachConcurrently } from './concurrency';
 import type { Deps } from './context';
-import { deliverDueNotifications, type DeliveryDispatcher, type DeliveryReport } from './delivery';
+import { deliverDueNotifications, emptyReport, type DeliveryDispatcher, type DeliveryReport } from './delivery';
 
 const SWEEP_BATCH = 200;
 const SWEEP_PARALLEL = 8;
@@ -72,7 +72,7 @@ export interface CheckReport {
 
 /** Delivers and waits for every send, claiming nothing new once the budget is spent. */
 async function deliverWithinBudget(deps: Deps, withinBudget: () => boolean): Promise<DeliveryReport> {
-  const total: DeliveryReport = { attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0 };
+  const total = emptyReport();
   for (;;) {
     // Each round reads the clock: sending takes real time, and retries may have come due meanwhile.
     const round = await deliverDueNotifications(deps, deps.clock(), { keepClaiming: withinBudget });
@@ -107,7 +107,7 @@ export async function runCheck(deps: Deps, options: CheckOptions): Promise<Check
     due: 0,
     flipped: 0,
     failed: 0,
-    delivery: { attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0 },
+    delivery: emptyReport(),
     pingsPurged: 0,
     leftoversRemoved: 0,
     bodiesTrimmed: 0,

@@ -23,9 +23,13 @@ export interface DeliveryReport {
   logged: number;
   retrying: number;
   failed: number;
+  /** Held for a quiet period or a parent's outage, to be looked at again when it ends. */
+  held: number;
+  /** Not sent and owed to nobody (a parent explained the outage, or it settled while quiet). */
+  suppressed: number;
 }
 
-const emptyReport = (): DeliveryReport => ({ attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0 });
+export const emptyReport = (): DeliveryReport => ({ attempted: 0, delivered: 0, logged: 0, retrying: 0, failed: 0, held: 0, suppressed: 0 });
 
 /**
  * Counts an alert e-mail against the hourly caps of its account's plan (`EmailCaps`), where

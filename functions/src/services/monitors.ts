@@ -114,6 +114,8 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
     accountId: account.id,
     channels,
     tags: input.tags ?? [],
+    snoozedUntil: null,
+    dependsOn: [],
     name: input.name,
     ...timing,
     grace: input.grace ?? defaultGrace(timing, now),

@@ -1,4 +1,5 @@
 import type { DeliveryRecord } from '../domain/delivery';
+import type { MaintenanceWindow, WindowSettings } from '../domain/maintenance';
 import type { EmailCaps, PlanId } from '../domain/plans';
 import type { Recipient } from '../domain/recipients';
 import type { MonitorUpdate } from '../domain/settings';
@@ -64,6 +65,9 @@ export type NotificationOwner = { monitorId: string } | { channelId: string };
 
 /** What an owner's edit of a channel object writes; its kind and id never change. */
 export type ChannelUpdate = Partial<Pick<AlertChannel, 'name' | 'config' | 'events' | 'isDefault'>>;
+
+/** What an owner's edit of a maintenance window writes: any of its settings (a form's fields set, the other form's null). */
+export type WindowUpdate = Partial<WindowSettings>;
 
 export interface Page<T> {
   items: T[];
@@ -255,6 +259,19 @@ export interface Store {
   notificationHistory(owner: NotificationOwner, query: HistoryQuery): Promise<Page<Notification>>;
   /** Writes a notification row as given: a channel's test alert, kept in its delivery log. */
   insertNotification(n: Notification): Promise<void>;
+
+  /**
+   * Creates the maintenance window, atomically refusing when its account already holds
+   * `maxWindows`. Deleting the account deletes its windows.
+   */
+  createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'>;
+  /** The account's maintenance windows, oldest first (delivery reads them whole to decide an alert). */
+  listWindows(accountId: string): Promise<MaintenanceWindow[]>;
+  getWindow(id: string): Promise<MaintenanceWindow | null>;
+  /** Applies an owner's edit atomically (`edit` may run again on retry, so it must be pure); null when the window does not exist. */
+  updateWindow(id: string, edit: (window: MaintenanceWindow) => WindowUpdate): Promise<MaintenanceWindow | null>;
+  /** Deletes the window; alerts it held are looked at again when they come due. False when it did not exist. */
+  deleteWindow(id: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -70,7 +70,7 @@ describe.each(storeKinds())('webhook alerts on %s', (_name, kind) => {
     expect(report).toMatchObject({
       due: 1,
       flipped: 1,
-      delivery: { attempted: 2, delivered: 0, logged: 1, retrying: 1, failed: 0 },
+      delivery: { attempted: 2, delivered: 0, logged: 1, retrying: 1, failed: 0, held: 0, suppressed: 0 },
       unfinished: false,
     });
   });

@@ -23,6 +23,8 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     accountId: 'account-1',
     channels: [],
     tags: [],
+    snoozedUntil: null,
+    dependsOn: [],
     name: 'Nightly DB Backup',
     schedule: 3600,
     cron: null,

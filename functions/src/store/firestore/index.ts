@@ -16,6 +16,7 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import { readDueRows, type DeliveryRecord } from '../../domain/delivery';
+import type { MaintenanceWindow } from '../../domain/maintenance';
 import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
@@ -37,6 +38,7 @@ import {
   type Store,
   type ChannelUpdate,
   type NotificationOwner,
+  type WindowUpdate,
 } from '../port';
 import {
   ACCOUNTS,
@@ -916,6 +918,27 @@ export class FirestoreStore implements Store, StoreInspection {
 
   async insertNotification(n: Notification): Promise<void> {
     await this.db.collection(NOTIFICATIONS).doc(n.id).create(notificationDoc(n));
+  }
+
+  // MAINTENANCE-WINDOWS: placeholders until the windows storage lands (this session's helper replaces them).
+  async createWindow(_window: MaintenanceWindow, _maxWindows: number): Promise<'created' | 'limit_reached'> {
+    throw new Error('maintenance windows are not stored yet');
+  }
+
+  async listWindows(_accountId: string): Promise<MaintenanceWindow[]> {
+    return [];
+  }
+
+  async getWindow(_id: string): Promise<MaintenanceWindow | null> {
+    return null;
+  }
+
+  async updateWindow(_id: string, _edit: (window: MaintenanceWindow) => WindowUpdate): Promise<MaintenanceWindow | null> {
+    return null;
+  }
+
+  async deleteWindow(_id: string): Promise<boolean> {
+    return false;
   }
 
   /** Background removals stop at their next page, and are waited for: the client they use is closed next. */

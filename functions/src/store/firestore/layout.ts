@@ -174,6 +174,9 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     ...attachedDoc(m.channels),
     // Tags, in the order given; the list filters by them after reading the account's monitors, so no index.
     tags: [...m.tags],
+    // Quiet times: read by delivery with the monitor, never queried.
+    snoozedUntil: ts(m.snoozedUntil),
+    dependsOn: [...m.dependsOn],
   };
 }
 
@@ -197,6 +200,9 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     channels: toAttached(d.channels),
     // Documents written before tags have none.
     tags: Array.isArray(d.tags) ? d.tags.map(String) : [],
+    // Documents written before maintenance: not snoozed, no parents.
+    snoozedUntil: date(d.snoozedUntil),
+    dependsOn: Array.isArray(d.dependsOn) ? d.dependsOn.map(String) : [],
     name: d.name,
     schedule: d.schedule,
     cron: str(d.cron),

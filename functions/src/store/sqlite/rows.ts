@@ -71,6 +71,8 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
   alertPagerDuty: 'alert_pagerduty',
   channels: 'channels',
   tags: 'tags',
+  snoozedUntil: 'snoozed_until',
+  dependsOn: 'depends_on',
   alertAt: 'alert_at',
   remindEvery: 'remind_every',
   remindLimit: 'remind_limit',
@@ -85,7 +87,7 @@ export const EDITABLE_COLUMNS: Record<keyof MonitorUpdate, string> = {
 export function columnValue(field: keyof MonitorUpdate, value: unknown): unknown {
   if (field === 'alertEmail') return emailColumn(value as string | null);
   if (field === 'channels') return attachedJson(value as AttachedChannel[]);
-  if (field === 'tags') return tagsJson(value as string[]);
+  if (field === 'tags' || field === 'dependsOn') return tagsJson(value as string[]);
   return value instanceof Date ? value.getTime() : value;
 }
 
@@ -113,7 +115,7 @@ export const MONITOR_COLUMNS = [
   'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
   'resumed_at', 'flip_count', 'recent_flips', 'flapping_since', 'remind_every', 'remind_limit', 'down_since', 'acknowledged_at',
   'reminders_sent', 'next_reminder_at', 'alert_after', 'recover_after', 'max_runtime', 'min_runtime', 'consecutive_failures',
-  'consecutive_successes', 'missed_due_at', 'channels', 'tags',
+  'consecutive_successes', 'missed_due_at', 'channels', 'tags', 'snoozed_until', 'depends_on',
 ] as const;
 
 export function monitorValues(m: Monitor): unknown[] {
@@ -124,6 +126,7 @@ export function monitorValues(m: Monitor): unknown[] {
     ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince), m.remindEvery, m.remindLimit, ms(m.downSince),
     ms(m.acknowledgedAt), m.remindersSent, ms(m.nextReminderAt), m.alertAfter, m.recoverAfter, m.maxRuntime, m.minRuntime,
     m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt), attachedJson(m.channels), tagsJson(m.tags),
+    ms(m.snoozedUntil), tagsJson(m.dependsOn),
   ];
 }
 
@@ -133,6 +136,9 @@ export function toMonitor(r: Row): Monitor {
     accountId: String(r.account_id),
     channels: toAttached(r.channels),
     tags: toTags(r.tags),
+    // Rows written before maintenance: not snoozed, no parents (the columns' defaults).
+    snoozedUntil: date(r.snoozed_until),
+    dependsOn: toTags(r.depends_on),
     name: String(r.name),
     schedule: Number(r.schedule),
     cron: str(r.cron),

@@ -214,6 +214,25 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE monitors ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
   `,
+  // Quiet times: a monitor's snooze and the monitors it depends on (a JSON array of ids), and the
+  // account's maintenance windows (read whole per account by delivery, so indexed by account only).
+  `
+  ALTER TABLE monitors ADD COLUMN snoozed_until INTEGER;
+  ALTER TABLE monitors ADD COLUMN depends_on TEXT NOT NULL DEFAULT '[]';
+  CREATE TABLE maintenance_windows (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    monitors TEXT NOT NULL,
+    schedule TEXT,
+    tz TEXT,
+    duration INTEGER,
+    start_at INTEGER,
+    end_at INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX maintenance_windows_by_account ON maintenance_windows (account_id, created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
