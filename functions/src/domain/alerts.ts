@@ -21,6 +21,11 @@ export function outageIdOf(flip: Flip, m: Monitor): string {
   return outageKey(m.id, m.lastAlertAt);
 }
 
+/** The outage a monitor is in now (the key its down alert's rows carry as `snapshot.outageId`); null while it is not down. */
+export function currentOutageId(m: Pick<Monitor, 'id' | 'status' | 'lastAlertAt'>): string | null {
+  return m.status === 'down' && m.lastAlertAt !== null ? outageKey(m.id, m.lastAlertAt) : null;
+}
+
 /** How much of a failing run's output an alert quotes: its last lines, within a size. */
 export const OUTPUT_LINES = 20;
 export const OUTPUT_CHARS = 2_000;

@@ -7,8 +7,16 @@ import type { Notification } from './types';
  * Claiming (pending → processing with a lease) is each store's compare-and-set.
  */
 
-/** What one attempt came to, as a channel reports it (notify's `SendResult` has this shape). */
-export type AttemptOutcome = { outcome: 'delivered' | 'logged' } | { outcome: 'retry' | 'failed'; error: string; retryAfterMs?: number };
+/**
+ * What one attempt came to, as a channel reports it (notify's `SendResult` has this shape), or as
+ * the quiet rules decide before any send (`services/quiet-delivery.ts`): held until a time, or
+ * suppressed for good, each with the reason the delivery log shows.
+ */
+export type AttemptOutcome =
+  | { outcome: 'delivered' | 'logged' }
+  | { outcome: 'retry' | 'failed'; error: string; retryAfterMs?: number }
+  | { outcome: 'held'; until: Date; reason: string }
+  | { outcome: 'suppressed'; reason: string };
 
 /** What a delivery attempt leaves on its notification row. */
 export interface DeliveryRecord {
@@ -16,6 +24,8 @@ export interface DeliveryRecord {
   nextAttemptAt: Date | null;
   lastError: string | null;
   deliveredAt: Date | null;
+  /** The row's attempt count afterwards, when not the claim's: a hold gives its claim back, so waiting never uses up attempts. */
+  attempts?: number;
 }
 
 /** What attempt number `attempt` leaves on the row: final states clear `nextAttemptAt`, retries set it. */
@@ -26,6 +36,10 @@ export function deliveryRecord(result: AttemptOutcome, attempt: number, now: Dat
       return { state: result.outcome, nextAttemptAt: null, lastError: null, deliveredAt: now };
     case 'failed':
       return { state: 'failed', nextAttemptAt: null, lastError: result.error, deliveredAt: null };
+    case 'held':
+      return { state: 'held', nextAttemptAt: result.until, lastError: result.reason, deliveredAt: null, attempts: attempt - 1 };
+    case 'suppressed':
+      return { state: 'suppressed', nextAttemptAt: null, lastError: result.reason, deliveredAt: null, attempts: attempt - 1 };
     case 'retry': {
       const backoff = nextRetryAt(attempt, now);
       // A target that said how long to wait (Retry-After) is not tried sooner than that.

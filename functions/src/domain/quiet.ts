@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from './errors';
 import { chainedEnd, latest, MAX_WINDOW, windowsEndAt, type MaintenanceWindow } from './maintenance';
-import type { AlertEvent, MonitorStatus } from './types';
+import type { AlertEvent, MonitorStatus, Notification } from './types';
 
 /**
  * The one decision "send, hold or suppress" for an alert of a monitor, and what follows from it:
@@ -244,4 +244,89 @@ export function snoozeEnd(input: { for?: number; until?: Date }, now: Date): Dat
   if (until.getTime() <= now.getTime()) throw bad('until must be in the future.');
   if (until.getTime() - now.getTime() > MAX_SNOOZE * 1000) throw bad('until must be at most 7 days from now.');
   return until;
+}
+
+/**
+ * Held alerts, as their delivery rows record them. The reason is the row's `lastError`, which the
+ * delivery log shows and the next look at the row reads back: it says what the row waits for.
+ */
+export type HeldFor = { kind: QuietReason; until: Date } | { kind: 'parent'; parentName: string; parentDown: boolean };
+
+const HELD_QUIET = /^held: (maintenance|snoozed) until (\S+)$/;
+const HELD_PARENT = /^held: parent "(.*)" is (down|quiet)$/s;
+
+/** The delivery log's words for a hold. */
+export function heldNote(h: HeldFor): string {
+  if (h.kind === 'parent') return `held: parent "${h.parentName}" is ${h.parentDown ? 'down' : 'quiet'}`;
+  return `held: ${h.kind === 'maintenance' ? 'maintenance' : 'snoozed'} until ${h.until.toISOString()}`;
+}
+
+/** What a row's `lastError` says it was held for; null when it was not held. */
+export function heldForOf(lastError: string | null): HeldFor | null {
+  if (lastError === null) return null;
+  const quiet = HELD_QUIET.exec(lastError);
+  if (quiet !== null) return { kind: quiet[1] === 'maintenance' ? 'maintenance' : 'snooze', until: new Date(quiet[2]) };
+  const parent = HELD_PARENT.exec(lastError);
+  if (parent !== null) return { kind: 'parent', parentName: parent[1], parentDown: parent[2] === 'down' };
+  return null;
+}
+
+/** The row fields the release rules read. */
+export type LoggedAlert = Pick<Notification, 'id' | 'event' | 'channel' | 'channelId' | 'target' | 'createdAt' | 'state' | 'lastError' | 'attempts'> & {
+  snapshot: Pick<Notification['snapshot'], 'status' | 'outageId'>;
+};
+
+/** The status an alert tells its channel: down for an outage or a reminder, up for a recovery, a flapping or settled alert's status. */
+export function toldBy(n: Pick<LoggedAlert, 'event' | 'snapshot'>): 'up' | 'down' | null {
+  if (n.event === 'monitor.down' || n.event === 'monitor.still_down') return 'down';
+  if (n.event === 'monitor.up') return 'up';
+  if (n.event === 'monitor.flapping' || n.event === 'monitor.settled') return n.snapshot.status ?? null;
+  return null;
+}
+
+/** Whether two rows go to the same place: the same monitor field's value, or the same channel object. */
+const sameTarget = (a: LoggedAlert, b: LoggedAlert): boolean => a.channel === b.channel && a.channelId === b.channelId && a.target === b.target;
+
+const TOLD_STATES: ReadonlySet<Notification['state']> = new Set(['delivered', 'logged']);
+
+/**
+ * Whether a row held for a quiet period is sent now that the period has ended, given the monitor's
+ * status and its recent delivery log (newest first). Only the newest status-bearing row for its
+ * target can be, so one alert goes out however often the monitor changed meanwhile; and only when
+ * it tells the status the monitor has now and that differs from what the target was last told
+ * (`afterQuiet`). Otherwise the reason it is not sent.
+ */
+export function owedAfterQuiet(row: LoggedAlert, status: MonitorStatus, history: readonly LoggedAlert[]): { send: true } | { send: false; reason: string } {
+  const mine = history.filter((n) => n.id !== row.id && sameTarget(n, row) && toldBy(n) !== null);
+  // A reminder tells no change of status, so it replaces nothing.
+  const replacing = (n: LoggedAlert) => n.event !== 'monitor.still_down' && n.state !== 'suppressed' && n.createdAt.getTime() > row.createdAt.getTime();
+  if (mine.some(replacing)) {
+    return { send: false, reason: 'not sent: a later alert of the same quiet period replaces it' };
+  }
+  const lastTold = mine.find((n) => TOLD_STATES.has(n.state));
+  const toldStatus = lastTold === undefined ? null : toldBy(lastTold);
+  const owed = afterQuiet({ status, toldStatus });
+  const says = toldBy(row);
+  if (owed !== null && says === (owed === 'monitor.down' ? 'down' : 'up')) return { send: true };
+  const told = toldStatus === null ? 'was never told about it' : `was last told it is ${toldStatus}`;
+  return { send: false, reason: `not sent: the monitor is ${status} now, and this channel ${told}` };
+}
+
+/**
+ * What became of the down alert of the outage `row` belongs to, for the same target: `told` (sent,
+ * or being sent), held for a `parent` or for a `quiet` period, `suppressed`, `undecided` while it
+ * has not been looked at yet, or `unknown` when the log has none (an outage older than the log
+ * read, or one that began while flapping).
+ */
+export type DownFate = 'told' | 'parent' | 'quiet' | 'suppressed' | 'undecided' | 'unknown';
+
+export function downFate(row: LoggedAlert, history: readonly LoggedAlert[]): DownFate {
+  const outage = row.snapshot.outageId;
+  if (outage === undefined) return 'unknown';
+  const down = history.find((n) => n.event === 'monitor.down' && sameTarget(n, row) && n.snapshot.outageId === outage);
+  if (down === undefined) return 'unknown';
+  if (down.state === 'suppressed') return 'suppressed';
+  if (down.state === 'held') return heldForOf(down.lastError)?.kind === 'parent' ? 'parent' : 'quiet';
+  if (down.state === 'processing' || (down.state === 'pending' && down.attempts === 0)) return 'undecided';
+  return 'told';
 }

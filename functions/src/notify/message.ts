@@ -148,6 +148,14 @@ export function emailContent(n: Notification, publicUrl: string | null = null): 
 }
 
 function monitorEmailContent(n: Notification): EmailContent {
+  const content = eventEmailContent(n);
+  const held = heldText(n.snapshot);
+  if (held === null) return content;
+  const [first, ...rest] = content.text.split('\n');
+  return contentOf(`${content.subject} — ${held.short}`, [first, '', held.sentence, ...rest]);
+}
+
+function eventEmailContent(n: Notification): EmailContent {
   if (n.event === 'channel.test') return testEmailContent(n);
   if (n.event === 'monitor.flapping' || n.event === 'monitor.settled') return flapEmailContent(n);
   if (n.event === 'monitor.still_down') return stillDownEmailContent(n);
@@ -199,6 +207,10 @@ export function webhookPayload(n: Notification) {
     output: s.output ?? null,
     // Added with reminders, on `monitor.still_down` only: which reminder, of how many, for the outage since when.
     ...(s.reminder ? { reminder: s.reminder } : {}),
+    // Added with maintenance windows, on an alert that was held: `maintenance` or `snooze` when it
+    // comes at the end of that quiet period, and the parent's name when it follows its recovery.
+    ...(s.afterQuiet ? { afterQuiet: s.afterQuiet } : {}),
+    ...(s.afterParent !== undefined ? { afterParent: s.afterParent } : {}),
     monitor: {
       monitorId: s.monitorId,
       name: s.name,
@@ -366,8 +378,28 @@ export interface Headline {
   detail: string;
 }
 
-/** The headline of an alert, the same words on every channel that posts messages. */
+/**
+ * Why an alert comes late, when it was held (`domain/quiet.ts`): after a maintenance window or a
+ * snooze, or after the monitor it depends on recovered. Null for an alert sent when it happened.
+ */
+export function heldText(s: AlertSnapshot): { short: string; sentence: string } | null {
+  if (s.afterQuiet === 'maintenance') return { short: 'after maintenance', sentence: 'This alert was held during a maintenance window and is sent now that the window has ended.' };
+  if (s.afterQuiet === 'snooze') return { short: 'after snooze', sentence: 'This alert was held while the monitor was snoozed and is sent now that the snooze has ended.' };
+  if (s.afterParent !== undefined) {
+    const parent = quotedName(s.afterParent);
+    return { short: `after ${parent} recovered`, sentence: `This alert was held while ${parent}, the monitor it depends on, was down; ${parent} has recovered and this one is still down.` };
+  }
+  return null;
+}
+
+/** The headline of an alert, the same words on every channel that posts messages; a held alert says so. */
 export function headlineOf(n: Notification): Headline {
+  const head = eventHeadline(n);
+  const held = heldText(n.snapshot);
+  return held === null ? head : { ...head, summary: `${head.summary} (${held.short})`, detail: `${head.detail} ${held.sentence}` };
+}
+
+function eventHeadline(n: Notification): Headline {
   const s = n.snapshot;
   const status = reportedStatus(n);
   switch (n.event) {

@@ -1,10 +1,11 @@
 import { notSentOnPlanMessage, onEveryPlan, planAllows, subscriptionOf } from '../domain/channels';
-import { deliveryRecord, givenUp } from '../domain/delivery';
+import { deliveryRecord, givenUp, type AttemptOutcome } from '../domain/delivery';
 import { emailCapHour, notSentOverEmailCap, PLANS } from '../domain/plans';
 import type { Channel, Notification } from '../domain/types';
-import type { DeliveryContext, SendResult } from '../notify/types';
+import type { DeliveryContext } from '../notify/types';
 import type { Deps } from './context';
 import { emailPermit } from './email-confirmation';
+import { quietOutcome, type QuietOutcome } from './quiet-delivery';
 
 /** A claim outlives the slowest send (webhooks time out after 10 s) with room to record the result. */
 export const LEASE_MS = 60_000;
@@ -53,7 +54,7 @@ async function emailCapRefusal(deps: Deps, n: Notification): Promise<string | nu
  */
 const TARGET_FIELD: Partial<Record<Channel, string>> = { email: 'address', webhook: 'url', slack: 'url', pagerduty: 'routingKey' };
 
-type Prepared = { row: Notification; context: DeliveryContext } | { notSent: string };
+type Prepared = { row: Notification; context: DeliveryContext } | { notSent: string } | { quiet: Exclude<QuietOutcome, { outcome: 'send' }> };
 
 /**
  * What an alert to a channel object is sent with: the channel as it is now (a fixed URL or
@@ -74,19 +75,23 @@ async function forChannel(deps: Deps, n: Notification, channelId: string): Promi
 /**
  * The row as its notifier sees it and what it is sent with. The monitor supplies a monitor
  * field's webhook signing key; and once its owner has deleted it, alerts about it are noise, so
- * they are recorded as not sent instead. A channel's test alert is about no monitor.
+ * they are recorded as not sent instead. The quiet rules (maintenance, snooze, parents) may hold
+ * or suppress it first. A channel's test alert is about no monitor, and always goes.
  */
 async function prepare(deps: Deps, n: Notification): Promise<Prepared> {
-  const isTest = n.monitorId === '';
-  const monitor = isTest ? null : await deps.store.getMonitor(n.monitorId);
-  if (!isTest && monitor === null) return { notSent: 'not sent: the monitor was deleted' };
-  if (n.channelId !== null) return forChannel(deps, n, n.channelId);
-  return { row: n, context: { webhookSecret: monitor?.webhookSecret ?? null } };
+  if (n.monitorId === '') return n.channelId === null ? { row: n, context: { webhookSecret: null } } : forChannel(deps, n, n.channelId);
+  const monitor = await deps.store.getMonitor(n.monitorId);
+  if (monitor === null || monitor.accountId !== n.accountId) return { notSent: 'not sent: the monitor was deleted' };
+  const quiet = await quietOutcome(deps, n, monitor);
+  if (quiet.outcome !== 'send') return { quiet };
+  if (n.channelId !== null) return forChannel(deps, quiet.row, n.channelId);
+  return { row: quiet.row, context: { webhookSecret: monitor.webhookSecret } };
 }
 
-async function sendOne(deps: Deps, n: Notification): Promise<SendResult> {
+async function sendOne(deps: Deps, n: Notification): Promise<AttemptOutcome> {
   const prepared = await prepare(deps, n);
   if ('notSent' in prepared) return { outcome: 'failed', error: prepared.notSent };
+  if ('quiet' in prepared) return prepared.quiet;
   const { row, context } = prepared;
   if (!onEveryPlan(row.channel)) {
     // Channels some plans lack follow the account's plan at send time: after a downgrade the
@@ -141,6 +146,7 @@ async function deliverClaimed(deps: Deps, claimed: Notification): Promise<keyof 
     if (record.nextAttemptAt !== null) deps.onDue?.(record.nextAttemptAt);
     return 'retrying';
   }
+  if (record.state === 'held' && record.nextAttemptAt !== null) deps.onDue?.(record.nextAttemptAt);
   if (record.state === 'failed') deps.log.error('alert failed', { ...fields, error: record.lastError });
   return record.state;
 }

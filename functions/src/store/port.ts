@@ -4,7 +4,7 @@ import type { EmailCaps, PlanId } from '../domain/plans';
 import type { Recipient } from '../domain/recipients';
 import type { MonitorUpdate } from '../domain/settings';
 import type { PingTransition, Transition } from '../domain/transitions';
-import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping } from '../domain/types';
+import type { Account, AccountDefaults, AlertChannel, Flip, Monitor, Notification, Ping, ReadKey } from '../domain/types';
 
 /**
  * Decides what an event does to a monitor as the store currently holds it. Adapters call it
@@ -107,7 +107,7 @@ export interface Store {
   redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean>;
   /**
    * Deletes the account and everything it owns: its monitors with their pings and flips, its
-   * notifications, its recipient records, its key and its e-mail (which may then sign up again). False when it did not exist.
+   * notifications, its recipient records, channel objects and maintenance windows, its key and read-only keys and its e-mail (which may then sign up again). False when it did not exist.
    * When this returns the key no longer works, the e-mail is free and every monitor is gone (its
    * ping token too); pings, flips and notifications go afterwards, as `finishDeletions` says.
    */
@@ -124,6 +124,12 @@ export interface Store {
   getMonitor(id: string): Promise<Monitor | null>;
   /** The monitor whose public badge has this key; null when none has. */
   findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null>;
+  /**
+   * The monitor with this ping token, read without recording anything: snoozing from the job host
+   * with only the ping URL names the monitor this way. Null when no monitor has the token (a
+   * deleted monitor's token included), as `recordPing` would find none.
+   */
+  findMonitorByPingToken(pingToken: string): Promise<Monitor | null>;
   /**
    * Deletes the monitor, its pings and flips, and frees its slot. False when it did not exist.
    * When this returns the monitor is gone (reads miss it, its ping token stops working); its pings
@@ -205,7 +211,10 @@ export interface Store {
   claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null>;
   /** Like `postponeMonitor` for a notification's `nextAttemptAt`; `reason` becomes its `lastError`. */
   postponeNotification(id: string, until: Date, reason: string): Promise<void>;
-  /** Records the outcome of the attempt that claimed it; false when that claim was lost to another. */
+  /**
+   * Records the outcome of the attempt that claimed it (and `record.attempts` as its attempt count, when
+   * given: a hold was no attempt); false when that claim was lost to another.
+   */
   recordDelivery(id: string, attempt: number, record: DeliveryRecord): Promise<boolean>;
 
   /**
@@ -232,6 +241,18 @@ export interface Store {
    * An account's records go when the account is deleted.
    */
   saveRecipient(next: Recipient, readVersion: number | null): Promise<boolean>;
+
+  /**
+   * Creates the read-only key, atomically refusing when its account already holds `maxKeys` (or
+   * does not exist). Deleting the account deletes its keys; rotating its main key does not.
+   */
+  createReadKey(key: ReadKey, maxKeys: number): Promise<'created' | 'limit_reached'>;
+  /** The read-only key with this hash; null when none has it (never made, revoked, or its account deleted). */
+  findReadKeyByHash(keyHash: string): Promise<ReadKey | null>;
+  /** The account's read-only keys, oldest first. */
+  listReadKeys(accountId: string): Promise<ReadKey[]>;
+  /** Revokes the account's key `id`; it stops working when this returns. False when the account has no such key. */
+  deleteReadKey(accountId: string, id: string): Promise<boolean>;
 
   /**
    * Creates the channel object, atomically refusing when its account already holds

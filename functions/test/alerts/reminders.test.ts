@@ -73,6 +73,8 @@ describe.each(storeKinds())('reminders through the checker on %s', (_name, kind)
     const m = await newMonitor(deps, { alertWebhook: `${target.origin}/hook`, remindEvery: TEN_MINUTES, remindLimit: 3 });
     await fail(deps, m);
     const downAt = deps.clock();
+    // The down alert goes first: a reminder waits for the verdict on its outage's down alert.
+    await runCheck(deps, { budgetMs: 10_000 });
     deps.fakeClock.advance(TEN_MINUTES);
     await runCheck(deps, { budgetMs: 10_000 });
     const reminder = target.requests.map((r) => JSON.parse(r.body)).find((b) => b.event === 'monitor.still_down');

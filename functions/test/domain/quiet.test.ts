@@ -2,6 +2,12 @@ import { AppError, ErrorCode } from '../../src/domain/errors';
 import type { MaintenanceWindow } from '../../src/domain/maintenance';
 import {
   afterQuiet,
+  downFate,
+  heldForOf,
+  heldNote,
+  owedAfterQuiet,
+  type HeldFor,
+  type LoggedAlert,
   checkDependsOn,
   decideAlert,
   dependencyProblem,
@@ -415,5 +421,71 @@ describe('snoozeEnd', () => {
     expect(refused({ for: 604_801 })).toMatch(/^for must be/);
     expect(refused({ until: at('2026-03-01T10:00:00Z') })).toMatch(/^until must be in the future/);
     expect(refused({ until: at('2026-03-08T10:00:01Z') })).toMatch(/^until must be at most 7 days/);
+  });
+});
+
+describe('held rows and their release', () => {
+  const t = (minutes: number) => new Date(Date.UTC(2026, 2, 28, 2, minutes));
+  let ids = 0;
+  const row = (event: LoggedAlert['event'], state: LoggedAlert['state'], minutes: number, extra: Partial<LoggedAlert> = {}): LoggedAlert => ({
+    id: `n${++ids}`,
+    event,
+    channel: 'webhook',
+    channelId: null,
+    target: 'https://hooks.example/a',
+    createdAt: t(minutes),
+    state,
+    lastError: null,
+    attempts: state === 'pending' ? 0 : 1,
+    snapshot: { outageId: 'm_1_down' },
+    ...extra,
+  });
+  const newestFirst = (rows: LoggedAlert[]) => [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+
+  test('a hold note reads back as what it waits for', () => {
+    const until = new Date('2026-12-02T18:00:00.000Z');
+    for (const h of [{ kind: 'maintenance', until }, { kind: 'snooze', until }, { kind: 'parent', parentName: 'db "host" is down', parentDown: true }, { kind: 'parent', parentName: 'db', parentDown: false }] as HeldFor[]) {
+      expect(heldForOf(heldNote(h))).toEqual(h);
+    }
+    expect(heldNote({ kind: 'maintenance', until })).toBe('held: maintenance until 2026-12-02T18:00:00.000Z');
+    expect(heldForOf(null)).toBeNull();
+    expect(heldForOf('connection refused')).toBeNull();
+    expect(heldForOf('held: waiting for the verdict on the down alert of the same outage')).toBeNull();
+  });
+
+  test('the newest held row is sent when it tells the status now and the channel was last told otherwise', () => {
+    const told = row('monitor.up', 'delivered', 0);
+    const down = row('monitor.down', 'held', 10);
+    expect(owedAfterQuiet(down, 'down', newestFirst([told, down]))).toEqual({ send: true });
+    expect(owedAfterQuiet(down, 'up', newestFirst([told, down]))).toMatchObject({ send: false, reason: expect.stringContaining('last told it is up') });
+    // Never told anything: a down is owed, an up is not.
+    expect(owedAfterQuiet(down, 'down', [down])).toEqual({ send: true });
+    const up = row('monitor.up', 'held', 20);
+    expect(owedAfterQuiet(up, 'up', newestFirst([down, up]))).toMatchObject({ send: false, reason: expect.stringContaining('never told') });
+  });
+
+  test('an older held row is replaced by a later one; reminders and suppressed rows replace nothing', () => {
+    const first = row('monitor.down', 'held', 10);
+    const second = row('monitor.down', 'held', 30);
+    expect(owedAfterQuiet(first, 'down', newestFirst([first, second]))).toMatchObject({ send: false, reason: expect.stringContaining('later alert') });
+    const reminder = row('monitor.still_down', 'pending', 40);
+    const dropped = row('monitor.up', 'suppressed', 50);
+    expect(owedAfterQuiet(second, 'down', newestFirst([first, second, reminder, dropped]))).toEqual({ send: true });
+    // Another channel's rows are another matter.
+    const elsewhere = row('monitor.down', 'held', 60, { channelId: 'ch_0000000000000001', channel: 'slack', target: 'ch_0000000000000001' });
+    expect(owedAfterQuiet(second, 'down', newestFirst([first, second, elsewhere]))).toEqual({ send: true });
+  });
+
+  test('what became of an outage’s down alert, for the same target', () => {
+    const up = row('monitor.up', 'pending', 20);
+    expect(downFate(up, [up])).toBe('unknown');
+    expect(downFate(up, [up, row('monitor.down', 'delivered', 10)])).toBe('told');
+    expect(downFate(up, [up, row('monitor.down', 'pending', 10, { attempts: 3 })])).toBe('told');
+    expect(downFate(up, [up, row('monitor.down', 'pending', 10)])).toBe('undecided');
+    expect(downFate(up, [up, row('monitor.down', 'processing', 10)])).toBe('undecided');
+    expect(downFate(up, [up, row('monitor.down', 'suppressed', 10)])).toBe('suppressed');
+    expect(downFate(up, [up, row('monitor.down', 'held', 10, { lastError: 'held: parent "db" is down' })])).toBe('parent');
+    expect(downFate(up, [up, row('monitor.down', 'held', 10, { lastError: 'held: snoozed until 2026-03-28T03:00:00.000Z' })])).toBe('quiet');
+    expect(downFate(up, [up, row('monitor.down', 'suppressed', 10, { snapshot: { outageId: 'm_2_down' } })])).toBe('unknown');
   });
 });

@@ -3,13 +3,13 @@ import path from 'node:path';
 import { Timestamp } from 'firebase-admin/firestore';
 import { notificationsFor } from '../../src/domain/alerts';
 import { transition } from '../../src/domain/transitions';
-import type { AlertChannel, Flip } from '../../src/domain/types';
+import type { AlertChannel, Flip, ReadKey } from '../../src/domain/types';
 import { withRequest } from '../../src/domain/recipients';
 import { newChannelId, recipientId } from '../../src/services/secrets';
-import { accountDoc, API_KEYS, CHANNELS, channelDoc, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
+import { accountDoc, API_KEYS, CHANNELS, channelDoc, READ_KEYS, readKeyDoc, WINDOWS, windowDoc, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
 import { RATE_LIMITS } from '../../src/store/firestore/limits';
-import { makeAccount, makeMonitor } from '../support/factories';
+import { makeAccount, makeMonitor, makeWindow } from '../support/factories';
 import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../support/stores';
 import { openMeteredStore, type Filter, type RunQueryRequest } from './support/usage';
 
@@ -107,6 +107,8 @@ const channel = (accountId: string): AlertChannel => ({
   createdAt: new Date(),
 });
 
+const readKey = (accountId: string): ReadKey => ({ id: 'key_0123456789abcdef', accountId, name: 'grafana', access: 'read', keyHash: `hash-${accountId}`, createdAt: new Date() });
+
 /** Every field name the adapter writes, per collection group. */
 function writtenFields(): Map<string, string[]> {
   const account = makeAccount();
@@ -124,6 +126,8 @@ function writtenFields(): Map<string, string[]> {
     [DELETIONS, Object.keys(deletionDoc('monitor', monitor.id))],
     [RECIPIENTS, Object.keys(recipientDoc(recipient(account.id)))],
     [CHANNELS, Object.keys(channelDoc(channel(account.id), 1))],
+    [WINDOWS, Object.keys(windowDoc(makeWindow({ accountId: account.id }), 1))],
+    [READ_KEYS, Object.keys(readKeyDoc(readKey(account.id), 1))],
   ]);
 }
 
@@ -183,6 +187,19 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.notificationHistory({ channelId: attached.id }, { limit: 10, before: null, since: null });
     await store.deleteChannel(attached.id);
     await store.createChannel(channel(account.id), 10);
+    // Maintenance windows, the ping-token lookup, read-only keys.
+    const window = makeWindow({ accountId: account.id });
+    await store.createWindow(window, 10);
+    await store.listWindows(account.id);
+    await store.getWindow(window.id);
+    await store.updateWindow(window.id, () => ({ name: 'renamed' }));
+    await store.deleteWindow(window.id);
+    await store.findMonitorByPingToken(monitor.pingToken);
+    const readOnly = readKey(account.id);
+    await store.createReadKey(readOnly, 20);
+    await store.findReadKeyByHash(readOnly.keyHash);
+    await store.listReadKeys(account.id);
+    await store.deleteReadKey(account.id, readOnly.id);
     await store.deleteMonitor(monitor.id);
     await store.findAccountByEmail(account.email);
     await store.saveRecoveryToken(account.email, 'token-hash', new Date(now.getTime() + 3_600_000));

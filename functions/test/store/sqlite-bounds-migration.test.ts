@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { transition } from '../../src/domain/transitions';
 import type { PingData } from '../../src/store/port';
 import { SqliteStore } from '../../src/store/sqlite';
 import { makeAccount, makeMonitor } from '../support/factories';
+import { rewindSchema } from './sqlite-rewind';
 
 const t0 = new Date('2026-03-28T02:00:00.000Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -31,14 +31,7 @@ describe('SQLite migration for deletions in the background and the ping body bud
     await store.close();
 
     // Take the file back to the schema before this migration (the tenth).
-    const raw = new Database(file);
-    raw.exec('DROP TABLE deletions; DROP INDEX pings_bodies; DROP INDEX monitors_body_check; ALTER TABLE pings DROP COLUMN body_size; ALTER TABLE monitors DROP COLUMN body_bytes_unchecked;');
-    raw.exec('ALTER TABLE monitors DROP COLUMN alert_after; ALTER TABLE monitors DROP COLUMN recover_after; ALTER TABLE monitors DROP COLUMN max_runtime; ALTER TABLE monitors DROP COLUMN min_runtime; ALTER TABLE monitors DROP COLUMN consecutive_failures; ALTER TABLE monitors DROP COLUMN consecutive_successes; ALTER TABLE monitors DROP COLUMN missed_due_at;');
-    raw.exec('ALTER TABLE monitors DROP COLUMN remind_every; ALTER TABLE monitors DROP COLUMN remind_limit; ALTER TABLE monitors DROP COLUMN down_since; ALTER TABLE monitors DROP COLUMN acknowledged_at; ALTER TABLE monitors DROP COLUMN reminders_sent; ALTER TABLE monitors DROP COLUMN next_reminder_at; ALTER TABLE accounts DROP COLUMN default_remind_every;');
-    raw.exec('ALTER TABLE monitors DROP COLUMN tags;');
-    raw.exec('DROP TABLE channels; DROP INDEX notifications_by_channel; DROP INDEX notifications_by_monitor; CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at); ALTER TABLE notifications DROP COLUMN channel_id; ALTER TABLE monitors DROP COLUMN channels;');
-    raw.pragma('user_version = 9');
-    raw.close();
+    rewindSchema(file, 9);
 
     const upgraded = new SqliteStore(file);
     try {

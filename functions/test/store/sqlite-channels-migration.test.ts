@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { transition } from '../../src/domain/transitions';
 import type { PingData } from '../../src/store/port';
 import { SqliteStore } from '../../src/store/sqlite';
 import { makeAccount, makeMonitor } from '../support/factories';
 import { attachedOf, makeChannel } from './contract/support';
+import { rewindSchema } from './sqlite-rewind';
 
 const t0 = new Date('2026-03-28T02:00:00.000Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -33,11 +33,7 @@ describe('SQLite migration for channel objects', () => {
     await store.close();
 
     // Take the file back to the schema before this migration (the thirteenth).
-    const raw = new Database(file);
-    raw.exec('ALTER TABLE monitors DROP COLUMN tags;');
-    raw.exec('DROP TABLE channels; DROP INDEX notifications_by_channel; DROP INDEX notifications_by_monitor; CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at); ALTER TABLE notifications DROP COLUMN channel_id; ALTER TABLE monitors DROP COLUMN channels;');
-    raw.pragma('user_version = 12');
-    raw.close();
+    rewindSchema(file, 12);
 
     const upgraded = new SqliteStore(file);
     try {

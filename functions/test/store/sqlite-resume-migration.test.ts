@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { transition } from '../../src/domain/transitions';
 import type { PingData } from '../../src/store/port';
 import { SqliteStore } from '../../src/store/sqlite';
 import { makeAccount, makeMonitor } from '../support/factories';
+import { rewindSchema } from './sqlite-rewind';
 
 const t0 = new Date('2026-03-28T02:00:00.000Z');
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -36,16 +36,7 @@ describe('SQLite migration for resume times and flip counts', () => {
     await store.close();
 
     // Take the file back to the schema before this migration (the sixth).
-    const raw = new Database(file);
-    raw.exec('ALTER TABLE monitors DROP COLUMN resumed_at; ALTER TABLE monitors DROP COLUMN flip_count;');
-    raw.exec('DROP TABLE recipients; DROP TABLE alert_email_counts; ALTER TABLE monitors DROP COLUMN recent_flips; ALTER TABLE monitors DROP COLUMN flapping_since;');
-    raw.exec('DROP TABLE deletions; DROP INDEX pings_bodies; DROP INDEX monitors_body_check; ALTER TABLE pings DROP COLUMN body_size; ALTER TABLE monitors DROP COLUMN body_bytes_unchecked;');
-    raw.exec('ALTER TABLE monitors DROP COLUMN alert_after; ALTER TABLE monitors DROP COLUMN recover_after; ALTER TABLE monitors DROP COLUMN max_runtime; ALTER TABLE monitors DROP COLUMN min_runtime; ALTER TABLE monitors DROP COLUMN consecutive_failures; ALTER TABLE monitors DROP COLUMN consecutive_successes; ALTER TABLE monitors DROP COLUMN missed_due_at;');
-    raw.exec('ALTER TABLE monitors DROP COLUMN remind_every; ALTER TABLE monitors DROP COLUMN remind_limit; ALTER TABLE monitors DROP COLUMN down_since; ALTER TABLE monitors DROP COLUMN acknowledged_at; ALTER TABLE monitors DROP COLUMN reminders_sent; ALTER TABLE monitors DROP COLUMN next_reminder_at; ALTER TABLE accounts DROP COLUMN default_remind_every;');
-    raw.exec('ALTER TABLE monitors DROP COLUMN tags;');
-    raw.exec('DROP TABLE channels; DROP INDEX notifications_by_channel; DROP INDEX notifications_by_monitor; CREATE INDEX notifications_by_monitor ON notifications (monitor_id, created_at); ALTER TABLE notifications DROP COLUMN channel_id; ALTER TABLE monitors DROP COLUMN channels;');
-    raw.pragma('user_version = 6');
-    raw.close();
+    rewindSchema(file, 6);
 
     const upgraded = new SqliteStore(file);
     try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CHANNEL_EVENTS } from '../../src/domain/channels';
+import type { MaintenanceWindow } from '../../src/domain/maintenance';
 import type { Account, AlertChannel, Monitor } from '../../src/domain/types';
 import { hashApiKey, newApiKey, newBadgeKey, newChannelId, newMonitorId, newPingToken } from '../../src/services/secrets';
 
@@ -80,6 +81,27 @@ export function makeChannel(accountId: string, overrides: Partial<AlertChannel> 
     events: [...CHANNEL_EVENTS],
     isDefault: false,
     webhookSecret: null,
+    createdAt: new Date('2026-03-01T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+/**
+ * A maintenance window as the store keeps it: a one-off window for every monitor of `account-1`,
+ * from 2026-03-02 02:00 to 04:00 UTC, unless told otherwise. To make a recurring one, override
+ * `schedule`, `tz` and `duration` and set `start` and `end` to null.
+ */
+export function makeWindow(overrides: Partial<MaintenanceWindow> = {}): MaintenanceWindow {
+  return {
+    id: `mw_${randomBytes(8).toString('hex')}`,
+    accountId: 'account-1',
+    name: 'Database upgrade',
+    monitors: '*',
+    schedule: null,
+    tz: null,
+    duration: null,
+    start: new Date('2026-03-02T02:00:00.000Z'),
+    end: new Date('2026-03-02T04:00:00.000Z'),
     createdAt: new Date('2026-03-01T00:00:00.000Z'),
     ...overrides,
   };

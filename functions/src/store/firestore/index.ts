@@ -21,7 +21,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type MonitorChanges, type PingTransition, type Transition } from '../../domain/transitions';
-import type { Account, AccountDefaults, AlertChannel, AttachedChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, AlertChannel, AttachedChannel, Flip, Monitor, Notification, Ping, ReadKey } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -51,7 +51,9 @@ import {
   MONITORS,
   NOTIFICATIONS,
   PINGS,
+  READ_KEYS,
   RECIPIENTS,
+  WINDOWS,
   accountDoc,
   attachedDoc,
   channelDoc,
@@ -63,6 +65,7 @@ import {
   notificationDoc,
   openRunsDoc,
   pingDoc,
+  readKeyDoc,
   remindersDoc,
   recipientDoc,
   toAccount,
@@ -71,7 +74,11 @@ import {
   toMonitor,
   toNotification,
   toPing,
+  toReadKey,
   toRecipient,
+  toWindow,
+  windowDoc,
+  windowSettingsDoc,
   type DeletionKind,
 } from './layout';
 import { RATE_LIMITS } from './limits';
@@ -361,12 +368,12 @@ export class FirestoreStore implements Store, StoreInspection {
 
   /**
    * Monitors first (each gone at once, its history removed in the background), then recipient
-   * records and channel objects, then the account with its key and e-mail, in a transaction that
+   * records, channel objects and maintenance windows, then the account with its key and e-mail, in a transaction that
    * goes ahead only once the account holds no monitor: one created meanwhile sends the loop round again. Until that last
    * step the account still works, so a deletion cut short can simply be asked for again. The same
    * transaction records the deletion, so the account's notifications are removed after it,
    * in the background and, should that be cut short, by the checker (`finishDeletions`), with
-   * any channel object created while the account was being deleted.
+   * any channel object or window created while the account was being deleted.
    */
   async deleteAccount(accountId: string): Promise<boolean> {
     const ref = this.db.collection(ACCOUNTS).doc(accountId);
@@ -374,16 +381,20 @@ export class FirestoreStore implements Store, StoreInspection {
     for (let round = 0; round < 10; round++) {
       for (const m of await this.listMonitors(accountId)) await this.deleteMonitor(m.id);
       const recipients = await this.db.collection(RECIPIENTS).where('accountId', '==', accountId).select().get();
-      // Channel objects go with the recipients; one created meanwhile goes with the notifications, in the background.
+      // Channel objects and maintenance windows go with the recipients; one created meanwhile goes with the notifications, in the background.
       const channels = await this.db.collection(CHANNELS).where('accountId', '==', accountId).select().get();
+      const windows = await this.db.collection(WINDOWS).where('accountId', '==', accountId).select().get();
       const writer = this.db.bulkWriter();
-      for (const d of [...recipients.docs, ...channels.docs]) void writer.delete(d.ref);
+      for (const d of [...recipients.docs, ...channels.docs, ...windows.docs]) void writer.delete(d.ref);
       await writer.close();
       const outcome = await this.transaction(ref.path, async (tx) => {
         const account = await tx.get(ref);
         if (!account.exists) return 'missing';
         if (Number(account.get('monitorCount')) > 0) return 'busy';
+        // Read in the transaction that deletes the account: a key created before it is seen here, one after finds no account.
+        const readKeys = await tx.get(this.readKeysOf(accountId));
         tx.delete(ref);
+        for (const k of readKeys.docs) tx.delete(k.ref);
         tx.delete(this.db.collection(API_KEYS).doc(String(account.get('apiKeyHash'))));
         tx.delete(this.db.collection(EMAILS).doc(emailDocId(String(account.get('email')))));
         tx.set(deletion, deletionDoc('account', accountId));
@@ -481,7 +492,11 @@ export class FirestoreStore implements Store, StoreInspection {
     const leftovers: Query[] =
       snap.get('kind') === 'monitor'
         ? [this.monitorRef(owner).collection(PINGS), this.monitorRef(owner).collection(FLIPS)]
-        : [this.db.collection(NOTIFICATIONS).where('accountId', '==', owner), this.db.collection(CHANNELS).where('accountId', '==', owner)];
+        : [
+            this.db.collection(NOTIFICATIONS).where('accountId', '==', owner),
+            this.db.collection(CHANNELS).where('accountId', '==', owner),
+            this.db.collection(WINDOWS).where('accountId', '==', owner),
+          ];
     const writer = this.db.bulkWriter();
     let removed = 0;
     try {
@@ -521,6 +536,12 @@ export class FirestoreStore implements Store, StoreInspection {
   async findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null> {
     // An equality query on one field: served by Firestore's automatic single-field index.
     const found = await this.db.collection(MONITORS).where('badgeKey', '==', badgeKey).limit(1).get();
+    return found.empty ? null : toMonitor(found.docs[0]);
+  }
+
+  async findMonitorByPingToken(pingToken: string): Promise<Monitor | null> {
+    // The query recordPing makes, on the single-field index of pingToken.
+    const found = await this.db.collection(MONITORS).where('pingToken', '==', pingToken).limit(1).get();
     return found.empty ? null : toMonitor(found.docs[0]);
   }
 
@@ -783,6 +804,7 @@ export class FirestoreStore implements Store, StoreInspection {
         nextAttemptAt: rec.nextAttemptAt === null ? null : ts(rec.nextAttemptAt),
         lastError: rec.lastError,
         deliveredAt: rec.deliveredAt === null ? null : ts(rec.deliveredAt),
+        attempts: rec.attempts ?? attempt,
       });
       return true;
     });
@@ -830,6 +852,54 @@ export class FirestoreStore implements Store, StoreInspection {
     return snaps
       .filter((snap) => snap.exists && snap.get('accountId') === accountId)
       .map((snap) => ({ id: snap.id, kind: snap.get('kind'), events: [...(snap.get('events') as AttachedChannel['events'])] }));
+  }
+
+  /** The account's read-only keys: at most the cap, one small query on `accountId` (see READ_KEYS). */
+  private readKeysOf(accountId: string): Query {
+    return this.db.collection(READ_KEYS).where('accountId', '==', accountId);
+  }
+
+  async createReadKey(key: ReadKey, maxKeys: number): Promise<'created' | 'limit_reached'> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(key.accountId);
+    // As for channels: the count on the account is read and written in one transaction, so creates racing at the cap queue on its lock.
+    return this.transaction(accountRef.path, async (tx) => {
+      const account = await tx.get(accountRef);
+      if (!account.exists) return 'limit_reached';
+      if (Number(account.get('readKeyCount') ?? 0) >= maxKeys) return 'limit_reached';
+      const seq = Number(account.get('readKeySeq') ?? 0) + 1;
+      tx.update(accountRef, { readKeyCount: FieldValue.increment(1), readKeySeq: seq });
+      tx.create(this.db.collection(READ_KEYS).doc(key.keyHash), readKeyDoc(key, seq));
+      return 'created';
+    });
+  }
+
+  /** One document read, like the main key's: the hash is the document id. */
+  async findReadKeyByHash(keyHash: string): Promise<ReadKey | null> {
+    const snap = await this.db.collection(READ_KEYS).doc(keyHash).get();
+    return snap.exists ? toReadKey(snap) : null;
+  }
+
+  /** Oldest first, sorted here: a handful of documents need no composite index. */
+  async listReadKeys(accountId: string): Promise<ReadKey[]> {
+    const snap = await this.readKeysOf(accountId).get();
+    const age = (d: QueryDocumentSnapshot): [number, number] => [(d.get('createdAt') as Timestamp).toMillis(), Number(d.get('seq'))];
+    return snap.docs
+      .map((d) => ({ d, at: age(d) }))
+      .sort((a, b) => a.at[0] - b.at[0] || a.at[1] - b.at[1])
+      .map(({ d }) => toReadKey(d));
+  }
+
+  /** One transaction: the key and its slot on the account. The key is found among its account's, so another account's is never touched. */
+  async deleteReadKey(accountId: string, id: string): Promise<boolean> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(accountId);
+    return this.transaction(accountRef.path, async (tx) => {
+      const key = (await tx.get(this.readKeysOf(accountId))).docs.find((d) => d.get('keyId') === id);
+      if (key === undefined) return false;
+      const account = await tx.get(accountRef);
+      tx.delete(key.ref);
+      if (account.exists) tx.update(accountRef, { readKeyCount: FieldValue.increment(-1) });
+      return true;
+    });
   }
 
   async createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'> {
@@ -920,25 +990,56 @@ export class FirestoreStore implements Store, StoreInspection {
     await this.db.collection(NOTIFICATIONS).doc(n.id).create(notificationDoc(n));
   }
 
-  // MAINTENANCE-WINDOWS: placeholders until the windows storage lands (this session's helper replaces them).
-  async createWindow(_window: MaintenanceWindow, _maxWindows: number): Promise<'created' | 'limit_reached'> {
-    throw new Error('maintenance windows are not stored yet');
+  async createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(window.accountId);
+    // The count on the account is read and written in one transaction: creates racing at the cap queue on its lock.
+    return this.transaction(accountRef.path, async (tx) => {
+      const account = await tx.get(accountRef);
+      if (!account.exists) return 'limit_reached';
+      // Accounts stored before maintenance windows have neither field.
+      if (Number(account.get('windowCount') ?? 0) >= maxWindows) return 'limit_reached';
+      const seq = Number(account.get('windowSeq') ?? 0) + 1;
+      tx.update(accountRef, { windowCount: FieldValue.increment(1), windowSeq: seq });
+      tx.create(this.db.collection(WINDOWS).doc(window.id), windowDoc(window, seq));
+      return 'created';
+    });
   }
 
-  async listWindows(_accountId: string): Promise<MaintenanceWindow[]> {
-    return [];
+  async listWindows(accountId: string): Promise<MaintenanceWindow[]> {
+    const snap = await this.db.collection(WINDOWS).where('accountId', '==', accountId).orderBy('createdAt').orderBy('seq').get();
+    return snap.docs.map(toWindow);
   }
 
-  async getWindow(_id: string): Promise<MaintenanceWindow | null> {
-    return null;
+  async getWindow(id: string): Promise<MaintenanceWindow | null> {
+    const snap = await this.db.collection(WINDOWS).doc(id).get();
+    return snap.exists ? toWindow(snap) : null;
   }
 
-  async updateWindow(_id: string, _edit: (window: MaintenanceWindow) => WindowUpdate): Promise<MaintenanceWindow | null> {
-    return null;
+  async updateWindow(id: string, edit: (window: MaintenanceWindow) => WindowUpdate): Promise<MaintenanceWindow | null> {
+    const ref = this.db.collection(WINDOWS).doc(id);
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return null;
+      const current = toWindow(snap);
+      const next: MaintenanceWindow = { ...current, ...edit(current), id: current.id, accountId: current.accountId, createdAt: current.createdAt };
+      tx.update(ref, windowSettingsDoc(next));
+      return next;
+    });
   }
 
-  async deleteWindow(_id: string): Promise<boolean> {
-    return false;
+  /** One transaction: the window and its slot on the account. */
+  async deleteWindow(id: string): Promise<boolean> {
+    const ref = this.db.collection(WINDOWS).doc(id);
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return false;
+      const accountRef = this.db.collection(ACCOUNTS).doc(String(snap.get('accountId')));
+      const account = await tx.get(accountRef);
+      tx.delete(ref);
+      // An account being deleted may be gone already; its counter goes with it.
+      if (account.exists) tx.update(accountRef, { windowCount: FieldValue.increment(-1) });
+      return true;
+    });
   }
 
   /** Background removals stop at their next page, and are waited for: the client they use is closed next. */

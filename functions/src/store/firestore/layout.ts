@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { FieldValue, Timestamp, type DocumentData, type DocumentSnapshot } from 'firebase-admin/firestore';
+import type { MaintenanceWindow } from '../../domain/maintenance';
 import type { Recipient } from '../../domain/recipients';
 import type { ReminderState } from '../../domain/reminders';
-import type { Account, AlertChannel, AlertSnapshot, AttachedChannel, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
+import type { Account, AlertChannel, AlertSnapshot, AttachedChannel, Flip, Monitor, Notification, OpenRun, Ping, ReadKey } from '../../domain/types';
 import { bodySize } from '../port';
 
 /**
@@ -30,6 +31,8 @@ import { bodySize } from '../port';
  *   recipients/{recipientId}        an address an account alerts and whether it confirmed; the id is
  *                                   derived from both (`recipientId`), so lookups are document reads;
  *                                   queried by `accountId` only to delete an account's
+ *   maintenanceWindows/{windowId}   a maintenance window; queried by `accountId` (ordered by `createdAt`,
+ *                                   `seq`); the account's `windowCount` is what the cap checks
  */
 export const ACCOUNTS = 'accounts';
 export const API_KEYS = 'apiKeys';
@@ -39,6 +42,7 @@ export const PINGS = 'pings';
 export const FLIPS = 'flips';
 export const NOTIFICATIONS = 'notifications';
 export const CHANNELS = 'channels';
+export const WINDOWS = 'maintenanceWindows';
 /**
  * deletions/{kind}:{id}: a deleted monitor (its pings and flips) or account (its notifications)
  * whose documents are still being removed; see `FirestoreStore.finishDeletions`.
@@ -105,6 +109,9 @@ export function accountDoc(a: Account): DocumentData {
     // Channel objects held (the cap checks it), and created ever (it orders those of the same millisecond).
     channelCount: 0,
     channelSeq: 0,
+    // Maintenance windows held (the cap checks it), and created ever (it orders those of the same millisecond).
+    windowCount: 0,
+    windowSeq: 0,
   };
 }
 
@@ -414,6 +421,60 @@ export function toChannel(snap: DocumentSnapshot): AlertChannel {
     events: d.events,
     isDefault: d.isDefault === true,
     webhookSecret: str(d.webhookSecret),
+    createdAt: reqDate(d.createdAt),
+  };
+}
+
+/**
+ * readKeys/{sha256 of the key}: a read-only key. Authentication is a document read, as for the
+ * main key (`apiKeys`); queried by `accountId` only (listing, revoking, deleting an account's),
+ * at most 20 documents, sorted in memory by `createdAt` then `seq` (the account's `readKeySeq`),
+ * so no composite index. The account's `readKeyCount` is what the cap checks.
+ */
+export const READ_KEYS = 'readKeys';
+
+export function readKeyDoc(k: ReadKey, seq: number): DocumentData {
+  return { keyId: k.id, accountId: k.accountId, name: k.name, access: k.access, createdAt: ts(k.createdAt), seq };
+}
+
+export function toReadKey(snap: DocumentSnapshot): ReadKey {
+  const d = data(snap);
+  return { id: d.keyId, accountId: d.accountId, keyHash: snap.id, name: d.name, access: d.access, createdAt: reqDate(d.createdAt) };
+}
+
+/**
+ * A maintenance window; `seq` is its place in its account's creation order (see `windowSeq`).
+ * `monitors` is the string `'*'` or an array of ids, as the domain has it.
+ */
+export function windowDoc(w: MaintenanceWindow, seq: number): DocumentData {
+  return { ...windowSettingsDoc(w), accountId: w.accountId, createdAt: ts(w.createdAt), seq };
+}
+
+/** The fields an edit of a window rewrites: all its settings. */
+export function windowSettingsDoc(w: MaintenanceWindow): DocumentData {
+  return {
+    name: w.name,
+    monitors: w.monitors === '*' ? '*' : [...w.monitors],
+    schedule: w.schedule,
+    tz: w.tz,
+    duration: w.duration,
+    start: ts(w.start),
+    end: ts(w.end),
+  };
+}
+
+export function toWindow(snap: DocumentSnapshot): MaintenanceWindow {
+  const d = data(snap);
+  return {
+    id: snap.id,
+    accountId: d.accountId,
+    name: d.name,
+    monitors: d.monitors === '*' ? '*' : (d.monitors as unknown[]).map(String),
+    schedule: str(d.schedule),
+    tz: str(d.tz),
+    duration: num(d.duration),
+    start: date(d.start),
+    end: date(d.end),
     createdAt: reqDate(d.createdAt),
   };
 }

@@ -5,7 +5,7 @@ import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
 import { applyChanges, type Transition } from '../../domain/transitions';
-import type { Account, AccountDefaults, AlertChannel, AttachedChannel, Flip, Monitor, Notification, Ping } from '../../domain/types';
+import type { Account, AccountDefaults, AlertChannel, AttachedChannel, Flip, Monitor, Notification, Ping, ReadKey } from '../../domain/types';
 import type { StoreInspection } from '../inspection';
 import {
   bodySize,
@@ -33,7 +33,9 @@ import {
   MONITOR_COLUMNS,
   NOTIFICATION_COLUMNS,
   PING_COLUMNS,
+  READ_KEY_COLUMNS,
   RECIPIENT_COLUMNS,
+  WINDOW_COLUMNS,
   accountValues,
   attachedJson,
   channelValues,
@@ -48,9 +50,11 @@ import {
   openRunsJson,
   pingPageKey,
   pingValues,
+  readKeyValues,
   recentFlipsJson,
   remindersValues,
   recipientValues,
+  windowValues,
   toAccount,
   toAttached,
   toChannel,
@@ -58,7 +62,9 @@ import {
   toMonitor,
   toNotification,
   toPing,
+  toReadKey,
   toRecipient,
+  toWindow,
   type Row,
 } from './rows';
 import { migrate } from './schema';
@@ -70,6 +76,10 @@ const INSERT_FLIP = insertSql('flips', FLIP_COLUMNS);
 const INSERT_NOTIFICATION = insertSql('notifications', NOTIFICATION_COLUMNS);
 const INSERT_RECIPIENT = insertSql('recipients', RECIPIENT_COLUMNS);
 const INSERT_CHANNEL = insertSql('channels', CHANNEL_COLUMNS);
+const INSERT_READ_KEY = insertSql('read_keys', READ_KEY_COLUMNS);
+const INSERT_WINDOW = insertSql('maintenance_windows', WINDOW_COLUMNS);
+/** Every setting of a window: what an edit rewrites. */
+const UPDATE_WINDOW = `UPDATE maintenance_windows SET ${WINDOW_COLUMNS.slice(2, -1).map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
 /**
  * The monitors a channel object is attached to: among its account's (monitors_by_account), those
  * whose JSON array of attached channels names it. A channel reaches only its own account's monitors.
@@ -258,6 +268,8 @@ export class SqliteStore implements Store, StoreInspection {
         this.stmt(INSERT_DELETION).run('account', accountId);
         this.stmt('DELETE FROM recipients WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM channels WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM read_keys WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM maintenance_windows WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM monitors WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM accounts WHERE id = ?').run(accountId);
         return true;
@@ -296,6 +308,12 @@ export class SqliteStore implements Store, StoreInspection {
 
   async findMonitorByBadgeKey(badgeKey: string): Promise<Monitor | null> {
     const r = this.stmt('SELECT * FROM monitors WHERE badge_key = ?').get(badgeKey) as Row | undefined;
+    return r ? toMonitor(r) : null;
+  }
+
+  async findMonitorByPingToken(pingToken: string): Promise<Monitor | null> {
+    // The same unique index on ping_token that recordPing reads through.
+    const r = this.stmt('SELECT * FROM monitors WHERE ping_token = ?').get(pingToken) as Row | undefined;
     return r ? toMonitor(r) : null;
   }
 
@@ -635,10 +653,10 @@ export class SqliteStore implements Store, StoreInspection {
   async recordDelivery(id: string, attempt: number, rec: DeliveryRecord): Promise<boolean> {
     // Only the holder of the latest claim may record: a stale worker whose lease lapsed loses.
     const result = this.stmt(
-        `UPDATE notifications SET state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
+        `UPDATE notifications SET state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?, attempts = ?
          WHERE id = ? AND attempts = ? AND state = 'processing'`,
       )
-      .run(rec.state, ms(rec.nextAttemptAt), rec.lastError, ms(rec.deliveredAt), id, attempt);
+      .run(rec.state, ms(rec.nextAttemptAt), rec.lastError, ms(rec.deliveredAt), rec.attempts ?? attempt, id, attempt);
     return result.changes === 1;
   }
 
@@ -681,6 +699,33 @@ export class SqliteStore implements Store, StoreInspection {
       const r = this.stmt('SELECT kind, events FROM channels WHERE id = ? AND account_id = ?').get(c.id, accountId) as Row | undefined;
       return r ? [{ id: c.id, kind: r.kind as AttachedChannel['kind'], events: JSON.parse(String(r.events)) as AttachedChannel['events'] }] : [];
     });
+  }
+
+  async createReadKey(key: ReadKey, maxKeys: number): Promise<'created' | 'limit_reached'> {
+    return this.db
+      .transaction((): 'created' | 'limit_reached' => {
+        // Count and insert under the write lock (BEGIN IMMEDIATE): concurrent creates at the cap cannot both pass.
+        if (this.stmt('SELECT 1 FROM accounts WHERE id = ?').get(key.accountId) === undefined) return 'limit_reached';
+        const held = this.stmt('SELECT COUNT(*) AS n FROM read_keys WHERE account_id = ?').get(key.accountId) as Row;
+        if (Number(held.n) >= maxKeys) return 'limit_reached';
+        this.stmt(INSERT_READ_KEY).run(...readKeyValues(key));
+        return 'created';
+      })
+      .immediate();
+  }
+
+  async findReadKeyByHash(keyHash: string): Promise<ReadKey | null> {
+    const r = this.stmt('SELECT * FROM read_keys WHERE key_hash = ?').get(keyHash) as Row | undefined;
+    return r ? toReadKey(r) : null;
+  }
+
+  async listReadKeys(accountId: string): Promise<ReadKey[]> {
+    const rows = this.stmt('SELECT * FROM read_keys WHERE account_id = ? ORDER BY created_at, rowid').all(accountId) as Row[];
+    return rows.map(toReadKey);
+  }
+
+  async deleteReadKey(accountId: string, id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM read_keys WHERE id = ? AND account_id = ?').run(id, accountId).changes === 1;
   }
 
   async createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'> {
@@ -762,25 +807,45 @@ export class SqliteStore implements Store, StoreInspection {
     this.stmt(INSERT_NOTIFICATION).run(...notificationValues(n));
   }
 
-  // MAINTENANCE-WINDOWS: placeholders until the windows storage lands (this session's helper replaces them).
-  async createWindow(_window: MaintenanceWindow, _maxWindows: number): Promise<'created' | 'limit_reached'> {
-    throw new Error('maintenance windows are not stored yet');
+  async createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'> {
+    return this.db
+      .transaction((): 'created' | 'limit_reached' => {
+        // Count and insert under the write lock (BEGIN IMMEDIATE): concurrent creates at the cap cannot both pass.
+        if (this.stmt('SELECT 1 FROM accounts WHERE id = ?').get(window.accountId) === undefined) return 'limit_reached';
+        const held = this.stmt('SELECT COUNT(*) AS n FROM maintenance_windows WHERE account_id = ?').get(window.accountId) as Row;
+        if (Number(held.n) >= maxWindows) return 'limit_reached';
+        this.stmt(INSERT_WINDOW).run(...windowValues(window));
+        return 'created';
+      })
+      .immediate();
   }
 
-  async listWindows(_accountId: string): Promise<MaintenanceWindow[]> {
-    return [];
+  async listWindows(accountId: string): Promise<MaintenanceWindow[]> {
+    // maintenance_windows_by_account gives this order; the rowid keeps windows of the same millisecond in creation order.
+    const rows = this.stmt('SELECT * FROM maintenance_windows WHERE account_id = ? ORDER BY created_at, rowid').all(accountId) as Row[];
+    return rows.map(toWindow);
   }
 
-  async getWindow(_id: string): Promise<MaintenanceWindow | null> {
-    return null;
+  async getWindow(id: string): Promise<MaintenanceWindow | null> {
+    const r = this.stmt('SELECT * FROM maintenance_windows WHERE id = ?').get(id) as Row | undefined;
+    return r ? toWindow(r) : null;
   }
 
-  async updateWindow(_id: string, _edit: (window: MaintenanceWindow) => WindowUpdate): Promise<MaintenanceWindow | null> {
-    return null;
+  async updateWindow(id: string, edit: (window: MaintenanceWindow) => WindowUpdate): Promise<MaintenanceWindow | null> {
+    return this.db
+      .transaction((): MaintenanceWindow | null => {
+        const r = this.stmt('SELECT * FROM maintenance_windows WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return null;
+        const current = toWindow(r);
+        const next: MaintenanceWindow = { ...current, ...edit(current), id: current.id, accountId: current.accountId, createdAt: current.createdAt };
+        this.stmt(UPDATE_WINDOW).run(...windowValues(next).slice(2, -1), id);
+        return next;
+      })
+      .immediate();
   }
 
-  async deleteWindow(_id: string): Promise<boolean> {
-    return false;
+  async deleteWindow(id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM maintenance_windows WHERE id = ?').run(id).changes === 1;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
+import type { MaintenanceWindow } from '../../domain/maintenance';
 import type { Recipient } from '../../domain/recipients';
 import type { ReminderState } from '../../domain/reminders';
 import type { MonitorUpdate } from '../../domain/settings';
-import type { Account, AlertChannel, AlertSnapshot, AttachedChannel, Flip, Monitor, Notification, OpenRun, Ping } from '../../domain/types';
+import type { Account, AlertChannel, AlertSnapshot, AttachedChannel, Flip, Monitor, Notification, OpenRun, Ping, ReadKey } from '../../domain/types';
 import { bodySize, type PageKey } from '../port';
 
 /**
@@ -311,6 +312,51 @@ export function toChannel(r: Row): AlertChannel {
     events: JSON.parse(String(r.events)) as AlertChannel['events'],
     isDefault: Number(r.is_default) === 1,
     webhookSecret: str(r.webhook_secret),
+    createdAt: reqDate(r.created_at),
+  };
+}
+
+export const WINDOW_COLUMNS = ['id', 'account_id', 'name', 'monitors', 'schedule', 'tz', 'duration', 'start_at', 'end_at', 'created_at'] as const;
+
+/** A window's monitors are JSON in their column: `"*"` (every monitor of the account) or an array of ids. */
+export const windowMonitorsJson = (monitors: MaintenanceWindow['monitors']): string => JSON.stringify(monitors);
+const toWindowMonitors = (v: unknown): MaintenanceWindow['monitors'] => {
+  const parsed = JSON.parse(String(v)) as unknown;
+  return parsed === '*' ? '*' : (parsed as unknown[]).map(String);
+};
+
+export function windowValues(w: MaintenanceWindow): unknown[] {
+  return [w.id, w.accountId, w.name, windowMonitorsJson(w.monitors), w.schedule, w.tz, w.duration, ms(w.start), ms(w.end), ms(w.createdAt)];
+}
+
+export function toWindow(r: Row): MaintenanceWindow {
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    name: String(r.name),
+    monitors: toWindowMonitors(r.monitors),
+    schedule: str(r.schedule),
+    tz: str(r.tz),
+    duration: num(r.duration),
+    start: date(r.start_at),
+    end: date(r.end_at),
+    createdAt: reqDate(r.created_at),
+  };
+}
+
+export const READ_KEY_COLUMNS = ['id', 'account_id', 'key_hash', 'name', 'access', 'created_at'] as const;
+
+export function readKeyValues(k: ReadKey): unknown[] {
+  return [k.id, k.accountId, k.keyHash, k.name, k.access, ms(k.createdAt)];
+}
+
+export function toReadKey(r: Row): ReadKey {
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    keyHash: String(r.key_hash),
+    name: String(r.name),
+    access: r.access as ReadKey['access'],
     createdAt: reqDate(r.created_at),
   };
 }

@@ -233,6 +233,20 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX maintenance_windows_by_account ON maintenance_windows (account_id, created_at);
   `,
+  // Read-only API keys: found by their hash on every request that carries one (unique, so a
+  // hash can never name two keys); listed, capped and deleted by account.
+  `
+  CREATE TABLE read_keys (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
+    name TEXT NOT NULL,
+    access TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX read_keys_by_hash ON read_keys (key_hash);
+  CREATE INDEX read_keys_by_account ON read_keys (account_id, created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

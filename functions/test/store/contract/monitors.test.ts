@@ -196,4 +196,68 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       expect(await store.getMonitor(m.id)).toEqual(m);
     });
   });
+
+  describe('quiet times on monitors', () => {
+    test('snoozedUntil and dependsOn read back as created, from a read and from the list', async () => {
+      const m = await withMonitor({ snoozedUntil: at(3600), dependsOn: ['0123456789abcdef', 'fedcba9876543210'] });
+      expect(await store.getMonitor(m.id)).toEqual(m);
+      expect((await store.listMonitors(m.accountId)).map((x) => [x.snoozedUntil, x.dependsOn])).toEqual([[at(3600), ['0123456789abcdef', 'fedcba9876543210']]]);
+    });
+
+    test('a monitor created without them is not snoozed and depends on nothing', async () => {
+      const m = await withMonitor();
+      expect(await store.getMonitor(m.id)).toMatchObject({ snoozedUntil: null, dependsOn: [] });
+    });
+
+    test('an edit sets them, and null and [] clear them, leaving the rest alone', async () => {
+      const m = await withMonitor();
+      const set = await store.editMonitor(m.id, () => ({ snoozedUntil: at(7200), dependsOn: ['fedcba9876543210'] }));
+      expect(set).toEqual({ ...m, snoozedUntil: at(7200), dependsOn: ['fedcba9876543210'] });
+      expect(await store.getMonitor(m.id)).toEqual({ ...m, snoozedUntil: at(7200), dependsOn: ['fedcba9876543210'] });
+      const cleared = await store.editMonitor(m.id, () => ({ snoozedUntil: null, dependsOn: [] }));
+      expect(cleared).toEqual(m);
+      expect(await store.getMonitor(m.id)).toEqual(m);
+    });
+
+    test('an edit of one leaves the other as it was', async () => {
+      const m = await withMonitor({ snoozedUntil: at(600), dependsOn: ['0123456789abcdef'] });
+      await store.editMonitor(m.id, () => ({ snoozedUntil: null }));
+      expect(await store.getMonitor(m.id)).toMatchObject({ snoozedUntil: null, dependsOn: ['0123456789abcdef'] });
+      await store.editMonitor(m.id, () => ({ dependsOn: [] }));
+      await store.editMonitor(m.id, () => ({ snoozedUntil: at(900) }));
+      expect(await store.getMonitor(m.id)).toMatchObject({ snoozedUntil: at(900), dependsOn: [] });
+    });
+
+    test('they survive pings and status changes', async () => {
+      const m = await upMonitor({ snoozedUntil: at(86_400), dependsOn: ['0123456789abcdef'] });
+      await store.updateMonitor(m.id, (mon) => transition(mon, 'deadline', at(m.schedule + m.grace)));
+      expect(await store.getMonitor(m.id)).toMatchObject({ status: 'down', snoozedUntil: at(86_400), dependsOn: ['0123456789abcdef'] });
+    });
+  });
+
+  describe('finding a monitor by its ping token', () => {
+    test('a monitor is found by its ping token, as it is, and nothing is recorded', async () => {
+      const m = await upMonitor({ snoozedUntil: at(600) });
+      await withMonitor();
+      const found = await store.findMonitorByPingToken(m.pingToken);
+      expect(found).toEqual(await store.getMonitor(m.id));
+      expect(found).toMatchObject({ id: m.id, status: 'up', pingCount: 1, snoozedUntil: at(600) });
+      expect(await store.listPings(m.id, 10)).toHaveLength(1);
+      expect((await store.getMonitor(m.id))!.pingCount).toBe(1);
+    });
+
+    test('an unknown token, or a badge key used as one, finds nothing', async () => {
+      const m = await withMonitor();
+      expect(await store.findMonitorByPingToken('AAAAAAAAAAAAAAAAAAAAAAAA')).toBeNull();
+      expect(await store.findMonitorByPingToken(m.badgeKey as string)).toBeNull();
+      expect(await store.findMonitorByPingToken(m.id)).toBeNull();
+    });
+
+    test('a deleted monitor no longer answers to its ping token', async () => {
+      const m = await withMonitor();
+      expect(await store.findMonitorByPingToken(m.pingToken)).toEqual(m);
+      await store.deleteMonitor(m.id);
+      expect(await store.findMonitorByPingToken(m.pingToken)).toBeNull();
+    });
+  });
 });

@@ -191,4 +191,49 @@ describe.each(storeKinds())('store contract on %s', (_name, kind) => {
       expect(new Set(rows.map((n) => n.snapshot.outageId))).toEqual(new Set([`${m.id}_${down!.transition!.flip!.at.getTime()}_down`]));
     });
   });
+
+  describe('held and suppressed deliveries', () => {
+    const log = (monitorId: string) => store.notificationHistory({ monitorId }, { limit: 10, before: null, since: null });
+
+    test('a held row waits until its time without using up an attempt, then is due and claimable again', async () => {
+      const { n, due } = await pendingNotification();
+      await store.claimNotification(n.id, due, at(999_999));
+      const until = new Date(due.getTime() + 7_200_000);
+      const reason = `held: maintenance until ${until.toISOString()}`;
+      expect(await store.recordDelivery(n.id, 1, { state: 'held', nextAttemptAt: until, lastError: reason, deliveredAt: null, attempts: 0 })).toBe(true);
+      const held = { state: 'held', attempts: 0, nextAttemptAt: until, lastError: reason, deliveredAt: null };
+      expect(await store.getNotification(n.id)).toMatchObject(held);
+      expect(await store.findDueNotifications(new Date(until.getTime() - 1), 10)).toEqual([]);
+      expect(await store.nextDueAt()).toEqual(until);
+      const [found] = await store.findDueNotifications(until, 10);
+      expect(found).toMatchObject({ id: n.id, ...held });
+      expect((await log(n.monitorId)).items).toEqual([found]);
+      expect(await store.claimNotification(n.id, until, at(999_999))).toMatchObject({ state: 'processing', attempts: 1 });
+    });
+
+    test('a suppressed row is final: never due again, and its log says why', async () => {
+      const { n, due } = await pendingNotification();
+      await store.claimNotification(n.id, due, at(999_999));
+      const reason = 'suppressed: parent "db-host" is down';
+      expect(await store.recordDelivery(n.id, 1, { state: 'suppressed', nextAttemptAt: null, lastError: reason, deliveredAt: null, attempts: 0 })).toBe(true);
+      const suppressed = { state: 'suppressed', attempts: 0, nextAttemptAt: null, lastError: reason, deliveredAt: null };
+      expect(await store.getNotification(n.id)).toMatchObject(suppressed);
+      expect(await store.findDueNotifications(at(10 ** 9), 10)).toEqual([]);
+      expect(await store.claimNotification(n.id, at(10 ** 9), at(10 ** 9 + 60))).toBeNull();
+      expect(await store.nextDueAt()).toBeNull();
+      expect((await log(n.monitorId)).items).toEqual([expect.objectContaining({ id: n.id, ...suppressed })]);
+    });
+
+    test('a held row claimed again can end suppressed; the stale claim cannot record over it', async () => {
+      const { n, due } = await pendingNotification();
+      await store.claimNotification(n.id, due, at(999_999));
+      const until = new Date(due.getTime() + 60_000);
+      await store.recordDelivery(n.id, 1, { state: 'held', nextAttemptAt: until, lastError: 'held: parent "db-host" is down', deliveredAt: null, attempts: 0 });
+      await store.claimNotification(n.id, until, at(999_999));
+      const suppressed = { state: 'suppressed' as const, nextAttemptAt: null, lastError: 'suppressed: recovered while its parent was down', deliveredAt: null, attempts: 0 };
+      expect(await store.recordDelivery(n.id, 2, suppressed)).toBe(false);
+      expect(await store.recordDelivery(n.id, 1, suppressed)).toBe(true);
+      expect(await store.getNotification(n.id)).toMatchObject(suppressed);
+    });
+  });
 });
