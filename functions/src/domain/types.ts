@@ -282,3 +282,20 @@ export interface Notification {
   deliveredAt: Date | null;
   snapshot: AlertSnapshot;
 }
+
+/** What a key lets its holder do: the account's main key changes anything, a read-only key reads only. */
+export type KeyAccess = 'full' | 'read';
+
+/**
+ * A read-only API key of an account (`POST /api/v1/account/keys`): it reads what the account's
+ * main key reads and changes nothing. Only its SHA-256 is kept; the key is shown once.
+ */
+export interface ReadKey {
+  /** `key_` and 16 hex characters: how its owner names it to revoke it. */
+  id: string;
+  accountId: string;
+  keyHash: string;
+  name: string;
+  access: 'read';
+  createdAt: Date;
+}

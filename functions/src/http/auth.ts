@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError, ErrorCode } from '../domain/errors';
 import type { Account } from '../domain/types';
-import { authenticate } from '../services/accounts';
+import { authenticateAccess } from '../services/accounts';
 import type { Deps } from '../services/context';
 import { clientAddress, type LimitGuard } from './limits';
 
@@ -58,16 +58,23 @@ export interface AuthContext {
 
 export type AccountHandler = (req: Request, res: Response, account: Account) => Promise<void>;
 
+/** The methods that change nothing: all a read-only key may use. */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+export const READ_ONLY_KEY = "This API key is read-only: it can read but not change anything. Use the account's main key to make changes.";
+
 /**
  * An authenticated route, declared where it is mounted: the request's API key is checked under
  * the failed-authentication limit ("failed authentications per address", against key guessing)
  * and the account's calls are counted ("management calls per key") before `handler` runs with
- * the account, so no route can forget either.
+ * the account, so no route can forget either. A read-only key is refused here on any method but
+ * GET and HEAD, before its handler reads the request, so no write route can forget that either.
  */
 export function withAccount({ deps, limits }: AuthContext, handler: AccountHandler): RequestHandler {
   return async (req, res) => {
-    const account = await underFailedAuthLimit(limits, req, ErrorCode.Unauthorized, () => authenticate(deps, apiKeyOf(req)));
+    const { account, access } = await underFailedAuthLimit(limits, req, ErrorCode.Unauthorized, () => authenticateAccess(deps, apiKeyOf(req)));
     await limits.take('management', account.id);
+    if (access === 'read' && !READ_METHODS.has(req.method)) throw new AppError(ErrorCode.Forbidden, READ_ONLY_KEY);
     await handler(req, res, account);
   };
 }

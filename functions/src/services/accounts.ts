@@ -1,7 +1,8 @@
 import { channelsOn } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, type Plan } from '../domain/plans';
-import type { Account, AccountDefaults } from '../domain/types';
+import type { Account, AccountDefaults, KeyAccess } from '../domain/types';
+import { READ_KEY_PATTERN, readKeyAccount } from './api-keys';
 import type { Deps } from './context';
 import { addressStatus, requestConfirmation } from './email-confirmation';
 import { API_KEY_PATTERN, hashApiKey, newAccountId, newApiKey } from './secrets';
@@ -38,13 +39,33 @@ export async function createAccount(deps: Deps, input: { email: string }): Promi
   return { apiKey, plan };
 }
 
+const missingKey = () => new AppError(ErrorCode.Unauthorized, 'Missing API key. Send it in the x-api-key header.');
+const invalidKey = () => new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
+
+/** The account whose main key this is: full access. */
 export async function authenticate(deps: Pick<Deps, 'store'>, apiKey: string | undefined): Promise<Account> {
-  if (apiKey === undefined || apiKey === '') {
-    throw new AppError(ErrorCode.Unauthorized, 'Missing API key. Send it in the x-api-key header.');
-  }
+  if (apiKey === undefined || apiKey === '') throw missingKey();
   const account = API_KEY_PATTERN.test(apiKey) ? await deps.store.findAccountByKeyHash(hashApiKey(apiKey)) : null;
-  if (account === null) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
+  if (account === null) throw invalidKey();
   return account;
+}
+
+/** An authenticated request's account, and what its key may do there. */
+export interface Authenticated {
+  account: Account;
+  access: KeyAccess;
+}
+
+/**
+ * The account of any of its keys: the main key (`cpk_`) with full access, a read-only key
+ * (`cpr_`) with read access. A revoked read-only key, or one whose account is gone, is as
+ * invalid as a key never issued.
+ */
+export async function authenticateAccess(deps: Pick<Deps, 'store'>, apiKey: string | undefined): Promise<Authenticated> {
+  if (apiKey === undefined || !READ_KEY_PATTERN.test(apiKey)) return { account: await authenticate(deps, apiKey), access: 'full' };
+  const account = await readKeyAccount(deps, apiKey);
+  if (account === null) throw invalidKey();
+  return { account, access: 'read' };
 }
 
 /** What the account page shows: who (and whether the address confirmed), which plan, how much of it is used. */
@@ -69,7 +90,7 @@ export async function accountOverview(deps: Pick<Deps, 'store' | 'config'>, acco
 /** Changes the account's defaults for new monitors; monitors that exist keep their settings. */
 export async function editAccountDefaults(deps: Pick<Deps, 'store'>, account: Account, edit: Partial<AccountDefaults>): Promise<Account> {
   const updated = await deps.store.setAccountDefaults(account.id, { ...account.defaults, ...edit });
-  if (updated === null) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
+  if (updated === null) throw invalidKey();
   return updated;
 }
 
@@ -80,13 +101,11 @@ export async function editAccountDefaults(deps: Pick<Deps, 'store'>, account: Ac
  */
 export async function rotateApiKey(deps: Pick<Deps, 'store'>, account: Account): Promise<string> {
   const apiKey = newApiKey();
-  if (!(await deps.store.replaceApiKey(account.id, account.apiKeyHash, hashApiKey(apiKey)))) {
-    throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
-  }
+  if (!(await deps.store.replaceApiKey(account.id, account.apiKeyHash, hashApiKey(apiKey)))) throw invalidKey();
   return apiKey;
 }
 
 /** Deletes the account and everything it owns; its e-mail may sign up again. */
 export async function deleteAccount(deps: Pick<Deps, 'store'>, account: Account): Promise<void> {
-  if (!(await deps.store.deleteAccount(account.id))) throw new AppError(ErrorCode.Unauthorized, 'Invalid API key.');
+  if (!(await deps.store.deleteAccount(account.id))) throw invalidKey();
 }

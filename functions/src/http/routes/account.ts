@@ -1,12 +1,17 @@
 import { accountOverview, deleteAccount, editAccountDefaults, rotateApiKey } from '../../services/accounts';
+import { createReadKey, deleteReadKey, listReadKeys } from '../../services/api-keys';
 import { confirmationRequested, resendAccountConfirmation } from '../../services/email-confirmation';
 import { withAccount } from '../auth';
 import { parseBody } from '../errors';
+import { createKeyBody, keyAnswer } from '../key-schemas';
 import { editAccountBody } from '../schemas';
 import { jsonBody } from './body';
 import { mount, type RouteContext } from './route';
 
-/** The account of the API key: its overview, its defaults for new monitors, its deletion, a new key, a new confirmation request for its e-mail. */
+/**
+ * The account of the API key: its overview, its defaults for new monitors, its deletion, a new
+ * key, its read-only keys, a new confirmation request for its e-mail.
+ */
 export function mountAccountRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
   mount(router, '/v1/account', {
@@ -36,6 +41,34 @@ export function mountAccountRoutes(ctx: RouteContext): void {
   mount(router, '/v1/account/rotate-key', {
     post: withAccount(ctx, async (_req, res, account) => {
       res.json({ apiKey: await rotateApiKey(deps, account) });
+    }),
+  });
+
+  mountReadKeyRoutes(ctx);
+}
+
+/** The account's read-only keys: list (a read-only key may), create (answered once with the key), revoke. */
+function mountReadKeyRoutes(ctx: RouteContext): void {
+  const { router, deps } = ctx;
+  mount(router, '/v1/account/keys', {
+    get: withAccount(ctx, async (_req, res, account) => {
+      const keys = await listReadKeys(deps, account);
+      res.json({ keys: keys.map(keyAnswer), count: keys.length });
+    }),
+    post: [
+      ...jsonBody,
+      withAccount(ctx, async (req, res, account) => {
+        const { key, apiKey } = await createReadKey(deps, account, parseBody(createKeyBody, req.body));
+        const { createdAt, ...shown } = keyAnswer(key);
+        res.status(201).json({ ...shown, apiKey, createdAt });
+      }),
+    ],
+  });
+
+  mount(router, '/v1/account/keys/:keyId', {
+    delete: withAccount(ctx, async (req, res, account) => {
+      await deleteReadKey(deps, account, String(req.params.keyId));
+      res.json({ deleted: true });
     }),
   });
 }
