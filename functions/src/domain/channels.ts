@@ -50,6 +50,12 @@ export interface ChannelSpec {
    */
   monitorField?: `alert${string}`;
   /**
+   * With `monitorField`: the config field of a channel object of this kind that holds the same one
+   * value (an address, a URL, a key). Delivery puts it where a monitor field's value goes, so
+   * e-mail confirmation, the e-mail caps and the notifier read both alike.
+   */
+  targetField?: string;
+  /**
    * False for a kind that keeps one open incident per outage (PagerDuty, Opsgenie): a
    * `monitor.still_down` reminder would only trigger it again, so the kind gets none. Absent: it gets them.
    */
@@ -73,6 +79,7 @@ export const CHANNELS = {
     config: { address: { format: { kind: 'email' } } },
     target: { kind: 'email' },
     monitorField: 'alertEmail',
+    targetField: 'address',
   },
   webhook: {
     label: 'Webhook',
@@ -85,14 +92,16 @@ export const CHANNELS = {
     },
     target: { kind: 'url' },
     monitorField: 'alertWebhook',
+    targetField: 'url',
   },
-  slack: { label: 'Slack', plans: ['pro'], config: { url: { ...URL_SECRET, hosts: 'slack' } }, target: { kind: 'url' }, monitorField: 'alertSlack' },
+  slack: { label: 'Slack', plans: ['pro'], config: { url: { ...URL_SECRET, hosts: 'slack' } }, target: { kind: 'url' }, monitorField: 'alertSlack', targetField: 'url' },
   pagerduty: {
     label: 'PagerDuty',
     plans: ['pro'],
     config: { routingKey: token(ROUTING_KEY_PATTERN, 'a PagerDuty Events API v2 integration key (32 letters and digits)') },
     target: { kind: 'pattern', pattern: ROUTING_KEY_PATTERN, description: 'a PagerDuty Events API v2 integration key (32 letters and digits)' },
     monitorField: 'alertPagerDuty',
+    targetField: 'routingKey',
     reminders: false,
   },
   discord: { label: 'Discord', plans: ['pro'], config: { url: URL_SECRET } },

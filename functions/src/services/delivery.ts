@@ -1,7 +1,7 @@
-import { notSentOnPlanMessage, onEveryPlan, planAllows, subscriptionOf } from '../domain/channels';
+import { channelSpec, notSentOnPlanMessage, onEveryPlan, planAllows, subscriptionOf } from '../domain/channels';
 import { deliveryRecord, givenUp, type AttemptOutcome } from '../domain/delivery';
 import { emailCapHour, notSentOverEmailCap, PLANS } from '../domain/plans';
-import type { Channel, Notification } from '../domain/types';
+import type { Notification } from '../domain/types';
 import type { DeliveryContext } from '../notify/types';
 import type { Deps } from './context';
 import { emailPermit } from './email-confirmation';
@@ -47,13 +47,6 @@ async function emailCapRefusal(deps: Deps, n: Notification): Promise<string | nu
   return counted === 'counted' ? null : notSentOverEmailCap(counted, caps, recipient);
 }
 
-/**
- * The config field that holds a channel object's one value, for the four kinds a monitor field
- * can also set: delivery puts it into the row's `target`, so e-mail confirmation, the e-mail
- * caps and those notifiers read it where they read a monitor field's value.
- */
-const TARGET_FIELD: Partial<Record<Channel, string>> = { email: 'address', webhook: 'url', slack: 'url', pagerduty: 'routingKey' };
-
 type Prepared = { row: Notification; context: DeliveryContext } | { notSent: string } | { quiet: Exclude<QuietOutcome, { outcome: 'send' }> };
 
 /**
@@ -66,7 +59,8 @@ async function forChannel(deps: Deps, n: Notification, channelId: string): Promi
   if (channel === null || channel.accountId !== n.accountId) return { notSent: 'not sent: the channel was deleted' };
   const subscription = subscriptionOf(n.event);
   if (subscription !== null && !channel.events.includes(subscription)) return { notSent: `not sent: the channel no longer takes ${subscription} alerts` };
-  const field = TARGET_FIELD[channel.kind];
+  // A kind a monitor field can also set keeps that one value in `target`, where its notifier reads it.
+  const field = channelSpec(channel.kind).targetField;
   const value = field === undefined ? undefined : channel.config[field];
   const row = typeof value === 'string' ? { ...n, target: value } : n;
   return { row, context: { webhookSecret: channel.webhookSecret, config: channel.config } };

@@ -56,3 +56,16 @@ describe('every channel kind is documented', () => {
     expect(named).toEqual(CHANNEL_KINDS.map((kind) => channelSpec(kind).label.toLowerCase()));
   });
 });
+
+describe('the value a monitor field holds, in a channel object', () => {
+  test('every kind a monitor field can set names the config field holding the same value, and only those kinds', () => {
+    for (const kind of CHANNEL_KINDS) {
+      const spec = channelSpec(kind);
+      if (spec.monitorField === undefined) {
+        expect(spec.targetField).toBeUndefined();
+        continue;
+      }
+      expect(Object.keys(spec.config)).toContain(spec.targetField);
+    }
+  });
+});
