@@ -32,11 +32,15 @@ export interface Plan {
   pingBodyBytes: number;
   /** Channel objects the account may hold (`POST /api/v1/channels`). */
   maxChannels: number;
+  /** Maintenance windows the account may hold (`POST /api/v1/maintenance`). */
+  maxWindows: number;
+  /** Public status pages the account may hold (`POST /api/v1/status-pages`). */
+  maxStatusPages: number;
 }
 
 export const PLANS: Record<PlanId, Plan> = {
-  free: { id: 'free', maxMonitors: 5, historyDays: 7, alertEmailsPerHour: { perAccount: 20, perRecipient: 10 }, pingBodyBytes: 10 * MB, maxChannels: 10 },
-  pro: { id: 'pro', maxMonitors: null, historyDays: null, alertEmailsPerHour: { perAccount: 200, perRecipient: 50 }, pingBodyBytes: 100 * MB, maxChannels: 100 },
+  free: { id: 'free', maxMonitors: 5, historyDays: 7, alertEmailsPerHour: { perAccount: 20, perRecipient: 10 }, pingBodyBytes: 10 * MB, maxChannels: 10, maxWindows: 10, maxStatusPages: 1 },
+  pro: { id: 'pro', maxMonitors: null, historyDays: null, alertEmailsPerHour: { perAccount: 200, perRecipient: 50 }, pingBodyBytes: 100 * MB, maxChannels: 100, maxWindows: 100, maxStatusPages: 20 },
 };
 
 export function isPlanId(value: string): value is PlanId {

@@ -33,6 +33,8 @@ export interface MonitorEdit extends Partial<Record<ChannelField, string | null>
   minRuntime?: number | null;
   /** The monitor's tags, replacing its list; null or [] removes them all. */
   tags?: string[] | null;
+  /** The monitors it depends on, replacing its list (checked against the account's by `checkDependsOn`); null or [] clears it. */
+  dependsOn?: string[] | null;
 }
 
 /** What an edit writes: settings, the webhook secret that goes with the webhook, and the deadline they imply. */
@@ -106,6 +108,7 @@ export function editMonitor(m: Monitor, edit: MonitorEdit, timing: Timing | null
   const update: MonitorUpdate = {};
   if (edit.name !== undefined) update.name = edit.name;
   if (edit.tags !== undefined) update.tags = edit.tags ?? [];
+  if (edit.dependsOn !== undefined) update.dependsOn = edit.dependsOn ?? [];
   if (timing !== null) Object.assign(update, { schedule: timing.schedule, cron: timing.cron, tz: timing.tz });
   if (edit.grace !== undefined) update.grace = edit.grace ?? defaultGrace(timing ?? m, now);
   for (const { field } of MONITOR_CHANNELS) {

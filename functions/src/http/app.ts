@@ -4,6 +4,7 @@ import type { Deps } from '../services/context';
 import { errorHandler, notFound } from './errors';
 import { API_HEADERS, PAGE_HEADERS, setHeaders } from './headers';
 import { apiRouter } from './routes';
+import { statusPagesRouter } from './routes/status-pages';
 
 /** The OpenAPI description in `public/`, served at `/openapi.json`. */
 export const OPENAPI_FILE = 'openapi.json';
@@ -46,6 +47,24 @@ function staticFiles(dir: string): RequestHandler {
 }
 
 /**
+ * A browser asking for a page that does not exist gets `404.html` (as Hosting serves it), with a
+ * 404; API paths, and clients that do not ask for HTML, get the API's JSON 404 from `notFound`.
+ */
+function notFoundPage(dir: string): RequestHandler {
+  return (req, res, next) => {
+    const isApi = /^\/(api|v1)(\/|$)/.test(req.path);
+    if (isApi || (req.method !== 'GET' && req.method !== 'HEAD') || req.accepts(['json', 'html']) !== 'html') {
+      next();
+      return;
+    }
+    for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+    res.status(404).sendFile(path.resolve(dir, '404.html'), { cacheControl: false, etag: false, lastModified: false }, (err) => {
+      if (err) next();
+    });
+  };
+}
+
+/**
  * The whole HTTP API as an Express app. The API router is mounted both under `/api` (Hosting
  * rewrite, embedded server) and at the root (the function's own URL, which sees `/v1/...`).
  */
@@ -59,8 +78,10 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(setHeaders(API_HEADERS));
   const api = apiRouter(deps);
   app.use('/api', api);
+  // Public status pages: outside the API, under the same path on Hosting (rewritten to the function) and embedded.
+  app.use('/status', statusPagesRouter(deps));
   app.use('/', api);
-  if (options.staticDir) app.use(staticFiles(options.staticDir));
+  if (options.staticDir) app.use(staticFiles(options.staticDir), notFoundPage(options.staticDir));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

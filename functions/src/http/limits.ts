@@ -14,6 +14,9 @@ const REFUSALS: Record<Bucket, string> = {
   unknownPing: 'Too many pings to unknown ping URLs from this address.',
   channelTest: 'Too many tests of this channel.',
   channelTestAccount: 'Too many channel tests for this account.',
+  signInByAddress: 'Too many sign-in link requests from this address.',
+  signInByEmail: 'Too many sign-in link requests for this e-mail address.',
+  statusPage: 'Too many status page views from this address.',
 };
 
 /** The answer when the limiter holds all the counters it may, whatever the bucket. */

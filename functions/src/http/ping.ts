@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
+import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
 import type { Express } from 'express';
 import proxyaddr from 'proxy-addr';
 import { AppError, ErrorCode } from '../domain/errors';
@@ -7,9 +7,11 @@ import type { Monitor, PingMethod } from '../domain/types';
 import type { Deps } from '../services/context';
 import { recordPing, type PingInput } from '../services/ping';
 import { PING_TOKEN_PATTERN } from '../services/secrets';
-import { errorAnswer, logUnhandled } from './errors';
+import { DEFAULT_PING_SNOOZE, snoozeByPingToken } from '../services/snooze';
+import { errorAnswer, logUnhandled, parseBody } from './errors';
 import { API_HEADERS, PING_CORS_HEADERS } from './headers';
 import { addressKey, limitGuard, type LimitGuard } from './limits';
+import { snoozeQuery } from './schemas';
 
 /** Run ids are opaque to CronPeek; printable ASCII keeps them safe to show and to match. */
 const RID_PATTERN = /^[\x21-\x7e]{1,64}$/;
@@ -45,6 +47,8 @@ export interface PingRequest {
   body: Buffer | null;
   signal: string | undefined;
   rid: unknown;
+  /** `?for=` and `?until=` of a snooze (`/snooze`), as parsed from the query; ignored otherwise. */
+  snooze?: { for?: unknown; until?: unknown };
 }
 
 /** What a ping URL answers (as JSON; HEAD gets the status and headers only). */
@@ -54,14 +58,42 @@ export interface PingAnswer {
   status: Monitor['status'];
 }
 
+/** What `/snooze` on a ping URL answers: the monitor's id (the job host may not know it) and when the snooze ends. */
+export interface SnoozeAnswer {
+  ok: true;
+  monitor: string;
+  snoozedUntil: string;
+}
+
+/** `/snooze` on a ping URL: `?for=` seconds or `?until=` a time, an hour when neither is given. Records no ping. */
+async function snoozeWithToken(deps: Deps, r: PingRequest): Promise<SnoozeAnswer> {
+  const query = parseBody(snoozeQuery, { ...r.snooze });
+  const request = query.for === undefined && query.until === undefined ? { for: DEFAULT_PING_SNOOZE } : query;
+  const monitor = await snoozeByPingToken(deps, r.token, request);
+  return { ok: true, monitor: monitor.id, snoozedUntil: (monitor.snoozedUntil as Date).toISOString() };
+}
+
+/** A ping proper: the signal checked, then recorded. */
+async function pingWithToken(deps: Deps, r: PingRequest): Promise<PingAnswer> {
+  const monitor = await recordPing(deps, {
+    token: r.token,
+    method: r.method,
+    source: r.source,
+    userAgent: r.userAgent,
+    body: r.body,
+    ...signalOf(r.signal, r.rid),
+  });
+  return { ok: true, monitor: monitor.name, status: monitor.status };
+}
+
 /**
  * A ping, as both the Express route and the embedded fast path handle it: counted against the
- * token's rate limit, its signal checked, then recorded. Resolves once the ping is stored. A ping
- * to an unknown token counts against its client address; an address past that limit is refused
- * before its token is looked up or counted, so a sweep through made-up tokens costs neither
- * storage reads nor limiter memory.
+ * token's rate limit, its signal checked, then recorded; `/snooze` is counted the same way and
+ * snoozes the monitor instead. Resolves once the ping is stored. A ping to an unknown token
+ * counts against its client address; an address past that limit is refused before its token is
+ * looked up or counted, so a sweep through made-up tokens costs neither storage reads nor limiter memory.
  */
-export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest): Promise<PingAnswer> {
+export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest): Promise<PingAnswer | SnoozeAnswer> {
   // Only well-formed tokens are counted: anything else is a 404 that costs no storage anyway.
   const counted = PING_TOKEN_PATTERN.test(r.token);
   const address = addressKey(r.source ?? '');
@@ -70,15 +102,7 @@ export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest)
     await limits.take('ping', r.token);
   }
   try {
-    const monitor = await recordPing(deps, {
-      token: r.token,
-      method: r.method,
-      source: r.source,
-      userAgent: r.userAgent,
-      body: r.body,
-      ...signalOf(r.signal, r.rid),
-    });
-    return { ok: true, monitor: monitor.name, status: monitor.status };
+    return r.signal === 'snooze' ? await snoozeWithToken(deps, r) : await pingWithToken(deps, r);
   } catch (err) {
     if (counted && err instanceof AppError && err.code === ErrorCode.NotFound) await limits.count('unknownPing', address);
     throw err;
@@ -87,9 +111,9 @@ export async function handlePing(deps: Deps, limits: LimitGuard, r: PingRequest)
 
 /**
  * The shape of ping URL the fast path takes: `/api/v1/ping/<token>[/<signal>][?query]` (or
- * without `/api`, as on the function's own URL), in its plain form. Anything else (a trailing
- * slash, percent-escapes, other capitalisation, an odd-looking token) is left to the Express
- * route, which stays the reference for every edge case.
+ * without `/api`, as on the function's own URL; `/snooze` is one of the signals), in its plain
+ * form. Anything else (a trailing slash, percent-escapes, other capitalisation, an odd-looking
+ * token) is left to the Express route, which stays the reference for every edge case.
  */
 const FAST_PING_URL = /^(?:\/api)?\/v1\/ping\/([A-Za-z0-9_-]{24})(?:\/([A-Za-z0-9]{1,8}))?(?:\?(.*))?$/;
 
@@ -106,8 +130,9 @@ const PING_HEADER_LIST = Object.entries(PING_HEADERS);
  * the same `handlePing`, and answers with the same status, headers and JSON. Every other
  * request, POST pings with a body included, goes to `app`.
  *
- * For the API description this is `GET|HEAD /v1/ping/{token}` and `/v1/ping/{token}/{signal}`:
- * the Express routes of the same paths remain declared in `routes/pings.ts` (and serve Cloud Functions).
+ * For the API description this is `GET|HEAD /v1/ping/{token}`, `/v1/ping/{token}/{signal}` and
+ * `/v1/ping/{token}/snooze`: the Express routes of the same paths remain declared in
+ * `routes/pings.ts` (and serve Cloud Functions).
  */
 export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Express, 'get'>): http.RequestListener {
   const limits = limitGuard(deps);
@@ -119,6 +144,7 @@ export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Ex
       return;
     }
     const [, token, signal, query] = match;
+    const params: ParsedUrlQuery = query === undefined ? {} : parseQuery(query);
     const request: PingRequest = {
       token,
       method: req.method as PingMethod,
@@ -126,7 +152,8 @@ export function withPingFastPath(deps: Deps, app: http.RequestListener & Pick<Ex
       userAgent: req.headers['user-agent'] ?? null,
       body: null,
       signal,
-      rid: query === undefined ? undefined : parseQuery(query).rid,
+      rid: params.rid,
+      snooze: signal === 'snooze' ? { for: params.for, until: params.until } : undefined,
     };
     const head = req.method === 'HEAD';
     const path = () => (req.url ?? '').split('?')[0];

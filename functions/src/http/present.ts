@@ -3,6 +3,7 @@ import type { RecipientStatus } from '../domain/recipients';
 import { nextDueAfter } from '../domain/schedule';
 import { deadlineBase } from '../domain/transitions';
 import type { Flip, Monitor, Notification, Ping } from '../domain/types';
+import type { QuietView } from '../services/quiet-view';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
@@ -37,8 +38,16 @@ export const pingUrl = (publicUrl: string, m: Monitor): string => `${publicUrl}/
 /** The public SVG badge; `.json` instead of `.svg` gives the shields.io endpoint. */
 export const badgeUrl = (publicUrl: string, m: Monitor): string | null => (m.badgeKey === null ? null : `${publicUrl}/api/v1/badge/${m.badgeKey}.svg`);
 
+/**
+ * Added with maintenance windows, snooze and dependencies (issue 21): the snooze while it lasts,
+ * the parents, and what the quiet view found (`services/quiet-view.ts`), which the route reads.
+ */
+function quietFields(q: QuietView) {
+  return { snoozedUntil: iso(q.snoozedUntil), dependsOn: [...q.dependsOn], inMaintenance: q.inMaintenance, suppressedBy: q.suppressedBy };
+}
+
 /** A monitor as the list shows it: the documented fields, then its ping URL. */
-export function monitorSummary(m: Monitor, publicUrl: string, now: Date) {
+export function monitorSummary(m: Monitor, publicUrl: string, now: Date, quiet: QuietView) {
   return {
     monitorId: m.id,
     name: m.name,
@@ -58,6 +67,7 @@ export function monitorSummary(m: Monitor, publicUrl: string, now: Date) {
     channels: channelIds(m),
     // Added with tags: the monitor's tags, in the order they were given; [] for none.
     tags: [...m.tags],
+    ...quietFields(quiet),
   };
 }
 
@@ -72,9 +82,9 @@ function channelSettings(m: Monitor): Record<ChannelField, string | null> {
  * A monitor as the status endpoint shows it: the list's fields plus the last alert and settings,
  * with where its alert address stands (`alertEmailStatus`: e-mail waits for `confirmed`).
  */
-export function monitorStatus(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, now: Date) {
+export function monitorStatus(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, now: Date, quiet: QuietView) {
   return {
-    ...monitorSummary(m, publicUrl, now),
+    ...monitorSummary(m, publicUrl, now, quiet),
     lastAlert: iso(m.lastAlertAt),
     ...channelSettings(m),
     alertEmailStatus,
@@ -115,7 +125,7 @@ function reminders(m: Monitor) {
 }
 
 /** The creation response: the documented shape, plus the webhook secret, shown this once. */
-export function createdMonitor(m: Monitor, publicUrl: string, now: Date) {
+export function createdMonitor(m: Monitor, publicUrl: string, now: Date, quiet: QuietView) {
   return {
     monitorId: m.id,
     name: m.name,
@@ -127,14 +137,15 @@ export function createdMonitor(m: Monitor, publicUrl: string, now: Date) {
     ...progress(m, now),
     channels: channelIds(m),
     tags: [...m.tags],
+    ...quietFields(quiet),
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }
 
 /** An edited monitor: the status shape, plus the new webhook secret when the edit set a webhook. */
-export function editedMonitor(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, newWebhookSecret: boolean, now: Date) {
+export function editedMonitor(m: Monitor, publicUrl: string, alertEmailStatus: RecipientStatus | null, newWebhookSecret: boolean, now: Date, quiet: QuietView) {
   return {
-    ...monitorStatus(m, publicUrl, alertEmailStatus, now),
+    ...monitorStatus(m, publicUrl, alertEmailStatus, now, quiet),
     ...(newWebhookSecret && m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };
 }
@@ -154,8 +165,9 @@ export function pingEntry(p: Ping) {
   };
 }
 
-export function flipEntry(f: Flip) {
-  return { at: f.at.toISOString(), from: f.from, to: f.to, reason: f.reason };
+/** A status change; `inMaintenance` (issue 21) says whether a window of the account covered the monitor then. */
+export function flipEntry(f: Flip & { inMaintenance: boolean }) {
+  return { at: f.at.toISOString(), from: f.from, to: f.to, reason: f.reason, inMaintenance: f.inMaintenance };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelSpec, MONITOR_CHANNELS, type ChannelField, type TargetFormat } from '../domain/channels';
+import { MAX_PARENTS } from '../domain/quiet';
 import { MAX_REMIND_EVERY, MAX_REMIND_LIMIT, MIN_REMIND_EVERY } from '../domain/reminders';
 import { MAX_PERIOD, MIN_PERIOD } from '../domain/schedule';
 import { MAX_NAME_QUERY, MAX_TAGS, TAG_PATTERN, TAG_RULE } from '../domain/tags';
@@ -7,7 +8,7 @@ import { isDisplayable } from '../domain/text';
 import { MAX_STREAK, MIN_STREAK } from '../domain/tolerance';
 import { MONITOR_STATUSES } from '../domain/types';
 import { MAX_PAGE } from '../services/history';
-import { CHANNEL_ID_PATTERN } from '../services/secrets';
+import { CHANNEL_ID_PATTERN, MONITOR_ID_PATTERN } from '../services/secrets';
 
 const period = (field: string) =>
   z
@@ -101,6 +102,18 @@ const tagList = z
   .max(MAX_TAGS, { error: TAGS_MESSAGE })
   .transform((tags) => [...new Set(tags)]);
 
+const DEPENDS_ON_MESSAGE = `dependsOn must be a list of at most ${MAX_PARENTS} monitor ids`;
+
+/**
+ * The monitors one depends on, in order; repeats are kept so the domain refuses them
+ * (`checkDependsOn`), which also says whether each is a monitor of the account and whether the list makes a cycle.
+ */
+const parentList = z
+  .array(z.string({ error: 'dependsOn must list monitor ids (strings)' }).regex(MONITOR_ID_PATTERN, { error: 'dependsOn must list monitor ids (16 hex digits)' }), {
+    error: DEPENDS_ON_MESSAGE,
+  })
+  .max(MAX_PARENTS, { error: DEPENDS_ON_MESSAGE });
+
 export const createAccountBody = z.object({ email: email('email') });
 
 export const recoverAccountBody = z.object({ email: email('email') });
@@ -161,22 +174,29 @@ function removableOf<T extends Shape>(shape: T): { [K in keyof T]: z.ZodOptional
   };
 }
 
-export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels', 'tags'];
+export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels', 'tags', 'dependsOn'];
 
 // An optional field sent as null at creation is what an edit's null leaves: no e-mail alerts, the
-// default grace, no reminders (whatever the account's default), no limit, no tags. `channels` is
-// never null: `[]` attaches no channel object.
+// default grace, no reminders (whatever the account's default), no limit, no tags, no parents.
+// `channels` is never null: `[]` attaches no channel object.
 export const createMonitorBody = z.object({
   ...requiredMonitorFields,
   ...removableOf(optionalMonitorFields),
   channels: channelSelection.optional(),
   tags: tagList.nullable().optional(),
+  dependsOn: parentList.nullable().optional(),
 });
 
 /** An edit names only what it changes; an unknown field is refused rather than silently ignored. */
 export const editMonitorBody = z
   .strictObject(
-    { ...optionalOf(requiredMonitorFields), ...removableOf(optionalMonitorFields), channels: channelSelection.optional(), tags: tagList.nullable().optional() },
+    {
+      ...optionalOf(requiredMonitorFields),
+      ...removableOf(optionalMonitorFields),
+      channels: channelSelection.optional(),
+      tags: tagList.nullable().optional(),
+      dependsOn: parentList.nullable().optional(),
+    },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a monitor has ${MONITOR_FIELDS.join(', ')}` : undefined) },
   )
   .refine((edit) => Object.keys(edit).length > 0, { error: `Send at least one of ${MONITOR_FIELDS.join(', ')}` });
@@ -229,4 +249,26 @@ export const monitorListQuery = z.object({
     .min(1, { error: 'q must not be empty' })
     .max(MAX_NAME_QUERY, { error: `q must be at most ${MAX_NAME_QUERY} characters` })
     .optional(),
+});
+
+/** An instant as ISO 8601 with a zone: one without would be read in the server's zone. */
+export const instant = (field: string) =>
+  z
+    .string({ error: `${field} must be an ISO 8601 time such as "2026-12-02T18:00:00Z"` })
+    .pipe(z.iso.datetime({ offset: true, error: `${field} must be an ISO 8601 time with a zone, such as "2026-12-02T18:00:00Z"` }))
+    .transform((s) => new Date(s));
+
+/** POST /monitors/:id/snooze: `for` seconds or `until` a time (which one, and the bounds, are `snoozeEnd`'s to check). */
+export const snoozeBody = z.strictObject(
+  { for: z.number({ error: 'for must be a whole number of seconds' }).optional(), until: instant('until').optional() },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a snooze takes for (seconds) or until (a time)` : undefined) },
+);
+
+/** `?for=` (whole seconds) or `?until=` (an ISO 8601 time) of the ping URL's snooze; each given at most once. */
+export const snoozeQuery = z.object({
+  for: once('for')
+    .regex(/^\d{1,9}$/, { error: 'for must be a whole number of seconds' })
+    .transform(Number)
+    .optional(),
+  until: once('until').pipe(instant('until')).optional(),
 });

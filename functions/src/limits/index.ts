@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  * sliding log would cost a read per request it remembers. A client can at most double a limit
  * across a window boundary, which is fine for limits meant to stop floods, not to meter use.
  */
-export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing', 'channelTest', 'channelTestAccount'] as const;
+export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing', 'channelTest', 'channelTestAccount', 'signInByAddress', 'signInByEmail', 'statusPage'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export interface Rule {
@@ -37,6 +37,11 @@ export const DEFAULT_RULES: Required<Rules> = {
   // channel is plenty for setting one up, and an hourly cap per account stops it becoming a spam relay.
   channelTest: { limit: 5, windowSeconds: 60 },
   channelTestAccount: { limit: 30, windowSeconds: 3600 },
+  // Sign-in links: each request may send an e-mail, so an address is held to a few an hour
+  // (enough for a lost or slow message); a client address to a few dozen (an office behind one NAT).
+  signInByAddress: { limit: 20, windowSeconds: 3600 },
+  signInByEmail: { limit: 5, windowSeconds: 3600 },
+  statusPage: { limit: 60, windowSeconds: 60 },
 };
 
 /** The environment variable that sets each bucket's rule, as `<count>/<seconds>` or `off`. */
@@ -50,6 +55,9 @@ export const RULE_VARIABLES: Record<Bucket, string> = {
   unknownPing: 'CRONPEEK_LIMIT_UNKNOWN_PINGS',
   channelTest: 'CRONPEEK_LIMIT_CHANNEL_TESTS',
   channelTestAccount: 'CRONPEEK_LIMIT_CHANNEL_TESTS_PER_ACCOUNT',
+  signInByAddress: 'CRONPEEK_LIMIT_SIGN_IN_PER_ADDRESS',
+  signInByEmail: 'CRONPEEK_LIMIT_SIGN_IN_PER_EMAIL',
+  statusPage: 'CRONPEEK_LIMIT_STATUS_PAGES',
 };
 
 export interface Verdict {
@@ -110,6 +118,9 @@ const TABLE_OF: Record<Bucket, 'pings' | 'clients'> = {
   unknownPing: 'pings',
   channelTest: 'clients',
   channelTestAccount: 'clients',
+  signInByAddress: 'clients',
+  signInByEmail: 'clients',
+  statusPage: 'clients',
 };
 
 interface Counter {

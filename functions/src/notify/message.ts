@@ -247,6 +247,29 @@ export function recoveryEmailContent(input: { email: string; token: string; expi
   return { subject: 'Your CronPeek recovery token', text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
 }
 
+/**
+ * The sign-in link e-mail. The token rides in the link's fragment (`#signin=`), which browsers do
+ * not send to servers, so it stays out of access logs and `Referer` headers; the dashboard reads
+ * it and trades it for a session.
+ */
+export function signInEmailContent(input: { email: string; token: string; expiresAt: Date; publicUrl: string }): EmailContent {
+  const link = `${input.publicUrl}/dashboard.html#signin=${input.token}`;
+  const lines = [
+    `Someone, hopefully you, asked to sign in to the CronPeek dashboard as ${input.email}.`,
+    '',
+    'Open this link to sign in:',
+    '',
+    link,
+    '',
+    `It works once, until ${input.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (15 minutes). Asking for another link makes this one stop working.`,
+    '',
+    'If you did not ask for this, ignore this e-mail: nobody can sign in without the link.',
+    '-- CronPeek',
+  ];
+  const html = lines.map((l) => (l === link ? `<p style="margin:0"><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>` : l === '' ? '<br>' : `<p style="margin:0">${escapeHtml(l)}</p>`)).join('\n');
+  return { subject: 'Sign in to CronPeek', text: lines.join('\n'), html: `<div style="font-family:sans-serif">\n${html}\n</div>` };
+}
+
 /** A line of an e-mail as HTML: escaped, with a trailing `Open the monitor: <url>` made a link. */
 function linked(line: string): string {
   const open = /^Open the monitor: (https?:\/\/\S+)$/.exec(line);

@@ -6,6 +6,7 @@ import { READ_KEY_PATTERN, readKeyAccount } from './api-keys';
 import type { Deps } from './context';
 import { addressStatus, requestConfirmation } from './email-confirmation';
 import { API_KEY_PATTERN, hashApiKey, newAccountId, newApiKey } from './secrets';
+import { INVALID_SESSION, SESSION_PATTERN, sessionAccount } from './sessions';
 
 export interface CreatedAccount {
   apiKey: string;
@@ -57,15 +58,22 @@ export interface Authenticated {
 }
 
 /**
- * The account of any of its keys: the main key (`cpk_`) with full access, a read-only key
- * (`cpr_`) with read access. A revoked read-only key, or one whose account is gone, is as
- * invalid as a key never issued.
+ * The account of any of its credentials: the main key (`cpk_`) and a dashboard session (`cps_`)
+ * with full access, a read-only key (`cpr_`) with read access. A revoked read-only key, an
+ * expired or ended session, or either whose account is gone, is as invalid as one never issued.
  */
-export async function authenticateAccess(deps: Pick<Deps, 'store'>, apiKey: string | undefined): Promise<Authenticated> {
+export async function authenticateAccess(deps: Pick<Deps, 'store' | 'clock'>, apiKey: string | undefined): Promise<Authenticated> {
+  if (apiKey !== undefined && SESSION_PATTERN.test(apiKey)) return { account: await authenticateSession(deps, apiKey), access: 'full' };
   if (apiKey === undefined || !READ_KEY_PATTERN.test(apiKey)) return { account: await authenticate(deps, apiKey), access: 'full' };
   const account = await readKeyAccount(deps, apiKey);
   if (account === null) throw invalidKey();
   return { account, access: 'read' };
+}
+
+async function authenticateSession(deps: Pick<Deps, 'store' | 'clock'>, credential: string): Promise<Account> {
+  const account = await sessionAccount(deps, credential);
+  if (account === null) throw new AppError(ErrorCode.Unauthorized, INVALID_SESSION);
+  return account;
 }
 
 /** What the account page shows: who (and whether the address confirmed), which plan, how much of it is used. */

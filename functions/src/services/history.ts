@@ -4,6 +4,7 @@ import type { Account, Flip, Notification, Ping } from '../domain/types';
 import type { Page, PageKey } from '../store/port';
 import type { Deps } from './context';
 import { getOwnMonitor } from './monitors';
+import { flipsInMaintenance } from './quiet-view';
 import { CHANNEL_ID_PATTERN } from './secrets';
 
 export const DEFAULT_PAGE = 50;
@@ -65,11 +66,16 @@ export async function pingHistory(deps: Pick<Deps, 'store' | 'clock'>, account: 
   return toPage(await deps.store.pingHistory(monitor.id, { limit: req.limit, before, since }));
 }
 
+/** A status change as the history shows it: with whether a window of the account covered the monitor then. */
+export type FlipItem = Flip & { inMaintenance: boolean };
+
 /** A page of the monitor's status changes, newest first. */
-export async function flipHistory(deps: Pick<Deps, 'store'>, account: Account, monitorId: string, req: HistoryRequest): Promise<HistoryPage<Flip>> {
+export async function flipHistory(deps: Pick<Deps, 'store'>, account: Account, monitorId: string, req: HistoryRequest): Promise<HistoryPage<FlipItem>> {
   const monitor = await getOwnMonitor(deps, account, monitorId);
   const before = req.cursor === null ? null : decodeCursor(req.cursor);
-  return toPage(await deps.store.flipHistory(monitor.id, { limit: req.limit, before, since: null }));
+  const page = toPage(await deps.store.flipHistory(monitor.id, { limit: req.limit, before, since: null }));
+  const covered = await flipsInMaintenance(deps, monitor, page.items);
+  return { ...page, items: page.items.map((f, i) => ({ ...f, inMaintenance: covered[i] })) };
 }
 
 /** A page of the monitor's alerts (its own alert fields' and its channel objects'), newest first. */

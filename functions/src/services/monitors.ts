@@ -1,6 +1,7 @@
 import { MONITOR_CHANNELS, type ChannelField } from '../domain/channels';
 import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, planLimitMessage } from '../domain/plans';
+import { checkDependsOn } from '../domain/quiet';
 import { defaultGrace, validateTiming } from '../domain/schedule';
 import { matchesFilter, type MonitorFilter } from '../domain/tags';
 import { checkPlanAllows, checkRuntimeLimits, DEFAULT_STREAK, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
@@ -38,6 +39,8 @@ export interface MonitorInput extends Partial<Record<ChannelField, string | null
   minRuntime?: number | null;
   /** Lower-case words to group and filter by, without duplicates; absent or null: none. */
   tags?: string[] | null;
+  /** The monitors it depends on (ids of the account's); absent, null or []: none. */
+  dependsOn?: string[] | null;
 }
 
 /** A new monitor's tolerance and run-time limits, with its counts of runs in a row at zero. */
@@ -101,21 +104,36 @@ function checkAlertUrls(deps: Pick<Deps, 'notify'>, settings: { alertWebhook?: s
   }
 }
 
+/**
+ * The parents a monitor is given, checked (`checkDependsOn`: same account, no repeat, no cycle)
+ * against one read of the account's monitors; null or [] clears them without a read. Two edits
+ * racing could still close a cycle between their reads; the sweep orders monitors so that one
+ * stays harmless (`parentsFirst` puts a cycle last).
+ */
+async function checkedParents(deps: Pick<Deps, 'store'>, account: Account, monitorId: string, dependsOn: string[] | null): Promise<string[]> {
+  if (dependsOn === null || dependsOn.length === 0) return [];
+  const monitors = await deps.store.listMonitors(account.id);
+  checkDependsOn(monitorId, dependsOn, new Map(monitors.map((m) => [m.id, m.dependsOn])));
+  return dependsOn;
+}
+
 /** A monitor whose alerts go to an address the account has not named before asks that address to confirm (after the answer). */
 export async function createMonitor(deps: Deps, account: Account, input: MonitorInput): Promise<Monitor> {
   const plan = PLANS[account.plan];
   checkPlanAllows(plan, input);
   checkAlertUrls(deps, input);
   const channels = await attachedChannels(deps, account, input.channels);
+  const id = newMonitorId();
+  const dependsOn = await checkedParents(deps, account, id, input.dependsOn ?? null);
   const now = deps.clock();
   const timing = validateTiming(input.schedule, input.tz ?? undefined, now);
   const monitor: Monitor = {
-    id: newMonitorId(),
+    id,
     accountId: account.id,
     channels,
     tags: input.tags ?? [],
     snoozedUntil: null,
-    dependsOn: [],
+    dependsOn,
     name: input.name,
     ...timing,
     grace: input.grace ?? defaultGrace(timing, now),
@@ -166,10 +184,18 @@ export async function getOwnMonitor(deps: Pick<Deps, 'store'>, account: Account,
   return monitor;
 }
 
+/** Deletes the monitor, and takes it out of the `dependsOn` of the monitors that named it. */
 export async function deleteMonitor(deps: Pick<Deps, 'store'>, account: Account, id: string): Promise<void> {
   await getOwnMonitor(deps, account, id);
   // A concurrent delete of the same monitor may win; either way it is gone, which is what was asked.
   await deps.store.deleteMonitor(id);
+  await forgetParent(deps, account, id);
+}
+
+/** Each child's list is edited as stored (compare-and-set), so a concurrent edit of its other parents is kept. */
+async function forgetParent(deps: Pick<Deps, 'store'>, account: Account, parentId: string): Promise<void> {
+  const children = (await deps.store.listMonitors(account.id)).filter((m) => m.dependsOn.includes(parentId));
+  for (const child of children) await deps.store.editMonitor(child.id, (m) => ({ dependsOn: m.dependsOn.filter((p) => p !== parentId) }));
 }
 
 /**
@@ -189,6 +215,7 @@ export async function editMonitor(deps: Deps, account: Account, id: string, requ
     minRuntime: edit.minRuntime !== undefined ? edit.minRuntime : current.minRuntime,
     maxRuntime: edit.maxRuntime !== undefined ? edit.maxRuntime : current.maxRuntime,
   });
+  if (edit.dependsOn !== undefined) await checkedParents(deps, account, id, edit.dependsOn);
   const now = deps.clock();
   // Validated against the monitor as read here: an invalid schedule or run-time limit is refused before anything is written.
   const timing = editedTiming(current, edit, now);

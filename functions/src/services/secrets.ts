@@ -15,6 +15,9 @@ export const newMonitorId = (): string => randomBytes(8).toString('hex');
 /** Channel object ids carry a prefix, so one can never be taken for a monitor id (or the other way round). */
 export const CHANNEL_ID_PATTERN = /^ch_[0-9a-f]{16}$/;
 export const newChannelId = (): string => `ch_${randomBytes(8).toString('hex')}`;
+/** Maintenance window ids carry their own prefix, for the same reason. */
+export const WINDOW_ID_PATTERN = /^mw_[0-9a-f]{16}$/;
+export const newWindowId = (): string => `mw_${randomBytes(8).toString('hex')}`;
 export const newPingToken = (): string => randomBytes(18).toString('base64url');
 /** Badge keys are 32 lower-case hex characters (128 random bits). */
 export const BADGE_KEY_PATTERN = /^[0-9a-f]{32}$/;

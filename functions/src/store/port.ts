@@ -1,5 +1,6 @@
 import type { DeliveryRecord } from '../domain/delivery';
 import type { MaintenanceWindow, WindowSettings } from '../domain/maintenance';
+import type { StatusPage } from '../domain/status-pages';
 import type { EmailCaps, PlanId } from '../domain/plans';
 import type { Recipient } from '../domain/recipients';
 import type { MonitorUpdate } from '../domain/settings';
@@ -69,10 +70,25 @@ export type ChannelUpdate = Partial<Pick<AlertChannel, 'name' | 'config' | 'even
 /** What an owner's edit of a maintenance window writes: any of its settings (a form's fields set, the other form's null). */
 export type WindowUpdate = Partial<WindowSettings>;
 
+/** What an owner's edit of a status page writes; its id, account and creation never change. */
+export type StatusPageUpdate = Partial<Pick<StatusPage, 'slug' | 'title' | 'description' | 'monitors'>>;
+
 export interface Page<T> {
   items: T[];
   /** The key of the last item when more follow it; null on the last page. */
   next: PageKey | null;
+}
+
+/** A dashboard session: its credential (`cps_…`) is kept as its SHA-256 only, like every key. */
+export interface Session {
+  /** `ses_` and 16 hex characters: how its owner names it, never the secret. */
+  id: string;
+  accountId: string;
+  sessionHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** The browser that signed in, as it named itself (capped); null when it did not. */
+  userAgent: string | null;
 }
 
 /**
@@ -107,7 +123,7 @@ export interface Store {
   redeemRecoveryToken(email: string, tokenHash: string, now: Date, newKeyHash: string): Promise<boolean>;
   /**
    * Deletes the account and everything it owns: its monitors with their pings and flips, its
-   * notifications, its recipient records, channel objects and maintenance windows, its key and read-only keys and its e-mail (which may then sign up again). False when it did not exist.
+   * notifications, its recipient records, channel objects and maintenance windows, its key, read-only keys, sessions and sign-in link and its e-mail (which may then sign up again). False when it did not exist.
    * When this returns the key no longer works, the e-mail is free and every monitor is gone (its
    * ping token too); pings, flips and notifications go afterwards, as `finishDeletions` says.
    */
@@ -209,6 +225,12 @@ export interface Store {
    * `nextAttemptAt` to `leaseUntil`. Null when someone else claimed it first or it is no longer due.
    */
   claimNotification(id: string, now: Date, leaseUntil: Date): Promise<Notification | null>;
+  /**
+   * Makes the account's `held` notifications due at `now` (those of `monitorIds` only, when given),
+   * so the quiet rules look at them again at once: a snooze lifted or a window removed or
+   * shortened ends what they waited for. Rows claimed meanwhile are left alone. Returns how many.
+   */
+  wakeHeldNotifications(accountId: string, monitorIds: readonly string[] | null, now: Date): Promise<number>;
   /** Like `postponeMonitor` for a notification's `nextAttemptAt`; `reason` becomes its `lastError`. */
   postponeNotification(id: string, until: Date, reason: string): Promise<void>;
   /**
@@ -241,6 +263,30 @@ export interface Store {
    * An account's records go when the account is deleted.
    */
   saveRecipient(next: Recipient, readVersion: number | null): Promise<boolean>;
+
+  /**
+   * Keeps a sign-in link's token (its hash) for the account with this e-mail, replacing the link
+   * it held before (which stops working). False when no account has the e-mail.
+   */
+  saveSignInToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Spends a sign-in token, atomically: the id of its account when it exists and has not expired
+   * at `now`, null otherwise. Of concurrent redemptions of one token exactly one gets the id.
+   */
+  redeemSignInToken(tokenHash: string, now: Date): Promise<string | null>;
+  /**
+   * Creates the dashboard session. Its account's sessions expired at `now` are dropped, and the
+   * oldest others while it would hold more than `maxSessions`. 'no_account' (nothing written)
+   * when the account does not exist. Deleting the account deletes its sessions; rotating its
+   * main key does not.
+   */
+  createSession(session: Session, maxSessions: number, now: Date): Promise<'created' | 'no_account'>;
+  /** The session with this hash, expired or not; null when none has it (never made, revoked, dropped, or its account deleted). */
+  findSessionByHash(sessionHash: string): Promise<Session | null>;
+  /** The account's sessions (expired ones too, until dropped), newest first. */
+  listSessions(accountId: string): Promise<Session[]>;
+  /** Ends the account's session `id`; it stops working when this returns. False when the account has no such session. */
+  deleteSession(accountId: string, id: string): Promise<boolean>;
 
   /**
    * Creates the read-only key, atomically refusing when its account already holds `maxKeys` (or
@@ -280,6 +326,25 @@ export interface Store {
   notificationHistory(owner: NotificationOwner, query: HistoryQuery): Promise<Page<Notification>>;
   /** Writes a notification row as given: a channel's test alert, kept in its delivery log. */
   insertNotification(n: Notification): Promise<void>;
+
+  /**
+   * Creates the status page, atomically refusing when its account already holds `maxPages`
+   * (or does not exist), and when another page (any account's) has its slug. Deleting the
+   * account deletes its pages and frees their slugs.
+   */
+  createStatusPage(page: StatusPage, maxPages: number): Promise<'created' | 'limit_reached' | 'slug_taken'>;
+  /** The account's status pages, oldest first. */
+  listStatusPages(accountId: string): Promise<StatusPage[]>;
+  getStatusPage(id: string): Promise<StatusPage | null>;
+  /** The page at `/status/<slug>`; null when none has the slug. */
+  findStatusPageBySlug(slug: string): Promise<StatusPage | null>;
+  /**
+   * Writes the fields `edit` names, atomically; a new slug is taken and the old one freed in the
+   * same step. 'slug_taken' (nothing written) when another page has the new slug; null when the page does not exist.
+   */
+  updateStatusPage(id: string, edit: StatusPageUpdate): Promise<StatusPage | null | 'slug_taken'>;
+  /** Deletes the page and frees its slug. False when it did not exist. */
+  deleteStatusPage(id: string): Promise<boolean>;
 
   /**
    * Creates the maintenance window, atomically refusing when its account already holds

@@ -1,6 +1,8 @@
 import type { MaintenanceWindow } from '../../src/domain/maintenance';
 import type { Monitor, Notification } from '../../src/domain/types';
 import { runCheck } from '../../src/services/checker';
+import { deleteWindow } from '../../src/services/maintenance';
+import { snoozeMonitor, unsnoozeMonitor } from '../../src/services/snooze';
 import { recordPing } from '../../src/services/ping';
 import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
@@ -99,6 +101,42 @@ describe.each(storeKinds())('maintenance, snooze and dependencies through the ch
           ['monitor.up', 'suppressed'],
         ]),
       );
+    });
+  });
+
+  describe('ending a quiet period early', () => {
+    test('lifting a snooze sends what it held at the next check, not at its old end', async () => {
+      const deps = alertDeps(store);
+      const m = await watched(deps, 'backup');
+      const account = (await store.getAccount(m.accountId))!;
+      await snoozeMonitor(deps, account, m.id, { for: 6 * HOUR });
+      await fail(deps, m);
+      await check(deps);
+      expect(received()).toEqual([]);
+      deps.fakeClock.advance(MINUTE);
+      await unsnoozeMonitor(deps, account, m.id);
+      await check(deps);
+      expect(received()).toEqual(['/backup monitor.down snooze']);
+    });
+
+    test('deleting a window sends what it held at once; a shorter snooze still holds', async () => {
+      const deps = alertDeps(store);
+      const m = await watched(deps, 'etl');
+      const other = await watched(deps, 'other', m.accountId);
+      const account = (await store.getAccount(m.accountId))!;
+      const window = oneOff(deps, m.accountId, '*', 6 * HOUR);
+      await store.createWindow(window, 10);
+      await snoozeMonitor(deps, account, other.id, { for: 2 * HOUR });
+      await fail(deps, m);
+      await fail(deps, other);
+      await check(deps);
+      await deleteWindow(deps, account, window.id);
+      await check(deps);
+      expect(received()).toEqual(['/etl monitor.down maintenance']);
+      expect((await rowsOf(other, 'monitor.down'))[0].lastError).toMatch(/^held: snoozed until /);
+      deps.fakeClock.advance(2 * HOUR);
+      await check(deps);
+      expect(received()).toEqual(['/etl monitor.down maintenance', '/other monitor.down snooze']);
     });
   });
 

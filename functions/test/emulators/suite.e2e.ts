@@ -303,6 +303,10 @@ describe('through the Hosting port', () => {
       running: false,
       channels: [],
       tags: [],
+      snoozedUntil: null,
+      dependsOn: [],
+      inMaintenance: false,
+      suppressedBy: null,
     });
     const second = await call('POST', '/api/v1/monitors', { key, json: { name: 'Hourly sync', schedule: 3600 } });
     expect(second.json.grace).toBe(360);

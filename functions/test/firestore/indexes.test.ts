@@ -9,6 +9,9 @@ import { newChannelId, recipientId } from '../../src/services/secrets';
 import { accountDoc, API_KEYS, CHANNELS, channelDoc, READ_KEYS, readKeyDoc, WINDOWS, windowDoc, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
 import { RATE_LIMITS } from '../../src/store/firestore/limits';
+import { STATUS_PAGE_SLUGS, STATUS_PAGES, statusPageDoc } from '../../src/store/firestore/status-pages';
+import { SESSIONS, sessionDoc, SIGN_IN_TOKENS, signInTokenDoc } from '../../src/store/firestore/sessions';
+import type { Session } from '../../src/store/port';
 import { makeAccount, makeMonitor, makeWindow } from '../support/factories';
 import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../support/stores';
 import { openMeteredStore, type Filter, type RunQueryRequest } from './support/usage';
@@ -109,6 +112,8 @@ const channel = (accountId: string): AlertChannel => ({
 
 const readKey = (accountId: string): ReadKey => ({ id: 'key_0123456789abcdef', accountId, name: 'grafana', access: 'read', keyHash: `hash-${accountId}`, createdAt: new Date() });
 
+const session = (accountId: string): Session => ({ id: 'ses_0123456789abcdef', accountId, sessionHash: `session-${accountId}`, createdAt: new Date(), expiresAt: new Date(Date.now() + 3_600_000), userAgent: 'Firefox' });
+
 /** Every field name the adapter writes, per collection group. */
 function writtenFields(): Map<string, string[]> {
   const account = makeAccount();
@@ -116,7 +121,8 @@ function writtenFields(): Map<string, string[]> {
   const flip: Flip = transition(monitor, 'deadline', new Date(Date.now() + 86_400_000))!.flip!;
   const ping = { at: new Date(), method: 'GET' as const, kind: 'success' as const, exitCode: null, rid: null, source: null, userAgent: null, body: null, bodyTruncated: false, monitorId: monitor.id, duration: null, expiresAt: new Date() };
   return new Map([
-    ['accounts', Object.keys(accountDoc(account))],
+    // With the fields only updates write: the session order and the sign-in link the account holds.
+    ['accounts', [...Object.keys(accountDoc(account)), 'sessionSeq', 'signInTokenHash', 'statusPageCount', 'statusPageSeq']],
     [API_KEYS, ['accountId']],
     [EMAILS, ['accountId']],
     ['monitors', Object.keys(monitorDoc(monitor, 1))],
@@ -128,6 +134,10 @@ function writtenFields(): Map<string, string[]> {
     [CHANNELS, Object.keys(channelDoc(channel(account.id), 1))],
     [WINDOWS, Object.keys(windowDoc(makeWindow({ accountId: account.id }), 1))],
     [READ_KEYS, Object.keys(readKeyDoc(readKey(account.id), 1))],
+    [STATUS_PAGES, Object.keys(statusPageDoc({ id: 'sp_0123456789abcdef', accountId: account.id, slug: 'acme', title: 'Acme', description: null, monitors: { tag: 'prod' }, createdAt: new Date() }, 1))],
+    [STATUS_PAGE_SLUGS, ['pageId', 'accountId']],
+    [SESSIONS, Object.keys(sessionDoc(session(account.id), 1))],
+    [SIGN_IN_TOKENS, Object.keys(signInTokenDoc(account.id, new Date()))],
   ]);
 }
 
@@ -200,6 +210,25 @@ if (missing !== null) markFirestoreNotRun(missing);
     await store.findReadKeyByHash(readOnly.keyHash);
     await store.listReadKeys(account.id);
     await store.deleteReadKey(account.id, readOnly.id);
+    // Status pages: the slug's entry and the page, by id, by slug and by account.
+    const statusPage = { id: 'sp_0123456789abcdef', accountId: account.id, slug: `acme-${account.id}`, title: 'Acme', description: null, monitors: [monitor.id], createdAt: now };
+    await store.createStatusPage(statusPage, 5);
+    await store.listStatusPages(account.id);
+    await store.getStatusPage(statusPage.id);
+    await store.findStatusPageBySlug(statusPage.slug);
+    await store.updateStatusPage(statusPage.id, { slug: `moved-${account.id}`, monitors: { tag: 'prod' } });
+    await store.createStatusPage({ ...statusPage, id: 'sp_fedcba9876543210' }, 5);
+    await store.deleteStatusPage(statusPage.id);
+    // Sign-in links and sessions.
+    await store.saveSignInToken(account.email, 'sign-in-hash', new Date(now.getTime() + 900_000));
+    await store.saveSignInToken(account.email, 'sign-in-hash-2', new Date(now.getTime() + 900_000));
+    await store.redeemSignInToken('sign-in-hash-2', now);
+    await store.saveSignInToken(account.email, 'sign-in-hash-3', new Date(now.getTime() + 900_000));
+    await store.createSession(session(account.id), 50, now);
+    await store.createSession({ ...session(account.id), id: 'ses_fedcba9876543210', sessionHash: 'other-session' }, 50, now);
+    await store.findSessionByHash(session(account.id).sessionHash);
+    await store.listSessions(account.id);
+    await store.deleteSession(account.id, 'ses_fedcba9876543210');
     await store.deleteMonitor(monitor.id);
     await store.findAccountByEmail(account.email);
     await store.saveRecoveryToken(account.email, 'token-hash', new Date(now.getTime() + 3_600_000));
@@ -241,7 +270,7 @@ if (missing !== null) markFirestoreNotRun(missing);
   });
 
   test('ping history expires through a TTL policy on a Timestamp field', () => {
-    expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['rateLimits.expiresAt', 'pings.expiresAt']);
+    expect(config.fieldOverrides.filter((o) => o.ttl).map((o) => `${o.collectionGroup}.${o.fieldPath}`)).toEqual(['rateLimits.expiresAt', 'pings.expiresAt', 'sessions.expiresAt', 'signInTokens.expiresAt']);
     const doc = pingDoc({ at: new Date(), method: 'GET', kind: 'success', exitCode: null, rid: null, source: null, userAgent: null, body: null, bodyTruncated: false, monitorId: 'm', duration: null, expiresAt: new Date() }, 1, 'a');
     expect(doc.expiresAt).toBeInstanceOf(Timestamp);
   });

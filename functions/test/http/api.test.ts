@@ -126,6 +126,10 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         running: false,
         channels: [],
         tags: [],
+        snoozedUntil: null,
+        dependsOn: [],
+        inMaintenance: false,
+        suppressedBy: null,
       });
     });
 
@@ -230,6 +234,10 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         lastDuration: null,
         channels: [],
         tags: [],
+        snoozedUntil: null,
+        dependsOn: [],
+        inMaintenance: false,
+        suppressedBy: null,
       });
     });
   });
@@ -420,6 +428,10 @@ describe.each(storeKinds())('HTTP API on %s', (_name, kind) => {
         running: false,
         channels: [],
         tags: [],
+        snoozedUntil: null,
+        dependsOn: [],
+        inMaintenance: false,
+        suppressedBy: null,
       });
       const shown = (await api.status(key, res.body.monitorId).expect(200)).body;
       expect(shown).toMatchObject({ schedule: '30 2 * * *', tz: 'Europe/Berlin', nextDue: null, lastStart: null, lastDuration: null });

@@ -21,7 +21,7 @@ describe('limit settings', () => {
     const html = fs.readFileSync(path.join(REPO_DIR, 'public', 'index.html'), 'utf8');
     const section = html.slice(html.indexOf('<section id="rate-limits"'), html.indexOf('<section id="errors"'));
     expect(DEFAULT_RULES.ping).toEqual({ limit: 100, windowSeconds: 60 });
-    expect(section).toContain('<td>Pings (every ping URL and signal)</td><td>100 a minute</td>');
+    expect(section).toContain('<td>Pings (every ping URL and signal, and <a href="#snooze-by-ping">snoozes with a ping URL</a>)</td><td>100 a minute</td>');
     expect(DEFAULT_RULES.management).toEqual({ limit: 120, windowSeconds: 60 });
     expect(section).toContain('<td>120 a minute</td><td>account</td>');
     expect(DEFAULT_RULES.signup).toEqual({ limit: 10, windowSeconds: 3600 });

@@ -221,8 +221,8 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     });
 
     test.each([
-      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags.'],
-      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags.'],
+      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn.'],
+      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn.'],
       ['a null name', { name: null }, 'name must be a string.'],
       ['an empty name', { name: '  ' }, 'name must not be empty.'],
       ['a null schedule', { schedule: null }, 'schedule must be a number of seconds or a 5-field cron expression string.'],
@@ -243,7 +243,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     test.each([
       ['malformed JSON', '{"name": ', 'Malformed JSON in request body.'],
       ['an array', '[]', 'Request body must be a JSON object.'],
-      ['no body', '', 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags.'],
+      ['no body', '', 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn.'],
     ])('refuses %s with 400', async (_what, raw, message) => {
       const key = await api.signup();
       const m = await api.createMonitor(key);
@@ -431,8 +431,8 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
       await api.ping(m.pingUrl).expect(200);
       const first = await api.flips(key, m.monitorId, '?limit=2').expect(200);
       expect(first.body.flips).toEqual([
-        { at: clock.now().toISOString(), from: 'down', to: 'up', reason: 'ping' },
-        { at: new Date(clock.now().getTime() - 1000).toISOString(), from: 'up', to: 'down', reason: 'missed' },
+        { at: clock.now().toISOString(), from: 'down', to: 'up', reason: 'ping', inMaintenance: false },
+        { at: new Date(clock.now().getTime() - 1000).toISOString(), from: 'up', to: 'down', reason: 'missed', inMaintenance: false },
       ]);
       const second = await api.flips(key, m.monitorId, `?limit=2&cursor=${first.body.nextCursor}`).expect(200);
       expect(second.body).toEqual({ flips: [expect.objectContaining({ from: 'new', to: 'up' })], nextCursor: null });

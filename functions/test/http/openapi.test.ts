@@ -150,7 +150,19 @@ describe('public/openapi.json, the description', () => {
       // OPTIONS is a route of its own on some paths and the ping prefix's CORS middleware on others:
       // the drive below checks it on every path with a real request, as it does HEAD.
       const routed = (methods: Iterable<string>) => [...methods].filter((m) => m !== 'head' && m !== 'options');
-      const documented = new Map(Object.entries(spec.paths).map(([p, item]) => [p, new Set(routed(operationsOf(item).map(([m]) => m)))]));
+      // A documented path whose literal segment a served route takes as a parameter (`/ping/{token}/snooze`,
+      // served by `/ping/{token}/{signal}`) is that route's: its methods are counted there.
+      const servedAs = (p: string) => {
+        const segments = p.split('/');
+        const route = [...served.keys()].find((s) => s.split('/').length === segments.length && s.split('/').every((seg, i) => seg === segments[i] || /^\{\w+\}$/.test(seg)));
+        return served.has(p) || route === undefined ? p : route;
+      };
+      const documented = new Map<string, Set<string>>();
+      for (const [p, item] of Object.entries(spec.paths)) {
+        const methods = documented.get(servedAs(p)) ?? new Set<string>();
+        for (const m of routed(operationsOf(item).map(([method]) => method))) methods.add(m);
+        documented.set(servedAs(p), methods);
+      }
       const asList = (routes: Map<string, Set<string>>) => [...routes].flatMap(([p, ms]) => routed(ms).map((m) => `${m.toUpperCase()} ${p}`)).sort();
       expect(asList(documented)).toEqual(asList(served));
       const routedOptions = [...served].filter(([, ms]) => ms.has('options')).map(([p]) => p);
@@ -212,7 +224,7 @@ describe('public/openapi.json, for client generators', () => {
         [
           "import type { components, paths } from './api';",
           "type Created = paths['/api/v1/monitors']['post']['responses'][201]['content']['application/json'];",
-          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [], tags: [] };",
+          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [], tags: [], snoozedUntil: null, dependsOn: [], inMaintenance: false, suppressedBy: null };",
           "type Signal = paths['/api/v1/ping/{token}/{signal}']['post'];",
           "export const answer: Signal['responses'][200]['content']['application/json'] = { ok: true, monitor: 'n', status: 'down' };",
           "export const body: NonNullable<Signal['requestBody']>['content']['text/plain'] = 'the last lines';",
@@ -304,6 +316,8 @@ describe('every operation of the description, driven through the embedded server
       CRONPEEK_LIMIT_SIGNUPS: `20/${window}`,
       CRONPEEK_LIMIT_RECOVERY_PER_ADDRESS: `20/${window}`,
       CRONPEEK_LIMIT_RECOVERY_PER_EMAIL: `5/${window}`,
+      CRONPEEK_LIMIT_SIGN_IN_PER_ADDRESS: `20/${window}`,
+      CRONPEEK_LIMIT_SIGN_IN_PER_EMAIL: `5/${window}`,
       CRONPEEK_LIMIT_FAILED_AUTH: `100/${window}`,
       CRONPEEK_LIMIT_MANAGEMENT: 'off',
       CRONPEEK_LIMIT_PINGS: `30/${window}`,
@@ -355,6 +369,18 @@ describe('every operation of the description, driven through the embedded server
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error(`no confirmation e-mail to ${email} in the log`);
+  }
+
+  /** The token of the sign-in link e-mailed to `email`, from the log (no SendGrid here). */
+  async function signInToken(email: string): Promise<string> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const line = lines.find((l) => l.fields.to === email && l.fields.purpose === 'sign-in link');
+      const match = /#signin=([A-Za-z0-9_-]{43})/.exec(String(line?.fields.text ?? ''));
+      if (match) return match[1];
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no sign-in e-mail to ${email} in the log`);
   }
 
   test('serves the description itself at /openapi.json as JSON', async () => {
@@ -505,6 +531,58 @@ describe('every operation of the description, driven through the embedded server
     for (const tail of ['', '/status', '/pings', '/flips', '/notifications']) expectStatus(await call('HEAD', `/api/v1/monitors/${id}${tail}`, { key }), 200);
     for (const tail of ['pings?limit=0', 'flips?cursor=nope!', 'notifications?limit=0']) await call('GET', `/api/v1/monitors/${id}/${tail}`, { key });
 
+    // Quiet times: dependencies, snooze (with the key and with the ping URL alone), maintenance windows.
+    const child = expectStatus(await call('POST', '/api/v1/monitors', { key, json: { name: 'Child job', schedule: 3600, dependsOn: [id] } }), 201);
+    const childId = child.json.monitorId as string;
+    expectStatus(await call('PATCH', `/api/v1/monitors/${childId}`, { key, json: { dependsOn: null } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${childId}`, { key, json: { dependsOn: [id] } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${id}`, { key, json: { dependsOn: [childId] } }), 400);
+    expectStatus(await call('POST', '/api/v1/monitors', { key, json: { name: 'Orphan', schedule: 3600, dependsOn: [UNKNOWN_ID] } }), 400);
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/snooze`, { key, json: { for: 3600 } }), 200);
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/snooze`, { key, json: { until: new Date(Date.now() + 7_200_000).toISOString() } }), 200);
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/snooze`, { key, json: { for: 1 } }), 400);
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/snooze`, { key, json: { for: 3600, pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', `/api/v1/monitors/${id}/snooze`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    expectStatus(await call('DELETE', `/api/v1/monitors/${id}/snooze`, { key }), 200);
+    for (const method of ['GET', 'POST', 'HEAD']) {
+      expectStatus(await call(method, `${pingPath}/snooze${method === 'GET' ? '' : '?for=600'}`), 200);
+      expectStatus(await call(method, `${pingPath}/snooze?for=1`), 400);
+      expectStatus(await call(method, `/api/v1/ping/${'B'.repeat(24)}/snooze`), 404);
+    }
+    expectStatus(await call('OPTIONS', `${pingPath}/snooze`, { headers: { origin: 'https://jobs.example', 'access-control-request-method': 'GET' } }), 204);
+    expectStatus(await call('POST', `${pingPath}/snooze`, { body: Buffer.alloc(1024 * 1024 + 10, 'x'), headers: { 'content-type': 'text/plain' } }), 413);
+    expectStatus(await call('POST', `${pingPath}/snooze`, { body: 'x', headers: { 'content-type': 'text/plain', 'content-encoding': 'compress' } }), 415);
+    expectStatus(await call('DELETE', `/api/v1/monitors/${id}/snooze`, { key }), 200);
+    expectStatus(await call('GET', `/api/v1/monitors/${id}/flips`, { key }), 200);
+
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const inTwoHours = new Date(Date.now() + 7_200_000).toISOString();
+    const weekly = expectStatus(await call('POST', '/api/v1/maintenance', { key, json: { name: 'Weekly', monitors: [id], schedule: '0 3 * * 0', tz: 'Europe/Berlin', duration: 7200 } }), 201);
+    const windowId = weekly.json.id as string;
+    expectStatus(await call('POST', '/api/v1/maintenance', { key, json: { name: 'Deploy', monitors: '*', start: inAnHour, end: inTwoHours } }), 201);
+    expectStatus(await call('POST', '/api/v1/maintenance', { key, json: { name: 'Elsewhere', monitors: [UNKNOWN_ID], start: inAnHour, end: inTwoHours } }), 400);
+    expectStatus(await call('POST', '/api/v1/maintenance', { key, json: { name: 'Endless', monitors: '*', schedule: '0 3 * * 0', duration: 1 } }), 400);
+    expectStatus(await call('POST', '/api/v1/maintenance', { json: { name: 'x', monitors: '*', start: inAnHour, end: inTwoHours } }), 401);
+    expectStatus(await call('POST', '/api/v1/maintenance', { key, json: { name: 'x', monitors: '*', start: inAnHour, end: inTwoHours, pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/maintenance', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/api/v1/maintenance', { key }), 200);
+      expectStatus(await call(method, '/api/v1/maintenance'), 401);
+      expectStatus(await call(method, `/api/v1/maintenance/${windowId}`, { key }), 200);
+    }
+    expectStatus(await call('PATCH', `/api/v1/maintenance/${windowId}`, { key, json: { duration: 10800, monitors: '*' } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/maintenance/${windowId}`, { key, json: { schedule: null, tz: null, duration: null, start: inAnHour, end: inTwoHours } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/maintenance/${windowId}`, { key, json: { end: inAnHour } }), 400);
+    expectStatus(await call('PATCH', `/api/v1/maintenance/${windowId}`, { key, json: { name: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('PATCH', `/api/v1/maintenance/${windowId}`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    const windowOps: Array<[string, unknown?]> = [['GET'], ['HEAD'], ['PATCH', { name: 'Mine now' }], ['DELETE']];
+    for (const [method, json] of windowOps) {
+      expectStatus(await call(method, `/api/v1/maintenance/${windowId}`, { key: other, json }), 404);
+      expectStatus(await call(method, `/api/v1/maintenance/mw_${UNKNOWN_ID}`, { key, json }), 404);
+      expectStatus(await call(method, `/api/v1/maintenance/${MALFORMED}`, { key, json }), 400);
+      expectStatus(await call(method, `/api/v1/maintenance/${windowId}`, { json }), 401);
+    }
+
     // A channel object's delivery log (the channel written to the store here; its own API has its own drive).
     const channelId = newChannelId();
     await running.deps.store.createChannel(
@@ -561,6 +639,106 @@ describe('every operation of the description, driven through the embedded server
     expectStatus(await call('HEAD', `/api/v1/channels/${hookId}`, { key }), 200);
     expectStatus(await call('DELETE', `/api/v1/channels/${hookId}`, { key }), 200);
 
+    // Read-only keys: made with the account's key, they read everything and change nothing.
+    const made = expectStatus(await call('POST', '/api/v1/account/keys', { key, json: { name: 'grafana', access: 'read' } }), 201);
+    const readKey = made.json.apiKey as string;
+    const keyId = made.json.keyId as string;
+    expectStatus(await call('POST', '/api/v1/account/keys', { key, json: { name: 'grafana', access: 'write' } }), 400);
+    expectStatus(await call('POST', '/api/v1/account/keys', { key, json: { name: '', access: 'read' } }), 400);
+    expectStatus(await call('POST', '/api/v1/account/keys', { json: { name: 'x', access: 'read' } }), 401);
+    expectStatus(await call('POST', '/api/v1/account/keys', { key, json: { name: 'x', access: 'read', pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/account/keys', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/api/v1/account/keys', { key }), 200);
+      expectStatus(await call(method, '/api/v1/account/keys', { bearer: readKey }), 200);
+      expectStatus(await call(method, '/api/v1/account/keys'), 401);
+      expectStatus(await call(method, `/api/v1/monitors/${id}`, { key: readKey }), 200);
+      expectStatus(await call(method, `/api/v1/maintenance/${windowId}`, { bearer: readKey }), 200);
+    }
+    expectStatus(await call('DELETE', `/api/v1/account/keys/${keyId}`, { key: other }), 404);
+    expectStatus(await call('DELETE', `/api/v1/account/keys/key_${UNKNOWN_ID}`, { key }), 404);
+    expectStatus(await call('DELETE', `/api/v1/account/keys/${MALFORMED}`, { key }), 400);
+    expectStatus(await call('DELETE', `/api/v1/account/keys/${keyId}`), 401);
+    // Every change an account's key may make answers 403 to the read-only key, and changes nothing.
+    const ids: Record<string, string> = { '/api/v1/channels/': mail.json.channelId as string, '/api/v1/maintenance/': windowId, '/api/v1/monitors/': id };
+    for (const [specPath, item] of Object.entries(spec.paths)) {
+      for (const [m, op] of operationsOf(item)) {
+        if (m === 'get' || m === 'head' || (op.security ?? []).length === 0) continue;
+        const url = specPath.replace('{keyId}', keyId).replace(/^(\/api\/v1\/\w+\/)\{id\}/, (_, prefix: string) => `${prefix}${ids[prefix]}`);
+        for (const credential of [{ key: readKey }, { bearer: readKey }]) expectStatus(await call(m.toUpperCase(), url, { ...credential, json: m === 'delete' ? undefined : {} }), 403);
+      }
+    }
+    expectStatus(await call('GET', '/api/v1/account', { key }), 200);
+    expectStatus(await call('GET', `/api/v1/monitors/${id}`, { key }), 200);
+    expectStatus(await call('DELETE', `/api/v1/account/keys/${keyId}`, { key }), 200);
+    expectStatus(await call('GET', '/api/v1/account', { key: readKey }), 401);
+    expectStatus(await call('DELETE', `/api/v1/maintenance/${windowId}`, { key }), 200);
+
+    // Status pages: the API that keeps them (the public pages themselves are outside the API).
+    const page = expectStatus(await call('POST', '/api/v1/status-pages', { key, json: { slug: 'acme', title: 'Acme status', description: 'Our jobs', monitors: [id] } }), 201);
+    const pageId = page.json.id as string;
+    expectStatus(await call('POST', '/api/v1/status-pages', { key, json: { slug: 'acme-prod', title: 'Production', monitors: { tag: 'prod' } } }), 201);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key, json: { slug: 'Acme', title: 'x', monitors: [id] } }), 400);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key, json: { slug: 'elsewhere', title: 'x', monitors: [UNKNOWN_ID] } }), 400);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key: other, json: { slug: 'acme', title: 'x', monitors: { tag: 'prod' } } }), 409);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key: other, json: { slug: 'other-one', title: 'x', monitors: { tag: 'prod' } } }), 201);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key: other, json: { slug: 'other-two', title: 'x', monitors: { tag: 'prod' } } }), 403);
+    expectStatus(await call('POST', '/api/v1/status-pages', { json: { slug: 'nobody', title: 'x', monitors: [id] } }), 401);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key, json: { slug: 'big', title: 'x', monitors: [id], pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/status-pages', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/api/v1/status-pages', { key }), 200);
+      expectStatus(await call(method, '/api/v1/status-pages'), 401);
+      expectStatus(await call(method, `/api/v1/status-pages/${pageId}`, { bearer: key }), 200);
+    }
+    expectStatus(await call('PATCH', `/api/v1/status-pages/${pageId}`, { key, json: { monitors: { tag: 'prod' }, description: null } }), 200);
+    expectStatus(await call('PATCH', `/api/v1/status-pages/${pageId}`, { key, json: { colour: 'red' } }), 400);
+    expectStatus(await call('PATCH', `/api/v1/status-pages/${pageId}`, { key, json: { slug: 'other-one' } }), 409);
+    expectStatus(await call('PATCH', `/api/v1/status-pages/${pageId}`, { key, json: { title: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('PATCH', `/api/v1/status-pages/${pageId}`, { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    const pageOps: Array<[string, unknown?]> = [['GET'], ['HEAD'], ['PATCH', { title: 'Mine now' }], ['DELETE']];
+    for (const [method, json] of pageOps) {
+      expectStatus(await call(method, `/api/v1/status-pages/${pageId}`, { key: other, json }), 404);
+      expectStatus(await call(method, `/api/v1/status-pages/sp_${UNKNOWN_ID}`, { key, json }), 404);
+      expectStatus(await call(method, `/api/v1/status-pages/${MALFORMED}`, { key, json }), 400);
+      expectStatus(await call(method, `/api/v1/status-pages/${pageId}`, { json }), 401);
+    }
+    const publicJson = await send(base, 'GET', '/status/acme.json');
+    expect([publicJson.status, publicJson.headers['cache-control'], publicJson.body]).toEqual([200, 'public, max-age=30', expect.not.stringContaining(id)]);
+    expectStatus(await call('DELETE', `/api/v1/status-pages/${pageId}`, { key }), 200);
+    expect((await send(base, 'GET', '/status/acme.json')).status).toBe(404);
+
+    // Signing in by e-mail link, and the dashboard sessions it makes.
+    expectStatus(await call('POST', '/api/v1/auth/email-link', { json: { email: 'owner@example.com' } }), 202);
+    expectStatus(await call('POST', '/api/v1/auth/email-link', { json: { email: 'nobody@example.com' } }), 202);
+    expectStatus(await call('POST', '/api/v1/auth/email-link', { json: { email: 'not-an-email' } }), 400);
+    expectStatus(await call('POST', '/api/v1/auth/email-link', { json: { email: 'big@example.com', pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/auth/email-link', { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    const linkToken = await signInToken('owner@example.com');
+    const signedIn = expectStatus(await call('POST', '/api/v1/auth/sessions', { json: { token: linkToken, remember: true }, headers: { 'user-agent': 'Mozilla/5.0 Firefox/133.0' } }), 201);
+    expectStatus(await call('POST', '/api/v1/auth/sessions', { json: { token: linkToken } }), 401);
+    expectStatus(await call('POST', '/api/v1/auth/sessions', { key, json: { token: linkToken } }), 400);
+    expectStatus(await call('POST', '/api/v1/auth/sessions', { key: BAD_KEY, json: {} }), 401);
+    const byKey = expectStatus(await call('POST', '/api/v1/auth/sessions', { key, json: { remember: false } }), 201);
+    expectStatus(await call('POST', '/api/v1/auth/sessions', { json: { token: linkToken, pad: 'x'.repeat(70 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/auth/sessions', { body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+    const session = signedIn.json.session as string;
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/api/v1/account/sessions', { bearer: session }), 200);
+      expectStatus(await call(method, '/api/v1/account/sessions', { key }), 200);
+      expectStatus(await call(method, '/api/v1/account/sessions'), 401);
+      expectStatus(await call(method, `/api/v1/monitors/${id}`, { key: session }), 200);
+    }
+    const byKeyId = byKey.json.sessionId as string;
+    expectStatus(await call('DELETE', `/api/v1/account/sessions/${byKeyId}`, { key: other }), 404);
+    expectStatus(await call('DELETE', `/api/v1/account/sessions/ses_${UNKNOWN_ID}`, { key }), 404);
+    expectStatus(await call('DELETE', '/api/v1/account/sessions/current', { key }), 404);
+    expectStatus(await call('DELETE', `/api/v1/account/sessions/${MALFORMED}`, { key }), 400);
+    expectStatus(await call('DELETE', `/api/v1/account/sessions/${byKeyId}`), 401);
+    expectStatus(await call('DELETE', `/api/v1/account/sessions/${byKeyId}`, { bearer: session }), 200);
+    expectStatus(await call('DELETE', '/api/v1/account/sessions/current', { bearer: session }), 200);
+    expectStatus(await call('GET', '/api/v1/account', { bearer: session }), 401);
+
     // Prometheus metrics.
     for (const method of ['GET', 'HEAD']) {
       expectStatus(await call(method, '/api/v1/metrics', { key }), 200);
@@ -602,6 +780,8 @@ describe('every operation of the description, driven through the embedded server
       ['HEAD', `/api/v1/monitors/{id}/pings`],
       ['HEAD', `/api/v1/monitors/{id}/flips`],
       ['HEAD', `/api/v1/monitors/{id}/notifications`],
+      ['POST', `/api/v1/monitors/{id}/snooze`, { for: 3600 }],
+      ['DELETE', `/api/v1/monitors/{id}/snooze`],
       ['DELETE', `/api/v1/monitors/{id}`],
     ];
     for (const [method, template, json] of monitorOps) {
@@ -615,7 +795,7 @@ describe('every operation of the description, driven through the embedded server
 
     // A method no path documents (PUT), and OPTIONS where it is not a CORS preflight.
     for (const specPath of Object.keys(spec.paths)) {
-      const url = specPath.replace('{id}', id).replace('{token}', pingPath.split('/').pop() as string).replace('{signal}', 'start').replace('{key}', badgePath.split('/').pop()!.replace('.svg', ''));
+      const url = specPath.replace('{id}', id).replace('{token}', pingPath.split('/').pop() as string).replace('{signal}', 'start').replace('{key}', badgePath.split('/').pop()!.replace('.svg', '')).replace('{keyId}', `key_${UNKNOWN_ID}`);
       expectStatus(await call('PUT', url, { key }), 405);
       if (!spec.paths[specPath].options) expectStatus(await call('OPTIONS', url, { key }), 405);
     }
@@ -634,8 +814,9 @@ describe('every operation of the description, driven through the embedded server
     let n = 0;
     await until429(() => call('POST', '/api/v1/accounts', { json: { email: `flood${++n}@example.com` } }));
     await until429(() => call('POST', '/api/v1/accounts/recover', { json: { email: `flood${++n}@example.com` } }));
+    await until429(() => call('POST', '/api/v1/auth/email-link', { json: { email: 'flood-link@example.com' } }));
     await until429(() => call('GET', cronPing));
-    for (const suffix of ['', '/start']) {
+    for (const suffix of ['', '/start', '/snooze']) {
       for (const method of ['GET', 'POST', 'HEAD']) await call(method, `${cronPing}${suffix}`);
     }
     await until429(() => call('GET', '/api/v1/monitors', { key: BAD_KEY }));
@@ -645,7 +826,7 @@ describe('every operation of the description, driven through the embedded server
     for (const [specPath, item] of Object.entries(spec.paths)) {
       for (const [m, op] of operationsOf(item)) {
         if (!op.responses['401']) continue;
-        await call(m.toUpperCase(), specPath.replace('{id}', id), { key, json: m === 'get' || m === 'head' || m === 'delete' ? undefined : {} });
+        await call(m.toUpperCase(), specPath.replace('{id}', id).replace('{keyId}', `key_${UNKNOWN_ID}`), { key, json: m === 'get' || m === 'head' || m === 'delete' ? undefined : {} });
       }
     }
 

@@ -91,6 +91,23 @@ describe('ping answers expose Retry-After to browsers', () => {
     expect(Number(replies[4].headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  test.each([
+    ['the Express route', () => expressPort],
+    ['the embedded fast path', () => fastPort],
+  ])('on %s: a snooze, a bad one and one past the ping limit expose it too', async (_name, port) => {
+    const replies = [
+      await send(port(), 'GET', `/api/v1/ping/${token}/snooze?for=600`),
+      await send(port(), 'GET', `/api/v1/ping/${token}/snooze?for=soon`),
+      await send(port(), 'HEAD', `/api/v1/ping/${token}/snooze`),
+      await send(port(), 'GET', `/api/v1/ping/${token}/snooze`),
+    ];
+    expect(replies.map((r) => r.status)).toEqual([200, 400, 200, 429]);
+    for (const r of replies) {
+      expect(r.headers['access-control-allow-origin']).toBe('*');
+      expect(exposed(r)).toContain('retry-after');
+    }
+  });
+
   test('POST pings and signals expose it too, the 429 that refuses one included', async () => {
     const ping = await send(expressPort, 'POST', `/api/v1/ping/${token}`, 'job output');
     const signal = await send(expressPort, 'POST', `/api/v1/ping/${token}/fail`, 'job output');
@@ -106,7 +123,7 @@ describe('the description of ping answers', () => {
   const pingPaths = Object.keys(spec.paths).filter((p) => p.startsWith('/api/v1/ping/'));
 
   test('documents Access-Control-Allow-Origin and Access-Control-Expose-Headers (naming Retry-After) on every answer, errors included', () => {
-    expect(pingPaths).toHaveLength(2);
+    expect([...pingPaths].sort()).toEqual(['/api/v1/ping/{token}', '/api/v1/ping/{token}/snooze', '/api/v1/ping/{token}/{signal}']);
     const missing: string[] = [];
     for (const p of pingPaths) {
       for (const [method, op] of operationsOf(spec.paths[p])) {

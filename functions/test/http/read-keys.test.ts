@@ -291,8 +291,8 @@ describe.each(storeKinds())('read-only API keys on %s', (_name, kind) => {
       }
       // The enumeration found the routes: the writes of monitors, channels, keys and the account are among the refused.
       expect(refused).toEqual(expect.arrayContaining(['POST /v1/monitors', 'PATCH /v1/monitors/:id', 'DELETE /v1/monitors/:id', 'POST /v1/monitors/:id/pause', 'POST /v1/channels', 'DELETE /v1/channels/:id', 'POST /v1/account/keys', 'DELETE /v1/account/keys/:keyId', 'POST /v1/account/rotate-key', 'DELETE /v1/account', 'PATCH /v1/account']));
-      // Those that take no key: sign-up, recovery, e-mail links and ping URLs.
-      expect(open.filter((r) => !/ \/v1\/(accounts|email|ping)\b/.test(r))).toEqual([]);
+      // Those that take no key: sign-up, recovery, e-mail links, sign-in links and ping URLs.
+      expect(open.filter((r) => !/ \/v1\/(accounts|email|auth|ping)\b/.test(r))).toEqual([]);
       expect(await everything()).toEqual(before);
       expect(await store.getMonitor(monitor.monitorId)).toMatchObject({ name: 'Nightly backup', schedule: 3600, status: 'up' });
       await api.listMonitors(reader).expect(200);

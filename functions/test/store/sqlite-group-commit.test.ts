@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { transition } from '../../src/domain/transitions';
 import type { Monitor } from '../../src/domain/types';
 import type { PingData } from '../../src/store/port';
-import { SqliteStore } from '../../src/store/sqlite';
+import { SqliteStore, type GroupCommitOptions } from '../../src/store/sqlite';
 import { makeAccount, makeMonitor } from '../support/factories';
 
 const at = new Date('2026-03-28T12:00:00.000Z');
@@ -22,9 +22,10 @@ const ping = (userAgent = 'curl/8'): PingData => ({
 });
 
 /**
- * Pings (and monitor transitions) that arrive in one turn of the event loop are written in one
- * transaction. These tests issue them in one turn, so they share a batch, and watch the file
- * through a second connection, which sees only what has been committed.
+ * Pings (and monitor transitions) that arrive in one turn of the event loop, or on the turns
+ * that follow while more keep arriving, are written in one transaction. These tests issue them
+ * in one turn (or in consecutive ones), so they share a batch, and watch the file through a
+ * second connection, which sees only what has been committed.
  */
 describe('SQLite group commit', () => {
   let dir: string;
@@ -113,6 +114,59 @@ describe('SQLite group commit', () => {
     expect(known).not.toBeNull();
     expect(unknown).toBeNull();
     expect(committedPings()).toBe(1);
+  });
+
+  /** Reopens the store with other group-commit bounds (the file and its monitors stay). */
+  const reopen = async (options: GroupCommitOptions) => {
+    await store.close();
+    store = new SqliteStore(file, options);
+  };
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  /** `perTurn` pings on each of `turns` consecutive turns of the event loop; for each, how many pings were committed when it settled. */
+  const pingOverTurns = async (turns: number, perTurn: number): Promise<number[]> => {
+    const seenAtSettle: number[] = [];
+    const all: Array<Promise<unknown>> = [];
+    for (let turn = 0; turn < turns; turn++) {
+      for (let i = 0; i < perTurn; i++) all.push(record(monitors[i % monitors.length]).then(() => seenAtSettle.push(committedPings())));
+      await nextTurn();
+    }
+    await Promise.all(all);
+    return seenAtSettle;
+  };
+
+  test('writes that keep arriving on the following turns join the waiting batch', async () => {
+    await reopen({ maxWaitMs: 60_000 });
+    // Requests under load arrive over several turns: they share one commit, not one each.
+    expect(await pingOverTurns(3, 10)).toEqual(Array(30).fill(30));
+  });
+
+  test('a lone write commits on the next quiet turn, without waiting for the time bound', async () => {
+    await reopen({ maxWaitMs: 60_000 });
+    const started = Date.now();
+    expect(await record(monitors[0])).not.toBeNull();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(committedPings()).toBe(1);
+  });
+
+  test('a batch commits once it holds maxWrites, even while more keep arriving', async () => {
+    await reopen({ maxWaitMs: 60_000, maxWrites: 15 });
+    // The first two turns' 20 pings reach the bound and commit; the third turn's 10 form the next batch.
+    expect(await pingOverTurns(3, 10)).toEqual([...Array(20).fill(20), ...Array(10).fill(30)]);
+  });
+
+  test('a batch commits after maxWaitMs, even while more keep arriving', async () => {
+    await reopen({ maxWaitMs: 5 });
+    const seenAtSettle: number[] = [];
+    const all: Array<Promise<unknown>> = [];
+    const until = Date.now() + 100;
+    while (Date.now() < until) {
+      all.push(record(monitors[0]).then(() => seenAtSettle.push(committedPings())));
+      await nextTurn();
+    }
+    await Promise.all(all);
+    // A ping on every turn for 100 ms: the first ones were answered long before the last arrived.
+    expect(seenAtSettle[0]).toBeLessThan(all.length);
+    expect(committedPings()).toBe(all.length);
   });
 
   test('transitions from a sweep share batches with pings and keep their compare-and-set', async () => {

@@ -18,6 +18,8 @@ const UNDO: Record<number, string> = {
   14: 'ALTER TABLE monitors DROP COLUMN tags;',
   15: 'ALTER TABLE monitors DROP COLUMN snoozed_until; ALTER TABLE monitors DROP COLUMN depends_on; DROP TABLE maintenance_windows;',
   16: 'DROP TABLE read_keys;',
+  17: 'DROP TABLE status_pages;',
+  18: 'DROP TABLE sessions; DROP TABLE sign_in_tokens;',
 };
 
 /** Takes the (closed) database file back to schema `version`, undoing the newer migrations newest first. */

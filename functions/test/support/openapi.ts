@@ -204,7 +204,10 @@ export class SpecChecker {
     const label = `${answer.method} ${answer.url.length > 120 ? `${answer.url.slice(0, 120)}…` : answer.url} → ${answer.status}`;
     const where = this.locate(answer.method, answer.url);
     if (!where) {
-      if (!SpecChecker.isApiPath(answer.url) && answer.status < 400) return null;
+      // Pages are not the API's: a page, the site's 404 page for a browser (as Hosting serves
+      // 404.html), and a public page's own refusals (a status page: 405 for a write, 429 past its limit).
+      const page404 = answer.status === 404 && (answer.headers['content-type'] ?? '').startsWith('text/html');
+      if (!SpecChecker.isApiPath(answer.url) && (answer.status < 400 || page404 || answer.status === 405 || answer.status === 429)) return null;
       // Any other path is "no route": a 404 JSON error (or 400 when even the URL is malformed).
       if (answer.status !== 404 && answer.status !== 400) return [`${label}: a path the description does not have answered ${answer.status}`];
       return this.checkResponse(label, answer, resolve(this.spec, this.spec.components.responses.NoRoute));

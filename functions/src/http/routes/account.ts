@@ -1,16 +1,18 @@
 import { accountOverview, deleteAccount, editAccountDefaults, rotateApiKey } from '../../services/accounts';
 import { createReadKey, deleteReadKey, listReadKeys } from '../../services/api-keys';
+import { endSession, listSessions, signOut } from '../../services/sessions';
 import { confirmationRequested, resendAccountConfirmation } from '../../services/email-confirmation';
-import { withAccount } from '../auth';
+import { apiKeyOf, withAccount } from '../auth';
 import { parseBody } from '../errors';
 import { createKeyBody, keyAnswer } from '../key-schemas';
 import { editAccountBody } from '../schemas';
+import { sessionAnswer } from '../session-schemas';
 import { jsonBody } from './body';
 import { mount, type RouteContext } from './route';
 
 /**
  * The account of the API key: its overview, its defaults for new monitors, its deletion, a new
- * key, its read-only keys, a new confirmation request for its e-mail.
+ * key, its read-only keys, its dashboard sessions, a new confirmation request for its e-mail.
  */
 export function mountAccountRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
@@ -45,6 +47,7 @@ export function mountAccountRoutes(ctx: RouteContext): void {
   });
 
   mountReadKeyRoutes(ctx);
+  mountSessionRoutes(ctx);
 }
 
 /** The account's read-only keys: list (a read-only key may), create (answered once with the key), revoke. */
@@ -68,6 +71,29 @@ function mountReadKeyRoutes(ctx: RouteContext): void {
   mount(router, '/v1/account/keys/:keyId', {
     delete: withAccount(ctx, async (req, res, account) => {
       await deleteReadKey(deps, account, String(req.params.keyId));
+      res.json({ deleted: true });
+    }),
+  });
+}
+
+/**
+ * The account's dashboard sessions: list them (the caller's own marked `current`), end one, or
+ * sign out (`current`: the session the request came with).
+ */
+function mountSessionRoutes(ctx: RouteContext): void {
+  const { router, deps } = ctx;
+  mount(router, '/v1/account/sessions', {
+    get: withAccount(ctx, async (req, res, account) => {
+      const sessions = await listSessions(deps, account, apiKeyOf(req));
+      res.json({ sessions: sessions.map(sessionAnswer), count: sessions.length });
+    }),
+  });
+
+  mount(router, '/v1/account/sessions/:sessionId', {
+    delete: withAccount(ctx, async (req, res, account) => {
+      const sessionId = String(req.params.sessionId);
+      if (sessionId === 'current') await signOut(deps, account, apiKeyOf(req));
+      else await endSession(deps, account, sessionId);
       res.json({ deleted: true });
     }),
   });

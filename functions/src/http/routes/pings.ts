@@ -7,9 +7,10 @@ import { mount, type RouteContext } from './route';
 
 /**
  * Ping URLs and their signals: /start, /fail and /<exit code>, each with an optional ?rid=
- * pairing a start with its end. The embedded server answers GET and HEAD pings on a lean path in
- * front of the app (`withPingFastPath` in ../ping), through the same `handlePing`; these routes
- * serve the rest, and every ping on Cloud Functions.
+ * pairing a start with its end; and /snooze?for=|until=, which holds the monitor's alerts and
+ * records no ping. The embedded server answers GET and HEAD pings on a lean path in front of the
+ * app (`withPingFastPath` in ../ping), through the same `handlePing`; these routes serve the
+ * rest, and every ping on Cloud Functions.
  */
 export function mountPingRoutes({ router, deps, limits }: RouteContext): void {
   router.use('/v1/ping', pingCors);
@@ -22,6 +23,7 @@ export function mountPingRoutes({ router, deps, limits }: RouteContext): void {
       body: Buffer.isBuffer(req.body) ? req.body : null,
       signal: req.params.signal === undefined ? undefined : String(req.params.signal),
       rid: req.query.rid,
+      snooze: req.params.signal === 'snooze' ? { for: req.query.for, until: req.query.until } : undefined,
     });
     res.setHeader('Cache-Control', 'no-store');
     if (req.method === 'HEAD') {

@@ -17,6 +17,7 @@ import {
 } from 'firebase-admin/firestore';
 import { readDueRows, type DeliveryRecord } from '../../domain/delivery';
 import type { MaintenanceWindow } from '../../domain/maintenance';
+import type { StatusPage } from '../../domain/status-pages';
 import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
@@ -39,6 +40,8 @@ import {
   type ChannelUpdate,
   type NotificationOwner,
   type WindowUpdate,
+  type StatusPageUpdate,
+  type Session,
 } from '../port';
 import {
   ACCOUNTS,
@@ -82,7 +85,9 @@ import {
   type DeletionKind,
 } from './layout';
 import { RATE_LIMITS } from './limits';
+import { newestFirst, SESSIONS, sessionDoc, SIGN_IN_TOKENS, signInTokenDoc, toSession } from './sessions';
 import { KeyedQueue } from './queue';
+import { editedPage, oldestFirst, STATUS_PAGE_SLUGS, STATUS_PAGES, statusPageDoc, statusPageSettingsDoc, toStatusPage } from './status-pages';
 
 /** gRPC status codes the adapter turns into ordinary outcomes. */
 const NOT_FOUND = 5;
@@ -384,8 +389,9 @@ export class FirestoreStore implements Store, StoreInspection {
       // Channel objects and maintenance windows go with the recipients; one created meanwhile goes with the notifications, in the background.
       const channels = await this.db.collection(CHANNELS).where('accountId', '==', accountId).select().get();
       const windows = await this.db.collection(WINDOWS).where('accountId', '==', accountId).select().get();
+      const pages = await Promise.all([STATUS_PAGES, STATUS_PAGE_SLUGS].map((c) => this.db.collection(c).where('accountId', '==', accountId).select().get()));
       const writer = this.db.bulkWriter();
-      for (const d of [...recipients.docs, ...channels.docs, ...windows.docs]) void writer.delete(d.ref);
+      for (const d of [...recipients.docs, ...channels.docs, ...windows.docs, ...pages.flatMap((p) => p.docs)]) void writer.delete(d.ref);
       await writer.close();
       const outcome = await this.transaction(ref.path, async (tx) => {
         const account = await tx.get(ref);
@@ -393,8 +399,11 @@ export class FirestoreStore implements Store, StoreInspection {
         if (Number(account.get('monitorCount')) > 0) return 'busy';
         // Read in the transaction that deletes the account: a key created before it is seen here, one after finds no account.
         const readKeys = await tx.get(this.readKeysOf(accountId));
+        const sessions = await tx.get(this.sessionsOf(accountId));
         tx.delete(ref);
-        for (const k of readKeys.docs) tx.delete(k.ref);
+        for (const k of [...readKeys.docs, ...sessions.docs]) tx.delete(k.ref);
+        const signInToken = account.get('signInTokenHash');
+        if (typeof signInToken === 'string') tx.delete(this.db.collection(SIGN_IN_TOKENS).doc(signInToken));
         tx.delete(this.db.collection(API_KEYS).doc(String(account.get('apiKeyHash'))));
         tx.delete(this.db.collection(EMAILS).doc(emailDocId(String(account.get('email')))));
         tx.set(deletion, deletionDoc('account', accountId));
@@ -496,6 +505,8 @@ export class FirestoreStore implements Store, StoreInspection {
             this.db.collection(NOTIFICATIONS).where('accountId', '==', owner),
             this.db.collection(CHANNELS).where('accountId', '==', owner),
             this.db.collection(WINDOWS).where('accountId', '==', owner),
+            this.db.collection(STATUS_PAGES).where('accountId', '==', owner),
+            this.db.collection(STATUS_PAGE_SLUGS).where('accountId', '==', owner),
           ];
     const writer = this.db.bulkWriter();
     let removed = 0;
@@ -789,6 +800,16 @@ export class FirestoreStore implements Store, StoreInspection {
     });
   }
 
+  async wakeHeldNotifications(accountId: string, monitorIds: readonly string[] | null, now: Date): Promise<number> {
+    // Served by the (accountId, nextAttemptAt) index: the account's rows still to be looked at, held ones among them.
+    const snap = await this.db.collection(NOTIFICATIONS).where('accountId', '==', accountId).where('nextAttemptAt', '>', ts(now)).get();
+    const wanted = monitorIds === null ? null : new Set(monitorIds);
+    const held = snap.docs.filter((d) => d.get('state') === 'held' && (wanted === null || wanted.has(String(d.get('monitorId')))));
+    // Each update holds only if the row is as it was read: one claimed meanwhile keeps its lease.
+    const results = await Promise.allSettled(held.map((d) => d.ref.update({ nextAttemptAt: ts(now) }, { lastUpdateTime: d.updateTime })));
+    return results.filter((r) => r.status === 'fulfilled').length;
+  }
+
   async postponeNotification(id: string, until: Date, reason: string): Promise<void> {
     await this.postpone(this.db.collection(NOTIFICATIONS).doc(id), 'nextAttemptAt', until, { lastError: reason });
   }
@@ -857,6 +878,78 @@ export class FirestoreStore implements Store, StoreInspection {
   /** The account's read-only keys: at most the cap, one small query on `accountId` (see READ_KEYS). */
   private readKeysOf(accountId: string): Query {
     return this.db.collection(READ_KEYS).where('accountId', '==', accountId);
+  }
+
+  /** The account's sessions: at most the cap (and a few expired ones), one small query on `accountId` (see SESSIONS). */
+  private sessionsOf(accountId: string): Query {
+    return this.db.collection(SESSIONS).where('accountId', '==', accountId);
+  }
+
+  /** The account's link replaces its last one in one transaction: `signInTokenHash` on the account names the one to delete. */
+  async saveSignInToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean> {
+    const ref = await this.accountRefByEmail(email);
+    if (ref === null) return false;
+    return this.transaction(ref.path, async (tx) => {
+      const account = await tx.get(ref);
+      if (!account.exists) return false; // deleted meanwhile
+      const previous = account.get('signInTokenHash');
+      if (typeof previous === 'string') tx.delete(this.db.collection(SIGN_IN_TOKENS).doc(previous));
+      tx.set(this.db.collection(SIGN_IN_TOKENS).doc(tokenHash), signInTokenDoc(account.id, expiresAt));
+      tx.update(ref, { signInTokenHash: tokenHash });
+      return true;
+    });
+  }
+
+  /** The transaction reads the token's document: a second redemption waits, then finds it gone. */
+  async redeemSignInToken(tokenHash: string, now: Date): Promise<string | null> {
+    const ref = this.db.collection(SIGN_IN_TOKENS).doc(tokenHash);
+    return this.transaction(ref.path, async (tx) => {
+      const token = await tx.get(ref);
+      if (!token.exists) return null;
+      const accountRef = this.db.collection(ACCOUNTS).doc(String(token.get('accountId')));
+      const account = await tx.get(accountRef);
+      tx.delete(ref);
+      if (account.get('signInTokenHash') === tokenHash) tx.update(accountRef, { signInTokenHash: null });
+      const expiresAt = token.get('expiresAt');
+      return account.exists && expiresAt instanceof Timestamp && expiresAt.toMillis() > now.getTime() ? account.id : null;
+    });
+  }
+
+  async createSession(session: Session, maxSessions: number, now: Date): Promise<'created' | 'no_account'> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(session.accountId);
+    // As for read-only keys: the account's sessions are read and written in one transaction, so sign-ins racing at the cap queue on its lock.
+    return this.transaction(accountRef.path, async (tx) => {
+      const account = await tx.get(accountRef);
+      if (!account.exists) return 'no_account';
+      const held = (await tx.get(this.sessionsOf(session.accountId))).docs.sort(newestFirst);
+      const live = held.filter((d) => (d.get('expiresAt') as Timestamp).toMillis() > now.getTime());
+      for (const d of held.filter((h) => !live.includes(h))) tx.delete(d.ref);
+      for (const d of live.slice(Math.max(0, maxSessions - 1))) tx.delete(d.ref);
+      const seq = Number(account.get('sessionSeq') ?? 0) + 1;
+      tx.update(accountRef, { sessionSeq: seq });
+      tx.create(this.db.collection(SESSIONS).doc(session.sessionHash), sessionDoc(session, seq));
+      return 'created';
+    });
+  }
+
+  /** One document read, like a key's: the hash is the document id. */
+  async findSessionByHash(sessionHash: string): Promise<Session | null> {
+    const snap = await this.db.collection(SESSIONS).doc(sessionHash).get();
+    return snap.exists ? toSession(snap) : null;
+  }
+
+  async listSessions(accountId: string): Promise<Session[]> {
+    return (await this.sessionsOf(accountId).get()).docs.sort(newestFirst).map(toSession);
+  }
+
+  /** Found among its account's, so another account's session is never touched; of two concurrent deletes one reports it. */
+  async deleteSession(accountId: string, id: string): Promise<boolean> {
+    return this.transaction(`${ACCOUNTS}/${accountId}`, async (tx) => {
+      const session = (await tx.get(this.sessionsOf(accountId))).docs.find((d) => d.get('sessionId') === id);
+      if (session === undefined) return false;
+      tx.delete(session.ref);
+      return true;
+    });
   }
 
   async createReadKey(key: ReadKey, maxKeys: number): Promise<'created' | 'limit_reached'> {
@@ -988,6 +1081,91 @@ export class FirestoreStore implements Store, StoreInspection {
 
   async insertNotification(n: Notification): Promise<void> {
     await this.db.collection(NOTIFICATIONS).doc(n.id).create(notificationDoc(n));
+  }
+
+  /**
+   * One transaction on the account: the cap (`statusPageCount`), the slug (its `statusPageSlugs`
+   * document, read and created here, so of two creates of one slug, whatever their accounts, one wins) and the page.
+   */
+  async createStatusPage(page: StatusPage, maxPages: number): Promise<'created' | 'limit_reached' | 'slug_taken'> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(page.accountId);
+    const slugRef = this.db.collection(STATUS_PAGE_SLUGS).doc(page.slug);
+    try {
+      return await this.transaction(accountRef.path, async (tx) => {
+        const [account, slug] = await tx.getAll(accountRef, slugRef);
+        if (!account.exists) return 'limit_reached';
+        if (Number(account.get('statusPageCount') ?? 0) >= maxPages) return 'limit_reached';
+        if (slug.exists) return 'slug_taken';
+        const seq = Number(account.get('statusPageSeq') ?? 0) + 1;
+        tx.update(accountRef, { statusPageCount: FieldValue.increment(1), statusPageSeq: seq });
+        tx.create(slugRef, { pageId: page.id, accountId: page.accountId });
+        tx.create(this.db.collection(STATUS_PAGES).doc(page.id), statusPageDoc(page, seq));
+        return 'created';
+      });
+    } catch (err) {
+      // Another account's transaction created the slug between this one's read and its commit.
+      if (code(err) === ALREADY_EXISTS && (await slugRef.get()).exists) return 'slug_taken';
+      throw err;
+    }
+  }
+
+  /** Oldest first, sorted here: a plan's cap of documents needs no composite index. */
+  async listStatusPages(accountId: string): Promise<StatusPage[]> {
+    const snap = await this.db.collection(STATUS_PAGES).where('accountId', '==', accountId).get();
+    return [...snap.docs].sort(oldestFirst).map(toStatusPage);
+  }
+
+  async getStatusPage(id: string): Promise<StatusPage | null> {
+    const snap = await this.db.collection(STATUS_PAGES).doc(id).get();
+    return snap.exists ? toStatusPage(snap) : null;
+  }
+
+  /** Two document reads: the slug's entry, then its page (which must still carry the slug: a rename may have just moved it). */
+  async findStatusPageBySlug(slug: string): Promise<StatusPage | null> {
+    const entry = await this.db.collection(STATUS_PAGE_SLUGS).doc(slug).get();
+    if (!entry.exists) return null;
+    const page = await this.getStatusPage(String(entry.get('pageId')));
+    return page !== null && page.slug === slug ? page : null;
+  }
+
+  /** One transaction: the page and, for a new slug, the new slug's entry created and the old one deleted. */
+  async updateStatusPage(id: string, edit: StatusPageUpdate): Promise<StatusPage | null | 'slug_taken'> {
+    const ref = this.db.collection(STATUS_PAGES).doc(id);
+    const newSlug = edit.slug === undefined ? null : this.db.collection(STATUS_PAGE_SLUGS).doc(edit.slug);
+    try {
+      return await this.transaction(ref.path, async (tx) => {
+        const [snap, taken] = newSlug === null ? [await tx.get(ref), null] : await tx.getAll(ref, newSlug);
+        if (!snap.exists) return null;
+        const current = toStatusPage(snap);
+        const next = editedPage(current, edit);
+        if (next.slug !== current.slug) {
+          if (taken?.exists) return 'slug_taken';
+          tx.create(newSlug!, { pageId: id, accountId: current.accountId });
+          tx.delete(this.db.collection(STATUS_PAGE_SLUGS).doc(current.slug));
+        }
+        tx.update(ref, statusPageSettingsDoc(next));
+        return next;
+      });
+    } catch (err) {
+      if (code(err) === ALREADY_EXISTS && newSlug !== null && (await newSlug.get()).exists) return 'slug_taken';
+      throw err;
+    }
+  }
+
+  /** One transaction: the page, its slug and its slot on the account. */
+  async deleteStatusPage(id: string): Promise<boolean> {
+    const ref = this.db.collection(STATUS_PAGES).doc(id);
+    return this.transaction(ref.path, async (tx) => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return false;
+      const accountRef = this.db.collection(ACCOUNTS).doc(String(snap.get('accountId')));
+      const account = await tx.get(accountRef);
+      tx.delete(ref);
+      tx.delete(this.db.collection(STATUS_PAGE_SLUGS).doc(String(snap.get('slug'))));
+      // An account being deleted may be gone already; its counter goes with it.
+      if (account.exists) tx.update(accountRef, { statusPageCount: FieldValue.increment(-1) });
+      return true;
+    });
   }
 
   async createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'> {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { readDueRows, type DeliveryRecord } from '../../domain/delivery';
 import type { MaintenanceWindow } from '../../domain/maintenance';
+import type { StatusPage } from '../../domain/status-pages';
 import type { EmailCaps, PlanId } from '../../domain/plans';
 import type { Recipient } from '../../domain/recipients';
 import type { MonitorUpdate } from '../../domain/settings';
@@ -23,6 +24,8 @@ import {
   type ChannelUpdate,
   type NotificationOwner,
   type WindowUpdate,
+  type StatusPageUpdate,
+  type Session,
 } from '../port';
 import { preparePrivateDatabase } from './files';
 import {
@@ -35,6 +38,7 @@ import {
   PING_COLUMNS,
   READ_KEY_COLUMNS,
   RECIPIENT_COLUMNS,
+  SELECT_MONITOR,
   WINDOW_COLUMNS,
   accountValues,
   attachedJson,
@@ -44,6 +48,7 @@ import {
   flipValues,
   insertSql,
   monitorValues,
+  monitorFromValues,
   ms,
   notificationPageKey,
   notificationValues,
@@ -68,6 +73,8 @@ import {
   type Row,
 } from './rows';
 import { migrate } from './schema';
+import { editedPage, INSERT_STATUS_PAGE, statusPageUpdateValues, statusPageValues, toStatusPage, UPDATE_STATUS_PAGE } from './status-pages';
+import { DROP_EXPIRED_SESSIONS, DROP_OLDEST_SESSIONS, INSERT_SESSION, REDEEM_SIGN_IN_TOKEN, SAVE_SIGN_IN_TOKEN, sessionValues, toSession } from './sessions';
 
 const INSERT_ACCOUNT = insertSql('accounts', ACCOUNT_COLUMNS);
 const INSERT_MONITOR = insertSql('monitors', MONITOR_COLUMNS);
@@ -123,6 +130,17 @@ function pageOf<T>(rows: Row[], limit: number, map: (r: Row) => T, keyOf: (r: Ro
   return { items: shown.map(map), next: rows.length > limit ? keyOf(shown[shown.length - 1]) : null };
 }
 
+/**
+ * How long a group commit may wait for more writes while they keep arriving (see `grouped`), and
+ * after how many it stops waiting: a 2xx waits at most 1 ms more for its commit, and waiting
+ * never grows a transaction past about 200 pings' work (10–20 ms on the event loop).
+ */
+export interface GroupCommitOptions {
+  maxWaitMs?: number;
+  maxWrites?: number;
+}
+const GROUP_COMMIT_DEFAULTS: Required<GroupCommitOptions> = { maxWaitMs: 1, maxWrites: 200 };
+
 interface PendingWrite {
   write: () => unknown;
   resolve: (value: unknown) => void;
@@ -151,6 +169,9 @@ export class SqliteStore implements Store, StoreInspection {
   readonly sweepParallelism = 200;
   /** Writes waiting for the next group commit (see `grouped`). */
   private pendingWrites: PendingWrite[] = [];
+  /** When the first of `pendingWrites` arrived (performance.now()). */
+  private batchStartedAt = 0;
+  private readonly groupCommit: Required<GroupCommitOptions>;
   /** The background removal of deleted monitors' and accounts' rows, while one runs. */
   private removal: Promise<void> | null = null;
   private closed = false;
@@ -159,7 +180,8 @@ export class SqliteStore implements Store, StoreInspection {
   /** The same, with each write in a savepoint of its own: one that throws fails alone. */
   private readonly runBatchIsolated: (batch: PendingWrite[]) => Outcome[];
 
-  constructor(file: string) {
+  constructor(file: string, groupCommit: GroupCommitOptions = {}) {
+    this.groupCommit = { ...GROUP_COMMIT_DEFAULTS, ...groupCommit };
     if (file !== ':memory:') preparePrivateDatabase(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -269,7 +291,10 @@ export class SqliteStore implements Store, StoreInspection {
         this.stmt('DELETE FROM recipients WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM channels WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM read_keys WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM sessions WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM sign_in_tokens WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM maintenance_windows WHERE account_id = ?').run(accountId);
+        this.stmt('DELETE FROM status_pages WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM monitors WHERE account_id = ?').run(accountId);
         this.stmt('DELETE FROM accounts WHERE id = ?').run(accountId);
         return true;
@@ -393,19 +418,34 @@ export class SqliteStore implements Store, StoreInspection {
   }
 
   /**
-   * Group commit: writes that arrive together (in one turn of the event loop) run in one
-   * transaction, and each caller's promise settles only after that transaction has committed.
-   * The commit is most of a small write's cost, so a burst of pings (or a sweep's parallel
-   * flips) shares one instead of queueing behind one each. A write that throws fails alone (the
-   * batch is then run again with a savepoint per write); a transaction that cannot begin or
-   * commit fails every write in the batch, and none of them is stored. Writes are closures over
-   * the store's statements and the domain's pure decisions, so running one again is safe.
+   * Group commit: writes that arrive together run in one transaction, and each caller's promise
+   * settles only after that transaction has committed. The commit is most of a small write's
+   * cost, so a burst of pings (or a sweep's parallel flips) shares one instead of queueing behind
+   * one each. "Together" is: until a turn of the event loop brings no new write, or `maxWrites`
+   * wait, or `maxWaitMs` has passed since the first. Under load, requests arrive over several
+   * turns, and committing at the first split them into many small commits, each rewriting the
+   * same pages; a lone write still commits on the next turn (see docs/performance.md). A write
+   * that throws fails alone (the batch is then run again with a savepoint per write); a
+   * transaction that cannot begin or commit fails every write in the batch, and none of them is
+   * stored. Writes are closures over the store's statements and the domain's pure decisions, so
+   * running one again is safe.
    */
   private grouped<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pendingWrites.push({ write, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pendingWrites.length === 1) setImmediate(() => this.commitPendingWrites());
+      if (this.pendingWrites.length === 1) {
+        this.batchStartedAt = performance.now();
+        setImmediate(() => this.commitWhenQuiet(1));
+      }
     });
+  }
+
+  /** Commits the waiting writes unless more arrived since the last turn (`seen` of them then) and the batch may still wait. */
+  private commitWhenQuiet(seen: number): void {
+    const waiting = this.pendingWrites.length;
+    const mayWait = waiting < this.groupCommit.maxWrites && performance.now() - this.batchStartedAt < this.groupCommit.maxWaitMs;
+    if (waiting > seen && mayWait) setImmediate(() => this.commitWhenQuiet(waiting));
+    else this.commitPendingWrites();
   }
 
   private commitPendingWrites(): void {
@@ -434,9 +474,8 @@ export class SqliteStore implements Store, StoreInspection {
 
   async recordPing(token: string, ping: PingData, decide: DecidePing): Promise<Applied | null> {
     return this.grouped((): Applied | null => {
-      const r = this.stmt('SELECT * FROM monitors WHERE ping_token = ?').get(token) as Row | undefined;
-      if (!r) return null;
-      const monitor = toMonitor(r);
+      const monitor = this.monitorWhere('ping_token', token);
+      if (!monitor) return null;
       const t = decide(monitor);
       const stored: Ping = {
         ...ping, bodyTruncated: ping.bodyTruncated ?? false, monitorId: monitor.id, expiresAt: t.ping.expiresAt, duration: t.ping.duration,
@@ -450,11 +489,16 @@ export class SqliteStore implements Store, StoreInspection {
 
   async updateMonitor(id: string, decide: Decide): Promise<Applied | null> {
     return this.grouped((): Applied | null => {
-      const r = this.stmt('SELECT * FROM monitors WHERE id = ?').get(id) as Row | undefined;
-      if (!r) return null;
-      const monitor = toMonitor(r);
+      const monitor = this.monitorWhere('id', id);
+      if (!monitor) return null;
       return this.applyInTransaction(monitor, decide(monitor));
     });
+  }
+
+  /** The monitor a write decides on, read as an array of values (see `SELECT_MONITOR`): the ping path's read. */
+  private monitorWhere(column: 'ping_token' | 'id', value: string): Monitor | null {
+    const values = this.stmt(`${SELECT_MONITOR} WHERE ${column} = ?`).raw(true).get(value) as unknown[] | undefined;
+    return values ? monitorFromValues(values) : null;
   }
 
   /** Writes a transition with its flip and notifications; must run inside a transaction. */
@@ -645,6 +689,19 @@ export class SqliteStore implements Store, StoreInspection {
     return claimed ? toNotification(claimed) : null;
   }
 
+  async wakeHeldNotifications(accountId: string, monitorIds: readonly string[] | null, now: Date): Promise<number> {
+    // Held rows are few and all sit in the partial due index (next_attempt_at set), which this walks.
+    const rows = this.stmt(`SELECT id, monitor_id FROM notifications WHERE next_attempt_at > ? AND state = 'held' AND account_id = ?`).all(ms(now), accountId) as Row[];
+    const wanted = monitorIds === null ? null : new Set(monitorIds);
+    const wake = this.stmt(`UPDATE notifications SET next_attempt_at = ? WHERE id = ? AND state = 'held' AND next_attempt_at > ?`);
+    let woken = 0;
+    for (const row of rows) {
+      if (wanted !== null && !wanted.has(String(row.monitor_id))) continue;
+      woken += wake.run(ms(now), row.id, ms(now)).changes;
+    }
+    return woken;
+  }
+
   async postponeNotification(id: string, until: Date, reason: string): Promise<void> {
     this.stmt('UPDATE notifications SET next_attempt_at = MAX(next_attempt_at, ?), last_error = ? WHERE id = ? AND next_attempt_at IS NOT NULL')
       .run(ms(until), reason, id);
@@ -699,6 +756,44 @@ export class SqliteStore implements Store, StoreInspection {
       const r = this.stmt('SELECT kind, events FROM channels WHERE id = ? AND account_id = ?').get(c.id, accountId) as Row | undefined;
       return r ? [{ id: c.id, kind: r.kind as AttachedChannel['kind'], events: JSON.parse(String(r.events)) as AttachedChannel['events'] }] : [];
     });
+  }
+
+  async saveSignInToken(email: string, tokenHash: string, expiresAt: Date): Promise<boolean> {
+    return this.stmt(SAVE_SIGN_IN_TOKEN).run(tokenHash, ms(expiresAt), email).changes === 1;
+  }
+
+  async redeemSignInToken(tokenHash: string, now: Date): Promise<string | null> {
+    // One statement finds and spends the token: of two concurrent redemptions only one gets the row.
+    const r = this.stmt(REDEEM_SIGN_IN_TOKEN).get(tokenHash) as Row | undefined;
+    return r !== undefined && Number(r.expires_at) > now.getTime() ? String(r.account_id) : null;
+  }
+
+  async createSession(session: Session, maxSessions: number, now: Date): Promise<'created' | 'no_account'> {
+    return this.db
+      .transaction((): 'created' | 'no_account' => {
+        // Under the write lock (BEGIN IMMEDIATE): sign-ins racing at the cap cannot both keep a slot.
+        if (this.stmt('SELECT 1 FROM accounts WHERE id = ?').get(session.accountId) === undefined) return 'no_account';
+        this.stmt(DROP_EXPIRED_SESSIONS).run(session.accountId, ms(now));
+        const held = Number((this.stmt('SELECT COUNT(*) AS n FROM sessions WHERE account_id = ?').get(session.accountId) as Row).n);
+        if (held >= maxSessions) this.stmt(DROP_OLDEST_SESSIONS).run(session.accountId, held - maxSessions + 1);
+        this.stmt(INSERT_SESSION).run(...sessionValues(session));
+        return 'created';
+      })
+      .immediate();
+  }
+
+  async findSessionByHash(sessionHash: string): Promise<Session | null> {
+    const r = this.stmt('SELECT * FROM sessions WHERE session_hash = ?').get(sessionHash) as Row | undefined;
+    return r ? toSession(r) : null;
+  }
+
+  async listSessions(accountId: string): Promise<Session[]> {
+    const rows = this.stmt('SELECT * FROM sessions WHERE account_id = ? ORDER BY created_at DESC, rowid DESC').all(accountId) as Row[];
+    return rows.map(toSession);
+  }
+
+  async deleteSession(accountId: string, id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM sessions WHERE id = ? AND account_id = ?').run(id, accountId).changes === 1;
   }
 
   async createReadKey(key: ReadKey, maxKeys: number): Promise<'created' | 'limit_reached'> {
@@ -805,6 +900,52 @@ export class SqliteStore implements Store, StoreInspection {
 
   async insertNotification(n: Notification): Promise<void> {
     this.stmt(INSERT_NOTIFICATION).run(...notificationValues(n));
+  }
+
+  async createStatusPage(page: StatusPage, maxPages: number): Promise<'created' | 'limit_reached' | 'slug_taken'> {
+    return this.db
+      .transaction((): 'created' | 'limit_reached' | 'slug_taken' => {
+        // Count, slug check and insert under the write lock (BEGIN IMMEDIATE): concurrent creates cannot both pass either.
+        if (this.stmt('SELECT 1 FROM accounts WHERE id = ?').get(page.accountId) === undefined) return 'limit_reached';
+        const held = this.stmt('SELECT COUNT(*) AS n FROM status_pages WHERE account_id = ?').get(page.accountId) as Row;
+        if (Number(held.n) >= maxPages) return 'limit_reached';
+        if (this.stmt('SELECT 1 FROM status_pages WHERE slug = ?').get(page.slug) !== undefined) return 'slug_taken';
+        this.stmt(INSERT_STATUS_PAGE).run(...statusPageValues(page));
+        return 'created';
+      })
+      .immediate();
+  }
+
+  async listStatusPages(accountId: string): Promise<StatusPage[]> {
+    const rows = this.stmt('SELECT * FROM status_pages WHERE account_id = ? ORDER BY created_at, rowid').all(accountId) as Row[];
+    return rows.map(toStatusPage);
+  }
+
+  async getStatusPage(id: string): Promise<StatusPage | null> {
+    const r = this.stmt('SELECT * FROM status_pages WHERE id = ?').get(id) as Row | undefined;
+    return r ? toStatusPage(r) : null;
+  }
+
+  async findStatusPageBySlug(slug: string): Promise<StatusPage | null> {
+    const r = this.stmt('SELECT * FROM status_pages WHERE slug = ?').get(slug) as Row | undefined;
+    return r ? toStatusPage(r) : null;
+  }
+
+  async updateStatusPage(id: string, edit: StatusPageUpdate): Promise<StatusPage | null | 'slug_taken'> {
+    return this.db
+      .transaction((): StatusPage | null | 'slug_taken' => {
+        const r = this.stmt('SELECT * FROM status_pages WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return null;
+        const next = editedPage(toStatusPage(r), edit);
+        if (this.stmt('SELECT 1 FROM status_pages WHERE slug = ? AND id != ?').get(next.slug, id) !== undefined) return 'slug_taken';
+        this.stmt(UPDATE_STATUS_PAGE).run(...statusPageUpdateValues(next));
+        return next;
+      })
+      .immediate();
+  }
+
+  async deleteStatusPage(id: string): Promise<boolean> {
+    return this.stmt('DELETE FROM status_pages WHERE id = ?').run(id).changes === 1;
   }
 
   async createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'> {

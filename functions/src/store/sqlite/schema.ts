@@ -247,6 +247,41 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX read_keys_by_hash ON read_keys (key_hash);
   CREATE INDEX read_keys_by_account ON read_keys (account_id, created_at);
   `,
+  // Status pages: found by slug for every public view (unique across the service, so two pages
+  // can never claim one address), listed, capped and deleted by account. `monitors` is JSON: a
+  // list of ids, or {"tag": …}.
+  `
+  CREATE TABLE status_pages (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    monitors TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX status_pages_by_slug ON status_pages (slug);
+  CREATE INDEX status_pages_by_account ON status_pages (account_id, created_at);
+  `,
+  // Dashboard sessions, found by their hash on every request that carries one, listed, capped and
+  // deleted by account; and sign-in links, one per account (a new one replaces it), spent by hash.
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    session_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    user_agent TEXT
+  );
+  CREATE UNIQUE INDEX sessions_by_hash ON sessions (session_hash);
+  CREATE INDEX sessions_by_account ON sessions (account_id, created_at);
+  CREATE TABLE sign_in_tokens (
+    account_id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
