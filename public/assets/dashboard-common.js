@@ -5,10 +5,39 @@
   'use strict';
 
   var KEY_STORAGE = 'cronpeek.apiKey';
+  /** Whether "Remember this browser" was last left ticked; kept so a link opened later follows it. */
+  var REMEMBER_STORAGE = 'cronpeek.remember';
 
-  /** The API key kept for this tab, or null (none, or storage disabled). */
+  /** A dashboard session's credential (`cps_`), as opposed to an API key. */
+  function isSession(credential) { return typeof credential === 'string' && credential.indexOf('cps_') === 0; }
+
+  /**
+   * The credential this tab uses, or null (none, or storage disabled): one kept for this tab (an
+   * API key, or a session not remembered) wins over a session remembered by the browser.
+   */
   function storedKey() {
-    try { return sessionStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
+    var inTab = null;
+    try { inTab = sessionStorage.getItem(KEY_STORAGE); } catch (e) { inTab = null; }
+    if (inTab) return inTab;
+    try { return localStorage.getItem(KEY_STORAGE); } catch (e) { return null; }
+  }
+
+  /**
+   * Keeps `credential`: a session the user asked to remember in local storage (new tabs and deep
+   * links find it), anything else in this tab's session storage only. The other place is cleared.
+   */
+  function keepCredential(credential, remember) {
+    var keep = remember && isSession(credential) ? 'localStorage' : 'sessionStorage';
+    var drop = keep === 'localStorage' ? 'sessionStorage' : 'localStorage';
+    try { window[keep].setItem(KEY_STORAGE, credential); } catch (e) { /* storage disabled: it lives until reload */ }
+    try { window[drop].removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
+  }
+
+  /** Forgets the credential wherever it was kept. */
+  function forgetCredential() {
+    ['sessionStorage', 'localStorage'].forEach(function (where) {
+      try { window[where].removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
+    });
   }
 
   /** A failed call: the HTTP status (0 when the server could not be reached) and the API's `error`. */
@@ -122,8 +151,25 @@
     }));
   }
 
+  /**
+   * A monitor's quiet states as badges, each a word (never colour alone): snoozed until when, in a
+   * maintenance window, or its down alert held for a parent that is down (the API's `snoozedUntil`,
+   * `inMaintenance`, `suppressedBy`). Empty when none applies.
+   */
+  function quietBadges(m) {
+    var badge = function (key, text, title) { return el('span', { className: 'badge status-paused mp-quiet', 'data-quiet': key, title: title, text: text }); };
+    var nodes = [];
+    if (m.snoozedUntil) {
+      var until = new Date(m.snoozedUntil).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+      nodes.push(badge('snoozed', 'snoozed until ' + until, 'Its alerts wait until the snooze ends.'));
+    }
+    if (m.inMaintenance) nodes.push(badge('maintenance', 'in maintenance', 'A maintenance window covering it is on: its alerts wait until it ends.'));
+    if (m.suppressedBy) nodes.push(badge('held', 'held: parent ' + m.suppressedBy.name + ' is down', 'Its down alert waits for the monitor it depends on.'));
+    return nodes;
+  }
+
   function show(box, text) { box.textContent = text; box.hidden = false; }
   function hide(box) { box.textContent = ''; box.hidden = true; }
 
-  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, storedKey: storedKey, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, parseTags: parseTags, tagChips: tagChips };
+  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, REMEMBER_STORAGE: REMEMBER_STORAGE, isSession: isSession, storedKey: storedKey, keepCredential: keepCredential, forgetCredential: forgetCredential, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, quietBadges: quietBadges, parseTags: parseTags, tagChips: tagChips };
 })();

@@ -11,7 +11,7 @@
   var api = ui.api;
   var PAGE_SIZE = 20;
   var ROUTE = /^#monitor\/([0-9a-f]{16})$/;
-  var STATES = { pending: 'status-new', delivered: 'status-up', failed: 'status-down', held: 'status-paused', logged: 'status-paused' };
+  var STATES = { pending: 'status-new', delivered: 'status-up', failed: 'status-down', held: 'status-paused', suppressed: 'status-unknown', logged: 'status-paused' };
 
   var $ = function (id) { return document.getElementById(id); };
   var els = {
@@ -104,7 +104,10 @@
     var meta = el('dl', { className: 'mp-item-meta' }, [el('div', {}, [el('dt', { text: 'Attempts' }), el('dd', { text: String(d.attempts) })])]);
     if (d.deliveredAt) meta.appendChild(el('div', {}, [el('dt', { text: 'Delivered' }), el('dd', {}, [timeNode(d.deliveredAt)])]));
     if (d.nextAttemptAt && d.state === 'pending') meta.appendChild(el('div', {}, [el('dt', { text: 'Next attempt' }), el('dd', {}, [timeNode(d.nextAttemptAt)])]));
-    if (d.lastError) meta.appendChild(el('div', {}, [el('dt', { text: 'Error' }), el('dd', { className: 'mp-error-text', text: d.lastError })]));
+    // A held alert waits for a quiet time or a parent's outage to end; it is looked at again then.
+    if (d.nextAttemptAt && d.state === 'held') meta.appendChild(el('div', {}, [el('dt', { text: 'Looked at again' }), el('dd', {}, [timeNode(d.nextAttemptAt)])]));
+    if (d.lastError && (d.state === 'held' || d.state === 'suppressed')) meta.appendChild(el('div', {}, [el('dt', { text: 'Why' }), el('dd', { text: d.lastError })]));
+    else if (d.lastError) meta.appendChild(el('div', {}, [el('dt', { text: 'Error' }), el('dd', { className: 'mp-error-text', text: d.lastError })]));
     return el('li', { className: 'mp-item', 'data-notification-id': d.notificationId }, [head, meta]);
   }
 

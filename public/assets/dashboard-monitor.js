@@ -188,6 +188,8 @@
       : 'Watched: it goes down and alerts when a ping is late.';
     renderReminders(m);
     fillForm(m);
+    // The page's other panels (quiet times) render the same answer instead of asking again.
+    els.page.dispatchEvent(new CustomEvent('cronpeek:monitor', { detail: m }));
   }
 
   /** The runs in a row that count toward going down (or, while down, toward recovering), against the monitor's tolerance. */
@@ -280,15 +282,16 @@
   }
 
   function flipItem(f) {
-    return el('li', { className: 'mp-item' }, [
-      el('div', { className: 'mp-item-head' }, [
-        timeNode(f.at, '—'),
-        statusBadge(f.from),
-        el('span', { className: 'mp-arrow', 'aria-label': 'to', text: '→' }),
-        statusBadge(f.to),
-        el('span', { className: 'mp-reason', text: f.reason }),
-      ]),
+    var head = el('div', { className: 'mp-item-head' }, [
+      timeNode(f.at, '—'),
+      statusBadge(f.from),
+      el('span', { className: 'mp-arrow', 'aria-label': 'to', text: '→' }),
+      statusBadge(f.to),
+      el('span', { className: 'mp-reason', text: f.reason }),
     ]);
+    // A change during a maintenance window alerted nobody at the time.
+    if (f.inMaintenance) head.appendChild(el('span', { className: 'badge status-paused mp-quiet', text: 'in maintenance' }));
+    return el('li', { className: 'mp-item' }, [head]);
   }
 
   var HISTORY = {

@@ -4,7 +4,6 @@
   'use strict';
 
   var ui = window.cronpeekDashboard;
-  var KEY_STORAGE = ui.KEY_STORAGE;
   var REFRESH_MS = 15000;
   var STATUSES = { new: 'status-new', up: 'status-up', down: 'status-down', paused: 'status-paused' };
 
@@ -18,11 +17,19 @@
     keyForm: $('key-form'),
     keyInput: $('key-input'),
     keyError: $('key-error'),
+    linkForm: $('link-form'),
+    linkEmail: $('link-email'),
+    remember: $('remember-browser'),
+    linkNotice: $('link-notice'),
+    linkError: $('link-error'),
+    newMonitorToggle: $('new-monitor-toggle'),
+    newMonitorPanel: $('new-monitor-panel'),
     newKey: $('new-key'),
     newKeyValue: $('new-key-value'),
     copyNewKey: $('copy-new-key'),
     dismissNewKey: $('dismiss-new-key'),
     keyHint: $('key-hint-value'),
+    keyHintLabel: $('key-hint-label'),
     signOut: $('sign-out'),
     monitorForm: $('monitor-form'),
     name: $('monitor-name'),
@@ -72,14 +79,14 @@
   // list shows only some tags, and the choices must not shrink to them.
   var knownTags = {};
 
-  // --- API key, kept for this tab only ---------------------------------------------------------
+  // --- The credential: an API key for this tab, or a session (remembered by the browser or not) --
 
-  function writeKey(key) {
-    try { sessionStorage.setItem(KEY_STORAGE, key); } catch (e) { /* storage disabled: the key lives until reload */ }
+  function writeKey(key, remember) {
+    ui.keepCredential(key, remember === true);
     currentKey = key;
   }
   function forgetKey() {
-    try { sessionStorage.removeItem(KEY_STORAGE); } catch (e) { /* nothing stored */ }
+    ui.forgetCredential();
     currentKey = null;
   }
   var currentKey = ui.storedKey();
@@ -87,8 +94,8 @@
   // --- HTTP ----------------------------------------------------------------------------------
 
   /** Calls the API with this tab's key; see dashboard-common.js. */
-  function api(method, path, body) {
-    return ui.api(method, path, body, currentKey);
+  function api(method, path, body, key) {
+    return ui.api(method, path, body, key === undefined ? currentKey : key);
   }
 
   // --- Small DOM helpers ---------------------------------------------------------------------
@@ -174,9 +181,17 @@
   function showSignedIn() {
     els.signedOut.hidden = true;
     els.signedIn.hidden = false;
-    els.keyHint.textContent = currentKey.slice(0, 4) + '…' + currentKey.slice(-4);
+    renderCredential();
     refreshList();
     startRefresh();
+  }
+
+  /** The session bar: which key is in use (its ends only), or that an e-mail link signed this browser in. */
+  function renderCredential() {
+    var session = ui.isSession(currentKey);
+    els.keyHintLabel.textContent = session ? 'Signed in by e-mail link' : 'Signed in with key ';
+    els.keyHint.textContent = session ? '' : currentKey.slice(0, 4) + '…' + currentKey.slice(-4);
+    els.keyHint.hidden = session;
   }
 
   function startRefresh() {
@@ -206,7 +221,8 @@
           el('span', { className: 'monitor-id', text: m.monitorId }),
         ].concat(ui.tagChips(m.tags, 'Tags of ' + m.name) || [])),
       ]),
-      el('td', { 'data-label': 'Status' }, [ui.stateBadge(m)]),
+      // Quiet states (snoozed, in maintenance, held for a parent) follow the status as words.
+      el('td', { 'data-label': 'Status' }, [el('div', { className: 'status-cell' }, [ui.stateBadge(m)].concat(ui.quietBadges(m)))]),
       el('td', { 'data-label': 'Schedule', text: scheduleText(m) + ', grace ' + duration(m.grace) }),
       el('td', { 'data-label': 'Last ping' }, [lastPing]),
       el('td', { 'data-label': 'Next run' }, [nextRun(m)]),
@@ -214,7 +230,7 @@
       el('td', { 'data-label': 'Pings', className: 'num', text: String(m.pingCount) }),
       el('td', { 'data-label': 'Ping URL' }, [
         el('div', { className: 'ping-url' }, [
-          el('code', { text: m.pingUrl }),
+          el('code', { text: m.pingUrl, title: m.pingUrl }),
           copyButton('Copy', function () { return m.pingUrl; }, 'Copy ping URL of ' + m.name),
         ]),
       ]),
@@ -281,9 +297,11 @@
   });
 
   function authFailed(error) {
+    var session = ui.isSession(currentKey);
     forgetKey();
     showSignedOut();
-    showMessage(els.keyError, 'Your API key was not accepted: ' + error.message);
+    if (session) showMessage(els.linkError, error.message);
+    else showMessage(els.keyError, 'Your API key was not accepted: ' + error.message);
   }
 
   // --- Account panel -------------------------------------------------------------------------
@@ -341,8 +359,9 @@
     els.rotateKey.disabled = true;
     api('POST', '/api/v1/account/rotate-key')
       .then(function (data) {
-        writeKey(data.apiKey);
-        els.keyHint.textContent = data.apiKey.slice(0, 4) + '…' + data.apiKey.slice(-4);
+        // A session stays valid across a rotation; only a tab signed in with the old key switches.
+        if (!ui.isSession(currentKey)) writeKey(data.apiKey);
+        renderCredential();
         showNewKey(data.apiKey);
       })
       .catch(function (error) {
@@ -463,6 +482,8 @@
   });
 
   els.signOut.addEventListener('click', function () {
+    // A session is ended on the server too, so the credential is worthless wherever it was copied.
+    if (ui.isSession(currentKey)) api('DELETE', '/api/v1/account/sessions/current').catch(function () { /* ended or expired already */ });
     forgetKey();
     els.newKey.hidden = true;
     els.newKeyValue.value = '';
@@ -526,6 +547,18 @@
 
   els.refresh.addEventListener('click', function () { refreshList(); });
 
+  /** "New monitor" shows the form above the list (and hides it again), so the list comes first. */
+  function setNewMonitorOpen(open) {
+    els.newMonitorPanel.hidden = !open;
+    els.newMonitorToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (open) els.name.focus();
+  }
+  els.newMonitorToggle.addEventListener('click', function () { setNewMonitorOpen(els.newMonitorPanel.hidden); });
+  $('new-monitor-close').addEventListener('click', function () {
+    setNewMonitorOpen(false);
+    els.newMonitorToggle.focus();
+  });
+
   // A cron schedule is most often meant in the viewer's own zone.
   try {
     els.tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -533,6 +566,67 @@
     els.tz.value = 'UTC';
   }
 
+  // --- Sign in by e-mail link ------------------------------------------------------------------
+
+  var SIGN_IN_FRAGMENT = /^#signin=([A-Za-z0-9_-]{1,200})$/;
+  var LINK_SENT = 'If an account uses this address, a sign-in link is on its way. Open it in this browser.';
+
+  function rememberChoice() {
+    try { return localStorage.getItem(ui.REMEMBER_STORAGE) !== 'no'; } catch (e) { return true; }
+  }
+  els.remember.checked = rememberChoice();
+  els.remember.addEventListener('change', function () {
+    try { localStorage.setItem(ui.REMEMBER_STORAGE, els.remember.checked ? 'yes' : 'no'); } catch (e) { /* not kept */ }
+  });
+
+  els.linkForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    hideMessage(els.linkError);
+    hideMessage(els.linkNotice);
+    var email = els.linkEmail.value.trim();
+    if (email === '') {
+      showMessage(els.linkError, 'Type the e-mail address of your account.');
+      return;
+    }
+    var button = els.linkForm.querySelector('button');
+    button.disabled = true;
+    // The same words whatever the answer, so the form never tells which addresses have accounts.
+    api('POST', '/api/v1/auth/email-link', { email: email }, null)
+      .then(function () { showMessage(els.linkNotice, LINK_SENT); }, function (error) {
+        if (error.status === 400 || error.status === 429 || error.status === 0) showMessage(els.linkError, error.message);
+        else showMessage(els.linkNotice, LINK_SENT);
+      })
+      .then(function () { button.disabled = false; });
+  });
+
+  /** Trades a sign-in link's token for a session, kept as "Remember this browser" says. */
+  function redeemLink(token) {
+    var remember = els.remember.checked;
+    showSignedOut();
+    showMessage(els.linkNotice, 'Signing you in…');
+    return ui.api('POST', '/api/v1/auth/sessions', { token: token, remember: remember }, null)
+      .then(function (data) {
+        hideMessage(els.linkNotice);
+        writeKey(data.session, remember);
+        showSignedIn();
+      })
+      .catch(function (error) {
+        hideMessage(els.linkNotice);
+        showMessage(els.linkError, error.message);
+      });
+  }
+
+  /** A `#signin=` fragment leaves the address bar (and history) at once, then is redeemed. */
+  function takeSignInFragment() {
+    var match = SIGN_IN_FRAGMENT.exec(location.hash);
+    if (!match) return false;
+    history.replaceState(null, '', location.pathname + location.search);
+    redeemLink(match[1]);
+    return true;
+  }
+  window.addEventListener('hashchange', takeSignInFragment);
+
+  if (takeSignInFragment()) return;
   if (currentKey) showSignedIn();
   else showSignedOut();
 })();

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { api, axeViolations, describeWithBrowser, eventually, openMonitorPage, uniqueEmail, useBrowserSuite, type AxeViolation, type BrowserSuite } from './support';
+import { api, axeViolations, describeWithBrowser, eventually, openMonitorPage, openNewMonitorForm, uniqueEmail, useBrowserSuite, type AxeViolation, type BrowserSuite } from './support';
 
 /**
  * Issue 23's quality bar: axe-core (https://github.com/dequelabs/axe-core/blob/develop/doc/API.md,
@@ -33,7 +33,11 @@ async function signIn(suite: BrowserSuite, key: string): Promise<void> {
   await page.locator('#signed-in').waitFor();
 }
 
-/** An account with a channel, three monitors (new, down after a failed run, running) and deliveries in both states. */
+/**
+ * An account with a channel, three monitors (new, down after a failed run, running) and deliveries
+ * in both states; a maintenance window on now, a read-only key, and the down monitor snoozed with
+ * another depending on it (quiet badges, the Maintenance panel and the keys list all show).
+ */
 async function accountWithHistory(suite: BrowserSuite): Promise<{ key: string; monitorId: string }> {
   const { baseUrl, deps } = suite.server;
   const key = await api.signUp(baseUrl);
@@ -44,7 +48,7 @@ async function accountWithHistory(suite: BrowserSuite): Promise<{ key: string; m
   });
   if (res.status !== 201) throw new Error(`creating a channel answered ${res.status}: ${await res.text()}`);
   const m = await api.createMonitor(baseUrl, key, { name: 'Nightly backup', schedule: 3600 });
-  await api.createMonitor(baseUrl, key, { name: 'Hourly report', schedule: 3600 });
+  const hourly = await api.createMonitor(baseUrl, key, { name: 'Hourly report', schedule: 3600, dependsOn: [m.monitorId] });
   const running = await api.createMonitor(baseUrl, key, { name: 'Long import', schedule: 3600 });
   expect((await fetch(`${running.pingUrl}/start`)).status).toBe(200);
   expect((await fetch(m.pingUrl)).status).toBe(200);
@@ -69,6 +73,16 @@ async function accountWithHistory(suite: BrowserSuite): Promise<{ key: string; m
       snapshot: { monitorId: m.monitorId, name: 'Nightly backup', schedule: 3600, grace: 360, lastPingAt: null },
     });
   }
+  const quiet: Array<[string, string, unknown]> = [
+    ['POST', '/api/v1/maintenance', { name: 'Deploy', monitors: [m.monitorId], start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3_600_000).toISOString() }],
+    ['POST', '/api/v1/account/keys', { name: 'Grafana', access: 'read' }],
+    ['POST', `/api/v1/monitors/${m.monitorId}/snooze`, { for: 3600 }],
+  ];
+  for (const [method, apiPath, body] of quiet) {
+    const answer = await fetch(`${baseUrl}${apiPath}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) });
+    if (answer.status >= 300) throw new Error(`${method} ${apiPath} answered ${answer.status}: ${await answer.text()}`);
+  }
+  expect(hourly.monitorId).toMatch(/^[0-9a-f]{16}$/);
   return { key, monitorId: m.monitorId };
 }
 
@@ -98,6 +112,8 @@ describeWithBrowser('accessibility: axe-core on every page', () => {
         await signIn(suite, key);
         await eventually(() => suite.page.locator('#monitor-rows tr').count(), 3);
         await eventually(() => suite.page.locator('#ac-list li').count(), 1);
+        await eventually(() => suite.page.locator('#mw-list li').count(), 1);
+        await eventually(() => suite.page.locator('#rk-list li').count(), 1);
         await expectNoSeriousViolations(suite.page, `dashboard ${size}`);
       });
 
@@ -107,6 +123,7 @@ describeWithBrowser('accessibility: axe-core on every page', () => {
         await page.getByLabel('Email', { exact: true }).fill(uniqueEmail());
         await page.getByRole('button', { name: 'Sign up' }).click();
         await page.locator('#new-key').waitFor();
+        await openNewMonitorForm(page);
         await page.getByRole('button', { name: 'Create monitor' }).click();
         await page.locator('#monitor-error').waitFor();
         await expectNoSeriousViolations(page, `dashboard after sign-up ${size}`);
@@ -129,6 +146,8 @@ describeWithBrowser('accessibility: axe-core on every page', () => {
         await eventually(() => suite.page.locator('#mp-deliveries li').count(), 3);
         await eventually(() => suite.page.locator('#mp-channel-choices input').count(), 1);
         await eventually(async () => (await suite.page.locator('#mp-pings li').count()) >= 2, true);
+        await eventually(() => suite.page.locator('#mp-quiet-badges [data-quiet]').count(), 2);
+        await eventually(() => suite.page.locator('#mp-depends-choices input').count(), 2);
         await expectNoSeriousViolations(suite.page, `monitor page ${size}`);
       });
 
@@ -214,7 +233,7 @@ describeWithBrowser('accessibility: the dashboard by keyboard', () => {
     const stops = await tabThrough(page, controls[controls.length - 1]);
     expect(stops.filter((n) => controls.includes(n))).toEqual(controls);
 
-    const expected = ['#sign-out', '#rotate-key', '#monitor-name', '#create-monitor', '#refresh', '#ac-refresh', '#ac-kind', '#ac-save', '#channels-monitor'];
+    const expected = ['#sign-out', '#new-monitor-toggle', '#refresh', '#rotate-key', '#sp-refresh', '#ac-refresh', '#ac-kind', '#ac-save', '#channels-monitor'];
     const at = order(stops, expected);
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

@@ -1,4 +1,4 @@
-import { api, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite } from './support';
+import { api, describeWithBrowser, eventually, openMonitorPage, openNewMonitorForm, useBrowserSuite } from './support';
 
 /** Tags in the dashboard: the New monitor form, chips in the list, the filter bar (tag, status, search) and the monitor's settings. */
 describeWithBrowser('dashboard: tags and list filters', () => {
@@ -25,6 +25,7 @@ describeWithBrowser('dashboard: tags and list filters', () => {
     const { page } = suite;
     await openDashboard(key);
 
+    await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Nightly DB Backup');
     await page.getByLabel('Tags (optional)').fill('backup, prod  backup');
     await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -41,6 +42,7 @@ describeWithBrowser('dashboard: tags and list filters', () => {
     const { page } = suite;
     await openDashboard(key);
 
+    await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Shouting job');
     await page.getByLabel('Tags (optional)').fill('Prod');
     await page.getByRole('button', { name: 'Create monitor' }).click();

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { transition } from '../../src/domain/transitions';
 import { sweepDueMonitors } from '../../src/services/checker';
 import { SUCCESS_BODY_LIMIT } from '../../src/services/ping';
-import { api, describeWithBrowser, eventually, launchBrowser, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
+import { api, describeWithBrowser, eventually, launchBrowser, openNewMonitorForm, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
 
 describeWithBrowser('dashboard (public/dashboard.html) against the embedded server', () => {
   let server: TestServer;
@@ -127,6 +127,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
   test('a monitor created in the form appears in the list with status new', async () => {
     const key = await signUpInPage();
 
+    await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Nightly DB Backup');
     await page.getByLabel('Schedule (seconds between pings)').fill('86400');
     await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -147,6 +148,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     const key = await signUpInPage();
 
     expect(await page.getByLabel('Time zone of the cron schedule').inputValue()).toBe('America/New_York');
+    await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Nightly report');
     await page.getByLabel('Cron schedule (optional)').fill('30 2 * * *');
     await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -179,6 +181,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
   test('choosing a schedule preset fills in its number of seconds', async () => {
     await signUpInPage();
+    await openNewMonitorForm(page);
 
     await page.getByLabel('Schedule preset').selectOption({ label: 'Every day' });
 
@@ -252,6 +255,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
   test("an API error while creating a monitor is shown from the response's error field", async () => {
     const key = await signUpInPage();
 
+    await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Too eager');
     await page.getByLabel('Schedule (seconds between pings)').fill('30');
     await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -268,6 +272,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await page.getByRole('button', { name: 'Sign up' }).click();
       await page.locator('#new-key').waitFor();
 
+      await openNewMonitorForm(page);
       await page.getByLabel('Name', { exact: true }).fill('Webhook job');
       await page.getByLabel('Alert webhook (optional)').fill('https://hooks.example.com/cronpeek');
       await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -318,6 +323,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
     test('on the Pro plan, the new-monitor form sets Slack and PagerDuty', async () => {
       const key = await signUpOn(pro.baseUrl);
+      await openNewMonitorForm(page);
       await page.getByLabel('Name', { exact: true }).fill('Team job');
       await page.getByLabel('Slack webhook URL (optional)').fill(SLACK_URL);
       await page.getByLabel('PagerDuty integration key (optional)').fill(ROUTING_KEY);
@@ -331,6 +337,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
     test("on the Free plan, Slack is refused with the API's message and nothing is created", async () => {
       const key = await signUpOn(server.baseUrl);
+      await openNewMonitorForm(page);
       await page.getByLabel('Name', { exact: true }).fill('Team job');
       await page.getByLabel('Slack webhook URL (optional)').fill(SLACK_URL);
       await page.getByRole('button', { name: 'Create monitor' }).click();
@@ -396,6 +403,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await signUpInPage(email);
       await eventually(facts, [email, 'Free', '0 of 5', '7 days', 'Email']);
 
+      await openNewMonitorForm(page);
       await page.getByLabel('Name', { exact: true }).fill('Counted job');
       await page.getByRole('button', { name: 'Create monitor' }).click();
 

@@ -179,6 +179,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'POST /api/v1/monitors/:id/pause API key required',
       'POST /api/v1/monitors/:id/resume API key required',
       'POST /api/v1/monitors/:id/acknowledge API key required',
+      'POST DELETE /api/v1/monitors/:id/snooze API key required',
+      'GET POST HEAD /api/v1/ping/:token/snooze No auth',
       'GET /api/v1/monitors/:id/pings API key required',
       'GET /api/v1/monitors/:id/flips API key required',
       'GET POST HEAD /api/v1/ping/:token No auth',
@@ -187,10 +189,17 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'GET /api/v1/account API key required',
       'PATCH /api/v1/account API key required',
       'POST /api/v1/account/rotate-key API key required',
+      'POST /api/v1/account/keys API key required',
+      'GET /api/v1/account/keys API key required',
+      'DELETE /api/v1/account/keys/:keyId API key required',
       'POST /api/v1/account/confirm-email API key required',
       'DELETE /api/v1/account API key required',
       'POST /api/v1/accounts/recover No auth',
       'POST /api/v1/accounts/recover/confirm No auth',
+      'POST /api/v1/auth/email-link No auth',
+      'POST /api/v1/auth/sessions No auth',
+      'GET /api/v1/account/sessions API key required',
+      'DELETE /api/v1/account/sessions/:sessionId API key required',
       'POST /api/v1/email/confirm No auth',
       'POST /api/v1/email/decline No auth',
       'GET POST /api/v1/email/unsubscribe No auth',
@@ -204,6 +213,12 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'POST /api/v1/channels/:id/test API key required',
       'GET /api/v1/channels/:id/notifications API key required',
       'GET /api/v1/monitors/:id/notifications API key required',
+      'POST /api/v1/maintenance API key required',
+      'GET /api/v1/maintenance API key required',
+      'GET PATCH DELETE /api/v1/maintenance/:id API key required',
+      'POST /api/v1/status-pages API key required',
+      'GET /api/v1/status-pages API key required',
+      'GET PATCH DELETE /api/v1/status-pages/:id API key required',
       'GET /api/v1/metrics API key required',
     ]);
   });
@@ -361,6 +376,79 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       deleted: await call('DELETE', '/api/v1/account', newKey),
     });
     expect(await documented('confirm-recovery', 'Response 200')).toEqual(['apiKey']);
+  });
+
+  test("the maintenance window, snooze and read-only key examples have the same fields as the API's real responses, and the refusal is its words", async () => {
+    await page.goto(`${server.baseUrl}/`);
+    const example = async (section: string, label: string) =>
+      JSON.parse((await page.locator(`#${section} .code-label:text-is("${label}") + .code-block code`).textContent()) ?? '') as Record<string, unknown>;
+    const call = async (method: string, apiPath: string, apiKey?: string, body?: unknown) => {
+      const res = await fetch(`${server.baseUrl}${apiPath}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const keys = (o: object) => Object.keys(o).sort();
+    const apiKey = await api.signUp(server.baseUrl, `docs-quiet-${Date.now()}@example.com`);
+    const monitor = (await call('POST', '/api/v1/monitors', apiKey, { name: 'Docs quiet', schedule: 3600 })).body;
+    const window = await call('POST', '/api/v1/maintenance', apiKey, { name: 'Weekly', monitors: [monitor.monitorId], schedule: '0 3 * * 0', tz: 'Europe/Berlin', duration: 7200 });
+    const byPing = await call('GET', `${new URL(monitor.pingUrl as string).pathname}/snooze?for=3600`);
+    const made = await call('POST', '/api/v1/account/keys', apiKey, { name: 'grafana', access: 'read' });
+    const listed = await call('GET', '/api/v1/account/keys', made.body.apiKey as string);
+    const refused = await call('PATCH', `/api/v1/monitors/${monitor.monitorId}`, made.body.apiKey as string, { name: 'Renamed' });
+
+    expect([window.status, byPing.status, made.status, listed.status]).toEqual([201, 200, 201, 200]);
+    expect(keys(window.body)).toEqual(keys(await example('maintenance-windows', 'Response 201')));
+    expect(keys(byPing.body)).toEqual(keys(await example('snooze', 'Response 200 (GET/POST)')));
+    expect(keys(made.body)).toEqual(keys(await example('read-only-keys', 'Response 201')));
+    const documentedList = await example('read-only-keys', 'Response 200 (GET)');
+    expect(keys(listed.body)).toEqual(keys(documentedList));
+    expect(keys((listed.body.keys as object[])[0])).toEqual(keys((documentedList.keys as object[])[0]));
+    expect(refused).toEqual({ status: 403, body: await example('read-only-keys', 'Response 403 (a change with a read-only key)') });
+  });
+  test("the status page and sign-in examples have the same fields as the API's real responses, and the fixed answers are its words", async () => {
+    await page.goto(`${server.baseUrl}/`);
+    const example = async (section: string, label: string) =>
+      JSON.parse((await page.locator(`#${section} .code-label:text-is("${label}") + .code-block code`).textContent()) ?? '') as Record<string, unknown>;
+    const call = async (method: string, apiPath: string, apiKey?: string, body?: unknown) => {
+      const res = await fetch(`${server.baseUrl}${apiPath}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(apiKey ? { 'x-api-key': apiKey } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const keys = (o: unknown) => Object.keys(o as object).sort();
+    const email = `docs-pages-${Date.now()}@example.com`;
+    const apiKey = await api.signUp(server.baseUrl, email);
+    const monitor = (await call('POST', '/api/v1/monitors', apiKey, { name: 'Docs page', schedule: 3600 })).body;
+    const slug = `docs-${Date.now()}`;
+    const made = await call('POST', '/api/v1/status-pages', apiKey, { slug, title: 'Docs status', description: 'Ours', monitors: [monitor.monitorId] });
+    await call('GET', new URL(monitor.pingUrl as string).pathname);
+    const shown = await call('GET', `/status/${slug}.json`);
+    const link = await call('POST', '/api/v1/auth/email-link', undefined, { email });
+    const badLink = await call('POST', '/api/v1/auth/sessions', undefined, { token: 'A'.repeat(43) });
+    const session = await call('POST', '/api/v1/auth/sessions', apiKey, { remember: true });
+    const sessions = await call('GET', '/api/v1/account/sessions', session.body.session as string);
+    const signedOut = await call('DELETE', '/api/v1/account/sessions/current', session.body.session as string);
+
+    expect([made.status, shown.status, link.status, badLink.status, session.status, sessions.status, signedOut.status]).toEqual([201, 200, 202, 401, 201, 200, 200]);
+    expect(keys(made.body)).toEqual(keys(await example('status-pages', 'Response 201')));
+    const documentedPage = await example('status-pages', 'Response 200 (status/acme.json)');
+    expect(keys(shown.body)).toEqual(keys(documentedPage));
+    const [shownMonitor] = shown.body.monitors as Array<Record<string, unknown>>;
+    const [documentedMonitor] = documentedPage.monitors as Array<Record<string, unknown>>;
+    expect([keys(shownMonitor), keys(shownMonitor.uptime)]).toEqual([keys(documentedMonitor), keys(documentedMonitor.uptime)]);
+    expect(keys((documentedMonitor.outages as object[])[0])).toEqual(['end', 'seconds', 'start']);
+    expect(link.body).toEqual(await example('sign-in', 'Response 202'));
+    expect(badLink.body).toEqual(await example('sign-in', 'Response 401 (expired, used or unknown link)'));
+    const documentedSession = await example('sign-in', 'Response 201');
+    expect([keys(session.body), keys(session.body.account)]).toEqual([keys(documentedSession), keys(documentedSession.account)]);
+    const documentedList = await example('sign-in', 'Response 200 (GET sessions)');
+    expect([keys(sessions.body), keys((sessions.body.sessions as object[])[0])]).toEqual([keys(documentedList), keys((documentedList.sessions as object[])[0])]);
+    expect(signedOut.body).toEqual(await example('sign-in', 'Response 200 (DELETE)'));
   });
 });
 

@@ -40,18 +40,27 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor, the list filtered by tag, the job signals, managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel). */
+/** The endpoints as the API document names them, then the cron monitor, a monitor that depends on another, the list filtered by tag, the job signals, snooze (by key and by ping URL), managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel), maintenance windows, status pages (and one public page's JSON), read-only keys (a third monitor PATCH, refused to the read-only key), and sign-in with its sessions (a second POST /auth/sessions, with the account key). */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/account',
+  'DELETE /api/v1/account/keys/:keyId',
+  'DELETE /api/v1/account/sessions/current',
   'DELETE /api/v1/channels/:id',
+  'DELETE /api/v1/maintenance/:id',
   'DELETE /api/v1/monitors/:id',
+  'DELETE /api/v1/monitors/:id/snooze',
+  'DELETE /api/v1/status-pages/:id',
   'GET /api/health',
   'GET /api/v1/account',
+  'GET /api/v1/account/keys',
+  'GET /api/v1/account/sessions',
   'GET /api/v1/badge/:key.json',
   'GET /api/v1/badge/:key.svg',
   'GET /api/v1/channels',
   'GET /api/v1/channels/:id',
   'GET /api/v1/channels/:id/notifications',
+  'GET /api/v1/maintenance',
+  'GET /api/v1/maintenance/:id',
   'GET /api/v1/metrics',
   'GET /api/v1/monitors',
   'GET /api/v1/monitors',
@@ -62,33 +71,48 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/monitors/:id/status',
   'GET /api/v1/ping/:token',
   'GET /api/v1/ping/:token/fail',
+  'GET /api/v1/ping/:token/snooze',
   'GET /api/v1/ping/:token/start',
+  'GET /api/v1/status-pages',
+  'GET /api/v1/status-pages/:id',
+  'GET /status/:slug.json',
   'HEAD /api/v1/ping/:token',
   'PATCH /api/v1/account',
   'PATCH /api/v1/channels/:id',
+  'PATCH /api/v1/maintenance/:id',
   'PATCH /api/v1/monitors/:id',
   'PATCH /api/v1/monitors/:id',
+  'PATCH /api/v1/monitors/:id',
+  'PATCH /api/v1/status-pages/:id',
   'POST /api/v1/account/confirm-email',
+  'POST /api/v1/account/keys',
   'POST /api/v1/account/rotate-key',
   'POST /api/v1/accounts',
   'POST /api/v1/accounts/recover',
   'POST /api/v1/accounts/recover/confirm',
+  'POST /api/v1/auth/email-link',
+  'POST /api/v1/auth/sessions',
+  'POST /api/v1/auth/sessions',
   'POST /api/v1/channels',
   'POST /api/v1/channels/:id/test',
   'POST /api/v1/email/confirm',
   'POST /api/v1/email/unsubscribe',
+  'POST /api/v1/maintenance',
+  'POST /api/v1/monitors',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors/:id/acknowledge',
   'POST /api/v1/monitors/:id/pause',
   'POST /api/v1/monitors/:id/resume',
+  'POST /api/v1/monitors/:id/snooze',
   'POST /api/v1/ping/:token',
   'POST /api/v1/ping/:token/0',
   'POST /api/v1/ping/:token/3',
+  'POST /api/v1/status-pages',
 ];
 
 const endpointOf = (r: PostmanRequest): string =>
-  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' || p === '{{channelId}}' ? ':id' : p === '{{pingToken}}' ? ':token' : p.replace('{{badgeKey}}', ':key'))).join('/')}`;
+  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' || p === '{{channelId}}' || p === '{{windowId}}' || p === '{{statusPageId}}' ? ':id' : p === '{{keyId}}' ? ':keyId' : p === '{{pingToken}}' ? ':token' : p.replace('{{badgeKey}}', ':key').replace('{{statusPageSlug}}', ':slug'))).join('/')}`;
 
 function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
@@ -148,10 +172,11 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     }
   });
 
-  test('declares baseUrl (http://localhost:3000), apiKey, monitorId, pingToken and channelId', () => {
+  test('declares baseUrl (http://localhost:3000), apiKey, monitorId, pingToken, channelId, childMonitorId, windowId, readOnlyKey, keyId, statusPageSlug, statusPageId, signInToken, session and sessionId', () => {
     const vars = Object.fromEntries(readCollection().variable.map((v) => [v.key, v.value]));
 
-    expect(vars).toMatchObject({ baseUrl: 'http://localhost:3000', apiKey: '', monitorId: '', pingToken: '', channelId: '' });
+    expect(vars).toMatchObject({ baseUrl: 'http://localhost:3000', apiKey: '', monitorId: '', pingToken: '', channelId: '', childMonitorId: '', windowId: '', readOnlyKey: '', keyId: '' });
+    expect(vars).toMatchObject({ statusPageSlug: '', statusPageId: '', signInToken: '', session: '', sessionId: '' });
   });
 
   test('names every documented endpoint, and nothing else', () => {
@@ -205,6 +230,10 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
       const created = await request(app).post('/api/v1/monitors').set('x-api-key', apiKey).send({ name: 'probe', schedule: 60 }).expect(201);
       const status = await request(app).get(`/api/v1/monitors/${created.body.monitorId as string}/status`).set('x-api-key', apiKey).expect(200);
       const channel = await request(app).post('/api/v1/channels').set('x-api-key', apiKey).send({ kind: 'email', name: 'probe', config: { address: 'probe@example.com' } }).expect(201);
+      const window = await request(app).post('/api/v1/maintenance').set('x-api-key', apiKey).send({ name: 'probe', monitors: '*', schedule: '0 3 * * 0', duration: 3600 }).expect(201);
+      const readOnly = await request(app).post('/api/v1/account/keys').set('x-api-key', apiKey).send({ name: 'probe', access: 'read' }).expect(201);
+      const statusPage = await request(app).post('/api/v1/status-pages').set('x-api-key', apiKey).send({ slug: `probe-${answers.length}`, title: 'probe', monitors: [created.body.monitorId] }).expect(201);
+      const session = await request(app).post('/api/v1/auth/sessions').set('x-api-key', apiKey).send({}).expect(201);
       const vars = {
         baseUrl: '',
         email: freshEmail(),
@@ -215,6 +244,15 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
         apiKey,
         monitorId: created.body.monitorId as string,
         channelId: channel.body.channelId as string,
+        childMonitorId: '',
+        windowId: window.body.id as string,
+        readOnlyKey: readOnly.body.apiKey as string,
+        keyId: readOnly.body.keyId as string,
+        statusPageId: statusPage.body.id as string,
+        statusPageSlug: statusPage.body.slug as string,
+        signInToken: '',
+        session: session.body.session as string,
+        sessionId: session.body.sessionId as string,
         pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
         badgeKey: /\/badge\/([0-9a-f]+)\.svg$/.exec(status.body.badgeUrl as string)?.[1] as string,
       };
@@ -270,7 +308,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     email: 'you@example.com',
   });
 
-  test('run in order, its test scripts store apiKey, monitorId, pingToken, badgeKey and channelId and all pass', async () => {
+  test('run in order, its test scripts store apiKey, monitorId, pingToken, badgeKey, channelId, childMonitorId, windowId, readOnlyKey and keyId and all pass', async () => {
     const vars = collectionVars();
     const results = await runCollection(vars);
 
@@ -281,6 +319,12 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(vars.pingToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(vars.badgeKey).toMatch(/^[0-9a-f]{32}$/);
     expect(vars.channelId).toMatch(/^ch_[0-9a-f]{16}$/);
+    expect(vars.childMonitorId).toMatch(/^[0-9a-f]{16}$/);
+    expect(vars.windowId).toMatch(/^mw_[0-9a-f]{16}$/);
+    expect(vars.readOnlyKey).toMatch(/^cpr_[0-9a-f]{32}$/);
+    expect(vars.keyId).toMatch(/^key_[0-9a-f]{16}$/);
+    expect(vars.statusPageId).toMatch(/^sp_[0-9a-f]{16}$/);
+    expect(vars.session).toMatch(/^cps_[0-9a-f]{32}$/);
     expect(results.filter((r) => r.request.startsWith('Badge')).map((r) => r.test)).toEqual([
       'Status is 200',
       'Anyone may embed it and caches may keep it a minute',
@@ -322,6 +366,61 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(refused.body).toEqual(JSON.parse(example(400).body));
   });
 
+  test('the maintenance, snooze and read-only key examples have the fields the app answers, and the refusal is its words', async () => {
+    const items = requestsOf(readCollection().item);
+    const byName = (name: string) => items.find((it) => it.name === name) as Leaf;
+    const saved = (name: string, code: number) => JSON.parse((byName(name).response ?? []).find((ex) => ex.code === code)!.body) as Record<string, unknown>;
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    const monitor = await send(app, byName('Create monitor').request, { baseUrl: '', apiKey }).expect(201);
+    const vars = { baseUrl: '', apiKey, monitorId: monitor.body.monitorId as string, pingToken: (monitor.body.pingUrl as string).split('/api/v1/ping/')[1] };
+
+    const window = await send(app, byName('Create maintenance window').request, vars).expect(201);
+    const snoozed = await send(app, byName('Snooze monitor').request, vars).expect(200);
+    const byPing = await send(app, byName('Snooze with the ping URL').request, vars).expect(200);
+    const key = await send(app, byName('Create read-only key').request, vars).expect(201);
+    const refused = await send(app, byName('A change with the read-only key is refused').request, { ...vars, readOnlyKey: key.body.apiKey as string });
+
+    expect(Object.keys(window.body).sort()).toEqual(Object.keys(saved('Create maintenance window', 201)).sort());
+    expect(Object.keys(snoozed.body).sort()).toEqual(Object.keys(saved('Snooze monitor', 200)).sort());
+    expect(Object.keys(byPing.body).sort()).toEqual(Object.keys(saved('Snooze with the ping URL', 200)).sort());
+    expect(Object.keys(key.body).sort()).toEqual(Object.keys(saved('Create read-only key', 201)).sort());
+    expect([refused.status, refused.body]).toEqual([403, saved('A change with the read-only key is refused', 403)]);
+    expect((await request(app).get(`/api/v1/monitors/${vars.monitorId}`).set('x-api-key', apiKey).expect(200)).body.name).toBe(monitor.body.name);
+  });
+
+  test('the status page and sign-in examples have the fields the app answers, and the fixed answers are its words', async () => {
+    const items = requestsOf(readCollection().item);
+    const byName = (name: string) => items.find((it) => it.name === name) as Leaf;
+    const saved = (name: string, code: number) => JSON.parse((byName(name).response ?? []).find((ex) => ex.code === code)!.body) as Record<string, unknown>;
+    const keys = (o: unknown) => Object.keys(o as object).sort();
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    const monitor = await send(app, byName('Create monitor').request, { baseUrl: '', apiKey }).expect(201);
+    const vars = { baseUrl: '', apiKey, monitorId: monitor.body.monitorId as string, statusPageSlug: 'docs-acme', signupEmail: freshEmail(), signInToken: 'A'.repeat(43) };
+
+    const page = await send(app, byName('Create status page').request, vars).expect(201);
+    const shown = await send(app, byName('Public status page (JSON)').request, vars).expect(200);
+    const second = await request(app).post('/api/v1/status-pages').set('x-api-key', apiKey).send({ slug: 'docs-other', title: 'x', monitors: { tag: 'prod' } }).expect(403);
+    const otherKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    const taken = await request(app).post('/api/v1/status-pages').set('x-api-key', otherKey).send({ slug: 'docs-acme', title: 'x', monitors: { tag: 'prod' } }).expect(409);
+    const link = await send(app, byName('Ask for a sign-in link').request, vars).expect(202);
+    const badToken = await send(app, byName("Sign in with the link's token").request, vars).expect(401);
+    const session = await send(app, byName('Start a session with the account key').request, vars).expect(201);
+    const listed = await send(app, byName('List sessions').request, { ...vars, session: session.body.session as string }).expect(200);
+    const notASession = await send(app, byName('Sign out').request, { ...vars, session: apiKey }).expect(404);
+
+    expect(keys(page.body)).toEqual(keys(saved('Create status page', 201)));
+    const documented = saved('Public status page (JSON)', 200) as { monitors: Array<Record<string, unknown>> };
+    expect([keys(shown.body), keys(shown.body.monitors[0]), keys(shown.body.monitors[0].uptime)]).toEqual([keys(documented), keys(documented.monitors[0]), keys(documented.monitors[0].uptime)]);
+    expect(second.body).toEqual(saved('Create status page', 403));
+    expect(taken.body).toEqual({ error: (saved('Create status page', 409).error as string).replace('acme', 'docs-acme') });
+    expect(link.body).toEqual(saved('Ask for a sign-in link', 202));
+    expect(badToken.body).toEqual(saved("Sign in with the link's token", 401));
+    expect([keys(session.body), keys(session.body.account)]).toEqual([keys(saved('Start a session with the account key', 201)), keys(saved('Start a session with the account key', 201).account)]);
+    const documentedList = saved('List sessions', 200) as { sessions: object[] };
+    expect([keys(listed.body), keys(listed.body.sessions[0])]).toEqual([keys(documentedList), keys(documentedList.sessions[0])]);
+    expect(notASession.body).toEqual(saved('Sign out', 404));
+  });
+
   test("a run that is given the token from the welcome e-mail's link confirms the account's address", async () => {
     const vars = collectionVars();
     const items = requestsOf(readCollection().item);
@@ -330,6 +429,22 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     vars.confirmationToken = await tokenFromLog('e-mail confirmation', /#token=([0-9a-f]{32}\.[A-Za-z0-9_-]{43})/);
     expect((await send(app, byName('Confirm an alert address').request, vars).expect(200)).body.status).toBe('confirmed');
     expect((await request(app).get('/api/v1/account').set('x-api-key', apiKey).expect(200)).body.emailConfirmed).toBe(true);
+  });
+
+  test("a run that is given the token from the sign-in e-mail's link signs in, lists its session and signs out", async () => {
+    const items = requestsOf(readCollection().item);
+    const byName = (name: string) => items.find((it) => it.name === name) as Leaf;
+    const email = freshEmail();
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email }).expect(201)).body.apiKey as string;
+    const vars: Record<string, string> = { baseUrl: '', apiKey, signupEmail: email, signInToken: '', session: '', sessionId: '' };
+    await send(app, byName('Ask for a sign-in link').request, vars).expect(202);
+    vars.signInToken = await tokenFromLog('sign-in link', /#signin=([A-Za-z0-9_-]{43})/);
+    const signedIn = await send(app, byName("Sign in with the link's token").request, vars).expect(201);
+    vars.session = signedIn.body.session as string;
+    const listed = await send(app, byName('List sessions').request, vars).expect(200);
+    expect(listed.body.sessions).toEqual([expect.objectContaining({ sessionId: signedIn.body.sessionId, current: true })]);
+    await send(app, byName('Sign out').request, vars).expect(200);
+    await request(app).get('/api/v1/account').set('x-api-key', vars.session).expect(401);
   });
 
   test('a run that is given the token from the recovery e-mail trades it for a working key', async () => {

@@ -136,6 +136,11 @@ export function useBrowserSuite(env: Record<string, string> = {}): BrowserSuite 
   return suite;
 }
 
+/** Opens the dashboard's New monitor form, which stays behind its button so the list comes first. */
+export async function openNewMonitorForm(page: Page): Promise<void> {
+  if (await page.locator('#new-monitor-panel').isHidden()) await page.getByRole('button', { name: 'New monitor', exact: true }).click();
+}
+
 /** Signs in to the dashboard with `key` and opens the monitor's own page. */
 export async function openMonitorPage(suite: BrowserSuite, key: string, monitorId: string): Promise<void> {
   const { page, server } = suite;
