@@ -11,4 +11,6 @@ module.exports = {
   testMatch: ['**/*.crash.ts'],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // A handle a failed suite leaves open must not keep the run (and CI) waiting after the results.
+  forceExit: true,
 };

@@ -12,4 +12,6 @@ module.exports = {
   // Abuse limits off in the function the suite starts too (the variable reaches it through the environment).
   setupFiles: ['<rootDir>/test/support/env.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  // A handle a failed suite leaves open must not keep the run (and CI) waiting after the results.
+  forceExit: true,
 };

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { api, checkMonitors } from '../../src/index';
 import type { InspectableStore } from '../../src/store/inspection';
 import { openFirestoreStore } from '../../src/store/firestore';
+import { DELETIONS } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
 import { makeAccount, makeMonitor } from '../support/factories';
 import { emulatorProjectId, firestoreMissing, markFirestoreNotRun } from '../support/stores';
@@ -40,7 +41,17 @@ if (missing !== null) markFirestoreNotRun(missing);
   });
   afterAll(async () => {
     await store.close();
-    // The functions' cached composition holds a client on the default Firestore of its app.
+    // The functions' cached composition holds a client on the default Firestore of its app. An
+    // account deleted above is still being cleared in the background through a BulkWriter of that
+    // client; its deletion record goes last, so terminating waits until none is left.
+    for (const app of getApps()) {
+      const db = getFirestore(app);
+      for (let i = 0; i < 200 && !(await db.collection(DELETIONS).limit(1).get()).empty; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+    // The writer closes just after the record's delete resolves.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     for (const app of getApps()) {
       await getFirestore(app).terminate();
       await deleteApp(app);
