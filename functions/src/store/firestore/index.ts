@@ -995,16 +995,25 @@ export class FirestoreStore implements Store, StoreInspection {
     });
   }
 
-  async createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'> {
-    const accountRef = this.db.collection(ACCOUNTS).doc(channel.accountId);
-    // The count on the account is read and written in one transaction: creates racing at the cap queue on its lock.
+  createChannel(channel: AlertChannel, maxChannels: number): Promise<'created' | 'limit_reached'> {
+    return this.createCounted(channel.accountId, 'channel', maxChannels, this.db.collection(CHANNELS).doc(channel.id), (seq) => channelDoc(channel, seq));
+  }
+
+  /**
+   * Creates `ref` under a cap counted on its account (`<counter>Count`), numbering it from
+   * `<counter>Seq` so that one account's objects list in creation order. The count is read and
+   * written in one transaction: creates racing at the cap queue on the account's lock. Accounts
+   * stored before a kind of object existed have neither field.
+   */
+  private createCounted(accountId: string, counter: 'channel' | 'window', max: number, ref: DocumentReference, doc: (seq: number) => DocumentData): Promise<'created' | 'limit_reached'> {
+    const accountRef = this.db.collection(ACCOUNTS).doc(accountId);
     return this.transaction(accountRef.path, async (tx) => {
       const account = await tx.get(accountRef);
       if (!account.exists) return 'limit_reached';
-      if (Number(account.get('channelCount') ?? 0) >= maxChannels) return 'limit_reached';
-      const seq = Number(account.get('channelSeq') ?? 0) + 1;
-      tx.update(accountRef, { channelCount: FieldValue.increment(1), channelSeq: seq });
-      tx.create(this.db.collection(CHANNELS).doc(channel.id), channelDoc(channel, seq));
+      if (Number(account.get(`${counter}Count`) ?? 0) >= max) return 'limit_reached';
+      const seq = Number(account.get(`${counter}Seq`) ?? 0) + 1;
+      tx.update(accountRef, { [`${counter}Count`]: FieldValue.increment(1), [`${counter}Seq`]: seq });
+      tx.create(ref, doc(seq));
       return 'created';
     });
   }
@@ -1168,19 +1177,8 @@ export class FirestoreStore implements Store, StoreInspection {
     });
   }
 
-  async createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'> {
-    const accountRef = this.db.collection(ACCOUNTS).doc(window.accountId);
-    // The count on the account is read and written in one transaction: creates racing at the cap queue on its lock.
-    return this.transaction(accountRef.path, async (tx) => {
-      const account = await tx.get(accountRef);
-      if (!account.exists) return 'limit_reached';
-      // Accounts stored before maintenance windows have neither field.
-      if (Number(account.get('windowCount') ?? 0) >= maxWindows) return 'limit_reached';
-      const seq = Number(account.get('windowSeq') ?? 0) + 1;
-      tx.update(accountRef, { windowCount: FieldValue.increment(1), windowSeq: seq });
-      tx.create(this.db.collection(WINDOWS).doc(window.id), windowDoc(window, seq));
-      return 'created';
-    });
+  createWindow(window: MaintenanceWindow, maxWindows: number): Promise<'created' | 'limit_reached'> {
+    return this.createCounted(window.accountId, 'window', maxWindows, this.db.collection(WINDOWS).doc(window.id), (seq) => windowDoc(window, seq));
   }
 
   async listWindows(accountId: string): Promise<MaintenanceWindow[]> {
