@@ -168,8 +168,41 @@
     return nodes;
   }
 
+  /**
+   * An API error in a form's own words: each API field name in `message` (`alertWebhook`, `tz`)
+   * becomes what `words` says the form calls it, and the sentence starts with a capital. The API
+   * names its fields so scripts can act on them; a person filling in a form sees labels instead.
+   */
+  function formWords(message, words) {
+    var names = Object.keys(words).sort(function (a, b) { return b.length - a.length; });
+    if (names.length === 0) return message;
+    var text = String(message).replace(new RegExp('\\b(' + names.join('|') + ')\\b', 'g'), function (name) { return words[name]; });
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+
+  /** A whole number of the unit (60 for minutes, 3600 for hours) as seconds; undefined when empty, NaN when not a positive whole number. */
+  function unitSeconds(raw, unit) {
+    var text = String(raw).trim();
+    if (text === '') return undefined;
+    if (!/^\d+$/.test(text) || Number(text) < 1) return NaN;
+    return Number(text) * unit;
+  }
+
+  /** Seconds as a number of the largest of hours or minutes that divides them, for a number + unit pair of inputs; null when neither does. */
+  function secondsToUnit(seconds) {
+    if (seconds % 3600 === 0) return { value: seconds / 3600, unit: 3600 };
+    if (seconds % 60 === 0) return { value: seconds / 60, unit: 60 };
+    return null;
+  }
+
+  /** The number of monitors down, in the tab's title: "(2 down) CronPeek Dashboard". */
+  var BASE_TITLE = document.title;
+  function setDownCount(count) {
+    document.title = count > 0 ? '(' + count + ' down) ' + BASE_TITLE : BASE_TITLE;
+  }
+
   function show(box, text) { box.textContent = text; box.hidden = false; }
   function hide(box) { box.textContent = ''; box.hidden = true; }
 
-  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, REMEMBER_STORAGE: REMEMBER_STORAGE, isSession: isSession, storedKey: storedKey, keepCredential: keepCredential, forgetCredential: forgetCredential, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, quietBadges: quietBadges, parseTags: parseTags, tagChips: tagChips };
+  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, REMEMBER_STORAGE: REMEMBER_STORAGE, isSession: isSession, storedKey: storedKey, keepCredential: keepCredential, forgetCredential: forgetCredential, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, quietBadges: quietBadges, parseTags: parseTags, tagChips: tagChips, formWords: formWords, unitSeconds: unitSeconds, secondsToUnit: secondsToUnit, setDownCount: setDownCount };
 })();

@@ -1,6 +1,7 @@
 // CronPeek dashboard, one monitor's page (#monitor/<id>): which of the account's alert channels it
-// alerts (saved with PATCH channels), and its delivery log a page at a time. Follows the page that
-// dashboard-monitor.js opens; data from the API is only ever written with textContent.
+// alerts (saved with PATCH channels), and how one of its deliveries reads in the page's event log
+// (dashboard-monitor.js merges them in). Follows the page that dashboard-monitor.js opens; data
+// from the API is only ever written with textContent.
 (function () {
   'use strict';
 
@@ -9,7 +10,6 @@
   var show = ui.show;
   var hide = ui.hide;
   var api = ui.api;
-  var PAGE_SIZE = 20;
   var ROUTE = /^#monitor\/([0-9a-f]{16})$/;
   var STATES = { pending: 'status-new', delivered: 'status-up', failed: 'status-down', held: 'status-paused', suppressed: 'status-unknown', logged: 'status-paused' };
 
@@ -23,16 +23,11 @@
     save: $('mp-channels-save'),
     error: $('mp-channels-error'),
     saved: $('mp-channels-saved'),
-    deliveries: $('mp-deliveries'),
-    noDeliveries: $('mp-no-deliveries'),
-    deliveriesError: $('mp-deliveries-error'),
-    more: $('mp-more-deliveries'),
   };
 
   // The monitor shown; `generation` drops answers that arrive after the page moved on.
   var monitorId = null;
   var generation = 0;
-  var cursor = null;
   var names = {};
 
   function monitorPath(suffix) { return '/api/v1/monitors/' + encodeURIComponent(monitorId) + (suffix || ''); }
@@ -52,6 +47,12 @@
     els.choices.replaceChildren.apply(els.choices, channels.map(function (c) { return choice(c, attached); }));
     els.noChannels.hidden = channels.length > 0;
     els.save.disabled = channels.length === 0;
+    // The event log may have shown deliveries before the names arrived: name their channels now.
+    Array.prototype.forEach.call(document.querySelectorAll('#mp-events li[data-channel-id]'), function (li) {
+      var reason = li.querySelector('.mp-reason');
+      var id = li.getAttribute('data-channel-id');
+      if (reason && names[id]) reason.textContent = li.getAttribute('data-channel-kind') + ' "' + names[id] + '"';
+    });
   }
 
   function loadChoices() {
@@ -94,7 +95,8 @@
   }
 
   function deliveryItem(d) {
-    var where = ui.channels.kindOf(d.channel).label + (d.channelId ? ' "' + (names[d.channelId] || d.channelId) + '"' : ' (monitor field)');
+    var kind = ui.channels.kindOf(d.channel).label;
+    var where = kind + (d.channelId ? ' "' + (names[d.channelId] || d.channelId) + '"' : ' (monitor field)');
     var head = el('div', { className: 'mp-item-head' }, [
       timeNode(d.createdAt),
       el('span', { className: 'badge mp-state ' + (STATES[d.state] || 'status-unknown'), text: String(d.state) }),
@@ -108,47 +110,33 @@
     if (d.nextAttemptAt && d.state === 'held') meta.appendChild(el('div', {}, [el('dt', { text: 'Looked at again' }), el('dd', {}, [timeNode(d.nextAttemptAt)])]));
     if (d.lastError && (d.state === 'held' || d.state === 'suppressed')) meta.appendChild(el('div', {}, [el('dt', { text: 'Why' }), el('dd', { text: d.lastError })]));
     else if (d.lastError) meta.appendChild(el('div', {}, [el('dt', { text: 'Error' }), el('dd', { className: 'mp-error-text', text: d.lastError })]));
-    return el('li', { className: 'mp-item', 'data-notification-id': d.notificationId }, [head, meta]);
+    var attrs = { className: 'mp-item', 'data-notification-id': d.notificationId };
+    if (d.channelId) {
+      attrs['data-channel-id'] = d.channelId;
+      attrs['data-channel-kind'] = kind;
+    }
+    return el('li', attrs, [head, meta]);
   }
 
-  /** The first page (`append` false), or the page after the last one shown. */
-  function loadDeliveries(append) {
-    var mine = generation;
-    var query = '?limit=' + PAGE_SIZE + (append && cursor ? '&cursor=' + encodeURIComponent(cursor) : '');
-    els.more.disabled = true;
-    return api('GET', monitorPath('/notifications' + query))
-      .then(function (data) {
-        if (mine !== generation) return;
-        hide(els.deliveriesError);
-        var nodes = (data && Array.isArray(data.notifications) ? data.notifications : []).map(deliveryItem);
-        if (append) nodes.forEach(function (n) { els.deliveries.appendChild(n); });
-        else els.deliveries.replaceChildren.apply(els.deliveries, nodes);
-        cursor = data.nextCursor || null;
-        els.more.hidden = cursor === null;
-        els.noDeliveries.hidden = els.deliveries.children.length > 0;
-      })
-      .catch(function (error) {
-        if (mine !== generation) return;
-        if (error.status !== 401) show(els.deliveriesError, error.message);
-      })
-      .then(function () { els.more.disabled = false; });
-  }
+  /** A delivery as the event log shows it; the page's event log calls it. */
+  ui.deliveryItem = function (d) {
+    var item = deliveryItem(d);
+    item.setAttribute('data-event', 'delivery');
+    return item;
+  };
 
   // --- Following the page --------------------------------------------------------------------
 
   function clear() {
-    cursor = null;
     names = {};
     els.choices.replaceChildren();
-    els.deliveries.replaceChildren();
-    [els.noChannels, els.noDeliveries, els.more].forEach(function (n) { n.hidden = true; });
-    [els.error, els.saved, els.deliveriesError].forEach(hide);
+    els.noChannels.hidden = true;
+    [els.error, els.saved].forEach(hide);
     els.save.disabled = true;
   }
 
   function reload() {
-    // The choices first: the deliveries name the channels they went to.
-    return loadChoices().then(function () { return loadDeliveries(false); });
+    return loadChoices();
   }
 
   function follow() {
@@ -162,7 +150,6 @@
   }
 
   els.refresh.addEventListener('click', function () { if (monitorId) { hide(els.saved); reload(); } });
-  els.more.addEventListener('click', function () { loadDeliveries(true); });
   new MutationObserver(follow).observe(els.page, { attributes: true, attributeFilter: ['hidden'] });
   window.addEventListener('hashchange', follow);
   follow();

@@ -1,12 +1,14 @@
-// CronPeek dashboard, one monitor's page (#monitor/<id>): its details and badge, pause and resume,
-// acknowledging an outage (which stops its reminders),
-// its settings, and its ping and status-change history a page at a time. Data from the API
-// (names, ping bodies, user agents) is only ever written with textContent or values, never as HTML.
+// CronPeek dashboard, one monitor's page (#monitor/<id>): why it is down, its details and badge,
+// pause, resume and delete, acknowledging an outage (which stops its reminders), its settings, and
+// one event log of its pings, status changes and alerts, newest first, a page at a time. It
+// follows the server by itself while the tab is visible. Data from the API (names, ping bodies,
+// user agents) is only ever written with textContent or values, never as HTML.
 (function () {
   'use strict';
 
   var ui = window.cronpeekDashboard;
   var PAGE_SIZE = 20;
+  var REFRESH_MS = 15000;
   var ROUTE = /^#monitor\/([0-9a-f]{16})$/;
   var STATUSES = { new: 'status-new', up: 'status-up', down: 'status-down', paused: 'status-paused' };
   var KINDS = { success: 'status-up', start: 'status-new', fail: 'status-down' };
@@ -23,6 +25,10 @@
     id: $('mp-id'),
     refresh: $('mp-refresh'),
     error: $('mp-error'),
+    why: $('mp-why'),
+    whyText: $('mp-why-text'),
+    whyOutput: $('mp-why-output'),
+    remove: $('mp-delete'),
     schedule: $('mp-schedule'),
     tags: $('mp-tags'),
     grace: $('mp-grace'),
@@ -54,6 +60,7 @@
     editTags: $('mp-edit-tags'),
     editTz: $('mp-edit-tz'),
     editGrace: $('mp-edit-grace'),
+    editGraceUnit: $('mp-edit-grace-unit'),
     editRemindEvery: $('mp-edit-remind-every'),
     editRemindLimit: $('mp-edit-remind-limit'),
     editAlertAfter: $('mp-edit-alert-after'),
@@ -66,14 +73,10 @@
     save: $('mp-save'),
     editError: $('mp-edit-error'),
     editSaved: $('mp-edit-saved'),
-    pings: $('mp-pings'),
-    noPings: $('mp-no-pings'),
-    pingsError: $('mp-pings-error'),
-    morePings: $('mp-more-pings'),
-    flips: $('mp-flips'),
-    noFlips: $('mp-no-flips'),
-    flipsError: $('mp-flips-error'),
-    moreFlips: $('mp-more-flips'),
+    events: $('mp-events'),
+    noEvents: $('mp-no-events'),
+    eventsError: $('mp-events-error'),
+    moreEvents: $('mp-more-events'),
   };
 
   // The monitor shown and what its history pages have reached; `generation` drops answers that
@@ -81,7 +84,7 @@
   var shown = null;
   var monitorId = null;
   var generation = 0;
-  var cursors = { pings: null, flips: null };
+  var refreshTimer = null;
 
   // --- HTTP ----------------------------------------------------------------------------------
 
@@ -187,6 +190,7 @@
         : 'Paused: the next ping resumes it.')
       : 'Watched: it goes down and alerts when a ping is late.';
     renderReminders(m);
+    renderWhy();
     fillForm(m);
     // The page's other panels (quiet times) render the same answer instead of asking again.
     els.page.dispatchEvent(new CustomEvent('cronpeek:monitor', { detail: m }));
@@ -224,7 +228,7 @@
   }
 
   var FORM_FIELDS = [
-    'editName', 'editSchedule', 'editTags', 'editTz', 'editGrace', 'editRemindEvery', 'editRemindLimit',
+    'editName', 'editSchedule', 'editTags', 'editTz', 'editGrace', 'editGraceUnit', 'editRemindEvery', 'editRemindLimit',
     'editAlertAfter', 'editRecoverAfter', 'editMaxRuntime', 'editMinRuntime', 'editEmail', 'editWebhook',
   ];
   /** The tolerance settings the form edits: its input, and the value that empty stands for (null when none). */
@@ -246,7 +250,9 @@
     els.editSchedule.value = String(m.schedule);
     els.editTags.value = (m.tags || []).join(', ');
     els.editTz.value = m.tz || '';
-    els.editGrace.value = String(m.grace);
+    var grace = ui.secondsToUnit(m.grace) || { value: m.grace / 60, unit: 60 };
+    els.editGrace.value = String(grace.value);
+    els.editGraceUnit.value = String(grace.unit);
     els.editRemindEvery.value = m.remindEvery === null || m.remindEvery === undefined ? '' : String(m.remindEvery);
     els.editRemindLimit.value = m.remindLimit === null || m.remindLimit === undefined ? '' : String(m.remindLimit);
     TOLERANCE_INPUTS.forEach(function (t) { els[t[1]].value = settingText(m[t[0]]); });
@@ -276,7 +282,8 @@
     } else {
       var summary = el('summary', { text: 'Body (' + plural(p.body.length, 'character') + ')' });
       if (p.bodyTruncated) summary.appendChild(el('span', { className: 'badge status-paused mp-truncated', text: 'truncated' }));
-      body = el('details', { className: 'mp-body' }, [summary, el('pre', { text: p.body })]);
+      // A failure's output is what the reader came for: shown open.
+      body = el('details', p.kind === 'fail' ? { className: 'mp-body', open: '' } : { className: 'mp-body' }, [summary, el('pre', { text: p.body })]);
     }
     return el('li', { className: 'mp-item' }, [head, meta, body]);
   }
@@ -294,34 +301,169 @@
     return el('li', { className: 'mp-item' }, [head]);
   }
 
-  var HISTORY = {
-    pings: { list: els.pings, none: els.noPings, error: els.pingsError, more: els.morePings, field: 'pings', item: pingItem },
-    flips: { list: els.flips, none: els.noFlips, error: els.flipsError, more: els.moreFlips, field: 'flips', item: flipItem },
-  };
+  // --- The event log: pings, status changes and alerts merged, newest first ---------------------
+  //
+  // Each of the three histories is paged by the API on its own. The log keeps what it has fetched
+  // of each and shows the newest item among them, but only while every history that has more to
+  // give still has something fetched: otherwise an older item could be shown before a newer one
+  // that is not loaded yet. A history that runs dry mid-page is fetched again before going on.
 
-  /** Loads the first page (`append` false) or the page after the last one shown. */
-  function loadHistory(what, append) {
-    var h = HISTORY[what];
+  // In the order that wins a tie: a ping's status change, and the alert it made, carry the ping's
+  // time, and newest first shows each consequence above its cause.
+  var STREAMS = [
+    { path: 'notifications', field: 'notifications', at: function (d) { return d.createdAt; }, item: function (d) { return ui.deliveryItem(d); } },
+    { path: 'flips', field: 'flips', at: function (f) { return f.at; }, item: flipItem },
+    { path: 'pings', field: 'pings', at: function (p) { return p.at; }, item: pingItem },
+  ];
+  var LABELS = { pings: 'Ping', flips: 'Status', notifications: 'Alert' };
+  var log = null;
+  /** The newest status change and failing ping seen on the log's first page, for "why it is down". */
+  var latest = { flip: null, failure: null };
+
+  function newLog() {
+    return STREAMS.map(function (s) { return { stream: s, buffer: [], cursor: null, done: false }; });
+  }
+
+  function fetchStream(state, mine) {
+    var query = '?limit=' + PAGE_SIZE + (state.cursor ? '&cursor=' + encodeURIComponent(state.cursor) : '');
+    return api('GET', monitorPath('/' + state.stream.path + query)).then(function (data) {
+      // Another monitor's page by now: stop, leaving this one's histories as they were.
+      if (mine !== generation) {
+        state.done = true;
+        return;
+      }
+      var items = Array.isArray(data && data[state.stream.field]) ? data[state.stream.field] : [];
+      if (state.cursor === null && state.stream.path === 'flips') latest.flip = items[0] || null;
+      if (state.cursor === null && state.stream.path === 'pings') {
+        latest.failure = items.filter(function (p) { return p.kind === 'fail'; })[0] || null;
+      }
+      state.buffer = state.buffer.concat(items);
+      state.cursor = data.nextCursor || null;
+      state.done = state.cursor === null;
+    });
+  }
+
+  // Each load of the log from its newest item gets a number; an older one's answer is dropped.
+  var logGeneration = 0;
+
+  /** Moves up to `count` items from the fetched histories in `state` into `list`, fetching where one ran dry. */
+  function showEvents(state, list, count, current) {
+    var dry = state.filter(function (st) { return st.buffer.length === 0 && !st.done; });
+    if (dry.length > 0) {
+      return Promise.all(dry.map(function (st) { return fetchStream(st, generation); })).then(function () {
+        if (!current()) return;
+        return showEvents(state, list, count, current);
+      });
+    }
+    var shownNow = 0;
+    while (shownNow < count) {
+      var newest = null;
+      var blocked = false;
+      state.forEach(function (st) {
+        if (st.buffer.length === 0) {
+          if (!st.done) blocked = true;
+          return;
+        }
+        if (newest === null || Date.parse(st.stream.at(st.buffer[0])) > Date.parse(newest.stream.at(newest.buffer[0]))) newest = st;
+      });
+      if (blocked || newest === null) break;
+      var path = newest.stream.path;
+      var item = newest.stream.item(newest.buffer.shift());
+      item.setAttribute('data-event', path === 'pings' ? 'ping' : path === 'flips' ? 'flip' : 'delivery');
+      var head = item.querySelector('.mp-item-head');
+      if (head) head.insertBefore(el('span', { className: 'mp-event-kind', text: LABELS[path] }), head.firstChild);
+      list.appendChild(item);
+      shownNow += 1;
+    }
+    if (shownNow < count && state.some(function (st) { return st.buffer.length === 0 && !st.done; })) {
+      return showEvents(state, list, count - shownNow, current);
+    }
+    return Promise.resolve();
+  }
+
+  function renderEventsState() {
+    var more = log.some(function (st) { return st.buffer.length > 0 || !st.done; });
+    els.moreEvents.hidden = !more;
+    els.noEvents.hidden = els.events.children.length > 0;
+  }
+
+  /**
+   * The log from its newest item (`append` false), keeping as many items as were shown so a live
+   * refresh does not undo "Load more", built off-screen and swapped in whole; or the next page.
+   */
+  function loadEvents(append) {
     var mine = generation;
-    var query = '?limit=' + PAGE_SIZE + (append && cursors[what] ? '&cursor=' + encodeURIComponent(cursors[what]) : '');
-    h.more.disabled = true;
-    return api('GET', monitorPath('/' + what + query))
-      .then(function (data) {
-        if (mine !== generation) return;
-        hide(h.error);
-        var items = Array.isArray(data && data[h.field]) ? data[h.field] : [];
-        var nodes = items.map(h.item);
-        if (append) nodes.forEach(function (n) { h.list.appendChild(n); });
-        else h.list.replaceChildren.apply(h.list, nodes);
-        cursors[what] = data.nextCursor || null;
-        h.more.hidden = cursors[what] === null;
-        h.none.hidden = h.list.children.length > 0;
+    var myLog = append ? logGeneration : ++logGeneration;
+    var current = function () { return mine === generation && myLog === logGeneration; };
+    var state = append ? log : newLog();
+    var list = append ? els.events : el('ol', {});
+    var count = append ? PAGE_SIZE : Math.max(PAGE_SIZE, els.events.children.length);
+    els.moreEvents.disabled = true;
+    return showEvents(state, list, count, current)
+      .then(function () {
+        if (!current()) return;
+        if (!append) {
+          log = state;
+          els.events.replaceChildren.apply(els.events, Array.prototype.slice.call(list.children));
+        }
+        hide(els.eventsError);
+        renderEventsState();
+        renderWhy();
       })
       .catch(function (error) {
-        if (mine !== generation) return;
-        failed(error, h.error);
+        if (!current()) return;
+        failed(error, els.eventsError);
       })
-      .then(function () { h.more.disabled = false; });
+      .then(function () { els.moreEvents.disabled = false; });
+  }
+
+  // --- Why it is down (or late) -----------------------------------------------------------------
+
+  function shortTime(iso) {
+    return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  }
+
+  /** The last lines of a failing run's output, as the alert quotes it. */
+  function tail(text) {
+    var lines = String(text).split('\n');
+    return lines.slice(Math.max(0, lines.length - 20)).join('\n').slice(-2000);
+  }
+
+  function renderWhy() {
+    var m = shown;
+    var text = null;
+    var output = null;
+    if (m && m.status === 'down') {
+      var flip = latest.flip && latest.flip.to === 'down' ? latest.flip : null;
+      var since = flip ? flip.at : m.downSince;
+      var reason = flip ? flip.reason : '';
+      var failure = latest.failure;
+      var prefix = since ? 'Down since ' + shortTime(since) + ': ' : 'Down: ';
+      if (/^missed/.test(reason)) {
+        var expected = new Date(Date.parse(flip.at) - m.grace * 1000).toISOString();
+        text = prefix + (m.lastPing ? 'no ping since ' + shortTime(m.lastPing) : 'no ping yet') + ', expected by ' + shortTime(expected) +
+          ' (grace ' + duration(m.grace) + ').' + (reason !== 'missed' ? ' ' + reason.replace(/^missed /, '') : '');
+      } else if (/^started but never finished/.test(reason)) {
+        text = prefix + 'a run started' + (m.lastStart ? ' at ' + shortTime(m.lastStart) : '') + ' and did not finish within its grace (' + duration(m.grace) + ').';
+      } else if ((/^(failed|exit code)/.test(reason)) && failure) {
+        text = prefix + 'the run at ' + shortTime(failure.at) + ' failed' +
+          (failure.exitCode !== null && failure.exitCode !== undefined ? ' with exit code ' + failure.exitCode : '') + '.' +
+          (/in a row/.test(reason) ? ' (' + reason.replace(/^[^(]*\(/, '').replace(/\)$/, '') + ')' : '');
+        if (failure.body) output = tail(failure.body);
+      } else if (reason) {
+        text = prefix + reason + '.';
+      } else {
+        text = prefix.replace(/: $/, '.');
+      }
+    } else if (m && m.status === 'up' && m.late && m.nextDue) {
+      text = 'Late: a ping was expected by ' + shortTime(m.nextDue) + '; it goes down at ' +
+        shortTime(new Date(Date.parse(m.nextDue) + m.grace * 1000).toISOString()) + ' unless one arrives.';
+    }
+    els.why.hidden = text === null;
+    els.why.className = 'callout mp-why ' + (m && m.status === 'down' ? 'error' : 'warn');
+    els.whyText.textContent = text || '';
+    els.whyOutput.hidden = output === null;
+    els.whyOutput.textContent = output || '';
   }
 
   // --- Loading and routing -------------------------------------------------------------------
@@ -350,18 +492,19 @@
   }
 
   function reloadAll() {
-    return Promise.all([loadMonitor(), loadHistory('pings', false), loadHistory('flips', false)]);
+    return Promise.all([loadMonitor(), loadEvents(false)]);
   }
 
   function clearPage() {
     shown = null;
-    cursors = { pings: null, flips: null };
+    log = newLog();
+    latest = { flip: null, failure: null };
     els.name.textContent = 'Monitor';
     els.status.replaceChildren();
     els.id.textContent = '';
-    [els.pings, els.flips].forEach(function (list) { list.replaceChildren(); });
-    [els.morePings, els.moreFlips, els.noPings, els.noFlips, els.badgeImg, els.noBadge, els.flapping].forEach(function (n) { n.hidden = true; });
-    [els.error, els.controlError, els.controlDone, els.editError, els.editSaved, els.pingsError, els.flipsError].forEach(hide);
+    els.events.replaceChildren();
+    [els.moreEvents, els.noEvents, els.badgeImg, els.noBadge, els.flapping, els.why].forEach(function (n) { n.hidden = true; });
+    [els.error, els.controlError, els.controlDone, els.editError, els.editSaved, els.eventsError].forEach(hide);
     els.manualResume.checked = false;
     els.form.reset();
     filled = null;
@@ -374,13 +517,29 @@
     els.signedIn.hidden = true;
     els.page.hidden = false;
     window.scrollTo(0, 0);
+    startRefresh();
     return reloadAll();
   }
+
+  // While the page is open and the tab visible, it follows the server: the monitor, and the log's
+  // newest items (as many as are shown, so "load more" is not undone).
+  function startRefresh() {
+    stopRefresh();
+    refreshTimer = setInterval(function () { if (!document.hidden && monitorId) reloadAll(); }, REFRESH_MS);
+  }
+  function stopRefresh() {
+    if (refreshTimer !== null) clearInterval(refreshTimer);
+    refreshTimer = null;
+  }
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && monitorId && refreshTimer !== null) reloadAll();
+  });
 
   function closePage() {
     if (els.page.hidden) return;
     generation += 1;
     monitorId = null;
+    stopRefresh();
     clearPage();
     els.page.hidden = true;
     if (els.signedOut.hidden) {
@@ -418,7 +577,7 @@
         renderMonitor(m);
         show(els.controlDone, DONE[action] + ' "' + m.name + '".');
         els.manualResume.checked = false;
-        return loadHistory('flips', false);
+        return loadEvents(false);
       })
       .catch(function (error) {
         if (mine !== generation) return;
@@ -428,6 +587,28 @@
       });
   }
 
+  els.remove.addEventListener('click', function () {
+    if (shown === null) return;
+    var name = shown.name;
+    if (!window.confirm('Delete the monitor "' + name + '"? Its ping URL stops working and its history is removed. This cannot be undone.')) return;
+    hide(els.controlError);
+    hide(els.controlDone);
+    els.remove.disabled = true;
+    var mine = generation;
+    api('DELETE', monitorPath())
+      .then(function () {
+        if (mine !== generation) return;
+        // Back to the list, which says what happened.
+        location.hash = '';
+        window.dispatchEvent(new CustomEvent('cronpeek:deleted', { detail: { name: name } }));
+      })
+      .catch(function (error) {
+        if (mine !== generation) return;
+        failed(error, els.controlError);
+      })
+      .then(function () { els.remove.disabled = false; });
+  });
+
   els.pause.addEventListener('click', function () { control('pause'); });
   els.resume.addEventListener('click', function () { control('resume'); });
   els.acknowledge.addEventListener('click', function () { control('acknowledge'); });
@@ -435,6 +616,13 @@
   function numberOrText(raw) {
     return /^\d+$/.test(raw) ? Number(raw) : raw;
   }
+
+  /** What the settings form calls the API's fields, for its error messages. */
+  var EDIT_WORDS = {
+    name: 'monitor name', schedule: 'schedule', tz: 'time zone', grace: 'grace', tags: 'tags',
+    remindEvery: 'remind every', remindLimit: 'reminders per outage', alertAfter: 'alert after', recoverAfter: 'recover after',
+    maxRuntime: 'max run time', minRuntime: 'min run time', alertEmail: 'alert email', alertWebhook: 'alert webhook',
+  };
 
   /** Only the fields the user changed; an emptied optional field removes that setting. */
   function editOf(m) {
@@ -454,8 +642,8 @@
     } else if (edit.schedule === undefined && typeof m.schedule === 'string' && tz !== (m.tz || '')) {
       edit.tz = tz === '' ? null : tz;
     }
-    var grace = els.editGrace.value.trim();
-    if (grace !== String(m.grace)) edit.grace = grace === '' ? null : numberOrText(grace);
+    var grace = ui.unitSeconds(els.editGrace.value, Number(els.editGraceUnit.value));
+    if (grace !== m.grace) edit.grace = grace === undefined ? null : grace;
     // Empty turns reminders off (or removes the limit).
     var remindEvery = els.editRemindEvery.value.trim();
     if (remindEvery !== (m.remindEvery ? String(m.remindEvery) : '')) edit.remindEvery = remindEvery === '' ? null : numberOrText(remindEvery);
@@ -479,6 +667,10 @@
     if (shown === null) return;
     hide(els.editError);
     hide(els.editSaved);
+    if (isNaN(ui.unitSeconds(els.editGrace.value, 60))) {
+      show(els.editError, 'Grace must be a whole number of ' + (els.editGraceUnit.value === '3600' ? 'hours' : 'minutes') + ', at least 1, or empty.');
+      return;
+    }
     var edit = editOf(shown);
     if (Object.keys(edit).length === 0) {
       show(els.editSaved, 'Nothing to change.');
@@ -501,14 +693,13 @@
       })
       .catch(function (error) {
         if (mine !== generation) return;
-        failed(error, els.editError);
+        failed({ status: error.status, message: ui.formWords(error.message, EDIT_WORDS) }, els.editError);
       })
       .then(function () { els.save.disabled = false; });
   });
 
   els.refresh.addEventListener('click', function () { if (monitorId) reloadAll(); });
-  els.morePings.addEventListener('click', function () { loadHistory('pings', true); });
-  els.moreFlips.addEventListener('click', function () { loadHistory('flips', true); });
+  els.moreEvents.addEventListener('click', function () { loadEvents(true); });
   els.copyPingUrl.addEventListener('click', function () { if (shown) copy(els.copyPingUrl, shown.pingUrl); });
   els.copyBadge.addEventListener('click', function () { copy(els.copyBadge, els.badgeMarkdown.value); });
 

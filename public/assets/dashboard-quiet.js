@@ -35,6 +35,9 @@
   var shown = null;
   var generation = 0;
   var others = [];
+  // What the dependency checkboxes were last drawn from: the page refreshes itself every few
+  // seconds, and redrawing the same choices would undo boxes the user has ticked but not saved.
+  var choicesDrawnFrom = null;
 
   function monitorPath(suffix) { return '/api/v1/monitors/' + encodeURIComponent(monitorId) + (suffix || ''); }
 
@@ -45,6 +48,9 @@
   function renderChoices(m) {
     var mine = m.dependsOn || [];
     var candidates = others.filter(function (o) { return o.monitorId !== m.monitorId; });
+    var source = JSON.stringify([mine, candidates.map(function (o) { return [o.monitorId, o.name]; })]);
+    if (source === choicesDrawnFrom) return;
+    choicesDrawnFrom = source;
     els.choices.replaceChildren.apply(els.choices, candidates.map(function (o) {
       var box = el('input', { type: 'checkbox', name: 'depends-on', value: o.monitorId });
       box.checked = mine.indexOf(o.monitorId) !== -1;
@@ -125,6 +131,7 @@
     others = [];
     els.badges.replaceChildren();
     els.choices.replaceChildren();
+    choicesDrawnFrom = null;
     els.state.textContent = '';
     els.none.hidden = true;
     els.lift.disabled = true;

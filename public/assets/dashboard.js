@@ -37,7 +37,15 @@
     cron: $('monitor-cron'),
     tz: $('monitor-tz'),
     preset: $('schedule-preset'),
+    scheduleField: $('monitor-schedule-field'),
+    cronField: $('monitor-cron-field'),
+    atField: $('monitor-at-field'),
+    at: $('monitor-at'),
+    weekday: $('monitor-weekday'),
     grace: $('monitor-grace'),
+    graceUnit: $('monitor-grace-unit'),
+    preview: $('schedule-preview'),
+    previewNote: $('schedule-preview-note'),
     alertEmail: $('monitor-email'),
     alertWebhook: $('monitor-webhook'),
     alertSlack: $('monitor-slack'),
@@ -56,6 +64,7 @@
     refresh: $('refresh'),
     updated: $('list-updated'),
     listError: $('list-error'),
+    listNotice: $('list-notice'),
     rows: $('monitor-rows'),
     empty: $('no-monitors'),
     accountEmail: $('account-email'),
@@ -166,6 +175,7 @@
 
   function showSignedOut() {
     stopRefresh();
+    ui.setDownCount(0);
     els.signedIn.hidden = true;
     els.signedOut.hidden = false;
     els.rows.replaceChildren();
@@ -194,10 +204,15 @@
     els.keyHint.hidden = session;
   }
 
+  // The list (and the tab title's count of monitors down) follows the server by itself: every
+  // REFRESH_MS while the tab is visible, and at once when it becomes visible again.
   function startRefresh() {
     stopRefresh();
-    refreshTimer = setInterval(refreshList, REFRESH_MS);
+    refreshTimer = setInterval(function () { if (!document.hidden) refreshList(); }, REFRESH_MS);
   }
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && refreshTimer !== null) refreshList();
+  });
   function stopRefresh() {
     if (refreshTimer !== null) clearInterval(refreshTimer);
     refreshTimer = null;
@@ -396,7 +411,9 @@
       .then(function (data) {
         if (mine !== listGeneration) return;
         hideMessage(els.listError);
-        renderMonitors(Array.isArray(data && data.monitors) ? data.monitors : [], query !== '');
+        var monitors = Array.isArray(data && data.monitors) ? data.monitors : [];
+        renderMonitors(monitors, query !== '');
+        return countDown(query === '' ? monitors : null);
       })
       .catch(function (error) {
         if (mine !== listGeneration) return;
@@ -409,6 +426,27 @@
         els.refresh.disabled = false;
       });
   }
+
+  /**
+   * Puts the number of monitors down in the tab's title. An unfiltered list has them all; behind a
+   * filter they are asked for on their own, so the count never depends on what the list shows.
+   */
+  function countDown(all) {
+    if (all !== null) {
+      ui.setDownCount(all.filter(function (m) { return m.status === 'down'; }).length);
+      return Promise.resolve();
+    }
+    return api('GET', '/api/v1/monitors?status=down').then(
+      function (data) { ui.setDownCount(Array.isArray(data && data.monitors) ? data.monitors.length : 0); },
+      function () { /* the list's own answer reports failures */ }
+    );
+  }
+
+  // A monitor deleted from its own page: the list says so when it comes back.
+  window.addEventListener('cronpeek:deleted', function (event) {
+    showMessage(els.listNotice, 'Deleted "' + event.detail.name + '".');
+    refreshList();
+  });
 
   function deleteMonitor(m, button) {
     if (!window.confirm('Delete the monitor "' + m.name + '"? Its ping URL stops working. This cannot be undone.')) return;
@@ -492,24 +530,128 @@
     showSignedOut();
   });
 
+  // --- New monitor: schedule presets, seconds or a cron line, and its next runs -----------------
+
+  /** What the new-monitor form calls the API's fields, for its error messages. */
+  var CREATE_WORDS = {
+    name: 'name', schedule: 'schedule', tz: 'time zone', grace: 'grace', alertEmail: 'alert email',
+    alertWebhook: 'alert webhook', alertSlack: 'Slack webhook URL', alertPagerDuty: 'PagerDuty integration key', tags: 'tags',
+  };
+
+  /** Presets sent as a cron line, read in the form's time zone. */
+  function cronPreset() {
+    return els.preset.value === 'cron' || els.preset.value === 'daily' || els.preset.value === 'weekly';
+  }
+
+  /** "Every day / week at a time": the time (and weekday) as a cron line, or undefined without a time. */
+  function atCron() {
+    var m = /^(\d{2}):(\d{2})/.exec(els.at.value);
+    if (!m) return undefined;
+    var line = Number(m[2]) + ' ' + Number(m[1]) + ' * * ';
+    return line + (els.preset.value === 'weekly' ? els.weekday.value : '*');
+  }
+
+  /** The error words for the chosen kind of schedule. */
+  function scheduleWords() {
+    if (els.preset.value === 'cron') return Object.assign({}, CREATE_WORDS, { schedule: 'cron line' });
+    if (cronPreset()) return Object.assign({}, CREATE_WORDS, { schedule: 'time' });
+    if (els.preset.value === 'seconds') return Object.assign({}, CREATE_WORDS, { schedule: 'seconds between runs' });
+    return CREATE_WORDS;
+  }
+
+  /** The schedule the form describes: a preset's or the typed seconds (a number or raw text), or a cron line. */
+  function chosenSchedule() {
+    if (els.preset.value === 'cron') return optionalText(els.cron);
+    if (cronPreset()) return atCron();
+    if (els.preset.value === 'seconds') return numberOrRaw(els.schedule);
+    return Number(els.preset.value);
+  }
+
+  function showScheduleFields() {
+    els.scheduleField.hidden = els.preset.value !== 'seconds';
+    els.cronField.hidden = els.preset.value !== 'cron';
+    els.atField.hidden = els.preset.value !== 'daily' && els.preset.value !== 'weekly';
+    els.weekday.hidden = els.preset.value !== 'weekly';
+  }
+
+  /** An instant in `zone` (the viewer's own when the zone is not one the browser knows), with the zone named. */
+  function zonedTime(iso, zone) {
+    var options = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+    try {
+      return new Date(iso).toLocaleString(undefined, Object.assign({ timeZone: zone }, options));
+    } catch (e) {
+      return new Date(iso).toLocaleString(undefined, options);
+    }
+  }
+
+  var previewTimer = null;
+  var previewGeneration = 0;
+  /** Asks the API when the schedule would expect its next three runs, and lists them in the chosen zone. */
+  function updatePreview() {
+    var mine = ++previewGeneration;
+    var schedule = chosenSchedule();
+    var zone = els.tz.value.trim() || 'UTC';
+    if (schedule === undefined || schedule === '' || !currentKey) {
+      els.preview.replaceChildren();
+      els.previewNote.textContent = els.preset.value === 'cron' ? 'Type a cron line to see when it runs.' : cronPreset() ? 'Choose a time to see when it runs.' : '';
+      return Promise.resolve();
+    }
+    var cron = typeof schedule === 'string';
+    var query = '?count=3&schedule=' + encodeURIComponent(String(schedule)) + (cron ? '&tz=' + encodeURIComponent(zone) : '');
+    return api('GET', '/api/v1/schedule/preview' + query).then(
+      function (data) {
+        if (mine !== previewGeneration) return;
+        var shownZone = cron ? data.tz : zone;
+        els.preview.replaceChildren.apply(els.preview, (data.next || []).map(function (iso) {
+          return el('li', {}, [el('time', { datetime: iso, title: iso, text: zonedTime(iso, shownZone) })]);
+        }));
+        els.previewNote.textContent = cron
+          ? 'In ' + data.tz + '. Each run may be up to the grace late before an alert.'
+          : 'Counted from a ping now; each next run is expected ' + every(data.period) + ' after the last ping.';
+      },
+      function (error) {
+        if (mine !== previewGeneration) return;
+        els.preview.replaceChildren();
+        els.previewNote.textContent = ui.formWords(error.message, scheduleWords());
+      }
+    );
+  }
+  function schedulePreview() {
+    if (previewTimer !== null) clearTimeout(previewTimer);
+    previewTimer = setTimeout(function () { previewTimer = null; updatePreview(); }, 300);
+  }
+
   els.preset.addEventListener('change', function () {
-    if (els.preset.value !== '') els.schedule.value = els.preset.value;
+    showScheduleFields();
+    if (els.preset.value === 'cron') els.cron.focus();
+    else if (els.preset.value === 'seconds') els.schedule.focus();
+    else if (cronPreset()) els.at.focus();
+    schedulePreview();
   });
-  els.schedule.addEventListener('input', function () {
-    var match = Array.prototype.some.call(els.preset.options, function (o) { return o.value === els.schedule.value; });
-    els.preset.value = match ? els.schedule.value : '';
-  });
+  els.weekday.addEventListener('change', schedulePreview);
+  [els.schedule, els.cron, els.at, els.tz].forEach(function (input) { input.addEventListener('input', schedulePreview); });
 
   els.monitorForm.addEventListener('submit', function (event) {
     event.preventDefault();
     hideMessage(els.monitorError);
     hideMessage(els.monitorCreated);
-    var cron = optionalText(els.cron);
+    var schedule = chosenSchedule();
+    var cron = cronPreset();
+    if (schedule === undefined) {
+      showMessage(els.monitorError, els.preset.value === 'cron' ? 'Type a cron line, such as 30 2 * * *, or choose another schedule.'
+        : cron ? 'Choose the time of day the job runs.' : 'Type the seconds between runs, at least 60.');
+      return;
+    }
+    var grace = ui.unitSeconds(els.grace.value, Number(els.graceUnit.value));
+    if (grace !== undefined && isNaN(grace)) {
+      showMessage(els.monitorError, 'Grace must be a whole number of ' + (els.graceUnit.value === '3600' ? 'hours' : 'minutes') + ', at least 1, or empty.');
+      return;
+    }
     var body = {
       name: els.name.value,
-      schedule: cron !== undefined ? cron : numberOrRaw(els.schedule),
-      tz: cron !== undefined ? optionalText(els.tz) : undefined,
-      grace: numberOrRaw(els.grace),
+      schedule: schedule,
+      tz: cron ? optionalText(els.tz) : undefined,
+      grace: grace,
       alertEmail: optionalText(els.alertEmail),
       alertWebhook: optionalText(els.alertWebhook),
       alertSlack: optionalText(els.alertSlack),
@@ -540,7 +682,7 @@
       })
       .catch(function (error) {
         if (error.status === 401) authFailed(error);
-        else showMessage(els.monitorError, error.message);
+        else showMessage(els.monitorError, ui.formWords(error.message, els.preset.value === 'seconds' ? CREATE_WORDS : scheduleWords()));
       })
       .then(function () { els.createButton.disabled = false; });
   });
@@ -551,13 +693,18 @@
   function setNewMonitorOpen(open) {
     els.newMonitorPanel.hidden = !open;
     els.newMonitorToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
-    if (open) els.name.focus();
+    if (open) {
+      els.name.focus();
+      updatePreview();
+    }
   }
   els.newMonitorToggle.addEventListener('click', function () { setNewMonitorOpen(els.newMonitorPanel.hidden); });
   $('new-monitor-close').addEventListener('click', function () {
     setNewMonitorOpen(false);
     els.newMonitorToggle.focus();
   });
+
+  showScheduleFields();
 
   // A cron schedule is most often meant in the viewer's own zone.
   try {

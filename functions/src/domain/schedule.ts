@@ -87,6 +87,16 @@ export function nextDueAfter(t: Timing, after: Date): Date | null {
   return compile(t.cron, t.tz ?? DEFAULT_TZ).nextRun(after);
 }
 
+/**
+ * The next `count` times the job is expected after `after`, as if it had just run at `after`:
+ * every period from then on, or the next cron times in the schedule's zone. Fewer only when a
+ * cron expression stops firing.
+ */
+export function expectedRuns(t: Timing, after: Date, count: number): Date[] {
+  if (t.cron === null) return Array.from({ length: count }, (_, i) => new Date(after.getTime() + (i + 1) * t.schedule * 1000));
+  return compile(t.cron, t.tz ?? DEFAULT_TZ).nextRuns(count, after);
+}
+
 /** Grace defaults to 10% of the period (for cron: of the gap between the next two firings), never less than a minute. */
 export function defaultGrace(t: Timing, now: Date): number {
   let period = t.schedule;

@@ -47,6 +47,8 @@ export interface Account {
   monitorCount: number;
   /** Settings its new monitors take when they do not set them. */
   defaults: AccountDefaults;
+  /** SHA-256 of the account's ping key (`pk_…`, pings by slug); null or absent when it has none. */
+  pingKeyHash?: string | null;
 }
 
 /** An account's defaults for new monitors (`PATCH /api/v1/account`). */
@@ -81,6 +83,8 @@ export interface Monitor {
   channels: AttachedChannel[];
   /** Lower-case words the owner groups monitors by (`domain/tags.ts`), in the order given; the list filters by them. */
   tags: string[];
+  /** The name a job can ping it by with the account's ping key (`domain/slugs.ts`), unique in its account; null or absent: none. */
+  slug?: string | null;
   pingToken: string;
   /**
    * The key of the monitor's public status badge: read-only and separate from the ping token, so

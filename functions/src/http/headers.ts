@@ -49,11 +49,11 @@ export const PING_CORS_HEADERS: Record<string, string> = {
 };
 
 /** The ping URLs under `/v1/ping`; preflights are answered here, before any route, for them alone. */
-const PING_PATH = /^\/[^/]+(?:\/[^/]+)?\/?$/;
+const PING_PATH = /^\/[^/]+(?:\/[^/]+){0,2}\/?$/;
 
 export const pingCors: RequestHandler = (req, res, next) => {
   for (const [name, value] of Object.entries(PING_CORS_HEADERS)) res.setHeader(name, value);
-  // A preflight is answered only for the ping URLs themselves (`/<token>` and `/<token>/<signal>`);
+  // A preflight is answered only for the ping URLs themselves (`/<token>`, `/<token>/<signal>`, and by slug `/<pingKey>/<slug>/<signal>`);
   // any other path under /v1/ping falls through to the 404 every unknown path gets.
   if (req.method !== 'OPTIONS' || !PING_PATH.test(req.path)) {
     next();

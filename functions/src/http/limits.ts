@@ -17,6 +17,7 @@ const REFUSALS: Record<Bucket, string> = {
   signInByAddress: 'Too many sign-in link requests from this address.',
   signInByEmail: 'Too many sign-in link requests for this e-mail address.',
   statusPage: 'Too many status page views from this address.',
+  schedulePreview: 'Too many schedule previews from this address.',
 };
 
 /** The answer when the limiter holds all the counters it may, whatever the bucket. */

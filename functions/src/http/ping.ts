@@ -6,12 +6,14 @@ import { AppError, ErrorCode } from '../domain/errors';
 import type { Monitor, PingMethod } from '../domain/types';
 import type { Deps } from '../services/context';
 import { recordPing, type PingInput } from '../services/ping';
-import { PING_TOKEN_PATTERN } from '../services/secrets';
+import { AUTO_CREATE_SCHEDULE, monitorBySlug, pingKeyAccount } from '../services/fleet';
+import type { MonitorInput } from '../services/monitors';
+import { PING_KEY_PATTERN, PING_TOKEN_PATTERN } from '../services/secrets';
 import { DEFAULT_PING_SNOOZE, snoozeByPingToken } from '../services/snooze';
 import { errorAnswer, logUnhandled, parseBody } from './errors';
 import { API_HEADERS, PING_CORS_HEADERS } from './headers';
 import { addressKey, limitGuard, type LimitGuard } from './limits';
-import { snoozeQuery } from './schemas';
+import { createMonitorBody, snoozeQuery } from './schemas';
 
 /** Run ids are opaque to CronPeek; printable ASCII keeps them safe to show and to match. */
 const RID_PATTERN = /^[\x21-\x7e]{1,64}$/;
@@ -84,6 +86,57 @@ async function pingWithToken(deps: Deps, r: PingRequest): Promise<PingAnswer> {
     ...signalOf(r.signal, r.rid),
   });
   return { ok: true, monitor: monitor.name, status: monitor.status };
+}
+
+/** Query parameters of a ping by slug that creates its monitor (`?create=1&schedule=&tz=&grace=`), as parsed. */
+export interface SlugPingQuery {
+  create?: unknown;
+  schedule?: unknown;
+  tz?: unknown;
+  grace?: unknown;
+}
+
+/** A query value as a create body holds it: digits as a number (seconds), anything else as given. */
+const queryValue = (v: unknown): unknown => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v);
+
+/** `?create=1` (or `true`): the monitor a ping by slug should be created as, checked as a create body is; null without it. */
+function autoCreateInput(slug: string, q: SlugPingQuery): MonitorInput | null {
+  if (q.create !== '1' && q.create !== 'true') return null;
+  const body: Record<string, unknown> = { name: slug, schedule: q.schedule === undefined ? AUTO_CREATE_SCHEDULE : queryValue(q.schedule) };
+  if (q.tz !== undefined) body.tz = q.tz;
+  if (q.grace !== undefined) body.grace = queryValue(q.grace);
+  return parseBody(createMonitorBody, body);
+}
+
+/**
+ * A ping by slug (`/ping/<pingKey>/<slug>[/<signal>]`): the account found by its ping key, the
+ * monitor by its slug (created with `?create=1` when there is none: then 201), then the same ping
+ * or snooze as on the monitor's own URL, counted against the same per-monitor rate limit. An
+ * unknown key or slug counts against the client address, as an unknown token does.
+ */
+export async function handleSlugPing(
+  deps: Deps,
+  limits: LimitGuard,
+  r: Omit<PingRequest, 'token'> & { pingKey: string; slug: string; query: SlugPingQuery },
+): Promise<{ status: 200 | 201; answer: PingAnswer | SnoozeAnswer }> {
+  const counted = PING_KEY_PATTERN.test(r.pingKey);
+  const address = addressKey(r.source ?? '');
+  if (counted) await limits.refuseIfOver('unknownPing', address);
+  // Checked before anything is looked up or created: a malformed signal or rid changes nothing.
+  if (r.signal !== 'snooze') signalOf(r.signal, r.rid);
+  let found: { monitor: Monitor; created: boolean };
+  try {
+    const account = await pingKeyAccount(deps, r.pingKey);
+    found = await monitorBySlug(deps, account, r.slug, autoCreateInput(r.slug, r.query));
+  } catch (err) {
+    if (counted && err instanceof AppError && err.code === ErrorCode.NotFound) await limits.count('unknownPing', address);
+    throw err;
+  }
+  const token = found.monitor.pingToken;
+  await limits.take('ping', token);
+  const request: PingRequest = { ...r, token };
+  const answer = r.signal === 'snooze' ? await snoozeWithToken(deps, request) : await pingWithToken(deps, request);
+  return { status: found.created ? 201 : 200, answer };
 }
 
 /**

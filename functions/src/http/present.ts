@@ -67,6 +67,8 @@ export function monitorSummary(m: Monitor, publicUrl: string, now: Date, quiet: 
     channels: channelIds(m),
     // Added with tags: the monitor's tags, in the order they were given; [] for none.
     tags: [...m.tags],
+    // Added with slugs (issue 22): the name the account's ping key pings it by; null for none.
+    slug: m.slug ?? null,
     ...quietFields(quiet),
   };
 }
@@ -137,6 +139,7 @@ export function createdMonitor(m: Monitor, publicUrl: string, now: Date, quiet: 
     ...progress(m, now),
     channels: channelIds(m),
     tags: [...m.tags],
+    slug: m.slug ?? null,
     ...quietFields(quiet),
     ...(m.webhookSecret !== null ? { webhookSecret: m.webhookSecret } : {}),
   };

@@ -9,6 +9,7 @@ import { MAX_STREAK, MIN_STREAK } from '../domain/tolerance';
 import { MONITOR_STATUSES } from '../domain/types';
 import { MAX_PAGE } from '../services/history';
 import { CHANNEL_ID_PATTERN, MONITOR_ID_PATTERN } from '../services/secrets';
+import { MONITOR_SLUG_RULE, slugProblem } from '../domain/slugs';
 
 const period = (field: string) =>
   z
@@ -114,6 +115,12 @@ const parentList = z
   })
   .max(MAX_PARENTS, { error: DEPENDS_ON_MESSAGE });
 
+/** A monitor's slug (`domain/slugs.ts`): the rule, the signals' words and all digits refused, each with its reason. */
+export const monitorSlug = z.string({ error: MONITOR_SLUG_RULE }).superRefine((slug, ctx) => {
+  const problem = slugProblem(slug);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const createAccountBody = z.object({ email: email('email') });
 
 export const recoverAccountBody = z.object({ email: email('email') });
@@ -174,7 +181,7 @@ function removableOf<T extends Shape>(shape: T): { [K in keyof T]: z.ZodOptional
   };
 }
 
-export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels', 'tags', 'dependsOn'];
+export const MONITOR_FIELDS = [...Object.keys(requiredMonitorFields), ...Object.keys(optionalMonitorFields), 'channels', 'tags', 'dependsOn', 'slug'];
 
 // An optional field sent as null at creation is what an edit's null leaves: no e-mail alerts, the
 // default grace, no reminders (whatever the account's default), no limit, no tags, no parents.
@@ -185,6 +192,7 @@ export const createMonitorBody = z.object({
   channels: channelSelection.optional(),
   tags: tagList.nullable().optional(),
   dependsOn: parentList.nullable().optional(),
+  slug: monitorSlug.nullable().optional(),
 });
 
 /** An edit names only what it changes; an unknown field is refused rather than silently ignored. */
@@ -196,6 +204,7 @@ export const editMonitorBody = z
       channels: channelSelection.optional(),
       tags: tagList.nullable().optional(),
       dependsOn: parentList.nullable().optional(),
+      slug: monitorSlug.nullable().optional(),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `Unknown field ${issue.keys.join(', ')}; a monitor has ${MONITOR_FIELDS.join(', ')}` : undefined) },
   )

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  * sliding log would cost a read per request it remembers. A client can at most double a limit
  * across a window boundary, which is fine for limits meant to stop floods, not to meter use.
  */
-export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing', 'channelTest', 'channelTestAccount', 'signInByAddress', 'signInByEmail', 'statusPage'] as const;
+export const BUCKETS = ['signup', 'recoveryByAddress', 'recoveryByEmail', 'failedAuth', 'management', 'ping', 'unknownPing', 'channelTest', 'channelTestAccount', 'signInByAddress', 'signInByEmail', 'statusPage', 'schedulePreview'] as const;
 export type Bucket = (typeof BUCKETS)[number];
 
 export interface Rule {
@@ -42,6 +42,8 @@ export const DEFAULT_RULES: Required<Rules> = {
   signInByAddress: { limit: 20, windowSeconds: 3600 },
   signInByEmail: { limit: 5, windowSeconds: 3600 },
   statusPage: { limit: 60, windowSeconds: 60 },
+  // The new-monitor form asks once per edit of the schedule, debounced: a minute of typing fits.
+  schedulePreview: { limit: 60, windowSeconds: 60 },
 };
 
 /** The environment variable that sets each bucket's rule, as `<count>/<seconds>` or `off`. */
@@ -58,6 +60,7 @@ export const RULE_VARIABLES: Record<Bucket, string> = {
   signInByAddress: 'CRONPEEK_LIMIT_SIGN_IN_PER_ADDRESS',
   signInByEmail: 'CRONPEEK_LIMIT_SIGN_IN_PER_EMAIL',
   statusPage: 'CRONPEEK_LIMIT_STATUS_PAGES',
+  schedulePreview: 'CRONPEEK_LIMIT_SCHEDULE_PREVIEWS',
 };
 
 export interface Verdict {
@@ -121,6 +124,7 @@ const TABLE_OF: Record<Bucket, 'pings' | 'clients'> = {
   signInByAddress: 'clients',
   signInByEmail: 'clients',
   statusPage: 'clients',
+  schedulePreview: 'clients',
 };
 
 interface Counter {

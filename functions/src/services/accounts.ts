@@ -92,6 +92,8 @@ export async function accountOverview(deps: Pick<Deps, 'store' | 'config'>, acco
     createdAt: account.createdAt.toISOString(),
     // Added with reminders: what new monitors take when they do not say.
     defaults: account.defaults,
+    // Added with slugs (issue 22): whether the account has a ping key (the key itself is shown once, when made).
+    hasPingKey: typeof account.pingKeyHash === 'string',
   };
 }
 

@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '../domain/errors';
 import { PLANS, planLimitMessage } from '../domain/plans';
 import { checkDependsOn } from '../domain/quiet';
 import { defaultGrace, validateTiming } from '../domain/schedule';
+import { slugProblem, slugTaken } from '../domain/slugs';
 import { matchesFilter, type MonitorFilter } from '../domain/tags';
 import { checkPlanAllows, checkRuntimeLimits, DEFAULT_STREAK, editedTiming, editMonitor as applyEdit, type MonitorEdit } from '../domain/settings';
 import { transition } from '../domain/transitions';
@@ -41,6 +42,14 @@ export interface MonitorInput extends Partial<Record<ChannelField, string | null
   tags?: string[] | null;
   /** The monitors it depends on (ids of the account's); absent, null or []: none. */
   dependsOn?: string[] | null;
+  /** The name the account's ping key pings it by (`domain/slugs.ts`), unique in the account; absent or null: none. */
+  slug?: string | null;
+}
+
+/** A slug as given, checked: 400 naming the rule it breaks. */
+function checkSlug(slug: string | null | undefined): void {
+  const problem = typeof slug === 'string' ? slugProblem(slug) : null;
+  if (problem !== null) throw new AppError(ErrorCode.BadRequest, `${problem}.`);
 }
 
 /** A new monitor's tolerance and run-time limits, with its counts of runs in a row at zero. */
@@ -74,7 +83,7 @@ const attachedOf = (c: AlertChannel): AttachedChannel => ({ id: c.id, kind: c.ki
  * and then only to monitors created after it. A channel deleted between this read and the
  * monitor's write stays attached; its alerts are then recorded as not sent, as after any deletion.
  */
-async function attachedChannels(deps: Pick<Deps, 'store'>, account: Account, selection: ChannelSelection | undefined): Promise<AttachedChannel[]> {
+export async function attachedChannels(deps: Pick<Deps, 'store'>, account: Account, selection: ChannelSelection | undefined): Promise<AttachedChannel[]> {
   if (Array.isArray(selection) && selection.length === 0) return [];
   const owned = await deps.store.listChannels(account.id);
   if (selection === undefined) return owned.filter((c) => c.isDefault).map(attachedOf);
@@ -120,6 +129,7 @@ async function checkedParents(deps: Pick<Deps, 'store'>, account: Account, monit
 /** A monitor whose alerts go to an address the account has not named before asks that address to confirm (after the answer). */
 export async function createMonitor(deps: Deps, account: Account, input: MonitorInput): Promise<Monitor> {
   const plan = PLANS[account.plan];
+  checkSlug(input.slug);
   checkPlanAllows(plan, input);
   checkAlertUrls(deps, input);
   const channels = await attachedChannels(deps, account, input.channels);
@@ -132,6 +142,7 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
     accountId: account.id,
     channels,
     tags: input.tags ?? [],
+    slug: input.slug ?? null,
     snoozedUntil: null,
     dependsOn,
     name: input.name,
@@ -166,6 +177,7 @@ export async function createMonitor(deps: Deps, account: Account, input: Monitor
   };
   const result = await deps.store.createMonitor(monitor, plan.maxMonitors);
   if (result === 'limit_reached') throw new AppError(ErrorCode.PlanLimit, planLimitMessage(plan));
+  if (result === 'slug_taken') throw slugTaken(input.slug as string);
   if (monitor.alertEmail !== null) await requestConfirmation(deps, { account, email: monitor.alertEmail, monitorName: monitor.name });
   return monitor;
 }
@@ -203,8 +215,9 @@ async function forgetParent(deps: Pick<Deps, 'store'>, account: Account, parentI
  * Setting a webhook issues a new signing secret, returned with the monitor this once; setting an
  * alert address the account has not named before asks it to confirm, as creation does.
  */
-export async function editMonitor(deps: Deps, account: Account, id: string, request: MonitorEdit & { channels?: ChannelSelection }): Promise<Monitor> {
-  const { channels: selection, ...edit } = request;
+export async function editMonitor(deps: Deps, account: Account, id: string, request: MonitorEdit & { channels?: ChannelSelection; slug?: string | null }): Promise<Monitor> {
+  const { channels: selection, slug, ...edit } = request;
+  checkSlug(slug);
   const current = await getOwnMonitor(deps, account, id);
   checkPlanAllows(PLANS[account.plan], edit);
   checkAlertUrls(deps, edit);
@@ -220,7 +233,15 @@ export async function editMonitor(deps: Deps, account: Account, id: string, requ
   // Validated against the monitor as read here: an invalid schedule or run-time limit is refused before anything is written.
   const timing = editedTiming(current, edit, now);
   const secret = newWebhookSecret();
-  const edited = await deps.store.editMonitor(id, (m) => ({ ...applyEdit(m, edit, timing, secret, now), ...(channels !== undefined ? { channels } : {}) }));
+  // The slug first: a clash is a 409 before anything else is written.
+  let slugged: Monitor | null = null;
+  if (slug !== undefined && slug !== (current.slug ?? null)) {
+    const set = await deps.store.setMonitorSlug(id, slug);
+    if (set === 'slug_taken') throw slugTaken(slug as string);
+    slugged = set;
+  }
+  const rest = Object.keys(edit).length > 0 || channels !== undefined;
+  const edited = rest || slugged === null ? await deps.store.editMonitor(id, (m) => ({ ...applyEdit(m, edit, timing, secret, now), ...(channels !== undefined ? { channels } : {}) })) : slugged;
   if (edited === null) throw new AppError(ErrorCode.NotFound, 'Monitor not found.');
   // A shorter schedule or grace can bring the deadline forward.
   wakeFor(deps, edited, null);

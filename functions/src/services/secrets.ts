@@ -19,6 +19,12 @@ export const newChannelId = (): string => `ch_${randomBytes(8).toString('hex')}`
 export const WINDOW_ID_PATTERN = /^mw_[0-9a-f]{16}$/;
 export const newWindowId = (): string => `mw_${randomBytes(8).toString('hex')}`;
 export const newPingToken = (): string => randomBytes(18).toString('base64url');
+/**
+ * The account's ping key (pings by slug): `pk_` and 32 lower-case hex characters (128 random
+ * bits). 35 characters, so it can never be taken for a ping token (24) or the other way round.
+ */
+export const PING_KEY_PATTERN = /^pk_[0-9a-f]{32}$/;
+export const newPingKey = (): string => `pk_${randomBytes(16).toString('hex')}`;
 /** Badge keys are 32 lower-case hex characters (128 random bits). */
 export const BADGE_KEY_PATTERN = /^[0-9a-f]{32}$/;
 export const newBadgeKey = (): string => randomBytes(16).toString('hex');

@@ -132,9 +132,26 @@ export interface Store {
   /**
    * Creates the monitor and counts it against its account, atomically refusing when the
    * account already holds `maxMonitors` (null: no limit). Its attached channels are written as
-   * their channel objects are in the same transaction (see `editMonitor`).
+   * their channel objects are in the same transaction (see `editMonitor`). 'slug_taken' (nothing
+   * written) when another monitor of the account has the monitor's slug: of concurrent creates
+   * with one slug exactly one is created.
    */
-  createMonitor(monitor: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'>;
+  createMonitor(monitor: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached' | 'slug_taken'>;
+  /** The account's monitor with this slug; null when none has it. */
+  findMonitorBySlug(accountId: string, slug: string): Promise<Monitor | null>;
+  /**
+   * Gives the monitor `slug` (null: none), atomically freeing its old one. 'slug_taken' (nothing
+   * written) when another monitor of its account has it; null when the monitor does not exist.
+   * Deleting the monitor (or its account) frees its slug.
+   */
+  setMonitorSlug(id: string, slug: string | null): Promise<Monitor | null | 'slug_taken'>;
+  /**
+   * Gives the account a ping key (its hash), replacing the one it had, which stops working when
+   * this returns. False when the account does not exist.
+   */
+  setPingKey(accountId: string, pingKeyHash: string): Promise<boolean>;
+  /** The account whose ping key has this hash; null when none has (never made, replaced, or its account deleted). */
+  findAccountByPingKeyHash(pingKeyHash: string): Promise<Account | null>;
   /** The account's monitors, newest first. */
   listMonitors(accountId: string): Promise<Monitor[]>;
   getMonitor(id: string): Promise<Monitor | null>;

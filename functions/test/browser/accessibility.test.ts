@@ -143,9 +143,9 @@ describeWithBrowser('accessibility: axe-core on every page', () => {
       test("a monitor's page with its channels, deliveries, pings and status changes", async () => {
         const { key, monitorId } = await accountWithHistory(suite);
         await openMonitorPage(suite, key, monitorId);
-        await eventually(() => suite.page.locator('#mp-deliveries li').count(), 3);
+        await eventually(() => suite.page.locator('#mp-events li[data-event="delivery"]').count(), 3);
         await eventually(() => suite.page.locator('#mp-channel-choices input').count(), 1);
-        await eventually(async () => (await suite.page.locator('#mp-pings li').count()) >= 2, true);
+        await eventually(async () => (await suite.page.locator('#mp-events li[data-event="ping"]').count()) >= 2, true);
         await eventually(() => suite.page.locator('#mp-quiet-badges [data-quiet]').count(), 2);
         await eventually(() => suite.page.locator('#mp-depends-choices input').count(), 2);
         await expectNoSeriousViolations(suite.page, `monitor page ${size}`);

@@ -205,12 +205,12 @@ describeWithBrowser('dashboard: alert channels', () => {
 
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();
     // The monitor's own e-mail alert is listed too; this is the channel's.
-    const delivery = page.locator('#mp-deliveries li', { hasText: 'Webhook "Down alerts"' });
+    const delivery = page.locator('#mp-events li[data-event="delivery"]', { hasText: 'Webhook "Down alerts"' });
     await eventually(() => delivery.locator('.mp-state').textContent(), 'delivered');
     expect(await delivery.textContent()).toContain('monitor.down');
   });
 
-  test('the Deliveries list shows 20, newest first, and "Load more deliveries" follows the cursor to the rest', async () => {
+  test('the event log shows 20 alerts, newest first, and "Load more" follows the cursor to the rest', async () => {
     const key = await api.signUp(suite.server.baseUrl);
     const m = await api.createMonitor(suite.server.baseUrl, key, { name: 'Busy job', schedule: 3600 });
     const { store } = suite.server.deps;
@@ -237,18 +237,18 @@ describeWithBrowser('dashboard: alert channels', () => {
     }
     await openMonitorPage(suite, key, m.monitorId);
     const { page } = suite;
-    const ids = () => page.locator('#mp-deliveries li').evaluateAll((items) => items.map((li) => li.getAttribute('data-notification-id')));
+    const ids = () => page.locator('#mp-events li[data-event="delivery"]').evaluateAll((items) => items.map((li) => li.getAttribute('data-notification-id')));
     const expected = (n: number) => Array.from({ length: n }, (_, k) => `${m.monitorId}_past_${String(24 - k).padStart(2, '0')}_email`);
 
     await eventually(ids, expected(20));
-    const newest = page.locator('#mp-deliveries li').first();
+    const newest = page.locator('#mp-events li[data-event="delivery"]').first();
     expect(await newest.locator('.mp-state').textContent()).toBe('failed');
     expect(await newest.textContent()).toContain('not sent: hourly e-mail cap of 20 for this account reached');
 
-    await page.getByRole('button', { name: 'Load more deliveries' }).click();
+    await page.getByRole('button', { name: 'Load more', exact: true }).click();
 
     await eventually(ids, expected(25));
-    expect(await page.getByRole('button', { name: 'Load more deliveries' }).isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Load more', exact: true }).isHidden()).toBe(true);
   });
 
   test('at 390 px neither the channels panel nor the monitor page scrolls sideways', async () => {

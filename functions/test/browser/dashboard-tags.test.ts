@@ -47,7 +47,7 @@ describeWithBrowser('dashboard: tags and list filters', () => {
     await page.getByLabel('Tags (optional)').fill('Prod');
     await page.getByRole('button', { name: 'Create monitor' }).click();
 
-    await eventually(async () => /tags: "Prod" is not a tag/.test((await page.locator('#monitor-error').textContent()) ?? ''), true);
+    await eventually(async () => /^Tags: "Prod" is not a tag/.test((await page.locator('#monitor-error').textContent()) ?? ''), true);
     expect(await api.listMonitors(suite.server.baseUrl, key)).toEqual([]);
   });
 

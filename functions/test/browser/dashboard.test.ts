@@ -129,7 +129,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
     await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Nightly DB Backup');
-    await page.getByLabel('Schedule (seconds between pings)').fill('86400');
+    await page.getByLabel('Schedule', { exact: true }).selectOption({ label: 'Every day' });
     await page.getByRole('button', { name: 'Create monitor' }).click();
 
     await page.locator('#monitor-rows tr').first().waitFor();
@@ -147,10 +147,11 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     ({ context, page, pageErrors } = await openPage(browser, { timezoneId: 'America/New_York', locale: 'en-US' }));
     const key = await signUpInPage();
 
-    expect(await page.getByLabel('Time zone of the cron schedule').inputValue()).toBe('America/New_York');
+    expect(await page.getByLabel('Schedule time zone').inputValue()).toBe('America/New_York');
     await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Nightly report');
-    await page.getByLabel('Cron schedule (optional)').fill('30 2 * * *');
+    await page.getByLabel('Schedule', { exact: true }).selectOption('cron');
+    await page.getByLabel('Cron line', { exact: true }).fill('30 2 * * *');
     await page.getByRole('button', { name: 'Create monitor' }).click();
     await page.locator('#monitor-rows tr').first().waitFor();
     const [created] = await api.listMonitors(server.baseUrl, key);
@@ -179,13 +180,19 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     await eventually(async () => /^1\.\d s$/.test((await row(monitor.monitorId).locator('td[data-label="Last run took"]').textContent()) ?? ''), true);
   });
 
-  test('choosing a schedule preset fills in its number of seconds', async () => {
+  test('the schedule choice shows the seconds field or the cron line only when chosen', async () => {
     await signUpInPage();
     await openNewMonitorForm(page);
+    const seconds = page.getByLabel('Seconds between runs');
+    const cron = page.getByLabel('Cron line', { exact: true });
+    expect([await seconds.isVisible(), await cron.isVisible()]).toEqual([false, false]);
 
-    await page.getByLabel('Schedule preset').selectOption({ label: 'Every day' });
-
-    expect(await page.getByLabel('Schedule (seconds between pings)').inputValue()).toBe('86400');
+    await page.getByLabel('Schedule', { exact: true }).selectOption({ label: 'Every N seconds…' });
+    expect([await seconds.isVisible(), await cron.isVisible()]).toEqual([true, false]);
+    await page.getByLabel('Schedule', { exact: true }).selectOption({ label: 'A cron line…' });
+    expect([await seconds.isVisible(), await cron.isVisible()]).toEqual([false, true]);
+    await page.getByLabel('Schedule', { exact: true }).selectOption({ label: 'Every day' });
+    expect([await seconds.isVisible(), await cron.isVisible()]).toEqual([false, false]);
   });
 
   test('after an HTTP ping, Refresh shows the monitor up with one ping', async () => {
@@ -257,10 +264,12 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
     await openNewMonitorForm(page);
     await page.getByLabel('Name', { exact: true }).fill('Too eager');
-    await page.getByLabel('Schedule (seconds between pings)').fill('30');
+    await page.getByLabel('Schedule', { exact: true }).selectOption('seconds');
+    await page.getByLabel('Seconds between runs').fill('30');
     await page.getByRole('button', { name: 'Create monitor' }).click();
 
-    await eventually(() => page.getByRole('alert').filter({ hasText: 'schedule' }).textContent(), 'schedule must be at least 60 seconds.');
+    // In the form's words: the API's field name, capitalised as the form's label is.
+    await eventually(() => page.locator('#monitor-error').textContent(), 'Schedule must be at least 60 seconds.');
     expect(await api.listMonitors(server.baseUrl, key)).toEqual([]);
   });
 
@@ -344,7 +353,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
       await eventually(
         () => page.locator('#monitor-error').textContent(),
-        'Slack alerts need the Pro plan. Remove alertSlack or upgrade your plan.',
+        'Slack alerts need the Pro plan. Remove Slack webhook URL or upgrade your plan.',
       );
       expect(await api.listMonitors(server.baseUrl, key)).toEqual([]);
     });
@@ -480,12 +489,13 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     const pageShown = () => page.locator('#monitor-page');
     const heading = () => page.locator('#mp-name').textContent();
     const statusShown = () => page.locator('#mp-status .badge').getAttribute('data-state');
-    const pingItems = () => page.locator('#mp-pings > li');
+    // The page's one event log merges pings, status changes and alerts; these read one kind each.
+    const pingItems = () => page.locator('#mp-events > li[data-event="ping"]');
     const flipTexts = () =>
-      page.locator('#mp-flips > li').evaluateAll((items: any[]) =>
+      page.locator('#mp-events > li[data-event="flip"]').evaluateAll((items: any[]) =>
         items.map((li) => Array.from(li.querySelectorAll('.badge, .mp-reason') as ArrayLike<{ textContent: string }>).map((n) => n.textContent).join(' ')),
       );
-    const pingBodies = () => page.locator('#mp-pings > li').evaluateAll((items: any[]) => items.map((li) => li.querySelector('pre')?.textContent ?? null));
+    const pingBodies = () => page.locator('#mp-events > li[data-event="ping"]').evaluateAll((items: any[]) => items.map((li) => li.querySelector('pre')?.textContent ?? null));
 
     /** Opens the dashboard with the key, then the monitor from the list, as a user would. */
     async function openMonitor(key: string, monitorId: string, baseUrl = server.baseUrl): Promise<void> {
@@ -585,8 +595,9 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
       expect(await first.locator('pre').isVisible()).toBe(true);
       expect(await first.locator('pre').textContent()).toBe(hostile);
-      expect(await page.locator('#mp-pings script, #mp-pings img, #mp-pings b, #mp-pings i').count()).toBe(0);
-      expect(await page.title()).toBe('CronPeek Dashboard');
+      expect(await page.locator('#mp-events script, #mp-events img, #mp-events b, #mp-events i').count()).toBe(0);
+      // The title counts the monitor that failed, and nothing in a body changed it.
+      expect(await page.title()).toBe('(1 down) CronPeek Dashboard');
     });
 
     test('load more walks every page of pings, each ping exactly once, then stops', async () => {
@@ -598,13 +609,13 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await openMonitor(key, m.monitorId);
 
       await eventually(pingBodies, expected.slice(0, 20));
-      await page.getByRole('button', { name: 'Load more pings' }).click();
+      await page.getByRole('button', { name: 'Load more', exact: true }).click();
       await eventually(pingBodies, expected.slice(0, 40));
       // A ping arriving meanwhile is not on later pages: it sorts before them.
       await post(m.pingUrl, 'late');
-      await page.getByRole('button', { name: 'Load more pings' }).click();
+      await page.getByRole('button', { name: 'Load more', exact: true }).click();
       await eventually(pingBodies, expected);
-      expect(await page.locator('#mp-more-pings').isHidden()).toBe(true);
+      expect(await page.locator('#mp-more-events').isHidden()).toBe(true);
     });
 
     test('a missed deadline found by the checker and the recovery ping show as status changes', async () => {
@@ -642,19 +653,19 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
       await page.getByLabel('Schedule (seconds, or a cron line)').fill('every hour');
       await page.getByRole('button', { name: 'Save changes' }).click();
-      await eventually(async () => (await page.locator('#mp-edit-error').textContent())?.startsWith('schedule is not a valid cron expression'), true);
+      await eventually(async () => (await page.locator('#mp-edit-error').textContent())?.startsWith('Schedule is not a valid cron expression'), true);
       expect(await getMonitor(key, m.monitorId)).toEqual(before);
 
       await page.getByLabel('Schedule (seconds, or a cron line)').fill('3600');
       await page.getByLabel('Alert webhook', { exact: true }).fill('https://hooks.example.com/cronpeek');
       await page.getByRole('button', { name: 'Save changes' }).click();
-      await eventually(() => page.locator('#mp-edit-error').textContent(), 'Webhook alerts need the Pro plan. Remove alertWebhook or upgrade your plan.');
+      await eventually(() => page.locator('#mp-edit-error').textContent(), 'Webhook alerts need the Pro plan. Remove alert webhook or upgrade your plan.');
       expect(await getMonitor(key, m.monitorId)).toEqual(before);
 
       await page.getByLabel('Alert webhook', { exact: true }).fill('');
       await page.getByLabel('Monitor name').fill('Renamed job');
       await page.getByLabel('Schedule (seconds, or a cron line)').fill('1800');
-      await page.getByLabel('Grace (seconds)').fill('120');
+      await page.getByLabel('Grace', { exact: true }).fill('2');
       await page.getByLabel('Alert email', { exact: true }).fill('');
       await page.getByRole('button', { name: 'Save changes' }).click();
 
@@ -793,7 +804,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
       await eventually(heading, 'Documented');
       await eventually(() => pingItems().count(), pageSize);
-      expect(await page.getByRole('button', { name: 'Load more pings' }).isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Load more', exact: true }).isVisible()).toBe(true);
     });
 
     test('at phone width the page fits the screen, long bodies and user agents included', async () => {

@@ -40,7 +40,7 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor, a monitor that depends on another, the list filtered by tag, the job signals, snooze (by key and by ping URL), managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel), maintenance windows, status pages (and one public page's JSON), read-only keys (a third monitor PATCH, refused to the read-only key), and sign-in with its sessions (a second POST /auth/sessions, with the account key). */
+/** The endpoints as the API document names them, then the cron monitor and its schedule preview, a monitor that depends on another, the list filtered by tag, the job signals, snooze (by key and by ping URL), managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel), maintenance windows, status pages (and one public page's JSON), read-only keys (a third monitor PATCH, refused to the read-only key), and sign-in with its sessions (a second POST /auth/sessions, with the account key). */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/account',
   'DELETE /api/v1/account/keys/:keyId',
@@ -73,6 +73,7 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/ping/:token/fail',
   'GET /api/v1/ping/:token/snooze',
   'GET /api/v1/ping/:token/start',
+  'GET /api/v1/schedule/preview',
   'GET /api/v1/status-pages',
   'GET /api/v1/status-pages/:id',
   'GET /status/:slug.json',

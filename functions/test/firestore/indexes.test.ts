@@ -6,7 +6,7 @@ import { transition } from '../../src/domain/transitions';
 import type { AlertChannel, Flip, ReadKey } from '../../src/domain/types';
 import { withRequest } from '../../src/domain/recipients';
 import { newChannelId, recipientId } from '../../src/services/secrets';
-import { accountDoc, API_KEYS, CHANNELS, channelDoc, READ_KEYS, readKeyDoc, WINDOWS, windowDoc, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
+import { accountDoc, API_KEYS, MONITOR_SLUGS, PING_KEYS, CHANNELS, channelDoc, READ_KEYS, readKeyDoc, WINDOWS, windowDoc, DELETIONS, deletionDoc, EMAILS, flipDoc, monitorDoc, notificationDoc, pingDoc, RECIPIENTS, recipientDoc } from '../../src/store/firestore/layout';
 import { clearProject } from '../support/emulator';
 import { RATE_LIMITS } from '../../src/store/firestore/limits';
 import { STATUS_PAGE_SLUGS, STATUS_PAGES, statusPageDoc } from '../../src/store/firestore/status-pages';
@@ -136,6 +136,8 @@ function writtenFields(): Map<string, string[]> {
     [READ_KEYS, Object.keys(readKeyDoc(readKey(account.id), 1))],
     [STATUS_PAGES, Object.keys(statusPageDoc({ id: 'sp_0123456789abcdef', accountId: account.id, slug: 'acme', title: 'Acme', description: null, monitors: { tag: 'prod' }, createdAt: new Date() }, 1))],
     [STATUS_PAGE_SLUGS, ['pageId', 'accountId']],
+    [MONITOR_SLUGS, ['monitorId', 'accountId']],
+    [PING_KEYS, ['accountId']],
     [SESSIONS, Object.keys(sessionDoc(session(account.id), 1))],
     [SIGN_IN_TOKENS, Object.keys(signInTokenDoc(account.id, new Date()))],
   ]);

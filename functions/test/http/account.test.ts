@@ -79,6 +79,7 @@ describe.each(storeKinds())('account API on %s', (_name, kind) => {
         channels: ['email'],
         createdAt: clock.now().toISOString(),
         defaults: { remindEvery: null },
+        hasPingKey: false,
       });
     });
 

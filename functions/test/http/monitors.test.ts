@@ -221,8 +221,8 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     });
 
     test.each([
-      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn.'],
-      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn.'],
+      ['an empty edit', {}, 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn, slug.'],
+      ['an unknown field', { nmae: 'x' }, 'Unknown field nmae; a monitor has name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn, slug.'],
       ['a null name', { name: null }, 'name must be a string.'],
       ['an empty name', { name: '  ' }, 'name must not be empty.'],
       ['a null schedule', { schedule: null }, 'schedule must be a number of seconds or a 5-field cron expression string.'],
@@ -243,7 +243,7 @@ describe.each(storeKinds())('monitor management over HTTP on %s', (_name, kind) 
     test.each([
       ['malformed JSON', '{"name": ', 'Malformed JSON in request body.'],
       ['an array', '[]', 'Request body must be a JSON object.'],
-      ['no body', '', 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn.'],
+      ['no body', '', 'Send at least one of name, schedule, tz, grace, remindEvery, remindLimit, alertAfter, recoverAfter, maxRuntime, minRuntime, alertEmail, alertWebhook, alertSlack, alertPagerDuty, channels, tags, dependsOn, slug.'],
     ])('refuses %s with 400', async (_what, raw, message) => {
       const key = await api.signup();
       const m = await api.createMonitor(key);

@@ -224,7 +224,7 @@ describe('public/openapi.json, for client generators', () => {
         [
           "import type { components, paths } from './api';",
           "type Created = paths['/api/v1/monitors']['post']['responses'][201]['content']['application/json'];",
-          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [], tags: [], snoozedUntil: null, dependsOn: [], inMaintenance: false, suppressedBy: null };",
+          "export const created: Created = { monitorId: 'a1b2c3d4e5f67890', name: 'n', pingUrl: 'https://x/api/v1/ping/t', schedule: '0 2 * * *', grace: 60, status: 'new', late: false, running: false, channels: [], tags: [], slug: null, snoozedUntil: null, dependsOn: [], inMaintenance: false, suppressedBy: null };",
           "type Signal = paths['/api/v1/ping/{token}/{signal}']['post'];",
           "export const answer: Signal['responses'][200]['content']['application/json'] = { ok: true, monitor: 'n', status: 'down' };",
           "export const body: NonNullable<Signal['requestBody']>['content']['text/plain'] = 'the last lines';",
@@ -318,6 +318,7 @@ describe('every operation of the description, driven through the embedded server
       CRONPEEK_LIMIT_RECOVERY_PER_EMAIL: `5/${window}`,
       CRONPEEK_LIMIT_SIGN_IN_PER_ADDRESS: `20/${window}`,
       CRONPEEK_LIMIT_SIGN_IN_PER_EMAIL: `5/${window}`,
+      CRONPEEK_LIMIT_SCHEDULE_PREVIEWS: `20/${window}`,
       CRONPEEK_LIMIT_FAILED_AUTH: `100/${window}`,
       CRONPEEK_LIMIT_MANAGEMENT: 'off',
       CRONPEEK_LIMIT_PINGS: `30/${window}`,
@@ -498,6 +499,45 @@ describe('every operation of the description, driven through the embedded server
       await call('POST', url, { body: 'x', headers: { 'content-type': 'text/plain', 'content-encoding': 'compress' } });
     }
     await call('GET', `${pingPath}/256`);
+
+    // Pings by slug (issue 22): the ping key, slugs and their clashes, monitors made by their first ping, the plan limit, upsert.
+    const pingKey = expectStatus(await call('POST', '/api/v1/account/ping-key', { key }), 200).json.pingKey as string;
+    expectStatus(await call('POST', '/api/v1/account/ping-key'), 401);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${cron.json.monitorId}`, { key, json: { slug: 'cron-job' } }), 200);
+    expectStatus(await call('POST', '/api/v1/monitors', { key, json: { name: 'Clash', schedule: 3600, slug: 'cron-job' } }), 409);
+    expectStatus(await call('PATCH', `/api/v1/monitors/${id}`, { key, json: { slug: 'cron-job' } }), 409);
+    const bySlug = `/api/v1/ping/${pingKey}`;
+    const text = (body: string | Buffer, more: Record<string, string> = {}) => ({ body, headers: { 'content-type': 'text/plain', ...more } });
+    expectStatus(await call('GET', `${bySlug}/made-by-get?create=1`), 201);
+    expectStatus(await call('POST', `${bySlug}/made-by-post?create=1&schedule=300`, text('hello')), 201);
+    expectStatus(await call('HEAD', `${bySlug}/made-by-head?create=1`), 201);
+    expectStatus(await call('GET', `${bySlug}/made-by-start/start?create=1`), 201);
+    expectStatus(await call('POST', `${bySlug}/made-by-fail/fail?create=1`, text('boom')), 201);
+    expectStatus(await call('HEAD', `${bySlug}/made-by-exit/0?create=1`), 201);
+    for (const method of ['GET', 'POST', 'HEAD']) {
+      expectStatus(await call(method, `${bySlug}/made-by-get`), 200);
+      expectStatus(await call(method, `${bySlug}/made-by-get/start`), 200);
+      expectStatus(await call(method, `${bySlug}/made-by-get/bogus`), 400);
+      expectStatus(await call(method, `${bySlug}/nobody/start`), 404);
+      expectStatus(await call(method, `${bySlug}/nobody`), 404);
+    }
+    await call('POST', `${bySlug}/made-by-get/start`, text(Buffer.alloc(1024 * 1024 + 10, 'x')));
+    await call('POST', `${bySlug}/made-by-get/start`, text('x', { 'content-encoding': 'compress' }));
+    expectStatus(await call('OPTIONS', `${bySlug}/made-by-get/start`, { headers: { origin: 'https://jobs.example', 'access-control-request-method': 'GET' } }), 204);
+    const fleet = await api.signup('fleet@example.com');
+    for (let i = 0; i < 5; i++) expectStatus(await call('POST', '/api/v1/monitors', { key: fleet, json: { name: `Job ${i}`, schedule: 3600 } }), 201);
+    const fleetPingKey = expectStatus(await call('POST', '/api/v1/account/ping-key', { key: fleet }), 200).json.pingKey as string;
+    for (const method of ['GET', 'POST', 'HEAD']) {
+      for (const suffix of ['', '/start']) expectStatus(await call(method, `/api/v1/ping/${fleetPingKey}/one-more${suffix}?create=1`), 403);
+    }
+    const upsertBody = { name: 'Deploy', schedule: 3600, tags: ['prod'] };
+    expectStatus(await call('PUT', '/api/v1/monitors/by-slug/deploy', { key, json: upsertBody }), 201);
+    expectStatus(await call('PUT', '/api/v1/monitors/by-slug/deploy', { key, json: upsertBody }), 200);
+    expectStatus(await call('PUT', '/api/v1/monitors/by-slug/start', { key, json: upsertBody }), 400);
+    expectStatus(await call('PUT', '/api/v1/monitors/by-slug/deploy', { json: upsertBody }), 401);
+    expectStatus(await call('PUT', '/api/v1/monitors/by-slug/one-more', { key: fleet, json: upsertBody }), 403);
+    await call('PUT', '/api/v1/monitors/by-slug/deploy', { key, json: { ...upsertBody, pad: 'x'.repeat(70 * 1024) } });
+    await call('PUT', '/api/v1/monitors/by-slug/deploy', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
 
     // One monitor.
     const status = expectStatus(await call('GET', `/api/v1/monitors/${id}/status`, { key }), 200);
@@ -739,6 +779,13 @@ describe('every operation of the description, driven through the embedded server
     expectStatus(await call('DELETE', '/api/v1/account/sessions/current', { bearer: session }), 200);
     expectStatus(await call('GET', '/api/v1/account', { bearer: session }), 401);
 
+    // Schedule previews.
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, `/api/v1/schedule/preview?schedule=${encodeURIComponent('0 9 * * 1-5')}&tz=Europe%2FBerlin`), 200);
+      expectStatus(await call(method, '/api/v1/schedule/preview?schedule=300&count=10'), 200);
+      expectStatus(await call(method, '/api/v1/schedule/preview?schedule=every+day'), 400);
+    }
+
     // Prometheus metrics.
     for (const method of ['GET', 'HEAD']) {
       expectStatus(await call(method, '/api/v1/metrics', { key }), 200);
@@ -796,7 +843,7 @@ describe('every operation of the description, driven through the embedded server
     // A method no path documents (PUT), and OPTIONS where it is not a CORS preflight.
     for (const specPath of Object.keys(spec.paths)) {
       const url = specPath.replace('{id}', id).replace('{token}', pingPath.split('/').pop() as string).replace('{signal}', 'start').replace('{key}', badgePath.split('/').pop()!.replace('.svg', '')).replace('{keyId}', `key_${UNKNOWN_ID}`);
-      expectStatus(await call('PUT', url, { key }), 405);
+      if (!spec.paths[specPath].put) expectStatus(await call('PUT', url, { key }), 405);
       if (!spec.paths[specPath].options) expectStatus(await call('OPTIONS', url, { key }), 405);
     }
     expectStatus(await call('GET', '/api/v1/nowhere'), 404);
@@ -815,10 +862,15 @@ describe('every operation of the description, driven through the embedded server
     await until429(() => call('POST', '/api/v1/accounts', { json: { email: `flood${++n}@example.com` } }));
     await until429(() => call('POST', '/api/v1/accounts/recover', { json: { email: `flood${++n}@example.com` } }));
     await until429(() => call('POST', '/api/v1/auth/email-link', { json: { email: 'flood-link@example.com' } }));
+    await until429(() => call('GET', '/api/v1/schedule/preview?schedule=300'));
+    await call('HEAD', '/api/v1/schedule/preview?schedule=300');
     await until429(() => call('GET', cronPing));
     for (const suffix of ['', '/start', '/snooze']) {
       for (const method of ['GET', 'POST', 'HEAD']) await call(method, `${cronPing}${suffix}`);
     }
+    // A monitor pinged by slug has its ping URL's limit.
+    await until429(() => call('GET', `${bySlug}/made-by-get/start`));
+    for (const method of ['POST', 'HEAD']) await call(method, `${bySlug}/made-by-get/start`);
     await until429(() => call('GET', '/api/v1/monitors', { key: BAD_KEY }));
     await call('POST', '/api/v1/accounts/recover/confirm', { json: { email: 'lost@example.com', token } });
     for (const answer of ['confirm', 'decline']) await call('POST', `/api/v1/email/${answer}`, { json: { token: welcome } });

@@ -123,7 +123,7 @@ describe('the description of ping answers', () => {
   const pingPaths = Object.keys(spec.paths).filter((p) => p.startsWith('/api/v1/ping/'));
 
   test('documents Access-Control-Allow-Origin and Access-Control-Expose-Headers (naming Retry-After) on every answer, errors included', () => {
-    expect([...pingPaths].sort()).toEqual(['/api/v1/ping/{token}', '/api/v1/ping/{token}/snooze', '/api/v1/ping/{token}/{signal}']);
+    expect([...pingPaths].sort()).toEqual(['/api/v1/ping/{pingKey}/{slug}/{signal}', '/api/v1/ping/{token}', '/api/v1/ping/{token}/snooze', '/api/v1/ping/{token}/{signal}']);
     const missing: string[] = [];
     for (const p of pingPaths) {
       for (const [method, op] of operationsOf(spec.paths[p])) {

@@ -15,6 +15,7 @@ import { SqliteStore } from '../../src/store/sqlite';
 import { capturingLogger } from '../notify/support/logger';
 import { testDeps } from '../support/deps';
 import { makeAccount, makeMonitor } from '../support/factories';
+import { hashSecret, newPingKey } from '../../src/services/secrets';
 
 interface Answer {
   status: number;
@@ -177,6 +178,21 @@ describe('the embedded ping fast path', () => {
     expect(reachedExpress).toBe(1);
     expect(comparable(b)).toEqual(comparable(a));
     expect(await storedPings(viaFast)).toEqual(await storedPings(viaExpress));
+  });
+
+  test('pings by slug (`/ping/<pingKey>/<slug>[/<signal>]`, auto-create included) are left to the Express route and answered as there', async () => {
+    await start();
+    const pingKey = newPingKey();
+    await store.setPingKey(accountId, hashSecret(pingKey));
+    const [m] = await twins({ slug: 'nightly' });
+    const plain = await send(fastPort, 'GET', `/api/v1/ping/${pingKey}/nightly`);
+    expect([plain.status, JSON.parse(plain.body)]).toEqual([200, { ok: true, monitor: m.name, status: 'up' }]);
+    expect((await send(fastPort, 'HEAD', `/api/v1/ping/${pingKey}/nightly/start?rid=r1`)).status).toBe(200);
+    expect((await send(fastPort, 'GET', `/api/v1/ping/${pingKey}/nightly/0?rid=r1`)).status).toBe(200);
+    expect((await send(fastPort, 'GET', `/api/v1/ping/${pingKey}/fresh?create=1`)).status).toBe(201);
+    expect((await send(fastPort, 'GET', `/api/v1/ping/${pingKey}/unknown`)).status).toBe(404);
+    expect(reachedExpress).toBe(5);
+    expect((await storedPings(m)).map((p) => p.kind)).toEqual(['success', 'start', 'success']);
   });
 
   test('the per-token rate limit holds on the fast path, with 429 and Retry-After, and shares its count with the Express route', async () => {

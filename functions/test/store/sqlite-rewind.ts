@@ -20,6 +20,7 @@ const UNDO: Record<number, string> = {
   16: 'DROP TABLE read_keys;',
   17: 'DROP TABLE status_pages;',
   18: 'DROP TABLE sessions; DROP TABLE sign_in_tokens;',
+  19: 'DROP INDEX monitors_by_slug; ALTER TABLE monitors DROP COLUMN slug; DROP INDEX accounts_by_ping_key; ALTER TABLE accounts DROP COLUMN ping_key_hash;',
 };
 
 /** Takes the (closed) database file back to schema `version`, undoing the newer migrations newest first. */

@@ -14,6 +14,7 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     createdAt: new Date('2026-03-01T00:00:00.000Z'),
     monitorCount: 0,
     defaults: { remindEvery: null },
+    pingKeyHash: null,
     ...overrides,
   };
 }
@@ -24,6 +25,7 @@ export function makeMonitor(overrides: Partial<Monitor> = {}): Monitor {
     accountId: 'account-1',
     channels: [],
     tags: [],
+    slug: null,
     snoozedUntil: null,
     dependsOn: [],
     name: 'Nightly DB Backup',

@@ -21,6 +21,8 @@ export interface CreatedMonitor {
   status: string;
   /** Only when the monitor has a webhook: shown once. */
   webhookSecret?: string;
+  /** Its slug (issue 22); null when it has none. */
+  slug?: string | null;
 }
 
 /** The monitor a test gets unless it says otherwise. */

@@ -1,5 +1,6 @@
 import { accountOverview, deleteAccount, editAccountDefaults, rotateApiKey } from '../../services/accounts';
 import { createReadKey, deleteReadKey, listReadKeys } from '../../services/api-keys';
+import { rotatePingKey } from '../../services/fleet';
 import { endSession, listSessions, signOut } from '../../services/sessions';
 import { confirmationRequested, resendAccountConfirmation } from '../../services/email-confirmation';
 import { apiKeyOf, withAccount } from '../auth';
@@ -37,6 +38,13 @@ export function mountAccountRoutes(ctx: RouteContext): void {
     post: withAccount(ctx, async (_req, res, account) => {
       await resendAccountConfirmation(deps, account);
       res.status(202).json({ message: confirmationRequested(account.email) });
+    }),
+  });
+
+  // The account's ping key (pings by slug, `/api/v1/ping/<pingKey>/<slug>`): created or replaced, answered this once.
+  mount(router, '/v1/account/ping-key', {
+    post: withAccount(ctx, async (_req, res, account) => {
+      res.json({ pingKey: await rotatePingKey(deps, account) });
     }),
   });
 

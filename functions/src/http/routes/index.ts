@@ -13,6 +13,7 @@ import { mountMaintenanceRoutes } from './maintenance';
 import { mountMetricsRoutes } from './metrics';
 import { mountMonitorRoutes } from './monitors';
 import { mountPingRoutes } from './pings';
+import { mountScheduleRoutes } from './schedule';
 import { mountStatusPageRoutes } from './status-pages';
 
 /** The whole API as one router, each resource mounting its own routes on it. */
@@ -28,6 +29,7 @@ export function apiRouter(deps: Deps): Router {
   mountMaintenanceRoutes(ctx);
   mountStatusPageRoutes(ctx);
   mountHistoryRoutes(ctx);
+  mountScheduleRoutes(ctx);
   mountMetricsRoutes(ctx);
   mountPingRoutes(ctx);
   mountBadgeRoutes(ctx);

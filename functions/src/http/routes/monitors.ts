@@ -1,6 +1,7 @@
 import type { Account, Monitor } from '../../domain/types';
 import { alertEmailStatus } from '../../services/email-confirmation';
 import { acknowledgeMonitor, createMonitor, deleteMonitor, editMonitor, getOwnMonitor, listMonitors, pauseMonitor, resumeMonitor } from '../../services/monitors';
+import { upsertMonitor } from '../../services/fleet';
 import { quietView, quietViews } from '../../services/quiet-view';
 import { snoozeMonitor, unsnoozeMonitor } from '../../services/snooze';
 import { withAccount } from '../auth';
@@ -21,6 +22,18 @@ async function statusAnswer(ctx: RouteContext, monitor: Monitor) {
 export function mountMonitorRoutes(ctx: RouteContext): void {
   const { router, deps } = ctx;
   const publicUrl = deps.config.publicUrl;
+  // Before the routes of one monitor: `/v1/monitors/:id/status` would otherwise take `/v1/monitors/by-slug/status`.
+  mount(router, '/v1/monitors/by-slug/:slug', {
+    put: [
+      ...jsonBody,
+      withAccount(ctx, async (req, res, account) => {
+        const { monitor, created, newWebhookSecret } = await upsertMonitor(deps, account, String(req.params.slug), parseBody(createMonitorBody, req.body));
+        const quiet = await quietView(deps, monitor);
+        // The status shape, as PATCH answers (with the webhook's signing secret the once it is new).
+        res.status(created ? 201 : 200).json(editedMonitor(monitor, publicUrl, await alertEmailStatus(deps, monitor), newWebhookSecret, deps.clock(), quiet));
+      }),
+    ],
+  });
   mount(router, '/v1/monitors', {
     get: withAccount(ctx, async (req, res, account) => {
       // Express answers a parameter given once as a string, repeated as an array.

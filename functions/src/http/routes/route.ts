@@ -10,7 +10,7 @@ export interface RouteContext {
   limits: LimitGuard;
 }
 
-type Method = 'get' | 'post' | 'patch' | 'delete' | 'options';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
 type Handlers = RequestHandler | RequestHandler[];
 
 /**

@@ -52,7 +52,10 @@ import {
   EMAILS,
   FLIPS,
   MONITORS,
+  MONITOR_SLUGS,
+  monitorSlugId,
   NOTIFICATIONS,
+  PING_KEYS,
   PINGS,
   READ_KEYS,
   RECIPIENTS,
@@ -405,6 +408,8 @@ export class FirestoreStore implements Store, StoreInspection {
         const signInToken = account.get('signInTokenHash');
         if (typeof signInToken === 'string') tx.delete(this.db.collection(SIGN_IN_TOKENS).doc(signInToken));
         tx.delete(this.db.collection(API_KEYS).doc(String(account.get('apiKeyHash'))));
+        const pingKey = account.get('pingKeyHash');
+        if (typeof pingKey === 'string') tx.delete(this.db.collection(PING_KEYS).doc(pingKey));
         tx.delete(this.db.collection(EMAILS).doc(emailDocId(String(account.get('email')))));
         tx.set(deletion, deletionDoc('account', accountId));
         return 'deleted';
@@ -415,19 +420,88 @@ export class FirestoreStore implements Store, StoreInspection {
     throw new Error(`account ${accountId} kept gaining monitors while being deleted`);
   }
 
-  async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {
+  /** One transaction on the account: the cap, the slug's `monitorSlugs` document (read and created here) and the monitor. */
+  async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached' | 'slug_taken'> {
     const accountRef = this.db.collection(ACCOUNTS).doc(m.accountId);
-    return this.transaction(accountRef.path, async (tx) => {
-      const account = await tx.get(accountRef);
-      // Like the SQLite adapter, there is no slot to take on an account that does not exist.
-      if (!account.exists) return 'limit_reached';
-      if (maxMonitors !== null && Number(account.get('monitorCount')) >= maxMonitors) return 'limit_reached';
-      const seq = Number(account.get('monitorSeq') ?? 0) + 1;
-      const channels = await this.currentAttachments(tx, m.accountId, m.channels);
-      tx.update(accountRef, { monitorCount: FieldValue.increment(1), monitorSeq: seq });
-      tx.create(this.monitorRef(m.id), monitorDoc({ ...m, channels }, seq));
-      return 'created';
+    const slugRef = m.slug == null ? null : this.slugRef(m.accountId, m.slug);
+    try {
+      return await this.transaction(accountRef.path, async (tx) => {
+        const [account, slug] = slugRef === null ? [await tx.get(accountRef), null] : await tx.getAll(accountRef, slugRef);
+        // Like the SQLite adapter, there is no slot to take on an account that does not exist.
+        if (!account.exists) return 'limit_reached';
+        if (slug?.exists) return 'slug_taken';
+        if (maxMonitors !== null && Number(account.get('monitorCount')) >= maxMonitors) return 'limit_reached';
+        const seq = Number(account.get('monitorSeq') ?? 0) + 1;
+        const channels = await this.currentAttachments(tx, m.accountId, m.channels);
+        tx.update(accountRef, { monitorCount: FieldValue.increment(1), monitorSeq: seq });
+        if (slugRef !== null) tx.create(slugRef, { monitorId: m.id, accountId: m.accountId });
+        tx.create(this.monitorRef(m.id), monitorDoc({ ...m, channels }, seq));
+        return 'created';
+      });
+    } catch (err) {
+      if (code(err) === ALREADY_EXISTS && slugRef !== null && (await slugRef.get()).exists) return 'slug_taken';
+      throw err;
+    }
+  }
+
+  private slugRef(accountId: string, slug: string): DocumentReference {
+    return this.db.collection(MONITOR_SLUGS).doc(monitorSlugId(accountId, slug));
+  }
+
+  /** Two document reads: the slug's entry, then its monitor (which must still carry the slug: a change may have just moved it). */
+  async findMonitorBySlug(accountId: string, slug: string): Promise<Monitor | null> {
+    const entry = await this.slugRef(accountId, slug).get();
+    if (!entry.exists) return null;
+    const monitor = await this.getMonitor(String(entry.get('monitorId')));
+    return monitor !== null && monitor.accountId === accountId && monitor.slug === slug ? monitor : null;
+  }
+
+  /** One transaction: the monitor and, for a new slug, its entry created and the old one deleted. */
+  async setMonitorSlug(id: string, slug: string | null): Promise<Monitor | null | 'slug_taken'> {
+    const ref = this.monitorRef(id);
+    let newSlug: DocumentReference | null = null;
+    try {
+      return await this.transaction(ref.path, async (tx) => {
+        const snap = await tx.get(ref);
+        if (!snap.exists) return null;
+        const current = toMonitor(snap);
+        const old = current.slug ?? null;
+        if (old === slug) return current;
+        newSlug = slug === null ? null : this.slugRef(current.accountId, slug);
+        if (newSlug !== null) {
+          if ((await tx.get(newSlug)).exists) return 'slug_taken';
+          tx.create(newSlug, { monitorId: id, accountId: current.accountId });
+        }
+        if (old !== null) tx.delete(this.slugRef(current.accountId, old));
+        tx.update(ref, { slug });
+        return { ...current, slug };
+      });
+    } catch (err) {
+      if (code(err) === ALREADY_EXISTS && newSlug !== null && (await (newSlug as DocumentReference).get()).exists) return 'slug_taken';
+      throw err;
+    }
+  }
+
+  /** One transaction: the account's new `pingKeys` entry, the old one deleted, the hash on the account. */
+  async setPingKey(accountId: string, pingKeyHash: string): Promise<boolean> {
+    const ref = this.db.collection(ACCOUNTS).doc(accountId);
+    return this.transaction(ref.path, async (tx) => {
+      const account = await tx.get(ref);
+      if (!account.exists) return false;
+      const old = account.get('pingKeyHash');
+      if (typeof old === 'string') tx.delete(this.db.collection(PING_KEYS).doc(old));
+      tx.set(this.db.collection(PING_KEYS).doc(pingKeyHash), { accountId });
+      tx.update(ref, { pingKeyHash });
+      return true;
     });
+  }
+
+  async findAccountByPingKeyHash(pingKeyHash: string): Promise<Account | null> {
+    const key = await this.db.collection(PING_KEYS).doc(pingKeyHash).get();
+    if (!key.exists) return null;
+    const account = await this.getAccount(String(key.get('accountId')));
+    // A rotation committed between the two reads has already retired this key.
+    return account !== null && account.pingKeyHash === pingKeyHash ? account : null;
   }
 
   async listMonitors(accountId: string): Promise<Monitor[]> {
@@ -452,6 +526,8 @@ export class FirestoreStore implements Store, StoreInspection {
       const snap = await tx.get(ref);
       if (!snap.exists) return false;
       tx.delete(ref);
+      const slug = snap.get('slug');
+      if (typeof slug === 'string') tx.delete(this.slugRef(String(snap.get('accountId')), slug));
       tx.update(this.db.collection(ACCOUNTS).doc(String(snap.get('accountId'))), { monitorCount: FieldValue.increment(-1) });
       tx.set(deletion, deletionDoc('monitor', id));
       return true;

@@ -35,6 +35,14 @@ import { bodySize } from '../port';
  *                                   `seq`); the account's `windowCount` is what the cap checks
  */
 export const ACCOUNTS = 'accounts';
+/**
+ * monitorSlugs/{accountId}:{slug}   { monitorId, accountId }: `create()` in the monitor's transaction
+ *                                   makes a slug unique in its account; a ping by slug reads it, then the monitor
+ * pingKeys/{sha256 of the key}      { accountId }: the account's ping key, as `apiKeys` holds its main key
+ */
+export const MONITOR_SLUGS = 'monitorSlugs';
+export const PING_KEYS = 'pingKeys';
+export const monitorSlugId = (accountId: string, slug: string): string => `${accountId}:${slug}`;
 export const API_KEYS = 'apiKeys';
 export const EMAILS = 'emails';
 export const MONITORS = 'monitors';
@@ -112,6 +120,8 @@ export function accountDoc(a: Account): DocumentData {
     // Maintenance windows held (the cap checks it), and created ever (it orders those of the same millisecond).
     windowCount: 0,
     windowSeq: 0,
+    // The hash of the account's ping key (pings by slug); its `pingKeys` document finds the account.
+    pingKeyHash: null,
   };
 }
 
@@ -126,6 +136,8 @@ export function toAccount(snap: DocumentSnapshot): Account {
     monitorCount: d.monitorCount,
     // Accounts stored before defaults have none.
     defaults: { remindEvery: num(d.defaults?.remindEvery) },
+    // Accounts stored before ping keys have none.
+    pingKeyHash: str(d.pingKeyHash),
   };
 }
 
@@ -181,6 +193,8 @@ export function monitorDoc(m: Monitor, seq: number): DocumentData {
     ...attachedDoc(m.channels),
     // Tags, in the order given; the list filters by them after reading the account's monitors, so no index.
     tags: [...m.tags],
+    // Unique in the account through its `monitorSlugs` document, which a ping by slug reads; never queried.
+    slug: m.slug ?? null,
     // Quiet times: read by delivery with the monitor, never queried.
     snoozedUntil: ts(m.snoozedUntil),
     dependsOn: [...m.dependsOn],
@@ -207,6 +221,8 @@ export function toMonitor(snap: DocumentSnapshot): Monitor {
     channels: toAttached(d.channels),
     // Documents written before tags have none.
     tags: Array.isArray(d.tags) ? d.tags.map(String) : [],
+    // Documents written before slugs have none.
+    slug: str(d.slug),
     // Documents written before maintenance: not snoozed, no parents.
     snoozedUntil: date(d.snoozedUntil),
     dependsOn: Array.isArray(d.dependsOn) ? d.dependsOn.map(String) : [],

@@ -304,9 +304,12 @@ export class SqliteStore implements Store, StoreInspection {
     return deleted;
   }
 
-  async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached'> {
+  async createMonitor(m: Monitor, maxMonitors: number | null): Promise<'created' | 'limit_reached' | 'slug_taken'> {
     return this.db
-      .transaction((): 'created' | 'limit_reached' => {
+      .transaction((): 'created' | 'limit_reached' | 'slug_taken' => {
+        // Under the write lock (BEGIN IMMEDIATE), so of concurrent creates of one slug one passes;
+        // the unique index monitors_by_slug would refuse a second row anyway.
+        if (m.slug != null && this.stmt('SELECT 1 FROM monitors WHERE account_id = ? AND slug = ?').get(m.accountId, m.slug) !== undefined) return 'slug_taken';
         // The count and the limit check are one statement: concurrent creates cannot both pass.
         const counted = this.stmt(
             `UPDATE accounts SET monitor_count = monitor_count + 1
@@ -318,6 +321,32 @@ export class SqliteStore implements Store, StoreInspection {
         return 'created';
       })
       .immediate();
+  }
+
+  async findMonitorBySlug(accountId: string, slug: string): Promise<Monitor | null> {
+    const r = this.stmt('SELECT * FROM monitors WHERE account_id = ? AND slug = ?').get(accountId, slug) as Row | undefined;
+    return r ? toMonitor(r) : null;
+  }
+
+  async setMonitorSlug(id: string, slug: string | null): Promise<Monitor | null | 'slug_taken'> {
+    return this.db
+      .transaction((): Monitor | null | 'slug_taken' => {
+        const r = this.stmt('SELECT account_id FROM monitors WHERE id = ?').get(id) as Row | undefined;
+        if (!r) return null;
+        if (slug !== null && this.stmt('SELECT 1 FROM monitors WHERE account_id = ? AND slug = ? AND id != ?').get(r.account_id, slug, id) !== undefined) return 'slug_taken';
+        this.stmt('UPDATE monitors SET slug = ? WHERE id = ?').run(slug, id);
+        return toMonitor(this.stmt('SELECT * FROM monitors WHERE id = ?').get(id) as Row);
+      })
+      .immediate();
+  }
+
+  async setPingKey(accountId: string, pingKeyHash: string): Promise<boolean> {
+    return this.stmt('UPDATE accounts SET ping_key_hash = ? WHERE id = ?').run(pingKeyHash, accountId).changes === 1;
+  }
+
+  async findAccountByPingKeyHash(pingKeyHash: string): Promise<Account | null> {
+    const r = this.stmt('SELECT * FROM accounts WHERE ping_key_hash = ?').get(pingKeyHash) as Row | undefined;
+    return r ? toAccount(r) : null;
   }
 
   async listMonitors(accountId: string): Promise<Monitor[]> {

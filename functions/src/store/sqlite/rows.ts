@@ -107,6 +107,7 @@ export function toAccount(r: Row): Account {
     createdAt: reqDate(r.created_at),
     monitorCount: Number(r.monitor_count),
     defaults: { remindEvery: num(r.default_remind_every) },
+    pingKeyHash: str(r.ping_key_hash),
   };
 }
 
@@ -116,7 +117,7 @@ export const MONITOR_COLUMNS = [
   'alert_pagerduty', 'cron', 'tz', 'last_start_at', 'last_duration', 'open_runs', 'manual_resume', 'badge_key',
   'resumed_at', 'flip_count', 'recent_flips', 'flapping_since', 'remind_every', 'remind_limit', 'down_since', 'acknowledged_at',
   'reminders_sent', 'next_reminder_at', 'alert_after', 'recover_after', 'max_runtime', 'min_runtime', 'consecutive_failures',
-  'consecutive_successes', 'missed_due_at', 'channels', 'tags', 'snoozed_until', 'depends_on',
+  'consecutive_successes', 'missed_due_at', 'channels', 'tags', 'snoozed_until', 'depends_on', 'slug',
 ] as const;
 
 export function monitorValues(m: Monitor): unknown[] {
@@ -127,7 +128,7 @@ export function monitorValues(m: Monitor): unknown[] {
     ms(m.resumedAt), m.flipCount, recentFlipsJson(m.recentFlips), ms(m.flappingSince), m.remindEvery, m.remindLimit, ms(m.downSince),
     ms(m.acknowledgedAt), m.remindersSent, ms(m.nextReminderAt), m.alertAfter, m.recoverAfter, m.maxRuntime, m.minRuntime,
     m.consecutiveFailures, m.consecutiveSuccesses, ms(m.missedDueAt), attachedJson(m.channels), tagsJson(m.tags),
-    ms(m.snoozedUntil), tagsJson(m.dependsOn),
+    ms(m.snoozedUntil), tagsJson(m.dependsOn), m.slug ?? null,
   ];
 }
 
@@ -152,6 +153,8 @@ export function monitorFromValues(v: unknown[]): Monitor {
     accountId: String(v[M.account_id]),
     channels: toAttached(v[M.channels]),
     tags: toTags(v[M.tags]),
+    // Rows written before slugs have none.
+    slug: str(v[M.slug]),
     // Rows written before maintenance: not snoozed, no parents (the columns' defaults).
     snoozedUntil: date(v[M.snoozed_until]),
     dependsOn: toTags(v[M.depends_on]),

@@ -282,6 +282,15 @@ const MIGRATIONS: string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // Monitor slugs and the account's ping key (issue 22): a slug is unique within its account (the
+  // index makes concurrent creates of one slug end with one monitor; rows without a slug are NULL
+  // and never clash), and a ping by slug finds its account by the key's hash, then its monitor.
+  `
+  ALTER TABLE monitors ADD COLUMN slug TEXT;
+  CREATE UNIQUE INDEX monitors_by_slug ON monitors (account_id, slug) WHERE slug IS NOT NULL;
+  ALTER TABLE accounts ADD COLUMN ping_key_hash TEXT;
+  CREATE UNIQUE INDEX accounts_by_ping_key ON accounts (ping_key_hash) WHERE ping_key_hash IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
