@@ -303,6 +303,7 @@ describe('through the Hosting port', () => {
       running: false,
       channels: [],
       tags: [],
+      slug: null,
       snoozedUntil: null,
       dependsOn: [],
       inMaintenance: false,
