@@ -1,27 +1,15 @@
 import { transition } from '../../../src/domain/transitions';
 import type { InspectableStore } from '../../../src/store/inspection';
-import { makeAccount, makeMonitor } from '../../support/factories';
+import { makeMonitor } from '../../support/factories';
 import { storeKinds } from '../../support/stores';
-import { at, attachedOf, makeChannel, pingData, scenes, togetherOn } from './support';
+import { at, attachedOf, makeChannel, pingData, scenes, storePerTest, togetherOn } from './support';
 
 /** The storage contract for channel objects and the copies monitors keep of the ones attached to them. */
 describe.each(storeKinds())('store contract on %s', (name, kind) => {
   let store: InspectableStore;
-  beforeEach(async () => {
-    store = await kind.open();
-  });
-  afterEach(async () => {
-    await store.close();
-  });
+  const newAccount = storePerTest(kind, (opened) => (store = opened), { plan: 'pro' });
 
   const { withMonitor } = scenes(() => store);
-
-  /** A new account, stored. */
-  async function newAccount() {
-    const account = makeAccount({ plan: 'pro' });
-    await store.createAccount(account);
-    return account;
-  }
 
   describe('channel objects', () => {
     test('a created channel reads back as written, and its account lists its channels oldest first', async () => {

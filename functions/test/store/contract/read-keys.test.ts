@@ -2,9 +2,9 @@ import type { ReadKey } from '../../../src/domain/types';
 import { newKeyId, newReadKey } from '../../../src/services/api-keys';
 import { hashApiKey, hashSecret, newApiKey } from '../../../src/services/secrets';
 import type { InspectableStore } from '../../../src/store/inspection';
-import { makeAccount, makeMonitor } from '../../support/factories';
+import { makeMonitor } from '../../support/factories';
 import { storeKinds } from '../../support/stores';
-import { at, togetherOn } from './support';
+import { at, storePerTest, togetherOn } from './support';
 
 /** A read-only key of the account, with a fresh secret. */
 function makeReadKey(accountId: string, overrides: Partial<ReadKey> = {}): ReadKey {
@@ -14,18 +14,8 @@ function makeReadKey(accountId: string, overrides: Partial<ReadKey> = {}): ReadK
 /** The storage contract for read-only keys: found by hash, listed oldest first, capped, revoked, gone with their account. */
 describe.each(storeKinds())('store contract on %s', (name, kind) => {
   let store: InspectableStore;
-  beforeEach(async () => {
-    store = await kind.open();
-  });
-  afterEach(async () => {
-    await store.close();
-  });
+  const newAccount = storePerTest(kind, (opened) => (store = opened));
 
-  async function newAccount() {
-    const account = makeAccount();
-    await store.createAccount(account);
-    return account;
-  }
 
   describe('read-only keys', () => {
     test('a created key is found by its hash as written', async () => {

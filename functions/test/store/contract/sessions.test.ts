@@ -4,7 +4,7 @@ import type { InspectableStore } from '../../../src/store/inspection';
 import type { Session } from '../../../src/store/port';
 import { makeAccount, makeMonitor } from '../../support/factories';
 import { storeKinds } from '../../support/stores';
-import { at, togetherOn } from './support';
+import { at, storePerTest, togetherOn } from './support';
 
 /** A session of the account, with a fresh credential, from `at(0)` for an hour unless told otherwise. */
 function makeSession(accountId: string, overrides: Partial<Session> = {}): Session {
@@ -24,18 +24,8 @@ const tokenHash = () => hashSecret(randomBytes(32).toString('base64url'));
 /** The storage contract for sign-in links and dashboard sessions: single use, expiry, the cap, revocation, gone with their account. */
 describe.each(storeKinds())('store contract on %s', (name, kind) => {
   let store: InspectableStore;
-  beforeEach(async () => {
-    store = await kind.open();
-  });
-  afterEach(async () => {
-    await store.close();
-  });
+  const newAccount = storePerTest(kind, (opened) => (store = opened));
 
-  async function newAccount() {
-    const account = makeAccount();
-    await store.createAccount(account);
-    return account;
-  }
 
   describe('sign-in links', () => {
     test('a saved token redeems once, for its account', async () => {

@@ -1,23 +1,14 @@
 import { hashSecret, newPingKey } from '../../../src/services/secrets';
 import type { InspectableStore } from '../../../src/store/inspection';
-import { makeAccount, makeMonitor } from '../../support/factories';
+import { makeMonitor } from '../../support/factories';
 import { storeKinds } from '../../support/stores';
+import { storePerTest } from './support';
 
 /** The storage contract for monitor slugs (unique per account, freed by a change or a delete) and the account's ping key (issue 22). */
 describe.each(storeKinds())('store contract on %s', (_name, kind) => {
   let store: InspectableStore;
-  beforeEach(async () => {
-    store = await kind.open();
-  });
-  afterEach(async () => {
-    await store.close();
-  });
+  const newAccount = storePerTest(kind, (opened) => (store = opened));
 
-  async function newAccount() {
-    const account = makeAccount();
-    await store.createAccount(account);
-    return account;
-  }
 
   describe('monitor slugs', () => {
     test('a monitor is found by its account and slug, and by nothing else', async () => {

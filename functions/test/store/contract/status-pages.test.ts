@@ -1,9 +1,9 @@
 import type { StatusPage } from '../../../src/domain/status-pages';
 import { newStatusPageId } from '../../../src/services/status-pages';
 import type { InspectableStore } from '../../../src/store/inspection';
-import { makeAccount, makeMonitor } from '../../support/factories';
+import { makeMonitor } from '../../support/factories';
 import { storeKinds } from '../../support/stores';
-import { at, togetherOn } from './support';
+import { at, storePerTest, togetherOn } from './support';
 
 let slugs = 0;
 /** A slug no other page in the run has. */
@@ -16,18 +16,8 @@ function makePage(accountId: string, overrides: Partial<StatusPage> = {}): Statu
 /** The storage contract for status pages: unique slugs across accounts, the cap, edits that move a slug, gone with their account. */
 describe.each(storeKinds())('store contract on %s', (name, kind) => {
   let store: InspectableStore;
-  beforeEach(async () => {
-    store = await kind.open();
-  });
-  afterEach(async () => {
-    await store.close();
-  });
+  const newAccount = storePerTest(kind, (opened) => (store = opened));
 
-  async function newAccount() {
-    const account = makeAccount();
-    await store.createAccount(account);
-    return account;
-  }
 
   describe('status pages', () => {
     test('a created page is read by id and by slug as written, ids and tag alike', async () => {

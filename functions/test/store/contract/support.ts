@@ -1,8 +1,9 @@
 import { transition, type Signal } from '../../../src/domain/transitions';
-import type { AlertChannel, AttachedChannel, Monitor, Notification } from '../../../src/domain/types';
+import type { Account, AlertChannel, AttachedChannel, Monitor, Notification } from '../../../src/domain/types';
 import type { InspectableStore } from '../../../src/store/inspection';
 import type { Page, PageKey, PingData } from '../../../src/store/port';
 import { makeAccount, makeChannel as makeChannelAt, makeMonitor } from '../../support/factories';
+import type { StoreKind } from '../../support/stores';
 
 /**
  * The storage contract: every adapter must behave exactly like the suites in this folder, which
@@ -10,6 +11,27 @@ import { makeAccount, makeChannel as makeChannelAt, makeMonitor } from '../../su
  * title `store contract on <kind>`, opening an empty store per test; the helpers that need that
  * store take a function answering the current one.
  */
+
+/**
+ * Opens an empty store of `kind` before each test of the calling suite, hands it to `use`, and
+ * closes it after the test. Answers a maker of accounts stored in it, `defaults` under each
+ * call's overrides.
+ */
+export function storePerTest(kind: StoreKind, use: (store: InspectableStore) => void, defaults: Partial<Account> = {}) {
+  let store: InspectableStore;
+  beforeEach(async () => {
+    store = await kind.open();
+    use(store);
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+  return async (overrides: Partial<Account> = {}): Promise<Account> => {
+    const account = makeAccount({ ...defaults, ...overrides });
+    await store.createAccount(account);
+    return account;
+  };
+}
 
 export const t0 = new Date('2026-03-28T02:00:00.000Z');
 export const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);

@@ -1,8 +1,8 @@
 import type { MaintenanceWindow } from '../../../src/domain/maintenance';
 import type { InspectableStore } from '../../../src/store/inspection';
-import { makeAccount, makeWindow } from '../../support/factories';
+import { makeWindow } from '../../support/factories';
 import { storeKinds } from '../../support/stores';
-import { at, togetherOn } from './support';
+import { at, storePerTest, togetherOn } from './support';
 
 /** A recurring window of `accountId`: Sundays at 03:00 in Berlin, two hours, over two monitors. */
 const recurring = (accountId: string, overrides: Partial<MaintenanceWindow> = {}): MaintenanceWindow =>
@@ -26,19 +26,7 @@ const oneOff = (accountId: string, overrides: Partial<MaintenanceWindow> = {}): 
 /** The storage contract for maintenance windows: both forms round-trip, the cap holds, and they go with their account. */
 describe.each(storeKinds())('store contract on %s', (name, kind) => {
   let store: InspectableStore;
-  beforeEach(async () => {
-    store = await kind.open();
-  });
-  afterEach(async () => {
-    await store.close();
-  });
-
-  /** A new account, stored. */
-  async function newAccount() {
-    const account = makeAccount({ plan: 'pro' });
-    await store.createAccount(account);
-    return account;
-  }
+  const newAccount = storePerTest(kind, (opened) => (store = opened), { plan: 'pro' });
 
   describe('maintenance windows', () => {
     test('a recurring window over a list of monitors reads back as written', async () => {
