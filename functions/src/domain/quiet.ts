@@ -202,6 +202,15 @@ function cycleThrough(start: string, parents: readonly string[], graph: Readonly
 }
 
 /**
+ * Which of `start`'s parents lead back to it through `graph` (id → its dependsOn). Validation
+ * refuses cycles, but two edits racing can close one; a parent on such a cycle must not hold
+ * the child's alerts, or two monitors down together would wait for each other for ever.
+ */
+export function parentsOnCycle(start: string, parents: readonly string[], graph: ReadonlyMap<string, readonly string[]>): Set<string> {
+  return new Set(parents.filter((p) => cycleThrough(start, [p], graph) !== null));
+}
+
+/**
  * What is wrong with giving the monitor `monitorId` these parents, or null: too many, repeated,
  * itself, not a monitor of the account (`graph` holds every monitor of the account, id → its
  * current dependsOn), or a cycle through any chain. The message names the field; `checkDependsOn` throws it.

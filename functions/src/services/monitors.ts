@@ -116,8 +116,8 @@ function checkAlertUrls(deps: Pick<Deps, 'notify'>, settings: { alertWebhook?: s
 /**
  * The parents a monitor is given, checked (`checkDependsOn`: same account, no repeat, no cycle)
  * against one read of the account's monitors; null or [] clears them without a read. Two edits
- * racing could still close a cycle between their reads; the sweep orders monitors so that one
- * stays harmless (`parentsFirst` puts a cycle last).
+ * racing could still close a cycle between their reads; delivery then ignores a parent on a
+ * cycle back to the monitor (`parentsOnCycle`), so neither waits for the other.
  */
 async function checkedParents(deps: Pick<Deps, 'store'>, account: Account, monitorId: string, dependsOn: string[] | null): Promise<string[]> {
   if (dependsOn === null || dependsOn.length === 0) return [];

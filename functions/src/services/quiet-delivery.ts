@@ -7,6 +7,7 @@ import {
   heldForOf,
   heldNote,
   owedAfterQuiet,
+  parentsOnCycle,
   quietEnd,
   type AlertDecision,
   type HeldFor,
@@ -36,11 +37,30 @@ const later = (now: Date, ms: number) => new Date(now.getTime() + ms);
 const held = (until: Date, reason: string): QuietOutcome => ({ outcome: 'held', until, reason });
 const suppressed = (reason: string): QuietOutcome => ({ outcome: 'suppressed', reason });
 
-/** Each parent as the rules see it: its status and until when it is quiet; parents deleted meanwhile are left out. */
+/** How many ancestors the cycle check reads at most; chains are short, and a cut-off one is read as no cycle. */
+const ANCESTRY_READS = 100;
+
+/** The monitor's ancestors (its parents, theirs, …) read as id → dependsOn, for `parentsOnCycle`. */
+async function ancestry(deps: Deps, m: Monitor, parents: readonly Monitor[]): Promise<Map<string, readonly string[]>> {
+  const graph = new Map<string, readonly string[]>([[m.id, m.dependsOn], ...parents.map((p) => [p.id, p.dependsOn] as const)]);
+  let frontier = parents.flatMap((p) => p.dependsOn).filter((id) => !graph.has(id));
+  while (frontier.length > 0 && graph.size < ANCESTRY_READS) {
+    const read = await Promise.all([...new Set(frontier)].map((id) => deps.store.getMonitor(id)));
+    for (const a of read) if (a !== null && a.accountId === m.accountId) graph.set(a.id, a.dependsOn);
+    frontier = read.flatMap((a) => (a === null ? [] : a.dependsOn)).filter((id) => !graph.has(id));
+  }
+  return graph;
+}
+
+/**
+ * Each parent as the rules see it: its status and until when it is quiet. Parents deleted
+ * meanwhile are left out, and so are parents on a cycle back to the monitor (`parentsOnCycle`).
+ */
 async function parentStates(deps: Deps, m: Monitor, windows: readonly MaintenanceWindow[], now: Date): Promise<ParentState[]> {
-  const parents = await Promise.all(m.dependsOn.map((id) => deps.store.getMonitor(id)));
+  const parents = (await Promise.all(m.dependsOn.map((id) => deps.store.getMonitor(id)))).filter((p): p is Monitor => p !== null && p.accountId === m.accountId);
+  const onCycle = parentsOnCycle(m.id, m.dependsOn, await ancestry(deps, m, parents));
   return parents
-    .filter((p): p is Monitor => p !== null && p.accountId === m.accountId)
+    .filter((p) => !onCycle.has(p.id))
     .map((p) => ({ id: p.id, name: p.name, status: p.status, quietUntil: quietEnd(p, windows, now) }));
 }
 

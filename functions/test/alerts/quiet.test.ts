@@ -276,6 +276,20 @@ describe.each(storeKinds())('maintenance, snooze and dependencies through the ch
       expect(received()).toEqual(['/a monitor.down']);
     });
 
+    test('a cycle two racing edits closed (a → b → c → a) holds no alert: each of them alerts when down', async () => {
+      const deps = alertDeps(store);
+      const a = await watched(deps, 'a');
+      const b = await watched(deps, 'b', a.accountId, { dependsOn: [a.id] });
+      const c = await watched(deps, 'c', a.accountId, { dependsOn: [b.id] });
+      // Validation refuses this edit; written to the store directly, as a lost race would leave it.
+      await store.editMonitor(a.id, () => ({ dependsOn: [c.id] }));
+      deps.fakeClock.advance(a.schedule + a.grace);
+      await check(deps);
+      deps.fakeClock.advance(MINUTE);
+      await check(deps);
+      expect(received().sort()).toEqual(['/a monitor.down', '/b monitor.down', '/c monitor.down']);
+    });
+
     test('a parent in a maintenance window holds its children’s down alerts as if it were down', async () => {
       const deps = alertDeps(store);
       const host = await watched(deps, 'host');

@@ -12,6 +12,7 @@ import {
   decideAlert,
   dependencyProblem,
   parentsFirst,
+  parentsOnCycle,
   quietEnd,
   quietState,
   releasedChildren,
@@ -353,6 +354,17 @@ describe('parentsFirst', () => {
 
   test('ignores parents outside the batch, and puts ids in a cycle last', () => {
     expect(parentsFirst([{ id: 'p', dependsOn: ['q'] }, { id: 'q', dependsOn: ['p'] }, { id: 'k', dependsOn: ['elsewhere'] }])).toEqual(['k', 'p', 'q']);
+  });
+});
+
+describe('parentsOnCycle', () => {
+  test('names the parents that lead back to the monitor, and only those', () => {
+    // a → c → b → a is a cycle a lost race closed; d is an ordinary parent of a.
+    const graph = new Map<string, string[]>([['a', ['c', 'd']], ['b', ['a']], ['c', ['b']], ['d', []]]);
+    expect(parentsOnCycle('a', ['c', 'd'], graph)).toEqual(new Set(['c']));
+    expect(parentsOnCycle('d', [], graph)).toEqual(new Set());
+    // A parent that was not read (the walk stopped) counts as no cycle.
+    expect(parentsOnCycle('x', ['unread'], graph)).toEqual(new Set());
   });
 });
 
