@@ -107,13 +107,15 @@
    * `running` while a run is open and `late` while it is past its expected time within grace (the
    * API's `running` and `late`). Each state has a symbol and a word, so colour is never the only cue.
    */
+  // Text symbols that common fonts carry: emoji such as an alarm clock or a pause sign show as an
+  // empty box on a system without an emoji font.
   var STATES = {
     new: { icon: '\u25CB', label: 'New', hint: 'Waiting for its first ping.' },
     up: { icon: '\u2714', label: 'Up', hint: 'Pinging on schedule.' },
-    late: { icon: '\u23F0', label: 'Late', hint: 'Past its expected time, still within grace: not down yet.' },
+    late: { icon: '\u25F7', label: 'Late', hint: 'Past its expected time, still within grace: not down yet.' },
     running: { icon: '\u25B6', label: 'Running', hint: 'A run has started and not ended yet.' },
     down: { icon: '\u2716', label: 'Down', hint: 'Missed its schedule or reported a failure; alerts were sent.' },
-    paused: { icon: '\u23F8', label: 'Paused', hint: 'Not monitored until resumed.' },
+    paused: { icon: '\u2016', label: 'Paused', hint: 'Not monitored until resumed.' },
   };
   function monitorState(m) {
     if (m.status === 'up' && m.running) return 'running';
@@ -201,8 +203,13 @@
     document.title = count > 0 ? '(' + count + ' down) ' + BASE_TITLE : BASE_TITLE;
   }
 
+  /** A slug refused with 409: another monitor of the account has it (the new-monitor form and the settings say so alike). */
+  function slugTaken(slug) {
+    return 'Another monitor already uses the slug ' + slug + '. Choose another, or leave it empty.';
+  }
+
   function show(box, text) { box.textContent = text; box.hidden = false; }
   function hide(box) { box.textContent = ''; box.hidden = true; }
 
-  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, REMEMBER_STORAGE: REMEMBER_STORAGE, isSession: isSession, storedKey: storedKey, keepCredential: keepCredential, forgetCredential: forgetCredential, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, quietBadges: quietBadges, parseTags: parseTags, tagChips: tagChips, formWords: formWords, unitSeconds: unitSeconds, secondsToUnit: secondsToUnit, setDownCount: setDownCount };
+  window.cronpeekDashboard = { KEY_STORAGE: KEY_STORAGE, REMEMBER_STORAGE: REMEMBER_STORAGE, isSession: isSession, storedKey: storedKey, keepCredential: keepCredential, forgetCredential: forgetCredential, ApiError: ApiError, api: api, el: el, show: show, hide: hide, plural: plural, duration: duration, monitorState: monitorState, stateBadge: stateBadge, quietBadges: quietBadges, parseTags: parseTags, tagChips: tagChips, formWords: formWords, slugTaken: slugTaken, unitSeconds: unitSeconds, secondsToUnit: secondsToUnit, setDownCount: setDownCount };
 })();

@@ -16,7 +16,6 @@
   var $ = function (id) { return document.getElementById(id); };
   var els = {
     page: $('monitor-page'),
-    refresh: $('mp-refresh'),
     form: $('mp-channels-form'),
     choices: $('mp-channel-choices'),
     noChannels: $('mp-no-channels'),
@@ -29,6 +28,12 @@
   var monitorId = null;
   var generation = 0;
   var names = {};
+  // The ticks as last drawn or saved: a reload leaves ticks the user changed since alone.
+  var drawn = '';
+
+  function ticked() {
+    return Array.prototype.map.call(els.choices.querySelectorAll('input[name="channel"]:checked'), function (i) { return i.value; }).join(',');
+  }
 
   function monitorPath(suffix) { return '/api/v1/monitors/' + encodeURIComponent(monitorId) + (suffix || ''); }
 
@@ -47,6 +52,7 @@
     els.choices.replaceChildren.apply(els.choices, channels.map(function (c) { return choice(c, attached); }));
     els.noChannels.hidden = channels.length > 0;
     els.save.disabled = channels.length === 0;
+    drawn = ticked();
     // The event log may have shown deliveries before the names arrived: name their channels now.
     Array.prototype.forEach.call(document.querySelectorAll('#mp-events li[data-channel-id]'), function (li) {
       var reason = li.querySelector('.mp-reason');
@@ -81,6 +87,7 @@
       .then(function (m) {
         if (mine !== generation) return;
         var attached = Array.isArray(m.channels) ? m.channels : ids;
+        drawn = ticked();
         show(els.saved, attached.length === 0 ? 'This monitor alerts no channel objects now.' : 'This monitor alerts ' + attached.map(function (id) { return names[id] || id; }).join(', ') + '.');
       })
       .catch(function (error) { if (mine === generation) show(els.error, error.message); })
@@ -149,7 +156,8 @@
     if (id) reload();
   }
 
-  els.refresh.addEventListener('click', function () { if (monitorId) { hide(els.saved); reload(); } });
+  // Coming back to the tab reloads the page (dashboard-monitor.js), the channels with it.
+  els.page.addEventListener('cronpeek:reload', function () { if (monitorId && ticked() === drawn) reload(); });
   new MutationObserver(follow).observe(els.page, { attributes: true, attributeFilter: ['hidden'] });
   window.addEventListener('hashchange', follow);
   follow();

@@ -17,18 +17,17 @@
   var els = {
     signedIn: $('signed-in'),
     signedOut: $('signed-out'),
-    listRefresh: $('refresh'),
     page: $('monitor-page'),
     name: $('mp-name'),
     status: $('mp-status'),
     flapping: $('mp-flapping'),
     id: $('mp-id'),
-    refresh: $('mp-refresh'),
     error: $('mp-error'),
     why: $('mp-why'),
     whyText: $('mp-why-text'),
     whyOutput: $('mp-why-output'),
     remove: $('mp-delete'),
+    slug: $('mp-slug'),
     schedule: $('mp-schedule'),
     tags: $('mp-tags'),
     grace: $('mp-grace'),
@@ -56,6 +55,7 @@
     controlDone: $('mp-control-done'),
     form: $('mp-edit-form'),
     editName: $('mp-edit-name'),
+    editSlug: $('mp-edit-slug'),
     editSchedule: $('mp-edit-schedule'),
     editTags: $('mp-edit-tags'),
     editTz: $('mp-edit-tz'),
@@ -153,6 +153,8 @@
       ? 'Flapping since ' + new Date(m.flappingSince).toLocaleString() + ': no alerts until it has held one status for 30 minutes.'
       : '';
     els.id.textContent = m.monitorId;
+    if (m.slug) els.slug.replaceChildren(el('code', { text: m.slug }));
+    else els.slug.textContent = 'None';
     els.schedule.textContent = scheduleText(m);
     var chips = ui.tagChips(m.tags);
     if (chips) els.tags.replaceChildren(chips);
@@ -228,7 +230,7 @@
   }
 
   var FORM_FIELDS = [
-    'editName', 'editSchedule', 'editTags', 'editTz', 'editGrace', 'editGraceUnit', 'editRemindEvery', 'editRemindLimit',
+    'editName', 'editSlug', 'editSchedule', 'editTags', 'editTz', 'editGrace', 'editGraceUnit', 'editRemindEvery', 'editRemindLimit',
     'editAlertAfter', 'editRecoverAfter', 'editMaxRuntime', 'editMinRuntime', 'editEmail', 'editWebhook',
   ];
   /** The tolerance settings the form edits: its input, and the value that empty stands for (null when none). */
@@ -247,6 +249,7 @@
   function fillForm(m) {
     if (filled !== null && formValues() !== filled) return;
     els.editName.value = m.name;
+    els.editSlug.value = m.slug || '';
     els.editSchedule.value = String(m.schedule);
     els.editTags.value = (m.tags || []).join(', ');
     els.editTz.value = m.tz || '';
@@ -521,8 +524,10 @@
     return reloadAll();
   }
 
-  // While the page is open and the tab visible, it follows the server: the monitor, and the log's
-  // newest items (as many as are shown, so "load more" is not undone).
+  // While the page is open and the tab visible, it follows the server, so it has no Refresh
+  // button: the monitor, and the log's newest items (as many as are shown, so "load more" is not
+  // undone), every REFRESH_MS. Coming back to the tab or the window reloads at once, and the
+  // page's other panels (channels, dependencies) reload with it.
   function startRefresh() {
     stopRefresh();
     refreshTimer = setInterval(function () { if (!document.hidden && monitorId) reloadAll(); }, REFRESH_MS);
@@ -531,9 +536,13 @@
     if (refreshTimer !== null) clearInterval(refreshTimer);
     refreshTimer = null;
   }
-  document.addEventListener('visibilitychange', function () {
-    if (!document.hidden && monitorId && refreshTimer !== null) reloadAll();
-  });
+  function welcomeBack() {
+    if (!monitorId || refreshTimer === null) return;
+    reloadAll();
+    els.page.dispatchEvent(new CustomEvent('cronpeek:reload'));
+  }
+  document.addEventListener('visibilitychange', function () { if (!document.hidden) welcomeBack(); });
+  window.addEventListener('focus', welcomeBack);
 
   function closePage() {
     if (els.page.hidden) return;
@@ -545,7 +554,7 @@
     if (els.signedOut.hidden) {
       els.signedIn.hidden = false;
       // The list shows what changed here (status, name, pings) without waiting for its timer.
-      els.listRefresh.click();
+      window.dispatchEvent(new CustomEvent('cronpeek:list-stale'));
     }
   }
 
@@ -619,7 +628,7 @@
 
   /** What the settings form calls the API's fields, for its error messages. */
   var EDIT_WORDS = {
-    name: 'monitor name', schedule: 'schedule', tz: 'time zone', grace: 'grace', tags: 'tags',
+    name: 'monitor name', slug: 'slug', schedule: 'schedule', tz: 'time zone', grace: 'grace', tags: 'tags',
     remindEvery: 'remind every', remindLimit: 'reminders per outage', alertAfter: 'alert after', recoverAfter: 'recover after',
     maxRuntime: 'max run time', minRuntime: 'min run time', alertEmail: 'alert email', alertWebhook: 'alert webhook',
   };
@@ -629,6 +638,8 @@
     var edit = {};
     var name = els.editName.value.trim();
     if (name !== m.name) edit.name = name;
+    var slug = els.editSlug.value.trim();
+    if (slug !== (m.slug || '')) edit.slug = slug === '' ? null : slug;
     var schedule = els.editSchedule.value.trim();
     var tz = els.editTz.value.trim();
     if (schedule !== String(m.schedule)) edit.schedule = numberOrText(schedule);
@@ -693,12 +704,13 @@
       })
       .catch(function (error) {
         if (mine !== generation) return;
-        failed({ status: error.status, message: ui.formWords(error.message, EDIT_WORDS) }, els.editError);
+        // An edit meets a conflict only over a new slug: another monitor of the account has it.
+        var message = error.status === 409 && typeof edit.slug === 'string' ? ui.slugTaken(edit.slug) : ui.formWords(error.message, EDIT_WORDS);
+        failed({ status: error.status, message: message }, els.editError);
       })
       .then(function () { els.save.disabled = false; });
   });
 
-  els.refresh.addEventListener('click', function () { if (monitorId) reloadAll(); });
   els.moreEvents.addEventListener('click', function () { loadEvents(true); });
   els.copyPingUrl.addEventListener('click', function () { if (shown) copy(els.copyPingUrl, shown.pingUrl); });
   els.copyBadge.addEventListener('click', function () { copy(els.copyBadge, els.badgeMarkdown.value); });

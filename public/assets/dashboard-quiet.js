@@ -16,7 +16,6 @@
   var $ = function (id) { return document.getElementById(id); };
   var els = {
     page: $('monitor-page'),
-    refresh: $('mp-refresh'),
     badges: $('mp-quiet-badges'),
     state: $('mp-snooze-state'),
     hour: $('mp-snooze-hour'),
@@ -151,7 +150,7 @@
   }
 
   els.page.addEventListener('cronpeek:monitor', function (event) { render(event.detail); });
-  els.refresh.addEventListener('click', function () { if (monitorId) loadOthers(); });
+  els.page.addEventListener('cronpeek:reload', function () { if (monitorId) loadOthers(); });
   new MutationObserver(follow).observe(els.page, { attributes: true, attributeFilter: ['hidden'] });
   window.addEventListener('hashchange', follow);
   follow();

@@ -33,6 +33,7 @@
     signOut: $('sign-out'),
     monitorForm: $('monitor-form'),
     name: $('monitor-name'),
+    slug: $('monitor-slug'),
     schedule: $('monitor-schedule'),
     cron: $('monitor-cron'),
     tz: $('monitor-tz'),
@@ -61,7 +62,6 @@
     createButton: $('create-monitor'),
     monitorError: $('monitor-error'),
     monitorCreated: $('monitor-created'),
-    refresh: $('refresh'),
     updated: $('list-updated'),
     listError: $('list-error'),
     listNotice: $('list-notice'),
@@ -76,6 +76,7 @@
     accountMonitors: $('account-monitors'),
     accountHistory: $('account-history'),
     accountChannels: $('account-channels'),
+    accountPanel: $('account-panel'),
     rotateKey: $('rotate-key'),
     accountError: $('account-error'),
   };
@@ -186,9 +187,13 @@
     });
     els.emailConfirmation.hidden = true;
     hideMessage(els.accountNotice);
+    ui.account = null;
   }
 
   function showSignedIn() {
+    // A monitor link kept for after signing in is spent (or moot) once signed in.
+    takeReturn();
+    hideMessage(els.linkNotice);
     els.signedOut.hidden = true;
     els.signedIn.hidden = false;
     renderCredential();
@@ -204,14 +209,22 @@
     els.keyHint.hidden = session;
   }
 
-  // The list (and the tab title's count of monitors down) follows the server by itself: every
-  // REFRESH_MS while the tab is visible, and at once when it becomes visible again.
+  // The list (and the tab title's count of monitors down) follows the server by itself, so it
+  // has no Refresh button: every REFRESH_MS while the tab is visible, and at once when the tab
+  // becomes visible again or the window gets the focus back (another window was in front).
   function startRefresh() {
     stopRefresh();
     refreshTimer = setInterval(function () { if (!document.hidden) refreshList(); }, REFRESH_MS);
   }
   document.addEventListener('visibilitychange', function () {
     if (!document.hidden && refreshTimer !== null) refreshList();
+  });
+  window.addEventListener('focus', function () {
+    if (refreshTimer !== null) refreshList();
+  });
+  // A monitor's page closing: the list shows what changed there without waiting for its timer.
+  window.addEventListener('cronpeek:list-stale', function () {
+    if (refreshTimer !== null) refreshList();
   });
   function stopRefresh() {
     if (refreshTimer !== null) clearInterval(refreshTimer);
@@ -353,6 +366,10 @@
       .then(function (data) {
         hideMessage(els.accountError);
         renderAccount(data);
+        // The account panel's other parts (the ping key) render the same answer, now or, for a
+        // script that runs after it came, when they start.
+        ui.account = data;
+        els.accountPanel.dispatchEvent(new CustomEvent('cronpeek:account', { detail: data }));
       })
       .catch(function (error) {
         if (error.status === 401) authFailed(error);
@@ -404,7 +421,6 @@
     if ((loading && filtersChanged !== true) || !currentKey) return Promise.resolve();
     if (filtersChanged !== true) refreshAccount();
     loading = true;
-    els.refresh.disabled = true;
     var mine = ++listGeneration;
     var query = filterQuery();
     return api('GET', '/api/v1/monitors' + query)
@@ -423,7 +439,6 @@
       .then(function () {
         if (mine !== listGeneration) return;
         loading = false;
-        els.refresh.disabled = false;
       });
   }
 
@@ -535,7 +550,7 @@
   /** What the new-monitor form calls the API's fields, for its error messages. */
   var CREATE_WORDS = {
     name: 'name', schedule: 'schedule', tz: 'time zone', grace: 'grace', alertEmail: 'alert email',
-    alertWebhook: 'alert webhook', alertSlack: 'Slack webhook URL', alertPagerDuty: 'PagerDuty integration key', tags: 'tags',
+    alertWebhook: 'alert webhook', alertSlack: 'Slack webhook URL', alertPagerDuty: 'PagerDuty integration key', tags: 'tags', slug: 'slug',
   };
 
   /** Presets sent as a cron line, read in the form's time zone. */
@@ -647,8 +662,10 @@
       showMessage(els.monitorError, 'Grace must be a whole number of ' + (els.graceUnit.value === '3600' ? 'hours' : 'minutes') + ', at least 1, or empty.');
       return;
     }
+    var slug = optionalText(els.slug);
     var body = {
       name: els.name.value,
+      slug: slug,
       schedule: schedule,
       tz: cron ? optionalText(els.tz) : undefined,
       grace: grace,
@@ -663,6 +680,7 @@
     api('POST', '/api/v1/monitors', body)
       .then(function (m) {
         els.name.value = '';
+        els.slug.value = '';
         els.cron.value = '';
         els.grace.value = '';
         els.alertEmail.value = '';
@@ -682,12 +700,12 @@
       })
       .catch(function (error) {
         if (error.status === 401) authFailed(error);
+        // The one conflict a create can meet: the slug is taken.
+        else if (error.status === 409 && slug !== undefined) showMessage(els.monitorError, ui.slugTaken(slug));
         else showMessage(els.monitorError, ui.formWords(error.message, els.preset.value === 'seconds' ? CREATE_WORDS : scheduleWords()));
       })
       .then(function () { els.createButton.disabled = false; });
   });
-
-  els.refresh.addEventListener('click', function () { refreshList(); });
 
   /** "New monitor" shows the form above the list (and hides it again), so the list comes first. */
   function setNewMonitorOpen(open) {
@@ -746,6 +764,27 @@
       .then(function () { button.disabled = false; });
   });
 
+  // A link to a monitor opened while signed out is kept until the sign-in link (opened in another
+  // tab, often) signs this browser in, which then opens that monitor: links in alerts and chats
+  // land where they point. Kept no longer than a sign-in link lives.
+  var RETURN_STORAGE = 'cronpeek.returnTo';
+  var RETURN_MS = 15 * 60 * 1000;
+  var MONITOR_LINK = /^#monitor\/[0-9a-f]{16}$/;
+  function keepReturn() {
+    if (currentKey || !MONITOR_LINK.test(location.hash)) return;
+    try { localStorage.setItem(RETURN_STORAGE, JSON.stringify({ hash: location.hash, at: Date.now() })); } catch (e) { return; }
+    showMessage(els.linkNotice, 'Sign in to see this monitor: once you are in, it opens.');
+  }
+  function takeReturn() {
+    var kept = null;
+    try {
+      kept = JSON.parse(localStorage.getItem(RETURN_STORAGE) || 'null');
+      localStorage.removeItem(RETURN_STORAGE);
+    } catch (e) { return null; }
+    if (!kept || !MONITOR_LINK.test(kept.hash) || !(Date.now() - kept.at < RETURN_MS)) return null;
+    return kept.hash;
+  }
+
   /** Trades a sign-in link's token for a session, kept as "Remember this browser" says. */
   function redeemLink(token) {
     var remember = els.remember.checked;
@@ -755,6 +794,8 @@
       .then(function (data) {
         hideMessage(els.linkNotice);
         writeKey(data.session, remember);
+        var back = takeReturn();
+        if (back !== null) history.replaceState(null, '', location.pathname + location.search + back);
         showSignedIn();
       })
       .catch(function (error) {
@@ -774,6 +815,8 @@
   window.addEventListener('hashchange', takeSignInFragment);
 
   if (takeSignInFragment()) return;
+  keepReturn();
+  window.addEventListener('hashchange', keepReturn);
   if (currentKey) showSignedIn();
   else showSignedOut();
 })();

@@ -233,15 +233,15 @@ describeWithBrowser('accessibility: the dashboard by keyboard', () => {
     const stops = await tabThrough(page, controls[controls.length - 1]);
     expect(stops.filter((n) => controls.includes(n))).toEqual(controls);
 
-    const expected = ['#sign-out', '#new-monitor-toggle', '#refresh', '#rotate-key', '#sp-refresh', '#ac-refresh', '#ac-kind', '#ac-save', '#channels-monitor'];
+    const expected = ['#sign-out', '#new-monitor-toggle', '#filter-clear', '#rotate-key', '#pk-create', '#sp-refresh', '#ac-refresh', '#ac-kind', '#ac-save', '#channels-monitor'];
     const at = order(stops, expected);
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    // Every row's monitor link is reached, between the list's Refresh and the channels panel.
+    // Every row's monitor link is reached, between the list's filters and the channels panel.
     const links = (await page.locator('#monitor-rows a').evaluateAll((as) => as.map((a) => (a.getAttribute('aria-label') || a.textContent || '').trim()))).map((t) => `a "${t}"`);
     expect(links.length).toBeGreaterThanOrEqual(2);
     for (const link of links) {
-      expect(stops.indexOf(link)).toBeGreaterThan(stops.indexOf('#refresh'));
+      expect(stops.indexOf(link)).toBeGreaterThan(stops.indexOf('#filter-clear'));
       expect(stops.indexOf(link)).toBeLessThan(stops.indexOf('#ac-refresh'));
     }
 
@@ -265,7 +265,7 @@ describeWithBrowser('accessibility: the dashboard by keyboard', () => {
     const controls = await controlsOf(page, '#monitor-page');
     const stops = await tabThrough(page, controls[controls.length - 1]);
     expect(stops.filter((n) => controls.includes(n))).toEqual(controls);
-    const expected = ['#mp-back', '#mp-refresh', '#mp-copy-ping-url', '#mp-badge-markdown', '#mp-copy-badge', '#mp-manual-resume', '#mp-edit-name', '#mp-save', `input "${(choice ?? '').trim()}"`];
+    const expected = ['#mp-back', '#mp-copy-ping-url', '#mp-badge-markdown', '#mp-copy-badge', '#mp-manual-resume', '#mp-edit-name', '#mp-edit-slug', '#mp-save', `input "${(choice ?? '').trim()}"`];
     const at = order(stops, expected);
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

@@ -1,5 +1,5 @@
 import { serve, type StandInRequest, type StandInServer } from '../support/standins/serve';
-import { api, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite, type BrowserSuite } from './support';
+import { api, comeBack, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite, type BrowserSuite } from './support';
 
 /**
  * A real local receiver for webhook channels. It answers as CronPeek's webhook contract expects
@@ -203,7 +203,7 @@ describeWithBrowser('dashboard: alert channels', () => {
     await eventually(() => Promise.resolve(receiver.requests.filter((r) => r.path === '/down-alerts').length), 1);
     expect(receiver.requests.filter((r) => r.path === '/not-attached')).toEqual([]);
 
-    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    await comeBack(page);
     // The monitor's own e-mail alert is listed too; this is the channel's.
     const delivery = page.locator('#mp-events li[data-event="delivery"]', { hasText: 'Webhook "Down alerts"' });
     await eventually(() => delivery.locator('.mp-state').textContent(), 'delivered');

@@ -1,4 +1,4 @@
-import { api, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite, type BrowserSuite } from './support';
+import { api, comeBack, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite, type BrowserSuite } from './support';
 
 /**
  * Quiet times and read-only keys in the dashboard, against a real embedded server: the
@@ -148,7 +148,7 @@ describeWithBrowser('dashboard: maintenance windows, snooze, dependencies and re
     // The parent and then the child fail: the child's page names the parent that holds its alert.
     expect((await fetch(`${host.pingUrl}/fail`)).status).toBe(200);
     expect((await fetch(`${job.pingUrl}/fail`)).status).toBe(200);
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await comeBack(page);
     await eventually(() => page.locator('#mp-quiet-badges [data-quiet="held"]').textContent(), 'held: parent db-host is down');
 
     await page.getByRole('checkbox', { name: 'db-host' }).uncheck();

@@ -1,4 +1,4 @@
-import { api, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite } from './support';
+import { api, comeBack, describeWithBrowser, eventually, openMonitorPage, useBrowserSuite } from './support';
 
 describeWithBrowser('dashboard monitor page: tolerance and run-time limits', () => {
   const suite = useBrowserSuite();
@@ -26,7 +26,7 @@ describeWithBrowser('dashboard monitor page: tolerance and run-time limits', () 
     expect(await monitorStatus(key, m.monitorId)).toMatchObject({ alertAfter: 3, recoverAfter: 2, maxRuntime: 1800, minRuntime: 30 });
 
     await fetch(`${suite.server.baseUrl}${new URL(m.pingUrl).pathname}/fail`);
-    await suite.page.locator('#mp-refresh').click();
+    await comeBack(suite.page);
     await eventually(() => suite.page.locator('#mp-streak').textContent(), '1 of 3 failures before an alert');
 
     await suite.page.getByLabel('Alert after (failed runs in a row)').fill('');

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { transition } from '../../src/domain/transitions';
 import { sweepDueMonitors } from '../../src/services/checker';
 import { SUCCESS_BODY_LIMIT } from '../../src/services/ping';
-import { api, describeWithBrowser, eventually, launchBrowser, openNewMonitorForm, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
+import { api, describeWithBrowser, comeBack, eventually, launchBrowser, openNewMonitorForm, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
 
 describeWithBrowser('dashboard (public/dashboard.html) against the embedded server', () => {
   let server: TestServer;
@@ -161,7 +161,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
     const pingUrl = (await row(created.monitorId).locator('code').textContent()) as string;
     expect((await fetch(pingUrl)).status).toBe(200);
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await comeBack(page);
     // 02:30 in New York, whatever the UTC offset of the day.
     await eventually(async () => /2:30\s?AM/.test((await row(created.monitorId).locator('td[data-label="Next run"]').textContent()) ?? ''), true);
   });
@@ -175,7 +175,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     expect((await fetch(`${monitor.pingUrl}/start`)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     expect((await fetch(`${monitor.pingUrl}/0`)).status).toBe(200);
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await comeBack(page);
 
     await eventually(async () => /^1\.\d s$/.test((await row(monitor.monitorId).locator('td[data-label="Last run took"]').textContent()) ?? ''), true);
   });
@@ -195,14 +195,14 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     expect([await seconds.isVisible(), await cron.isVisible()]).toEqual([false, false]);
   });
 
-  test('after an HTTP ping, Refresh shows the monitor up with one ping', async () => {
+  test('after an HTTP ping, coming back to the window shows the monitor up with one ping', async () => {
     const key = await api.signUp(server.baseUrl);
     const monitor = await api.createMonitor(server.baseUrl, key, { name: 'Hourly sync', schedule: 3600 });
     await openWithKey(key);
     await eventually(() => statusOf(monitor.monitorId), 'new');
 
     expect((await fetch(monitor.pingUrl)).status).toBe(200);
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await comeBack(page);
 
     await eventually(() => statusOf(monitor.monitorId), 'up');
     expect(await pingsOf(monitor.monitorId)).toBe('1');
@@ -253,7 +253,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
     page.on('dialog', (dialog) => void dialog.dismiss());
 
     await page.getByRole('button', { name: 'Delete monitor Not today' }).click();
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await comeBack(page);
 
     await eventually(rowIds, [monitor.monitorId]);
     expect(await api.listMonitors(server.baseUrl, key)).toHaveLength(1);
@@ -289,7 +289,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await page.locator('#monitor-created').waitFor();
       const created = (await page.locator('#monitor-created code').allTextContents())[1] ?? '';
       expect(created).toMatch(/^whsec_[A-Za-z0-9_-]+$/);
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
       await eventually(async () => (await page.locator('#monitor-rows').textContent())?.includes('whsec_'), false);
     } finally {
       await pro.close();
@@ -455,7 +455,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await expect(api.listMonitors(server.baseUrl, oldKey)).rejects.toThrow(/401/);
       expect((await api.listMonitors(server.baseUrl, newKey)).map((m) => m.monitorId)).toEqual([monitor.monitorId]);
 
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
       await eventually(rowIds, [monitor.monitorId]);
       expect(await page.locator('#signed-in').isVisible()).toBe(true);
     });
@@ -466,7 +466,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       page.on('dialog', (dialog) => void dialog.dismiss());
 
       await page.getByRole('button', { name: 'Rotate API key' }).click();
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
 
       expect(await page.locator('#new-key').isHidden()).toBe(true);
       await expect(api.listMonitors(server.baseUrl, key)).resolves.toEqual([]);
@@ -637,7 +637,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await eventually(statusShown, 'down');
       expect(await flipTexts()).toEqual(['up down missed', 'new up ping']);
       await fetch(m.pingUrl);
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
 
       await eventually(flipTexts, ['down up ping', 'up down missed', 'new up ping']);
       expect(await statusShown()).toBe('up');
@@ -703,7 +703,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
 
         await eventually(async () => /^whsec_[A-Za-z0-9_-]+$/.test((await page.locator('#mp-edit-saved code').textContent()) ?? ''), true);
         expect(await getMonitor(key, m.monitorId, pro.baseUrl)).toMatchObject({ alertWebhook: 'https://hooks.example.com/cronpeek' });
-        await page.getByRole('button', { name: 'Refresh' }).click();
+        await comeBack(page);
         await page.getByRole('link', { name: 'All monitors' }).click();
         await row(m.monitorId).locator('a.monitor-name').click();
         await eventually(heading, 'Hooked later');
@@ -753,14 +753,14 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       await page.getByLabel('Monitor name').fill('Typed, not saved');
       await page.getByRole('button', { name: 'Pause monitor' }).click();
       await eventually(statusShown, 'paused');
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
       await eventually(() => page.locator('#mp-ping-count').textContent(), '0');
       expect(await page.getByLabel('Monitor name').inputValue()).toBe('Typed, not saved');
 
       await page.getByRole('button', { name: 'Save changes' }).click();
       await eventually(heading, 'Typed, not saved');
       await monitorApi(server.baseUrl, key, 'PATCH', `/${m.monitorId}`, { name: 'Renamed elsewhere' });
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
       await eventually(() => page.getByLabel('Monitor name').inputValue(), 'Renamed elsewhere');
     });
 
@@ -777,7 +777,7 @@ describeWithBrowser('dashboard (public/dashboard.html) against the embedded serv
       expect(await getMonitor(key, m.monitorId)).toMatchObject({ status: 'paused', manualResume: true });
 
       await post(m.pingUrl, 'ran during maintenance');
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      await comeBack(page);
 
       await eventually(() => page.locator('#mp-ping-count').textContent(), '2');
       expect(await statusShown()).toBe('paused');

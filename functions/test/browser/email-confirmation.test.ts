@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { recipientId } from '../../src/services/secrets';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
-import { api, describeWithBrowser, eventually, launchBrowser, openMonitorPage, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
+import { api, comeBack, describeWithBrowser, eventually, launchBrowser, openMonitorPage, openPage, startTestServer, uniqueEmail, type TestServer } from './support';
 
 const LINK = /(http:\/\/127\.0\.0\.1:\d+\/confirm\.html#token=[0-9a-f]{32}\.[A-Za-z0-9_-]{43})/;
 
@@ -120,7 +120,7 @@ describeWithBrowser('alert address confirmation (public/confirm.html, the dashbo
     await eventually(async () => /^A confirmation request is on its way to .*; another can be sent after /.test((await page.locator('#account-error').textContent()) ?? ''), true);
 
     await fetch(`${server.baseUrl}/api/v1/email/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: link.split('#token=')[1] }) });
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await comeBack(page);
     await eventually(status, 'Yes');
     expect(await page.getByRole('button', { name: 'Resend confirmation e-mail' }).isVisible()).toBe(false);
   });

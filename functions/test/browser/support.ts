@@ -65,6 +65,12 @@ export interface TestServer {
   baseUrl: string;
   /** The server's own dependencies (its store), for tests that drive the checker step by step. */
   deps: Awaited<ReturnType<typeof startServer>>['deps'];
+  /**
+   * Sets the server's clock `ms` ahead of real time, for a job that is late or missed its run
+   * without waiting for it. The embedded checker keeps its real-time timer, so a test runs the
+   * checker itself (`runCheck(server.deps, …)`), which reads this clock.
+   */
+  setClockAhead(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -85,9 +91,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const running = await startServer(config, silentLogger);
+  let ahead = 0;
+  // Every service reads `deps.clock()` when it runs, so this one clock moves all of them.
+  running.deps.clock = () => new Date(Date.now() + ahead);
   return {
     baseUrl,
     deps: running.deps,
+    setClockAhead(ms: number) {
+      ahead = ms;
+    },
     async close() {
       await running.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -139,6 +151,15 @@ export function useBrowserSuite(env: Record<string, string> = {}): BrowserSuite 
 /** Opens the dashboard's New monitor form, which stays behind its button so the list comes first. */
 export async function openNewMonitorForm(page: Page): Promise<void> {
   if (await page.locator('#new-monitor-panel').isHidden()) await page.getByRole('button', { name: 'New monitor', exact: true }).click();
+}
+
+/**
+ * The user comes back to the dashboard's window (another window had the focus): the list, or the
+ * monitor page and its panels, reload at once, by the code their 15-second poll runs. The
+ * dashboard has no Refresh button; this is how a test gets the update without waiting 15 s.
+ */
+export async function comeBack(page: Page): Promise<void> {
+  await page.evaluate("window.dispatchEvent(new Event('focus'))");
 }
 
 /** Signs in to the dashboard with `key` and opens the monitor's own page. */
