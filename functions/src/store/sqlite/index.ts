@@ -143,11 +143,19 @@ const GROUP_COMMIT_DEFAULTS: Required<GroupCommitOptions> = { maxWaitMs: 1, maxW
 
 interface PendingWrite {
   write: () => unknown;
+  /** The monitor an `updateMonitor` write decides on: the batch reads all of these at once (see `readBatchMonitors`). */
+  monitorId?: string;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
 type Outcome = { value: unknown } | { error: unknown };
+
+/**
+ * The monitors a batch's `updateMonitor` writes decide on, in one read: the ids go in as one JSON
+ * array, so one prepared statement serves any batch size (each id is still a primary-key lookup).
+ */
+const SELECT_MONITORS_BY_IDS = `${SELECT_MONITOR} WHERE id IN (SELECT value FROM json_each(?))`;
 
 /** Rows grouped by the value of one column, in the order each value first appears. */
 function groupedBy(rows: Row[], column: string): Row[][] {
@@ -179,6 +187,11 @@ export class SqliteStore implements Store, StoreInspection {
   private readonly runBatch: (batch: PendingWrite[]) => Outcome[];
   /** The same, with each write in a savepoint of its own: one that throws fails alone. */
   private readonly runBatchIsolated: (batch: PendingWrite[]) => Outcome[];
+  /**
+   * While a batch's transaction runs: the rows of the monitors its `updateMonitor` writes decide
+   * on, read at its start under the write lock, as arrays of values (see `readBatchMonitors`).
+   */
+  private batchMonitors: Map<string, unknown[]> | null = null;
 
   constructor(file: string, groupCommit: GroupCommitOptions = {}) {
     this.groupCommit = { ...GROUP_COMMIT_DEFAULTS, ...groupCommit };
@@ -189,18 +202,22 @@ export class SqliteStore implements Store, StoreInspection {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
-    this.runBatch = this.transaction((batch: PendingWrite[]): Outcome[] => batch.map((w) => ({ value: w.write() })));
+    this.runBatch = this.transaction((batch: PendingWrite[]): Outcome[] => {
+      this.readBatchMonitors(batch);
+      return batch.map((w) => ({ value: w.write() }));
+    });
     // A better-sqlite3 transaction called inside another one becomes a savepoint.
     const inSavepoint = this.db.transaction((write: () => unknown) => write());
-    this.runBatchIsolated = this.transaction((batch: PendingWrite[]) =>
-      batch.map((w): Outcome => {
+    this.runBatchIsolated = this.transaction((batch: PendingWrite[]) => {
+      this.readBatchMonitors(batch);
+      return batch.map((w): Outcome => {
         try {
           return { value: inSavepoint(w.write) };
         } catch (error) {
           return { error };
         }
-      }),
-    );
+      });
+    });
   }
 
   private stmt(sql: string): Database.Statement {
@@ -459,9 +476,9 @@ export class SqliteStore implements Store, StoreInspection {
    * stored. Writes are closures over the store's statements and the domain's pure decisions, so
    * running one again is safe.
    */
-  private grouped<T>(write: () => T): Promise<T> {
+  private grouped<T>(write: () => T, monitorId?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pendingWrites.push({ write, resolve: resolve as (value: unknown) => void, reject });
+      this.pendingWrites.push({ write, monitorId, resolve: resolve as (value: unknown) => void, reject });
       if (this.pendingWrites.length === 1) {
         this.batchStartedAt = performance.now();
         setImmediate(() => this.commitWhenQuiet(1));
@@ -493,6 +510,8 @@ export class SqliteStore implements Store, StoreInspection {
         for (const w of batch) w.reject(err);
         return;
       }
+    } finally {
+      this.batchMonitors = null;
     }
     batch.forEach((w, i) => {
       const o = outcomes[i];
@@ -518,10 +537,33 @@ export class SqliteStore implements Store, StoreInspection {
 
   async updateMonitor(id: string, decide: Decide): Promise<Applied | null> {
     return this.grouped((): Applied | null => {
-      const monitor = this.monitorWhere('id', id);
+      const monitor = this.monitorForWrite(id);
       if (!monitor) return null;
       return this.applyInTransaction(monitor, decide(monitor));
-    });
+    }, id);
+  }
+
+  /**
+   * Reads, in one statement, the monitors the batch's `updateMonitor` writes decide on (a sweep's
+   * whole batch of due monitors): one read instead of one per write. It runs inside the batch's
+   * transaction, under the write lock, so what it reads is what each write would have read
+   * itself, except where an earlier write of the same batch changed the monitor: every write to a
+   * monitor drops its entry, and the next write to it reads it afresh (see `monitorForWrite`).
+   */
+  private readBatchMonitors(batch: PendingWrite[]): void {
+    this.batchMonitors = null;
+    const ids = batch.flatMap((w) => (w.monitorId === undefined ? [] : [w.monitorId]));
+    if (ids.length < 2) return;
+    const rows = this.stmt(SELECT_MONITORS_BY_IDS).raw(true).all(JSON.stringify(ids)) as unknown[][];
+    this.batchMonitors = new Map(rows.map((values) => [String(values[0]), values]));
+  }
+
+  /** The monitor an `updateMonitor` write decides on: from the batch's read when it holds it (once), else read now. */
+  private monitorForWrite(id: string): Monitor | null {
+    const values = this.batchMonitors?.get(id);
+    if (values === undefined) return this.monitorWhere('id', id);
+    this.batchMonitors!.delete(id);
+    return monitorFromValues(values);
   }
 
   /** The monitor a write decides on, read as an array of values (see `SELECT_MONITOR`): the ping path's read. */
@@ -533,6 +575,8 @@ export class SqliteStore implements Store, StoreInspection {
   /** Writes a transition with its flip and notifications; must run inside a transaction. */
   private applyInTransaction(monitor: Monitor, t: Transition | null): Applied {
     if (t === null) return { monitor, transition: null };
+    // Every write to a monitor comes through here: a later write of the same batch reads it afresh.
+    this.batchMonitors?.delete(monitor.id);
     const c = t.changes;
     const updated = this.stmt(
         `UPDATE monitors SET status = ?, alert_at = ?,
