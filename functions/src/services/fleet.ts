@@ -60,9 +60,10 @@ const sameList = (a: readonly string[], b: readonly string[]): boolean => a.leng
 /**
  * What `input` (a create body) would change on `current`, as an edit: only the fields it names
  * whose value differs, so the same body sent again writes nothing (no new webhook secret, no
- * deadline moved). A field it leaves out keeps its value.
+ * deadline moved). A field it leaves out keeps its value. The upsert by slug and the import
+ * (`services/transfer.ts`) both decide with it.
  */
-async function changesOf(deps: Deps, account: Account, current: Monitor, input: MonitorInput): Promise<MonitorEdit & { channels?: ChannelSelection }> {
+export async function changesOf(deps: Deps, account: Account, current: Monitor, input: MonitorInput): Promise<MonitorEdit & { channels?: ChannelSelection }> {
   const edit: MonitorEdit & { channels?: ChannelSelection } = {};
   const now = deps.clock();
   if (input.name !== current.name) edit.name = input.name;

@@ -189,6 +189,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'POST /api/v1/account/ping-key API key required',
       'GET POST HEAD /api/v1/ping/:pingKey/:slug/:signal No auth',
       'PUT /api/v1/monitors/by-slug/:slug API key required',
+      'GET /api/v1/export API key required',
+      'POST /api/v1/import API key required',
       'GET /api/health No auth',
       'GET /api/v1/account API key required',
       'PATCH /api/v1/account API key required',
@@ -223,6 +225,8 @@ describeWithBrowser('documentation page (public/index.html) on the embedded serv
       'POST /api/v1/status-pages API key required',
       'GET /api/v1/status-pages API key required',
       'GET PATCH DELETE /api/v1/status-pages/:id API key required',
+      'GET /status/:slug No auth',
+      'GET /status/:slug.json No auth',
       'GET /api/v1/metrics API key required',
     ]);
   });

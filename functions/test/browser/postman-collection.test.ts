@@ -40,7 +40,7 @@ function requestsOf(items: PostmanItem[]): Leaf[] {
   return items.flatMap((it) => (it.item ? requestsOf(it.item) : it.request ? [it as Leaf] : []));
 }
 
-/** The endpoints as the API document names them, then the cron monitor and its schedule preview, a monitor that depends on another, the list filtered by tag, the job signals, snooze (by key and by ping URL), managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel), maintenance windows, status pages (and one public page's JSON), read-only keys (a third monitor PATCH, refused to the read-only key), and sign-in with its sessions (a second POST /auth/sessions, with the account key). */
+/** The endpoints as the API document names them, then the cron monitor and its schedule preview, a monitor that depends on another, the list filtered by tag, the job signals, snooze (by key and by ping URL), managing one monitor, its badges and alert channels (a second monitor PATCH attaches a channel), maintenance windows, status pages (and one public page's JSON), read-only keys (a third monitor PATCH, refused to the read-only key), sign-in with its sessions (a second POST /auth/sessions, with the account key), and fleets: the ping key, a ping by slug, the upsert by slug, export and import. */
 const DOCUMENTED_ENDPOINTS = [
   'DELETE /api/v1/account',
   'DELETE /api/v1/account/keys/:keyId',
@@ -59,6 +59,7 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/channels',
   'GET /api/v1/channels/:id',
   'GET /api/v1/channels/:id/notifications',
+  'GET /api/v1/export',
   'GET /api/v1/maintenance',
   'GET /api/v1/maintenance/:id',
   'GET /api/v1/metrics',
@@ -69,6 +70,7 @@ const DOCUMENTED_ENDPOINTS = [
   'GET /api/v1/monitors/:id/notifications',
   'GET /api/v1/monitors/:id/pings',
   'GET /api/v1/monitors/:id/status',
+  'GET /api/v1/ping/:pingKey/:slug',
   'GET /api/v1/ping/:token',
   'GET /api/v1/ping/:token/fail',
   'GET /api/v1/ping/:token/snooze',
@@ -87,6 +89,7 @@ const DOCUMENTED_ENDPOINTS = [
   'PATCH /api/v1/status-pages/:id',
   'POST /api/v1/account/confirm-email',
   'POST /api/v1/account/keys',
+  'POST /api/v1/account/ping-key',
   'POST /api/v1/account/rotate-key',
   'POST /api/v1/accounts',
   'POST /api/v1/accounts/recover',
@@ -98,6 +101,7 @@ const DOCUMENTED_ENDPOINTS = [
   'POST /api/v1/channels/:id/test',
   'POST /api/v1/email/confirm',
   'POST /api/v1/email/unsubscribe',
+  'POST /api/v1/import',
   'POST /api/v1/maintenance',
   'POST /api/v1/monitors',
   'POST /api/v1/monitors',
@@ -110,10 +114,11 @@ const DOCUMENTED_ENDPOINTS = [
   'POST /api/v1/ping/:token/0',
   'POST /api/v1/ping/:token/3',
   'POST /api/v1/status-pages',
+  'PUT /api/v1/monitors/by-slug/:slug',
 ];
 
 const endpointOf = (r: PostmanRequest): string =>
-  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' || p === '{{channelId}}' || p === '{{windowId}}' || p === '{{statusPageId}}' ? ':id' : p === '{{keyId}}' ? ':keyId' : p === '{{pingToken}}' ? ':token' : p.replace('{{badgeKey}}', ':key').replace('{{statusPageSlug}}', ':slug'))).join('/')}`;
+  `${r.method} /${r.url.path.map((p) => (p === '{{monitorId}}' || p === '{{channelId}}' || p === '{{windowId}}' || p === '{{statusPageId}}' ? ':id' : p === '{{keyId}}' ? ':keyId' : p === '{{pingToken}}' ? ':token' : p === '{{pingKey}}' ? ':pingKey' : p === '{{slug}}' ? ':slug' : p.replace('{{badgeKey}}', ':key').replace('{{statusPageSlug}}', ':slug'))).join('/')}`;
 
 function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
@@ -126,7 +131,7 @@ function substitute(text: string, vars: Record<string, string>): string {
 function send(app: ReturnType<typeof createApp>, r: PostmanRequest, vars: Record<string, string>) {
   const url = substitute(r.url.raw, vars);
   const agent = request(app);
-  const methods = { GET: agent.get, POST: agent.post, HEAD: agent.head, PATCH: agent.patch, DELETE: agent.delete } as const;
+  const methods = { GET: agent.get, POST: agent.post, PUT: agent.put, HEAD: agent.head, PATCH: agent.patch, DELETE: agent.delete } as const;
   const method = methods[r.method as keyof typeof methods];
   if (!method) throw new Error(`unexpected method ${r.method}`);
   let req = method.call(agent, url);
@@ -235,6 +240,7 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
       const readOnly = await request(app).post('/api/v1/account/keys').set('x-api-key', apiKey).send({ name: 'probe', access: 'read' }).expect(201);
       const statusPage = await request(app).post('/api/v1/status-pages').set('x-api-key', apiKey).send({ slug: `probe-${answers.length}`, title: 'probe', monitors: [created.body.monitorId] }).expect(201);
       const session = await request(app).post('/api/v1/auth/sessions').set('x-api-key', apiKey).send({}).expect(201);
+      const pingKey = await request(app).post('/api/v1/account/ping-key').set('x-api-key', apiKey).expect(200);
       const vars = {
         baseUrl: '',
         email: freshEmail(),
@@ -254,6 +260,8 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
         signInToken: '',
         session: session.body.session as string,
         sessionId: session.body.sessionId as string,
+        pingKey: pingKey.body.pingKey as string,
+        slug: 'probe-slug',
         pingToken: (created.body.pingUrl as string).split('/api/v1/ping/')[1],
         badgeKey: /\/badge\/([0-9a-f]+)\.svg$/.exec(status.body.badgeUrl as string)?.[1] as string,
       };
@@ -387,6 +395,33 @@ describe('Postman collection (public/cronpeek.postman_collection.json)', () => {
     expect(Object.keys(key.body).sort()).toEqual(Object.keys(saved('Create read-only key', 201)).sort());
     expect([refused.status, refused.body]).toEqual([403, saved('A change with the read-only key is refused', 403)]);
     expect((await request(app).get(`/api/v1/monitors/${vars.monitorId}`).set('x-api-key', apiKey).expect(200)).body.name).toBe(monitor.body.name);
+  });
+
+  test('the fleet examples have the fields the app answers, and the fixed answers are its words', async () => {
+    const items = requestsOf(readCollection().item);
+    const byName = (name: string) => items.find((it) => it.name === name) as Leaf;
+    const saved = (name: string, code: number) => JSON.parse((byName(name).response ?? []).find((ex) => ex.code === code)!.body) as Record<string, unknown>;
+    const keys = (o: unknown) => Object.keys(o as object).sort();
+    const apiKey = (await request(app).post('/api/v1/accounts').send({ email: freshEmail() }).expect(201)).body.apiKey as string;
+    const vars: Record<string, string> = { baseUrl: '', apiKey, slug: 'nightly-db-backup' };
+
+    const pingKey = await send(app, byName('Create ping key').request, vars).expect(200);
+    vars.pingKey = pingKey.body.pingKey as string;
+    const created = await send(app, byName('Ping by slug (creates the monitor)').request, vars).expect(201);
+    const unknown = await send(app, byName('Ping by slug (creates the monitor)').request, { ...vars, pingKey: `pk_${'0'.repeat(32)}` }).expect(404);
+    const upserted = await send(app, byName('Upsert monitor by slug').request, vars).expect(200);
+    const reserved = await send(app, byName('Upsert monitor by slug').request, { ...vars, slug: 'start' }).expect(400);
+    const exported = await send(app, byName('Export monitors').request, vars).expect(200);
+    const report = await send(app, byName('Import monitors (dry run)').request, vars).expect(200);
+
+    expect(keys(pingKey.body)).toEqual(keys(saved('Create ping key', 200)));
+    expect(created.body).toEqual(saved('Ping by slug (creates the monitor)', 201));
+    expect(unknown.body).toEqual(saved('Ping by slug (creates the monitor)', 404));
+    expect(keys(upserted.body)).toEqual(keys(saved('Upsert monitor by slug', 200)));
+    expect(reserved.body).toEqual(saved('Upsert monitor by slug', 400));
+    const documented = saved('Export monitors', 200) as { monitors: object[]; channels: object[] };
+    expect([keys(exported.body), keys(exported.body.monitors[0])]).toEqual([keys(documented), keys(documented.monitors[0])]);
+    expect(report.body).toEqual(saved('Import monitors (dry run)', 200));
   });
 
   test('the status page and sign-in examples have the fields the app answers, and the fixed answers are its words', async () => {

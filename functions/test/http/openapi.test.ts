@@ -49,14 +49,21 @@ function servedRoutes(app: Express): Map<string, Set<string>> {
   const routers = stack.filter((l) => l.handle?.stack?.some((inner) => inner.route));
   if (routers.length === 0) throw new Error('the API router was not found in the app');
   const routes = new Map<string, Set<string>>();
+  const add = (layers: Layer[], specPathOf: (routePath: string) => string) => {
+    for (const layer of layers) {
+      if (!layer.route) continue;
+      const p = specPathOf(layer.route.path);
+      const methods = routes.get(p) ?? new Set<string>();
+      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') methods.add(m);
+      routes.set(p, methods);
+    }
+  };
   // The router is mounted twice (`/api` and `/`), so both mounts list the same routes.
-  for (const layer of routers[0].handle!.stack!) {
-    if (!layer.route) continue;
-    const p = toSpecPath(layer.route.path);
-    const methods = routes.get(p) ?? new Set<string>();
-    for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') methods.add(m);
-    routes.set(p, methods);
-  }
+  add(routers[0].handle!.stack!, toSpecPath);
+  // The public status pages, mounted at `/status` outside the API.
+  const statusPages = routers.find((l) => l.handle!.stack!.some((inner) => inner.route?.path === '/:slug.json'));
+  if (statusPages === undefined) throw new Error('the status pages router was not found in the app');
+  add(statusPages.handle!.stack!, (routePath) => `/status${routePath.replace(/:(\w+)/g, '{$1}')}`);
   return routes;
 }
 
@@ -319,6 +326,7 @@ describe('every operation of the description, driven through the embedded server
       CRONPEEK_LIMIT_SIGN_IN_PER_ADDRESS: `20/${window}`,
       CRONPEEK_LIMIT_SIGN_IN_PER_EMAIL: `5/${window}`,
       CRONPEEK_LIMIT_SCHEDULE_PREVIEWS: `20/${window}`,
+      CRONPEEK_LIMIT_STATUS_PAGES: `30/${window}`,
       CRONPEEK_LIMIT_FAILED_AUTH: `100/${window}`,
       CRONPEEK_LIMIT_MANAGEMENT: 'off',
       CRONPEEK_LIMIT_PINGS: `30/${window}`,
@@ -539,6 +547,20 @@ describe('every operation of the description, driven through the embedded server
     await call('PUT', '/api/v1/monitors/by-slug/deploy', { key, json: { ...upsertBody, pad: 'x'.repeat(70 * 1024) } });
     await call('PUT', '/api/v1/monitors/by-slug/deploy', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } });
 
+    // Export and import (the fleet account is at its plan's limit: a 403 for a write by a read-only key is seen below).
+    const exported = expectStatus(await call('GET', '/api/v1/export', { key }), 200).json;
+    expectStatus(await call('GET', '/api/v1/export'), 401);
+    expectStatus(await call('HEAD', '/api/v1/export', { key }), 200);
+    expectStatus(await call('HEAD', '/api/v1/export'), 401);
+    expectStatus(await call('POST', '/api/v1/import?dryRun=1', { key, json: exported }), 200);
+    expectStatus(await call('POST', '/api/v1/import', { key: fleet, json: { checks: [{ name: 'Over the limit', slug: 'over', timeout: 3600, desc: 'x' }] } }), 200);
+    expectStatus(await call('POST', '/api/v1/import', { key, json: { version: 2, monitors: [] } }), 400);
+    expectStatus(await call('POST', '/api/v1/import', { json: exported }), 401);
+    const fleetReader = expectStatus(await call('POST', '/api/v1/account/keys', { key: fleet, json: { name: 'backup', access: 'read' } }), 201).json.apiKey as string;
+    expectStatus(await call('POST', '/api/v1/import', { key: fleetReader, json: exported }), 403);
+    expectStatus(await call('POST', '/api/v1/import', { key, json: { version: 1, monitors: [], pad: 'x'.repeat(1024 * 1024) } }), 413);
+    expectStatus(await call('POST', '/api/v1/import', { key, body: 'x', headers: { 'content-type': 'application/json', 'content-encoding': 'compress' } }), 415);
+
     // One monitor.
     const status = expectStatus(await call('GET', `/api/v1/monitors/${id}/status`, { key }), 200);
     expectStatus(await call('GET', `/api/v1/monitors/${id}`, { bearer: key }), 200);
@@ -743,10 +765,23 @@ describe('every operation of the description, driven through the embedded server
       expectStatus(await call(method, `/api/v1/status-pages/${MALFORMED}`, { key, json }), 400);
       expectStatus(await call(method, `/api/v1/status-pages/${pageId}`, { json }), 401);
     }
-    const publicJson = await send(base, 'GET', '/status/acme.json');
+    const publicJson = expectStatus(await call('GET', '/status/acme.json'), 200);
     expect([publicJson.status, publicJson.headers['cache-control'], publicJson.body]).toEqual([200, 'public, max-age=30', expect.not.stringContaining(id)]);
+    expectStatus(await call('HEAD', '/status/acme.json'), 200);
+    expectStatus(await call('GET', '/status/acme'), 200);
+    expectStatus(await call('HEAD', '/status/acme'), 200);
+    for (const method of ['GET', 'HEAD']) {
+      expectStatus(await call(method, '/status/nobody-has-this.json'), 404);
+      expectStatus(await call(method, '/status/nobody-has-this'), 404);
+    }
+    expectStatus(await call('POST', '/status/acme'), 405);
     expectStatus(await call('DELETE', `/api/v1/status-pages/${pageId}`, { key }), 200);
     expect((await send(base, 'GET', '/status/acme.json')).status).toBe(404);
+    // Past the views allowed per address, every form of a public page answers 429.
+    for (let i = 0; i < 30 && (await call('GET', '/status/acme.json')).status !== 429; i++);
+    for (const [method, url] of [['GET', '/status/acme.json'], ['HEAD', '/status/acme.json'], ['GET', '/status/acme'], ['HEAD', '/status/acme']]) {
+      expectStatus(await call(method, url), 429);
+    }
 
     // Signing in by e-mail link, and the dashboard sessions it makes.
     expectStatus(await call('POST', '/api/v1/auth/email-link', { json: { email: 'owner@example.com' } }), 202);

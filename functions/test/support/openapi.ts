@@ -173,11 +173,13 @@ export class SpecChecker {
 
   /**
    * The spec path a request path belongs to. The app answers the same routes at the function's own
-   * URL without `/api` (`/v1/...`, `/health`), so those are read as their `/api` twins.
+   * URL without `/api` (`/v1/...`, `/health`), so those are read as their `/api` twins; the public
+   * status pages (`/status/...`) are described at their own paths.
    */
   locate(method: string, url: string): Located | null {
     let p = url.split('?')[0];
-    if (!/^\/api(\/|$)/i.test(p)) p = `/api${p}`;
+    // The public status pages live outside the API, at `/status/...`, and are described there.
+    if (!/^\/(api|status)(\/|$)/i.test(p)) p = `/api${p}`;
     const hit = this.templates.find((t) => t.regex.test(p));
     if (!hit) return null;
     const m = method.toLowerCase() as Method;

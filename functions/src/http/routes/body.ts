@@ -32,8 +32,11 @@ function fromFrameworkBody(limit: number, decode: (raw: Buffer) => unknown): Req
   };
 }
 
+/** A JSON body of at most `limit` bytes, whatever the content type says, parsed into `req.body` (absent when empty). */
+export const jsonBodyUpTo = (limit: number): readonly RequestHandler[] => [fromFrameworkBody(limit, parseJson), express.json({ limit, type: () => true, strict: false })];
+
 /** A JSON body, whatever the content type says, parsed into `req.body` (absent when empty). */
-export const jsonBody: readonly RequestHandler[] = [fromFrameworkBody(JSON_LIMIT, parseJson), express.json({ limit: JSON_LIMIT, type: () => true, strict: false })];
+export const jsonBody: readonly RequestHandler[] = jsonBodyUpTo(JSON_LIMIT);
 
 /** A ping's body, any content type, as a Buffer in `req.body`. */
 export const pingBody: readonly RequestHandler[] = [fromFrameworkBody(PING_BODY_MAX, (raw) => raw), express.raw({ type: () => true, limit: PING_BODY_MAX })];

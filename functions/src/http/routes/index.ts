@@ -15,6 +15,7 @@ import { mountMonitorRoutes } from './monitors';
 import { mountPingRoutes } from './pings';
 import { mountScheduleRoutes } from './schedule';
 import { mountStatusPageRoutes } from './status-pages';
+import { mountTransferRoutes } from './transfer';
 
 /** The whole API as one router, each resource mounting its own routes on it. */
 export function apiRouter(deps: Deps): Router {
@@ -28,6 +29,7 @@ export function apiRouter(deps: Deps): Router {
   mountChannelRoutes(ctx);
   mountMaintenanceRoutes(ctx);
   mountStatusPageRoutes(ctx);
+  mountTransferRoutes(ctx);
   mountHistoryRoutes(ctx);
   mountScheduleRoutes(ctx);
   mountMetricsRoutes(ctx);
