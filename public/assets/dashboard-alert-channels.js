@@ -58,7 +58,6 @@
   var $ = function (id) { return document.getElementById(id); };
   var els = {
     signedIn: $('signed-in'),
-    refresh: $('ac-refresh'),
     error: $('ac-error'),
     done: $('ac-done'),
     secret: $('ac-secret'),
@@ -300,7 +299,8 @@
   els.kind.addEventListener('change', renderFields);
   els.form.addEventListener('submit', submit);
   els.cancel.addEventListener('click', resetForm);
-  els.refresh.addEventListener('click', function () { hide(els.done); refresh(); });
+  // No Reload button: coming back to the tab or the window reloads it, as it does the list.
+  window.addEventListener('cronpeek:back', function () { if (!els.signedIn.hidden) refresh(); });
   renderFields();
 
   // Showing the list (signing in, or back from a monitor's page) reloads the channels; signing out forgets them.

@@ -14,7 +14,6 @@
   var $ = function (id) { return document.getElementById(id); };
   var els = {
     signedIn: $('signed-in'),
-    refresh: $('mw-refresh'),
     error: $('mw-error'),
     done: $('mw-done'),
     list: $('mw-list'),
@@ -186,7 +185,8 @@
 
   els.kind.addEventListener('change', syncForm);
   els.all.addEventListener('change', syncForm);
-  els.refresh.addEventListener('click', function () { hide(els.done); load(); });
+  // No Reload button: coming back to the tab or the window reloads it, as it does the list.
+  window.addEventListener('cronpeek:back', function () { if (!els.signedIn.hidden) load(); });
   if (els.tz.value === '') els.tz.value = browserZone();
   syncForm();
 

@@ -14,7 +14,6 @@
   var els = {
     signedIn: $('signed-in'),
     signedOut: $('signed-out'),
-    refresh: $('sp-refresh'),
     error: $('sp-error'),
     done: $('sp-done'),
     list: $('sp-list'),
@@ -135,7 +134,8 @@
     els.choices.hidden = byTag();
   }
   els.which.addEventListener('change', syncForm);
-  els.refresh.addEventListener('click', function () { hide(els.done); load(); });
+  // No Reload button: coming back to the tab or the window reloads it, as it does the list.
+  window.addEventListener('cronpeek:back', function () { if (!els.signedIn.hidden) load(); });
   syncForm();
 
   function reset() {

@@ -216,12 +216,16 @@
     stopRefresh();
     refreshTimer = setInterval(function () { if (!document.hidden) refreshList(); }, REFRESH_MS);
   }
+  // The account's other panels (channels, maintenance, status pages) reload on `cronpeek:back`.
+  function cameBack() {
+    if (refreshTimer === null) return;
+    refreshList();
+    window.dispatchEvent(new CustomEvent('cronpeek:back'));
+  }
   document.addEventListener('visibilitychange', function () {
-    if (!document.hidden && refreshTimer !== null) refreshList();
+    if (!document.hidden) cameBack();
   });
-  window.addEventListener('focus', function () {
-    if (refreshTimer !== null) refreshList();
-  });
+  window.addEventListener('focus', cameBack);
   // A monitor's page closing: the list shows what changed there without waiting for its timer.
   window.addEventListener('cronpeek:list-stale', function () {
     if (refreshTimer !== null) refreshList();

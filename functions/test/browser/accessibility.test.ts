@@ -233,7 +233,7 @@ describeWithBrowser('accessibility: the dashboard by keyboard', () => {
     const stops = await tabThrough(page, controls[controls.length - 1]);
     expect(stops.filter((n) => controls.includes(n))).toEqual(controls);
 
-    const expected = ['#sign-out', '#new-monitor-toggle', '#filter-clear', '#rotate-key', '#pk-create', '#sp-refresh', '#ac-refresh', '#ac-kind', '#ac-save', '#channels-monitor'];
+    const expected = ['#sign-out', '#new-monitor-toggle', '#filter-clear', '#rotate-key', '#pk-create', '#sp-page-title', '#ac-kind', '#ac-save', '#channels-monitor'];
     const at = order(stops, expected);
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -242,7 +242,7 @@ describeWithBrowser('accessibility: the dashboard by keyboard', () => {
     expect(links.length).toBeGreaterThanOrEqual(2);
     for (const link of links) {
       expect(stops.indexOf(link)).toBeGreaterThan(stops.indexOf('#filter-clear'));
-      expect(stops.indexOf(link)).toBeLessThan(stops.indexOf('#ac-refresh'));
+      expect(stops.indexOf(link)).toBeLessThan(stops.indexOf('#ac-kind'));
     }
 
     // Space presses a channel's Edit button; Enter follows a monitor's link to its page.
