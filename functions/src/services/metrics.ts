@@ -18,6 +18,8 @@ export const METRIC_STATUSES: readonly MonitorStatus[] = ['new', 'up', 'down', '
 const MONITOR_LABELS: ReadonlyArray<[string, (m: Monitor) => string]> = [
   ['monitor_id', (m) => m.id],
   ['name', (m) => m.name],
+  // Empty when the monitor has no slug: a label with an empty value is the same as no label to PromQL.
+  ['slug', (m) => m.slug ?? ''],
   // Tags as one label (a series cannot carry a list): `tags=~"(.*,)?backups(,.*)?"` finds one (matches are anchored).
   ['tags', (m) => m.tags.join(',')],
 ];

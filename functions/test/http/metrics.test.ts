@@ -79,8 +79,8 @@ describe.each(storeKinds())('GET /api/v1/metrics on %s', (_name, kind) => {
 
   const metrics = (key: string) => request(app).get('/api/v1/metrics').set('x-api-key', key);
   const scrape = async (key: string) => (await metrics(key).expect(200)).text;
-  const series = (id: string, name = 'Nightly DB Backup') => `{monitor_id="${id}",name="${name}",tags=""}`;
-  const statusSeries = (id: string, status: string) => `{monitor_id="${id}",name="Nightly DB Backup",tags="",status="${status}"}`;
+  const series = (id: string, name = 'Nightly DB Backup') => `{monitor_id="${id}",name="${name}",slug="",tags=""}`;
+  const statusSeries = (id: string, status: string) => `{monitor_id="${id}",name="Nightly DB Backup",slug="",tags="",status="${status}"}`;
 
   /** Every per-monitor value of one monitor, keyed by family (and status), from one scrape. */
   async function valuesOf(key: string, id: string): Promise<Record<string, number | undefined>> {
@@ -166,7 +166,13 @@ describe.each(storeKinds())('GET /api/v1/metrics on %s', (_name, kind) => {
   test('a name with quotes and backslashes is escaped in its label', async () => {
     const key = await api.signup();
     const m = await api.createMonitor(key, { name: 'C:\\backup "nightly"' });
-    expect(await scrape(key)).toContain(`cronpeek_monitor_up{monitor_id="${m.monitorId}",name="C:\\\\backup \\"nightly\\"",tags=""} 0\n`);
+    expect(await scrape(key)).toContain(`cronpeek_monitor_up{monitor_id="${m.monitorId}",name="C:\\\\backup \\"nightly\\"",slug="",tags=""} 0\n`);
+  });
+
+  test('a monitor’s slug is a label of its series', async () => {
+    const key = await api.signup();
+    const m = await api.createMonitor(key, { name: 'Nightly DB Backup', slug: 'db-backup' });
+    expect(await scrape(key)).toContain(`cronpeek_monitor_up{monitor_id="${m.monitorId}",name="Nightly DB Backup",slug="db-backup",tags=""} 0\n`);
   });
 
   test('a line feed in a stored name is written as \\n, so each series stays on one line', async () => {
@@ -177,7 +183,7 @@ describe.each(storeKinds())('GET /api/v1/metrics on %s', (_name, kind) => {
     const m = makeMonitor({ accountId: account.id, name: 'backup\n"db"\\' });
     await store.createMonitor(m, null);
     const text = await scrape(key);
-    expect(text).toContain(`cronpeek_monitor_paused{monitor_id="${m.id}",name="backup\\n\\"db\\"\\\\",tags=""} 0\n`);
+    expect(text).toContain(`cronpeek_monitor_paused{monitor_id="${m.id}",name="backup\\n\\"db\\"\\\\",slug="",tags=""} 0\n`);
     expect(text.split('\n').filter((line) => line.includes(m.id))).toHaveLength(6);
   });
 
