@@ -63,6 +63,11 @@ export function validateTiming(schedule: number | string, tz: string | undefined
   if (fields === 6 || fields === 7) {
     throw bad('schedule must be a 5-field cron expression (minute hour day-of-month month day-of-week); seconds and years are not supported.');
   }
+  // Fewer fields than five are refused here, not by the cron library: it reads some of them as
+  // a date and would answer with its own words about ISO 8601 (an OnCalendar line, say).
+  if (fields < 5 && !expression.startsWith('@')) {
+    throw bad(`schedule is not a valid cron expression: it has ${fields} field${fields === 1 ? '' : 's'}; a cron line has 5 (minute hour day-of-month month day-of-week).`);
+  }
   let cron: Cron;
   try {
     cron = compile(expression, zone);

@@ -61,6 +61,8 @@ describe('validateTiming', () => {
     expect(refused('61 * * * *')).toMatch(/^schedule is not a valid cron expression: .*minute/i);
     expect(refused('0 2 * *')).toMatch(/^schedule is not a valid cron expression/);
     expect(refused('every day')).toMatch(/^schedule is not a valid cron expression/);
+    expect(refused('Mon..Fri *-*-* 09:00:00')).toBe('schedule is not a valid cron expression: it has 3 fields; a cron line has 5 (minute hour day-of-month month day-of-week).');
+    expect(refused('daily')).toBe('schedule is not a valid cron expression: it has 1 field; a cron line has 5 (minute hour day-of-month month day-of-week).');
     expect(refused('')).toMatch(/^schedule must be a number of seconds or a 5-field cron expression/);
   });
 
