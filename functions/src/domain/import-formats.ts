@@ -1,4 +1,5 @@
 import { MONITOR_CHANNELS, maskedConfig } from './channels';
+import { parentsFirst } from './quiet';
 import { MAX_TAGS, TAG_PATTERN, TAG_RULE } from './tags';
 import type { AlertChannel, Monitor } from './types';
 
@@ -137,26 +138,21 @@ export function fromHealthchecks(check: Readonly<Record<string, unknown>>): Impo
 
 /**
  * The order to import in: each after the entries whose slugs its `dependsOn` names, so a parent
- * exists before its child refers to it. Otherwise the document's order; a cycle keeps it (the
- * service then refuses what it cannot resolve). Answers indexes into `entries`.
+ * exists before its child refers to it (`parentsFirst`, as the sweep orders monitors). Otherwise
+ * the document's order; a cycle comes last (the service then refuses what it cannot resolve).
+ * Answers indexes into `entries`.
  */
-export function parentsFirst(entries: ReadonlyArray<{ slug: string | null; dependsOn: readonly string[] }>): number[] {
+export function importOrder(entries: ReadonlyArray<{ slug: string | null; dependsOn: readonly string[] }>): number[] {
   const indexOfSlug = new Map<string, number>();
   entries.forEach((e, i) => {
     if (e.slug !== null && !indexOfSlug.has(e.slug)) indexOfSlug.set(e.slug, i);
   });
-  const order: number[] = [];
-  const state = new Map<number, 'visiting' | 'done'>();
-  const visit = (i: number): void => {
-    if (state.has(i)) return;
-    state.set(i, 'visiting');
-    for (const ref of entries[i].dependsOn) {
+  const nodes = entries.map((e, i) => ({
+    id: String(i),
+    dependsOn: e.dependsOn.flatMap((ref) => {
       const parent = indexOfSlug.get(ref);
-      if (parent !== undefined && parent !== i) visit(parent);
-    }
-    state.set(i, 'done');
-    order.push(i);
-  };
-  entries.forEach((_e, i) => visit(i));
-  return order;
+      return parent === undefined || parent === i ? [] : [String(parent)];
+    }),
+  }));
+  return parentsFirst(nodes).map(Number);
 }

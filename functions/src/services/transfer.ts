@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../domain/errors';
-import { EXPORT_VERSION, exportedChannel, exportedMonitor, parentsFirst, type ExportedMonitor } from '../domain/import-formats';
+import { EXPORT_VERSION, exportedChannel, exportedMonitor, importOrder, type ExportedMonitor } from '../domain/import-formats';
 import { PLANS, planLimitMessage } from '../domain/plans';
 import { validateTiming } from '../domain/schedule';
 import { checkPlanAllows } from '../domain/settings';
@@ -111,7 +111,7 @@ export async function importMonitors(deps: Deps, account: Account, document: Imp
     monitorCount: existing.length,
   };
   const results: ImportResult[] = new Array(document.entries.length);
-  const order = parentsFirst(document.entries.map((e) => ({ slug: e.slug, dependsOn: e.dependsOn ?? [] })));
+  const order = importOrder(document.entries.map((e) => ({ slug: e.slug, dependsOn: e.dependsOn ?? [] })));
   // One at a time: each may create a parent the next refers to, and the plan limit counts them in order.
   for (const i of order) results[i] = await importOne(run, document.entries[i]);
   const count = (kind: ImportResultKind) => results.filter((r) => r.result === kind).length;

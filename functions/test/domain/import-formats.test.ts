@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { exportedChannel, exportedMonitor, fromHealthchecks, parentsFirst, tagsFromWords } from '../../src/domain/import-formats';
+import { exportedChannel, exportedMonitor, fromHealthchecks, importOrder, tagsFromWords } from '../../src/domain/import-formats';
 import { makeMonitor } from '../support/factories';
 
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'healthchecks-checks.json'), 'utf8')) as { checks: Array<Record<string, unknown>> };
@@ -76,12 +76,12 @@ describe('the export of a monitor', () => {
   });
 });
 
-describe('parentsFirst', () => {
+describe('importOrder', () => {
   test('puts a parent named by slug before its child, and otherwise keeps the order', () => {
-    expect(parentsFirst([{ slug: 'child', dependsOn: ['parent'] }, { slug: null, dependsOn: [] }, { slug: 'parent', dependsOn: [] }])).toEqual([2, 0, 1]);
+    expect(importOrder([{ slug: 'child', dependsOn: ['parent'] }, { slug: null, dependsOn: [] }, { slug: 'parent', dependsOn: [] }])).toEqual([1, 2, 0]);
   });
 
   test('a cycle keeps every entry, once', () => {
-    expect(parentsFirst([{ slug: 'a', dependsOn: ['b'] }, { slug: 'b', dependsOn: ['a'] }]).sort()).toEqual([0, 1]);
+    expect(importOrder([{ slug: 'a', dependsOn: ['b'] }, { slug: 'b', dependsOn: ['a'] }]).sort()).toEqual([0, 1]);
   });
 });
