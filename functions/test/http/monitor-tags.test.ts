@@ -222,15 +222,15 @@ describe.each(storeKinds())('monitor tags and list filters over HTTP on %s', (_n
       const tagged = await monitor('Nightly DB Backup', ['backups', 'db']);
       const plain = await monitor('Cleanup');
       const text = await scrape();
-      expect(text).toContain(`cronpeek_monitor_up{monitor_id="${tagged.monitorId}",name="Nightly DB Backup",tags="backups,db"} 0\n`);
-      expect(text).toContain(`cronpeek_monitor_status{monitor_id="${tagged.monitorId}",name="Nightly DB Backup",tags="backups,db",status="new"} 1\n`);
-      expect(text).toContain(`cronpeek_monitor_up{monitor_id="${plain.monitorId}",name="Cleanup",tags=""} 0\n`);
+      expect(text).toContain(`cronpeek_monitor_up{monitor_id="${tagged.monitorId}",name="Nightly DB Backup",slug="",tags="backups,db"} 0\n`);
+      expect(text).toContain(`cronpeek_monitor_status{monitor_id="${tagged.monitorId}",name="Nightly DB Backup",slug="",tags="backups,db",status="new"} 1\n`);
+      expect(text).toContain(`cronpeek_monitor_up{monitor_id="${plain.monitorId}",name="Cleanup",slug="",tags=""} 0\n`);
     });
 
     test('an edit of the tags changes the label', async () => {
       const m = await monitor('Nightly DB Backup', ['backups']);
       await api.editMonitor(key, m.monitorId, { tags: ['db', 'nightly'] }).expect(200);
-      expect(await scrape()).toContain(`cronpeek_monitor_paused{monitor_id="${m.monitorId}",name="Nightly DB Backup",tags="db,nightly"} 0\n`);
+      expect(await scrape()).toContain(`cronpeek_monitor_paused{monitor_id="${m.monitorId}",name="Nightly DB Backup",slug="",tags="db,nightly"} 0\n`);
     });
   });
 });
