@@ -1,5 +1,5 @@
 import { windowsEndAt, type MaintenanceWindow } from '../domain/maintenance';
-import { quietEnd, suppressor, type ParentState } from '../domain/quiet';
+import { parentsOnCycle, quietEnd, suppressor, type ParentState } from '../domain/quiet';
 import type { Flip, Monitor } from '../domain/types';
 import type { Deps } from './context';
 
@@ -27,21 +27,35 @@ const activeSnooze = (m: Pick<Monitor, 'snoozedUntil'>, now: Date): Date | null 
  * else read one by one (a filtered list may leave a parent out). A parent deleted meanwhile, or
  * of another account (which validation refuses), is left out: it explains nothing.
  */
-async function parentStates(deps: Pick<Deps, 'store'>, monitors: readonly Monitor[], windows: readonly MaintenanceWindow[], now: Date): Promise<Map<string, ParentState>> {
+async function parentStates(deps: Pick<Deps, 'store'>, monitors: readonly Monitor[], windows: readonly MaintenanceWindow[], now: Date): Promise<Parents> {
   const known = new Map(monitors.map((m) => [m.id, m]));
   const wanted = new Set(monitors.filter((m) => m.status === 'down').flatMap((m) => m.dependsOn));
   const states = new Map<string, ParentState>();
+  const graph = new Map<string, readonly string[]>(monitors.map((m) => [m.id, m.dependsOn]));
   for (const id of wanted) {
     const parent = known.get(id) ?? (await deps.store.getMonitor(id));
     if (parent === null || parent.accountId !== monitors[0].accountId) continue;
     states.set(id, { id, name: parent.name, status: parent.status, quietUntil: quietEnd(parent, windows, now) });
+    graph.set(id, parent.dependsOn);
   }
-  return states;
+  return { states, graph };
 }
 
-/** One monitor's view, from the account's windows and its parents' states. */
-function viewOf(m: Monitor, windows: readonly MaintenanceWindow[], parents: ReadonlyMap<string, ParentState>, now: Date): QuietView {
-  const parent = m.status === 'down' ? suppressor(m, [...parents.values()], now) : null;
+/** The parents' states, and id → dependsOn of every monitor read, for spotting a cycle a race closed. */
+interface Parents {
+  states: ReadonlyMap<string, ParentState>;
+  graph: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * One monitor's view, from the account's windows and its parents' states. A parent on a cycle
+ * back to the monitor is passed over, as delivery passes it over (it holds no alert); the cycles
+ * seen here are those through the monitors read, which is all of them for the account's list.
+ */
+function viewOf(m: Monitor, windows: readonly MaintenanceWindow[], parents: Parents, now: Date): QuietView {
+  const onCycle = parentsOnCycle(m.id, m.dependsOn, parents.graph);
+  const candidates = [...parents.states.values()].filter((p) => !onCycle.has(p.id));
+  const parent = m.status === 'down' ? suppressor(m, candidates, now) : null;
   return {
     snoozedUntil: activeSnooze(m, now),
     dependsOn: [...m.dependsOn],

@@ -4,6 +4,7 @@ import { runCheck } from '../../src/services/checker';
 import { deleteWindow } from '../../src/services/maintenance';
 import { snoozeMonitor, unsnoozeMonitor } from '../../src/services/snooze';
 import { recordPing } from '../../src/services/ping';
+import { quietViews } from '../../src/services/quiet-view';
 import type { InspectableStore } from '../../src/store/inspection';
 import { startFakeHttp, type FakeHttp } from '../notify/support/fake-http';
 import { storeKinds } from '../support/stores';
@@ -288,6 +289,9 @@ describe.each(storeKinds())('maintenance, snooze and dependencies through the ch
       deps.fakeClock.advance(MINUTE);
       await check(deps);
       expect(received().sort()).toEqual(['/a monitor.down', '/b monitor.down', '/c monitor.down']);
+      // The answers agree: no monitor of the cycle says a parent explains its outage.
+      const views = await quietViews(deps, await store.listMonitors(a.accountId));
+      expect([...views.values()].map((v) => v.suppressedBy)).toEqual([null, null, null]);
     });
 
     test('a parent in a maintenance window holds its children’s down alerts as if it were down', async () => {
