@@ -250,7 +250,8 @@
         el('div', {}, [
           // Opens the monitor's own page (history, settings, pause): assets/dashboard-monitor.js.
           el('a', { className: 'monitor-name', href: '#monitor/' + m.monitorId, text: m.name }),
-          el('span', { className: 'monitor-id', text: m.monitorId }),
+          // A fleet knows its monitors by slug: shown in place of the id when there is one.
+          m.slug ? el('span', { className: 'monitor-id', title: 'Slug; id ' + m.monitorId, text: m.slug }) : el('span', { className: 'monitor-id', text: m.monitorId }),
         ].concat(ui.tagChips(m.tags, 'Tags of ' + m.name) || [])),
       ]),
       // Quiet states (snoozed, in maintenance, held for a parent) follow the status as words.

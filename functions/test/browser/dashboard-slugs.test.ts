@@ -63,6 +63,8 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
       const [first] = await api.listMonitors(server.baseUrl, key);
       expect((await monitor(key, first.monitorId)).slug).toBe('nightly-backup');
       expect(await page.getByLabel('Slug (optional)').inputValue()).toBe('');
+      // The list names it by its slug where it would show the id.
+      await eventually(() => page.locator(`#monitor-rows tr[data-monitor-id="${first.monitorId}"] .monitor-id`).textContent(), 'nightly-backup');
 
       await create(page, 'Second backup', 'nightly-backup');
       await eventually(() => page.locator('#monitor-error').textContent(), 'Another monitor already uses the slug nightly-backup. Choose another, or leave it empty.');
