@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { api, axeViolations, describeWithBrowser, eventually, openMonitorPage, openNewMonitorForm, useBrowserSuite, type BrowserSuite } from './support';
+import { api, axeViolations, describeWithBrowser, eventually, openMonitorPage, openNewMonitorForm, signInWithKey, useBrowserSuite } from './support';
 
 /**
  * Issue 23, the remaining parts, at a phone's width and a laptop's: the new-monitor form's
@@ -20,12 +20,6 @@ describe.each(VIEWPORTS)('at %s', (_label, viewport) => {
       await suite.page.setViewportSize(viewport);
     });
 
-    async function signIn(s: BrowserSuite, key: string): Promise<void> {
-      await s.page.goto(`${s.server.baseUrl}/dashboard.html`);
-      await s.page.getByLabel('API key', { exact: true }).fill(key);
-      await s.page.getByRole('button', { name: 'Open dashboard' }).click();
-      await s.page.locator('#signed-in').waitFor();
-    }
 
     async function get<T>(key: string, apiPath: string): Promise<T> {
       const res = await fetch(`${suite.server.baseUrl}${apiPath}`, { headers: { 'x-api-key': key } });
@@ -49,7 +43,7 @@ describe.each(VIEWPORTS)('at %s', (_label, viewport) => {
     test('a preset previews its next three runs; a cron line previews them in the chosen zone, as the API computes them, and saves with grace in minutes', async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       await openNewMonitorForm(page);
 
       // The default preset (every hour) previews three runs, an hour apart, counted from now.
@@ -89,7 +83,7 @@ describe.each(VIEWPORTS)('at %s', (_label, viewport) => {
     test('"every day at a time" and "every week on a day" preview and save as cron lines in the chosen zone', async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       await openNewMonitorForm(page);
 
       await page.getByLabel('Schedule', { exact: true }).selectOption('daily');
@@ -116,7 +110,7 @@ describe.each(VIEWPORTS)('at %s', (_label, viewport) => {
     test('seconds and grace in hours are sent as seconds, and errors use the form’s words', async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       await openNewMonitorForm(page);
 
       await page.getByLabel('Schedule', { exact: true }).selectOption('seconds');
@@ -259,7 +253,7 @@ describe.each(VIEWPORTS)('at %s', (_label, viewport) => {
       const key = await api.signUp(server.baseUrl);
       const a = await api.createMonitor(server.baseUrl, key, { name: 'First job', schedule: 3600 });
       const b = await api.createMonitor(server.baseUrl, key, { name: 'Second job', schedule: 3600 });
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       await eventually(() => page.locator('#monitor-rows tr').count(), 2);
       expect(await page.title()).toBe('CronPeek Dashboard');
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { api, axeViolations, comeBack, describeWithBrowser, eventually, openMonitorPage, openNewMonitorForm, useBrowserSuite, type BrowserSuite } from './support';
+import { api, axeViolations, comeBack, describeWithBrowser, eventually, openMonitorPage, openNewMonitorForm, signInWithKey, useBrowserSuite } from './support';
 
 /**
  * Issue 22 in the dashboard: a monitor's slug, set in the New monitor form and the monitor's
@@ -26,12 +26,6 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
       await suite.page.setViewportSize(viewport);
     });
 
-    async function signIn(s: BrowserSuite, key: string): Promise<void> {
-      await s.page.goto(`${s.server.baseUrl}/dashboard.html`);
-      await s.page.getByLabel('API key', { exact: true }).fill(key);
-      await s.page.getByRole('button', { name: 'Open dashboard' }).click();
-      await s.page.locator('#signed-in').waitFor();
-    }
 
     async function monitor(key: string, id: string): Promise<{ slug: string | null; name: string }> {
       const res = await fetch(`${suite.server.baseUrl}/api/v1/monitors/${id}`, { headers: { 'x-api-key': key } });
@@ -55,7 +49,7 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
     test('the New monitor form saves a slug, and refuses a taken, reserved or all-digit one in its own words', async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       await openNewMonitorForm(page);
 
       await create(page, 'Nightly backup', 'nightly-backup');
@@ -119,7 +113,7 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
     test('the account panel creates a ping key, shows it once with a ping URL that creates the monitor, and rotates it after asking', async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       const state = page.locator('#pk-state');
       await eventually(() => state.textContent(), 'No ping key yet: monitors are pinged by their own ping URLs.');
       expect(await page.locator('#pk-new').isHidden()).toBe(true);

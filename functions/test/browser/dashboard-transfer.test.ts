@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { api, axeViolations, describeWithBrowser, eventually, useBrowserSuite, type BrowserSuite } from './support';
+import { api, axeViolations, describeWithBrowser, eventually, signInWithKey, useBrowserSuite } from './support';
 
 /**
  * Export and import in the dashboard's account panel: Export downloads the account's export as
@@ -28,12 +28,6 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
       await suite.page.setViewportSize(viewport);
     });
 
-    async function signIn(s: BrowserSuite, key: string): Promise<void> {
-      await s.page.goto(`${s.server.baseUrl}/dashboard.html`);
-      await s.page.getByLabel('API key', { exact: true }).fill(key);
-      await s.page.getByRole('button', { name: 'Open dashboard' }).click();
-      await s.page.locator('#signed-in').waitFor();
-    }
 
     async function signOut(page: Page): Promise<void> {
       await page.locator('#sign-out').click();
@@ -66,7 +60,7 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
       const longName = 'Nightly database backup of the whole production cluster with a name far too long for a phone';
       await api.createMonitor(server.baseUrl, from, { name: longName, schedule: 86400, slug: 'nightly-backup', tags: ['db'] });
       await api.createMonitor(server.baseUrl, from, { name: 'Hourly sync', schedule: 3600, slug: 'hourly-sync' });
-      await signIn(suite, from);
+      await signInWithKey(suite, from);
       await eventually(() => page.locator('#monitor-rows a.monitor-name').count(), 2);
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export monitors' }).click()]);
@@ -80,7 +74,7 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
       // Into a second account: the dry run reports and changes nothing.
       await signOut(page);
       const to = await api.signUp(server.baseUrl);
-      await signIn(suite, to);
+      await signInWithKey(suite, to);
       await eventually(() => page.locator('#tx-report').isHidden(), true);
       await page.getByLabel('Import monitors from a file').setInputFiles(file(download.suggestedFilename(), text));
       await eventually(async () => (await reportItems(page)).map((i) => [i.name, i.result]), [[longName, 'created'], ['Hourly sync', 'created']]);
@@ -111,7 +105,7 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
     test("imports a Healthchecks check list, naming the fields it leaves out; refuses a file that is not JSON", async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       let importCalls = 0;
       page.on('request', (request) => {
         if (request.url().includes('/api/v1/import')) importCalls += 1;
@@ -164,7 +158,7 @@ describe.each(VIEWPORTS)('at %s', (label, viewport) => {
     test('an API error is shown as the other panels show it', async () => {
       const { page, server } = suite;
       const key = await api.signUp(server.baseUrl);
-      await signIn(suite, key);
+      await signInWithKey(suite, key);
       await page.getByLabel('Import monitors from a file').setInputFiles(file('other.json', JSON.stringify({ version: 9, monitors: [] })));
       await eventually(async () => ((await page.locator('#tx-error').textContent()) ?? '').length > 0, true);
       expect(await page.locator('#tx-report').isHidden()).toBe(true);

@@ -162,13 +162,19 @@ export async function comeBack(page: Page): Promise<void> {
   await page.evaluate("window.dispatchEvent(new Event('focus'))");
 }
 
-/** Signs in to the dashboard with `key` and opens the monitor's own page. */
-export async function openMonitorPage(suite: BrowserSuite, key: string, monitorId: string): Promise<void> {
+/** Signs in to the dashboard with the API key `key`, as the sign-in form does, and waits for the signed-in view. */
+export async function signInWithKey(suite: BrowserSuite, key: string): Promise<void> {
   const { page, server } = suite;
   await page.goto(`${server.baseUrl}/dashboard.html`);
   await page.getByLabel('API key', { exact: true }).fill(key);
   await page.getByRole('button', { name: 'Open dashboard' }).click();
   await page.locator('#signed-in').waitFor();
+}
+
+/** Signs in to the dashboard with `key` and opens the monitor's own page. */
+export async function openMonitorPage(suite: BrowserSuite, key: string, monitorId: string): Promise<void> {
+  const { page, server } = suite;
+  await signInWithKey(suite, key);
   await page.goto(`${server.baseUrl}/dashboard.html#monitor/${monitorId}`);
   await eventually(() => page.locator('#mp-id').textContent(), monitorId);
 }
