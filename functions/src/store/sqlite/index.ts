@@ -27,6 +27,7 @@ import {
   type StatusPageUpdate,
   type Session,
 } from '../port';
+import { CHECKPOINT_DEFAULTS, Checkpointer, type CheckpointerOptions, type CheckpointReport } from './checkpointer';
 import { preparePrivateDatabase } from './files';
 import {
   ACCOUNT_COLUMNS,
@@ -141,6 +142,15 @@ export interface GroupCommitOptions {
 }
 const GROUP_COMMIT_DEFAULTS: Required<GroupCommitOptions> = { maxWaitMs: 1, maxWrites: 200 };
 
+/**
+ * The store's options: its group commit, and who checkpoints the WAL. By default a worker thread
+ * does (see `Checkpointer`); `'inline'` keeps SQLite's own checkpoint inside the commit that takes
+ * the WAL past 1,000 pages (an in-memory database has no WAL and never starts a worker).
+ */
+export interface SqliteStoreOptions extends GroupCommitOptions {
+  checkpoints?: 'inline' | (CheckpointerOptions & { onReport?: (r: CheckpointReport) => void });
+}
+
 interface PendingWrite {
   write: () => unknown;
   /** The monitor an `updateMonitor` write decides on: the batch reads all of these at once (see `readBatchMonitors`). */
@@ -183,6 +193,8 @@ export class SqliteStore implements Store, StoreInspection {
   /** The background removal of deleted monitors' and accounts' rows, while one runs. */
   private removal: Promise<void> | null = null;
   private closed = false;
+  /** The worker that checkpoints the WAL, unless checkpoints are inline. */
+  private readonly checkpointer: Checkpointer | null = null;
   /** One `BEGIN IMMEDIATE` transaction around a batch of writes; the first that throws rolls back all. */
   private readonly runBatch: (batch: PendingWrite[]) => Outcome[];
   /** The same, with each write in a savepoint of its own: one that throws fails alone. */
@@ -193,8 +205,10 @@ export class SqliteStore implements Store, StoreInspection {
    */
   private batchMonitors: Map<string, unknown[]> | null = null;
 
-  constructor(file: string, groupCommit: GroupCommitOptions = {}) {
-    this.groupCommit = { ...GROUP_COMMIT_DEFAULTS, ...groupCommit };
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.groupCommit = {
+      maxWaitMs: options.maxWaitMs ?? GROUP_COMMIT_DEFAULTS.maxWaitMs, maxWrites: options.maxWrites ?? GROUP_COMMIT_DEFAULTS.maxWrites,
+    };
     if (file !== ':memory:') preparePrivateDatabase(file);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -202,6 +216,11 @@ export class SqliteStore implements Store, StoreInspection {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    if (file !== ':memory:' && options.checkpoints !== 'inline') {
+      const backstop = (options.checkpoints?.inlineAbovePages ?? CHECKPOINT_DEFAULTS.inlineAbovePages);
+      this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(backstop))}`);
+      this.checkpointer = new Checkpointer(file, (err) => this.checkpointInline(err), options.checkpoints);
+    }
     this.runBatch = this.transaction((batch: PendingWrite[]): Outcome[] => {
       this.readBatchMonitors(batch);
       return batch.map((w) => ({ value: w.write() }));
@@ -218,6 +237,15 @@ export class SqliteStore implements Store, StoreInspection {
         }
       });
     });
+  }
+
+  /** The checkpoint worker failed: SQLite checkpoints inside commits again, so the WAL stays bounded. */
+  private checkpointInline(err: unknown): void {
+    if (!this.db.open) return;
+    this.db.pragma('wal_autocheckpoint = 1000');
+    console.warn(JSON.stringify({
+      severity: 'WARNING', message: 'sqlite: the checkpoint worker stopped; checkpoints run inside commits again', error: String(err),
+    }));
   }
 
   private stmt(sql: string): Database.Statement {
@@ -1065,6 +1093,9 @@ export class SqliteStore implements Store, StoreInspection {
   async close(): Promise<void> {
     // A background removal stops before its next batch; what it left, the checker finishes.
     this.closed = true;
+    // The worker's connection first: the last connection to close checkpoints and removes the WAL.
+    // (Without a worker the file closes before this returns its promise, as it always did.)
+    if (this.checkpointer) await this.checkpointer.stop();
     if (this.db.open) this.db.close();
   }
 }
