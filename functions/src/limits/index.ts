@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 /**
  * Abuse limits. Each bucket counts requests per key (an address, an e-mail, an account, a ping
@@ -100,8 +100,17 @@ export function retryAfter(endsAt: number, now: Date): number {
  * memory dumps or Firestore documents in the clear.
  */
 export function counterId(bucket: Bucket, key: string, windowIndex: number): string {
-  return `${bucket}_${createHash('sha256').update(key).digest('hex').slice(0, 32)}_${windowIndex}`;
+  return `${bucket}_${sha256Hex(key).slice(0, 32)}_${windowIndex}`;
 }
+
+/**
+ * SHA-256 in hex. Every ping hashes its token: the one-shot `crypto.hash` (Node ≥ 20.12) takes
+ * about 0.35 µs where a `createHash` object takes 1.1–1.9 µs (issue 24).
+ */
+const sha256Hex: (data: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => (crypto as unknown as { hash: (alg: string, d: string, enc: 'hex') => string }).hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** At most this many counters per table (a flood of new keys cannot exhaust memory). */
 export const TABLE_CAPACITY = 100_000;
@@ -181,6 +190,13 @@ class CounterTable {
 /**
  * Counters in this process's memory: exact for the embedded server, which is one process. A
  * restart forgets them, which only ever lets a client through early.
+ *
+ * A ping token that finds the ping table full of live counters is let through uncounted, not
+ * refused: 100,000 monitors pinging in the same minute (an hour boundary) fill the table with
+ * legitimate counters, and refusing the next job's ping would lose it and raise a false alarm
+ * later. What a flood of made-up tokens could then cost is bounded elsewhere: each one that turns
+ * out unknown counts against its client address (`unknownPing`), and that bucket, like every
+ * other, still refuses new keys while its table is full.
  */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly tables: Record<'pings' | 'clients', CounterTable>;
@@ -210,7 +226,9 @@ export class MemoryRateLimiter implements RateLimiter {
     const verdict: Verdict = { allowed: (counter?.count ?? 0) < rule.limit, retryAfterSeconds: retryAfter(endsAt, now) };
     if (!increment || !verdict.allowed) return verdict;
     if (counter !== undefined) counter.count++;
-    else if (!table.add(id, { count: 1, endsAt }, now)) return { allowed: false, retryAfterSeconds: retryAfter(table.freeAt, now), full: true };
+    else if (!table.add(id, { count: 1, endsAt }, now)) {
+      return bucket === 'ping' ? verdict : { allowed: false, retryAfterSeconds: retryAfter(table.freeAt, now), full: true };
+    }
     return verdict;
   }
 
