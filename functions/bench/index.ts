@@ -4,18 +4,19 @@
  * `npm test`: it takes a few minutes and asserts only that nothing is lost and that the
  * Firebase entry loads neither SQLite nor SendGrid (it exits non-zero if either fails).
  *   npm run bench                          (from the repository root or functions/)
- *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold, delete, fairness, latency)
+ *   BENCH_SECTIONS=ping,cold npm run bench (ping, sweep, firestore, cold, delete, fairness, latency, burst)
  *   BENCH_CPU_PROF=<dir> npm run bench     (writes the embedded server's CPU profile there)
  * The ping section drives its servers with wrk when it is on PATH (Debian package `wrk`), and says
  * loudly when it falls back to autocannon; BENCH_NO_WRK=1 forces the fallback, BENCH_SERVER_JS
  * points it at another build of lib/server.js. `npx tsx bench/profile.ts <file.cpuprofile>`
  * summarises a CPU profile by function and by module.
  * Each section also runs on its own: `npx tsx bench/ping.ts`, `bench/sweep.ts`, `bench/cold-start.ts`,
- * `bench/delete.ts`, `bench/fairness.ts`, `bench/latency.ts`.
+ * `bench/delete.ts`, `bench/fairness.ts`, `bench/latency.ts`, `bench/burst.ts`.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { burstBench, burstHeld, printBurstBench } from './burst';
 import { coldStartBench, printColdStart } from './cold-start';
 import { deleteBench, printDeleteBench } from './delete';
 import { fairnessBench, printFairnessBench } from './fairness';
@@ -24,7 +25,7 @@ import { pingBench, printPingBench } from './ping';
 import { printSweepBench, sweepBench } from './sweep';
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
-const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold,delete,fairness,latency').split(','));
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ping,sweep,firestore,cold,delete,fairness,latency,burst').split(','));
 
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
 
@@ -76,6 +77,13 @@ async function main() {
     printLatencyBench(r);
     // As for fairness: only an alert that never arrived fails the bench.
     if (r.missed > 0) failed = true;
+  }
+  if (SECTIONS.has('burst')) {
+    console.log('');
+    const r = await burstBench();
+    printBurstBench(r);
+    // Its time is a figure; an error, a refused ping or a ping not stored fails the bench.
+    if (r && !burstHeld(r)) failed = true;
   }
   console.log(`\nload average ${load()} at the end`);
   if (failed) process.exitCode = 1;

@@ -69,14 +69,14 @@ export interface PingBenchResult {
 }
 
 /** VmHWM (peak) and VmRSS (now) of a process, from /proc. */
-function memoryOf(pid: number): Omit<ProcessMemory, 'cpuUsPerRequest'> {
+export function memoryOf(pid: number): Omit<ProcessMemory, 'cpuUsPerRequest'> {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
   return { peakRssMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number): number {
+export function cpuSecondsOf(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -89,7 +89,7 @@ async function measure(pid: number, port: number, paths: string[]): Promise<Meas
   return { ...d, ...memoryOf(pid), cpuUsPerRequest: (cpu * 1e6) / Math.max(d.requests, 1) };
 }
 
-function waitForOutput(child: ChildProcess, marker: string): Promise<void> {
+export function waitForOutput(child: ChildProcess, marker: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer) => {
@@ -104,7 +104,7 @@ function waitForOutput(child: ChildProcess, marker: string): Promise<void> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -164,23 +164,29 @@ async function bareRun(paths: string[]): Promise<Measured> {
   }
 }
 
-/** The built embedded server on `dbPath`, measured on the monitors' ping URLs. */
-async function embeddedRun(dbPath: string, paths: string[], cpuProfileDir?: string): Promise<Measured> {
+/**
+ * The built embedded server on `dbPath`, started as `npm start` starts it, on a free port; the
+ * environment's `extraEnv` on top (the ping bench raises the per-token limit).
+ */
+export async function startEmbedded(dbPath: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<{ server: ChildProcess; port: number }> {
   const port = await freePort();
-  const nodeArgs = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [];
   const server = spawn(process.execPath, [...nodeArgs, SERVER_JS], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      CRONPEEK_DB: dbPath,
-      // The per-token limit stays on (its cost is part of every ping), high enough that the
-      // bench's thousands of pings per monitor and minute are not refused.
-      CRONPEEK_LIMIT_PINGS: '1000000/60',
-    },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CRONPEEK_DB: dbPath, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await waitForOutput(server, 'listening on');
+  return { server, port };
+}
+
+/** The built embedded server on `dbPath`, measured on the monitors' ping URLs. */
+async function embeddedRun(dbPath: string, paths: string[], cpuProfileDir?: string): Promise<Measured> {
+  const { server, port } = await startEmbedded(
+    dbPath,
+    // The per-token limit stays on (its cost is part of every ping), high enough that the
+    // bench's thousands of pings per monitor and minute are not refused.
+    { CRONPEEK_LIMIT_PINGS: '1000000/60' },
+    cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : [],
+  );
   try {
     return await measure(server.pid!, port, paths);
   } finally {
