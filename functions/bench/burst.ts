@@ -12,6 +12,8 @@
  * connection (`curl`), which costs the server a TCP accept and a fresh HTTP parser per ping.
  * BENCH_BURST_CLOSE=1 sends `Connection: close` with every ping, so wrk reconnects for each.
  *
+ * BENCH_BURST_PROF=<dir> writes the server's CPU profile there (`npx tsx bench/profile.ts <file>`).
+ *
  * Needs wrk: without it the section says so and is skipped (autocannon in this process would
  * measure itself).
  */
@@ -130,7 +132,8 @@ export async function burstBench(): Promise<BurstResult | null> {
     const script = path.join(dir, 'burst.lua');
     fs.writeFileSync(script, burstScript(pathsFile));
 
-    const { server, port } = await startEmbedded(dbPath);
+    const prof = process.env.BENCH_BURST_PROF;
+    const { server, port } = await startEmbedded(dbPath, {}, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []);
     let out: string;
     let cpu: number;
     let memory: ReturnType<typeof memoryOf>;

@@ -88,6 +88,17 @@ describe('SQLite checkpoints off the event loop', () => {
     store = new SqliteStore(file, { checkpoints: 'inline' });
   });
 
+  test('once the WAL is big and every page copied, the worker has it start over (RESTART), and it stays small', async () => {
+    await open(reporting({ intervalMs: 5, restartAbovePages: 300 }));
+    await pingRounds(10);
+    await until(() => reports.some((r) => r.mode === 'RESTART'), 'a RESTART checkpoint');
+    const restarts = reports.length;
+    // The next commits write from the WAL's start again: the worker's next look finds few pages.
+    await pingRounds(1);
+    await until(() => reports.length > restarts, 'the next look');
+    expect(reports[reports.length - 1].log).toBeLessThan(300);
+  });
+
   test('a writer faster than the worker: past the backstop, the store\'s commits checkpoint again', async () => {
     // The worker never looks: only the backstop can keep the WAL from holding all ~12,000 pages.
     await open(reporting({ intervalMs: 60_000, inlineAbovePages: 1500 }));

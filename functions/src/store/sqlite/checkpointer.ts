@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
  * 22 µs per due monitor for it (77 µs with it, 53–58 µs without), and every ping waiting on that
  * commit waited for the fsyncs.
  *
- * So the store's own connection does not checkpoint (`wal_autocheckpoint = 0`), and a worker
- * thread with a connection of its own does, in the background: every `intervalMs` it asks
+ * So the store's own connection checkpoints only as a backstop (below), and a worker thread with
+ * a connection of its own does it in the background: every `intervalMs` it asks
  * `PRAGMA data_version` whether another connection committed since its last look, and if so runs
  * a PASSIVE checkpoint, which copies what it can without taking the write lock and never waits.
  *
@@ -18,23 +18,35 @@ import { Worker } from 'node:worker_threads';
  * with or without this. A checkpoint only copies committed pages into the database file.
  *
  * The WAL starts over from its beginning only when a writer starts while every frame has been
- * copied, and a worker on a slow disk can fall behind a writer that never pauses: so the store's
- * connection keeps SQLite's checkpoint as a backstop, at `inlineAbovePages` (10,000 pages, about
- * 40 MB) instead of 1,000. Past it, the commit checkpoints inline as before, which also slows the
- * writer down to what the disk takes. If the worker cannot start or dies, the store goes back to
- * SQLite's default of 1,000 pages (`onFailure`).
+ * copied; under writes that never pause, a passive checkpoint keeps finishing just behind the
+ * newest commit, and the WAL would keep growing. So once it holds `restartAbovePages` (2,000
+ * pages, 8 MB) and a passive checkpoint has copied all of it, the worker runs a RESTART
+ * checkpoint: it waits for the writer's current transaction, holds the next one back while it
+ * copies the few pages committed meanwhile, and the next commit writes from the WAL's start. And
+ * a worker on a slow disk can fall behind altogether: the store's connection keeps SQLite's own
+ * checkpoint as a backstop at `inlineAbovePages` (10,000 pages, 40 MB) instead of 1,000; past it,
+ * commits checkpoint inline as before, which also slows the writer down to what the disk takes.
+ * If the worker cannot start or dies, the store goes back to SQLite's default of 1,000 pages
+ * (`onFailure`).
+ *
+ * On 2 cores shared with the load generator, the worker's copying competes for the CPU: under the
+ * 100k-monitor burst it absorbs pings about 20 % faster but roughly doubles their p99 (≈ 50 ms
+ * against ≈ 25 ms); see docs/performance.md.
  */
 export interface CheckpointerOptions {
   /** How often the worker looks for new commits. */
   intervalMs?: number;
+  /** WAL size, in pages, from which the worker, having copied every page, waits for the writer to let the WAL start over (RESTART). */
+  restartAbovePages?: number;
   /** WAL size, in pages, past which the store's own commits checkpoint again (the backstop). */
   inlineAbovePages?: number;
 }
 
-export const CHECKPOINT_DEFAULTS: Required<CheckpointerOptions> = { intervalMs: 200, inlineAbovePages: 10_000 };
+export const CHECKPOINT_DEFAULTS: Required<CheckpointerOptions> = { intervalMs: 200, restartAbovePages: 2000, inlineAbovePages: 10_000 };
 
 /** What the worker reports after each checkpoint it ran (the three columns of `PRAGMA wal_checkpoint`). */
 export interface CheckpointReport {
+  mode: 'PASSIVE' | 'RESTART';
   busy: number;
   log: number;
   checkpointed: number;
@@ -54,8 +66,13 @@ function tick() {
   const version = db.pragma('data_version', { simple: true });
   if (version !== seen) {
     seen = version;
-    const row = db.pragma('wal_checkpoint(PASSIVE)')[0];
-    if (workerData.report) parentPort.postMessage({ busy: row.busy, log: row.log, checkpointed: row.checkpointed });
+    let mode = 'PASSIVE';
+    let row = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    if (row.log >= workerData.restartAbovePages && row.checkpointed === row.log) {
+      mode = 'RESTART';
+      row = db.pragma('wal_checkpoint(RESTART)')[0];
+    }
+    if (workerData.report) parentPort.postMessage({ mode, busy: row.busy, log: row.log, checkpointed: row.checkpointed });
   }
   timer = setTimeout(tick, workerData.intervalMs);
 }
@@ -85,9 +102,10 @@ export class Checkpointer {
     options: CheckpointerOptions & { onReport?: (r: CheckpointReport) => void } = {},
   ) {
     const intervalMs = options.intervalMs ?? CHECKPOINT_DEFAULTS.intervalMs;
+    const restartAbovePages = options.restartAbovePages ?? CHECKPOINT_DEFAULTS.restartAbovePages;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver: require.resolve('better-sqlite3'), file, intervalMs, report: options.onReport !== undefined },
+      workerData: { driver: require.resolve('better-sqlite3'), file, intervalMs, restartAbovePages, report: options.onReport !== undefined },
       // A checkpoint needs little memory of its own: keep the thread's heap small (RSS target).
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
