@@ -37,11 +37,11 @@ export function composeDeps(options: {
  * The store the settings name, loaded on demand so that each way of running pulls in only the
  * adapter it uses (the Firebase entry imports this module and must never load SQLite).
  */
-export async function openStore(config: Pick<ServerConfig, 'store' | 'dbPath' | 'firestoreProjectId'>): Promise<Store> {
+export async function openStore(config: Pick<ServerConfig, 'store' | 'dbPath' | 'firestoreProjectId'> & Partial<Pick<ServerConfig, 'sqliteCheckpoints'>>): Promise<Store> {
   if (config.store === 'firestore') {
     const { openFirestoreStore } = await import('./store/firestore');
     return openFirestoreStore({ projectId: config.firestoreProjectId });
   }
   const { SqliteStore } = await import('./store/sqlite');
-  return new SqliteStore(config.dbPath);
+  return new SqliteStore(config.dbPath, { checkpoints: config.sqliteCheckpoints === 'inline' ? 'inline' : undefined });
 }

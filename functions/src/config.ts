@@ -34,6 +34,8 @@ export interface ServerConfig extends FunctionsConfig {
   host: string | null;
   store: StoreKind;
   dbPath: string;
+  /** Who checkpoints the SQLite WAL: a worker thread (the default) or the commits themselves (see store/sqlite/checkpointer.ts). */
+  sqliteCheckpoints: 'worker' | 'inline';
   checkIntervalSeconds: number;
   firestoreProjectId: string;
 }
@@ -55,6 +57,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   }
   return Number(raw);
+}
+
+function sqliteCheckpointsFrom(env: Env): 'worker' | 'inline' {
+  const raw = env.CRONPEEK_SQLITE_CHECKPOINTS;
+  if (raw === undefined || raw === '' || raw === 'worker') return 'worker';
+  if (raw === 'inline') return 'inline';
+  throw new ConfigError(`CRONPEEK_SQLITE_CHECKPOINTS must be "worker" or "inline" (got "${raw}")`);
 }
 
 function flag(env: Env, name: string): boolean {
@@ -251,6 +260,7 @@ export function loadServerConfig(env: Env): ServerConfig {
     trustProxy: trustProxyFrom(env),
     store,
     dbPath: path.resolve(env.CRONPEEK_DB || path.join(REPO_DIR, '.data', 'cronpeek.db')),
+    sqliteCheckpoints: sqliteCheckpointsFrom(env),
     checkIntervalSeconds: integer(env, 'CRONPEEK_CHECK_INTERVAL', 30, 1, 3600),
     firestoreProjectId: env.GCLOUD_PROJECT || env.GOOGLE_CLOUD_PROJECT || 'cronpeek',
   };
