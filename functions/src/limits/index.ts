@@ -104,13 +104,24 @@ export function counterId(bucket: Bucket, key: string, windowIndex: number): str
 }
 
 /**
- * SHA-256 in hex. Every ping hashes its token: the one-shot `crypto.hash` (Node ≥ 20.12) takes
- * about 0.35 µs where a `createHash` object takes 1.1–1.9 µs (issue 24).
+ * SHA-256 of a string. Every ping hashes its token: the one-shot `crypto.hash` (Node ≥ 20.12)
+ * takes about 0.35 µs where a `createHash` object takes 1.1–1.9 µs (issue 24).
  */
-const sha256Hex: (data: string) => string =
+const sha256: (data: string, encoding: 'hex' | 'base64') => string =
   typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (data) => (crypto as unknown as { hash: (alg: string, d: string, enc: 'hex') => string }).hash('sha256', data, 'hex')
-    : (data) => crypto.createHash('sha256').update(data).digest('hex');
+    ? (data, encoding) => (crypto as unknown as { hash: (alg: string, d: string, enc: string) => string }).hash('sha256', data, encoding)
+    : (data, encoding) => crypto.createHash('sha256').update(data).digest(encoding);
+const sha256Hex = (data: string) => sha256(data, 'hex');
+
+/**
+ * The in-memory limiter's key for a bucket's counter: the hash of bucket and key, whole, as the
+ * Map key. No window in it (a counter from an ended window is reused), no slice of a longer
+ * string (which would keep the whole string alive) and no concatenation around it: about 120
+ * bytes a counter instead of 310, which matters when 100,000 monitors ping within a minute.
+ */
+function memoryKey(bucket: Bucket, key: string): string {
+  return sha256(`${bucket}\n${key}`, 'base64');
+}
 
 /** At most this many counters per table (a flood of new keys cannot exhaust memory). */
 export const TABLE_CAPACITY = 100_000;
@@ -148,7 +159,11 @@ interface Counter {
  */
 class CounterTable {
   private readonly counters = new Map<string, Counter>();
-  /** The earliest end among the counters: before it, a full table has nothing to free. */
+  /**
+   * The earliest end among the counters: before it, a full table has nothing to free. A counter
+   * that starts a new window in place ends later; this may then be early, which costs at most one
+   * pass that finds nothing and sets it right.
+   */
   private firstEnd = Infinity;
 
   constructor(private readonly capacity: number) {}
@@ -219,10 +234,15 @@ export class MemoryRateLimiter implements RateLimiter {
   private count(bucket: Bucket, key: string, now: Date, increment: boolean): Verdict {
     const rule = this.rules[bucket];
     if (!rule) return { allowed: true, retryAfterSeconds: 0 };
-    const { index, endsAt } = windowOf(rule, now);
-    const id = counterId(bucket, key, index);
+    const { endsAt } = windowOf(rule, now);
+    const id = memoryKey(bucket, key);
     const table = this.tables[TABLE_OF[bucket]];
     const counter = table.get(id);
+    // A counter of an earlier window counts nothing in this one: it starts over in place.
+    if (counter !== undefined && counter.endsAt !== endsAt) {
+      counter.count = 0;
+      counter.endsAt = endsAt;
+    }
     const verdict: Verdict = { allowed: (counter?.count ?? 0) < rule.limit, retryAfterSeconds: retryAfter(endsAt, now) };
     if (!increment || !verdict.allowed) return verdict;
     if (counter !== undefined) counter.count++;

@@ -35,7 +35,7 @@ describe('SQLite checkpoints off the event loop', () => {
     monitors = Array.from({ length: 200 }, () => makeMonitor({ accountId: account.id, schedule: 86_400 }));
     for (const m of monitors) await store.createMonitor(m, null);
   };
-  const reporting = (more: object = {}): SqliteStoreOptions => ({ checkpoints: { onReport: (r) => reports.push(r), ...more } });
+  const reporting = (more: object = {}): SqliteStoreOptions => ({ checkpoints: { startAfterMs: 0, onReport: (r) => reports.push(r), ...more } });
   /** `rounds` group commits of one ping on each of the 200 monitors: each commit dirties about 100 pages (their rows, their pings, the indexes). */
   const pingRounds = async (rounds: number) => {
     for (let r = 0; r < rounds; r++) {
@@ -120,6 +120,19 @@ describe('SQLite checkpoints off the event loop', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  test('the worker starts only once the store has been open for startAfterMs; a store closed sooner never starts one', async () => {
+    const checkpointerOf = (s: SqliteStore) => (s as unknown as { checkpointer: unknown }).checkpointer;
+    store = new SqliteStore(file, { checkpoints: { startAfterMs: 100 } });
+    expect(checkpointerOf(store)).toBeNull();
+    await until(() => checkpointerOf(store) !== null, 'the worker to start');
+    await store.close();
+
+    store = new SqliteStore(file, { checkpoints: { startAfterMs: 100 } });
+    await store.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(checkpointerOf(store)).toBeNull();
   });
 
   test('an in-memory store starts no worker', async () => {

@@ -194,7 +194,9 @@ export class SqliteStore implements Store, StoreInspection {
   private removal: Promise<void> | null = null;
   private closed = false;
   /** The worker that checkpoints the WAL, unless checkpoints are inline. */
-  private readonly checkpointer: Checkpointer | null = null;
+  private checkpointer: Checkpointer | null = null;
+  /** Until the checkpoint worker starts (see `startCheckpointer`). */
+  private checkpointerTimer: NodeJS.Timeout | null = null;
   /** One `BEGIN IMMEDIATE` transaction around a batch of writes; the first that throws rolls back all. */
   private readonly runBatch: (batch: PendingWrite[]) => Outcome[];
   /** The same, with each write in a savepoint of its own: one that throws fails alone. */
@@ -217,9 +219,13 @@ export class SqliteStore implements Store, StoreInspection {
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
     if (file !== ':memory:' && options.checkpoints !== 'inline') {
-      const backstop = (options.checkpoints?.inlineAbovePages ?? CHECKPOINT_DEFAULTS.inlineAbovePages);
-      this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(backstop))}`);
-      this.checkpointer = new Checkpointer(file, (err) => this.checkpointInline(err), options.checkpoints);
+      const settings = options.checkpoints ?? {};
+      const delay = settings.startAfterMs ?? CHECKPOINT_DEFAULTS.startAfterMs;
+      if (delay <= 0) this.startCheckpointer(file, settings);
+      else {
+        this.checkpointerTimer = setTimeout(() => this.startCheckpointer(file, settings), delay);
+        this.checkpointerTimer.unref();
+      }
     }
     this.runBatch = this.transaction((batch: PendingWrite[]): Outcome[] => {
       this.readBatchMonitors(batch);
@@ -237,6 +243,24 @@ export class SqliteStore implements Store, StoreInspection {
         }
       });
     });
+  }
+
+  /**
+   * Starts the checkpoint worker, `startAfterMs` after the store opened: a store that lives less
+   * (an admin command, most tests) keeps SQLite's own checkpoints and never pays the thread's start
+   * (70–80 ms of CPU). From then on the store's commits checkpoint only past the backstop.
+   */
+  private startCheckpointer(file: string, settings: NonNullable<Exclude<SqliteStoreOptions['checkpoints'], 'inline'>>): void {
+    this.checkpointerTimer = null;
+    if (this.closed || !this.db.open) return;
+    const backstop = settings.inlineAbovePages ?? CHECKPOINT_DEFAULTS.inlineAbovePages;
+    try {
+      this.checkpointer = new Checkpointer(file, (err) => this.checkpointInline(err), settings);
+    } catch (err) {
+      this.checkpointInline(err);
+      return;
+    }
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(backstop))}`);
   }
 
   /** The checkpoint worker failed: SQLite checkpoints inside commits again, so the WAL stays bounded. */
@@ -1093,6 +1117,7 @@ export class SqliteStore implements Store, StoreInspection {
   async close(): Promise<void> {
     // A background removal stops before its next batch; what it left, the checker finishes.
     this.closed = true;
+    if (this.checkpointerTimer) clearTimeout(this.checkpointerTimer);
     // The worker's connection first: the last connection to close checkpoints and removes the WAL.
     // (Without a worker the file closes before this returns its promise, as it always did.)
     if (this.checkpointer) await this.checkpointer.stop();
