@@ -20,12 +20,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { newBadgeKey, newMonitorId, newPingToken } from '../src/services/secrets';
 import { SqliteStore } from '../src/store/sqlite';
 import { cpuSecondsOf, memoryOf, startEmbedded, stop } from './ping';
-import { findWrk, parseWrkOutput } from './wrk';
+import { seedMonitorsDirect } from './seed';
+import { findWrk, parseWrkOutput, spawnWrk, WRK_DONE_HOOK } from './wrk';
 
 const MONITORS = Number(process.env.BENCH_BURST_MONITORS ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_BURST_CONNECTIONS ?? 50);
@@ -53,32 +52,14 @@ export interface BurstResult {
   peakRssMb: number;
 }
 
-/**
- * Hourly monitors (pro plan, so the account may hold them all), written straight into the
- * schema in one transaction: all up, last pinged an hour ago, their deadline a minute from now.
- */
+/** Hourly monitors, all up, last pinged an hour ago, their deadline five minutes from now. */
 function seed(dbPath: string, now: number): string[] {
-  new SqliteStore(dbPath, { checkpoints: 'inline' }).close();
-  const db = new Database(dbPath);
-  const accountId = 'burst-account';
-  db.prepare(`INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count) VALUES (?, ?, ?, 'pro', ?, ?)`).run(
-    accountId, 'burst@example.com', 'x'.repeat(64), now, MONITORS,
-  );
-  const insert = db.prepare(
-    `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, ping_token, badge_key, status, created_at,
-       last_ping_at, ping_count, alert_at, history_days)
-     VALUES (?, ?, ?, 3600, 300, 'ops@example.com', ?, ?, 'up', ?, ?, 1, ?, 7)`,
-  );
-  const tokens: string[] = [];
-  db.transaction(() => {
-    for (let i = 0; i < MONITORS; i++) {
-      const token = newPingToken();
-      tokens.push(token);
-      insert.run(newMonitorId(), accountId, `hourly ${i}`, token, newBadgeKey(), now - 86_400_000, now - 3_600_000, now + 300_000);
-    }
-  })();
-  db.close();
-  return tokens;
+  void new SqliteStore(dbPath, { checkpoints: 'inline' }).close(); // creates the schema
+  return seedMonitorsDirect(dbPath, {
+    accountId: 'burst-account', email: 'burst@example.com', monitors: MONITORS, schedule: 3600, grace: 300, now,
+    name: (i) => `hourly ${i}`,
+    alertAt: () => now + 300_000,
+  });
 }
 
 /** A Fisher–Yates shuffle: jobs of one hour do not ping in the order their monitors were created. */
@@ -111,13 +92,7 @@ response = function(status, headers, body)
   answered = answered + 1
   if answered >= total then wrk.thread:stop() end
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK_JSON {"requests":%d,"durationUs":%d,"status":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"p50":%d,"p99":%d}\\n',
-    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
+${WRK_DONE_HOOK}`;
 }
 
 export async function burstBench(): Promise<BurstResult | null> {
@@ -139,14 +114,7 @@ export async function burstBench(): Promise<BurstResult | null> {
     let memory: ReturnType<typeof memoryOf>;
     try {
       const cpuBefore = cpuSecondsOf(server.pid!);
-      out = await new Promise<string>((resolve, reject) => {
-        const child = spawn(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${MAX_S}s`, '--latency', '-s', script, `http://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let text = '';
-        child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (text += c.toString()));
-        child.once('error', reject);
-        child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}:\n${text}`))));
-      });
+      out = await spawnWrk(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${MAX_S}s`, '--latency', '-s', script, `http://127.0.0.1:${port}`]);
       cpu = cpuSecondsOf(server.pid!) - cpuBefore;
       memory = memoryOf(server.pid!);
     } finally {
@@ -188,7 +156,7 @@ export function printBurstBench(r: BurstResult | null): void {
   );
   console.log(
     `  absorbed in ${r.seconds.toFixed(1)} s (${r.perSecond.toFixed(0)} pings/s; target ≤ ${BURST_TARGET_S} s: ${mark(r.seconds <= BURST_TARGET_S)})  ` +
-      `p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuUsPerPing.toFixed(0)} µs/ping  peak RSS ${r.peakRssMb.toFixed(0)} MB (100k monitors' rate-limit counters among it)`,
+      `p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpuUsPerPing.toFixed(0)} µs/ping  peak RSS ${r.peakRssMb.toFixed(0)} MB (a rate-limit counter per monitor among it)`,
   );
   console.log(
     `  answers                ${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} socket errors (target 0: ${mark(r.errors === 0 && r.non2xx === 0)})`,

@@ -12,8 +12,8 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { jsonLogger } from '../src/log';
 import { sweepDueMonitors } from '../src/services/checker';
-import { newBadgeKey, newMonitorId, newPingToken } from '../src/services/secrets';
 import { SqliteStore } from '../src/store/sqlite';
+import { seedMonitorsDirect } from './seed';
 
 const SIZES = (process.env.BENCH_SWEEP_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const DUE_SHARE = 0.01;
@@ -45,24 +45,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * deadline passed a minute ago, the rest are due tomorrow.
  */
 function seed(dbPath: string, monitors: number, due: number, now: number): void {
-  const db = new Database(dbPath);
-  const accountId = 'bench-account';
-  db.prepare(`INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count) VALUES (?, ?, ?, 'pro', ?, ?)`).run(
-    accountId, 'bench@example.com', 'x'.repeat(64), now, monitors,
-  );
-  const insert = db.prepare(
-    `INSERT INTO monitors (id, account_id, name, schedule, grace, alert_email, ping_token, badge_key, status, created_at,
-       last_ping_at, ping_count, alert_at, history_days)
-     VALUES (?, ?, ?, 3600, 60, 'ops@example.com', ?, ?, 'up', ?, ?, 1, ?, 7)`,
-  );
-  db.transaction(() => {
-    for (let i = 0; i < monitors; i++) {
-      // Due ones are spread through the table, not clustered at its start.
-      const isDue = i % Math.round(1 / DUE_SHARE) === 0 && i / Math.round(1 / DUE_SHARE) < due;
-      insert.run(newMonitorId(), accountId, `job ${i}`, newPingToken(), newBadgeKey(), now - 86_400_000, now - 3_600_000, isDue ? now - 60_000 : now + 86_400_000 + i);
-    }
-  })();
-  db.close();
+  const every = Math.round(1 / DUE_SHARE);
+  seedMonitorsDirect(dbPath, {
+    accountId: 'bench-account', email: 'bench@example.com', monitors, schedule: 3600, grace: 60, now,
+    name: (i) => `job ${i}`,
+    // Due ones are spread through the table, not clustered at its start.
+    alertAt: (i) => (i % every === 0 && i / every < due ? now - 60_000 : now + 86_400_000 + i),
+  });
 }
 
 /**

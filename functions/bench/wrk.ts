@@ -43,6 +43,14 @@ export function findWrk(): string | null {
 
 const MARKER = 'WRK_JSON ';
 
+/** wrk's `done` hook: the summary as one JSON line after MARKER (see `parseWrkOutput`). */
+export const WRK_DONE_HOOK = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('${MARKER}{"requests":%d,"durationUs":%d,"status":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"p50":%d,"p99":%d}\\n',
+    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end`;
+
 /** The Lua script: the paths as a table, a request counter, the summary as JSON at the end. */
 export function wrkScript(paths: string[]): string {
   const table = paths.map((p) => `  ${JSON.stringify(p)},`).join('\n');
@@ -52,13 +60,7 @@ request = function()
   n = n + 1
   return wrk.format("GET", paths[(n % #paths) + 1])
 end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('${MARKER}{"requests":%d,"durationUs":%d,"status":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"p50":%d,"p99":%d}\\n',
-    summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
+${WRK_DONE_HOOK}`;
 }
 
 interface WrkSummary {
@@ -92,6 +94,18 @@ export function parseWrkOutput(out: string): WrkResult {
   };
 }
 
+/** Runs wrk with `args`; resolves with what it printed (stdout and stderr), rejects if it fails. */
+export function spawnWrk(bin: string, args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}:\n${text}`))));
+  });
+}
+
 /** Runs `wrk -t<threads> -c<connections> -d<duration>s --latency -s <script>` against 127.0.0.1:port. */
 export async function runWrk(bin: string, o: WrkOptions): Promise<WrkResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cronpeek-wrk-'));
@@ -99,14 +113,7 @@ export async function runWrk(bin: string, o: WrkOptions): Promise<WrkResult> {
   fs.writeFileSync(script, wrkScript(o.paths));
   try {
     const args = [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', script, `http://127.0.0.1:${o.port}`];
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let text = '';
-      child.stdout.on('data', (c: Buffer) => (text += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (text += c.toString()));
-      child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}:\n${text}`))));
-    });
+    const out = await spawnWrk(bin, args);
     return parseWrkOutput(out);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
