@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '../src/store/sqlite';
-import { cpuSecondsOf, memoryOf, startEmbedded, stop } from './ping';
+import { cpuSecondsOf, memoryOf, startEmbedded, stop, type Drive } from './ping';
 import { seedMonitorsDirect } from './seed';
 import { findWrk, parseWrkOutput, spawnWrk, WRK_DONE_HOOK } from './wrk';
 
@@ -34,17 +34,12 @@ const MAX_S = Number(process.env.BENCH_BURST_MAX_S ?? 25);
 /** Issue 24: the burst is absorbed within this long. */
 export const BURST_TARGET_S = 10;
 
-export interface BurstResult {
+/** wrk's figures (`perSecond` from the stored pings' span), with the burst's own. */
+export interface BurstResult extends Omit<Drive, 'requests' | 'timeouts'> {
   monitors: number;
   connections: number;
   close: boolean;
   seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
   /** Monitors with their burst ping stored, and pings stored in all. */
   monitorsPinged: number;
   stored: number;
