@@ -85,7 +85,6 @@ parentPort.on('message', (m) => {
   db.close();
   parentPort.close();
 });
-parentPort.postMessage('ready');
 tick();
 `;
 
@@ -120,9 +119,8 @@ export class Checkpointer {
       failed = true;
       onFailure(err);
     };
-    this.worker.on('message', (m: unknown) => {
-      if (m !== 'ready' && typeof m === 'object' && m !== null) options.onReport?.(m as CheckpointReport);
-    });
+    // The worker posts only its reports, and only when `onReport` was given.
+    this.worker.on('message', (m: CheckpointReport) => options.onReport?.(m));
     this.worker.on('error', fail);
     this.exited = new Promise((resolve) => {
       this.worker.on('exit', (code) => {
