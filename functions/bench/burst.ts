@@ -21,7 +21,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteStore } from '../src/store/sqlite';
 import { cpuSecondsOf, memoryOf, startEmbedded, stop, type Drive } from './ping';
 import { seedMonitorsDirect } from './seed';
 import { findWrk, parseWrkOutput, spawnWrk, WRK_DONE_HOOK } from './wrk';
@@ -49,7 +48,6 @@ export interface BurstResult extends Omit<Drive, 'requests' | 'timeouts'> {
 
 /** Hourly monitors, all up, last pinged an hour ago, their deadline five minutes from now. */
 function seed(dbPath: string, now: number): string[] {
-  void new SqliteStore(dbPath, { checkpoints: 'inline' }).close(); // creates the schema
   return seedMonitorsDirect(dbPath, {
     accountId: 'burst-account', email: 'burst@example.com', monitors: MONITORS, schedule: 3600, grace: 300, now,
     name: (i) => `hourly ${i}`,

@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { newBadgeKey, newMonitorId, newPingToken } from '../src/services/secrets';
+import { SqliteStore } from '../src/store/sqlite';
 
 export interface DirectSeed {
   accountId: string;
@@ -19,10 +20,12 @@ export interface DirectSeed {
 }
 
 /**
- * One pro account (so it may hold them all) and its monitors, in one transaction on an existing
- * schema: all up, created a day ago, last pinged one schedule ago. Returns their ping tokens.
+ * A new database at `dbPath` (the store's schema) with one pro account (so it may hold them all)
+ * and its monitors, written in one transaction: all up, created a day ago, last pinged one
+ * schedule ago. Returns their ping tokens.
  */
 export function seedMonitorsDirect(dbPath: string, s: DirectSeed): string[] {
+  void new SqliteStore(dbPath, { checkpoints: 'inline' }).close(); // creates the schema
   const db = new Database(dbPath);
   db.prepare(`INSERT INTO accounts (id, email, api_key_hash, plan, created_at, monitor_count) VALUES (?, ?, ?, 'pro', ?, ?)`).run(
     s.accountId, s.email, 'x'.repeat(64), s.now, s.monitors,
